@@ -1,0 +1,74 @@
+//! AST to validated design, as ordered passes:
+//!
+//! 1. [`lower`]: statements to the design, with argument types and units;
+//! 2. [`names`]: duplicate and unsafe names;
+//! 3. [`features`]: feature expressions resolved and typed, the feature
+//!    DAG, window rules and leakage;
+//! 4. [`resolve`]: every other reference (fields, models, stages, metrics);
+//! 5. [`rules`]: cross-block rules (task fit, splits, serving, capacity,
+//!    monitors, experiments).
+//!
+//! **Invariant:** every pass runs even after errors in earlier ones, on what
+//! could be built, so one mistake does not hide the others; passes skip
+//! checks whose inputs are missing rather than report follow-on errors.
+
+mod args;
+mod features;
+mod lower;
+mod names;
+mod resolve;
+mod rules;
+
+pub use lower::{percentile_of, PERCENTILES, SYSTEM_STATEMENTS};
+
+use crate::ast::File;
+use crate::diagnostics::{self, Diagnostic};
+use crate::ir::Design;
+
+pub struct Analysis {
+    pub design: Design,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn analyze(file: &File) -> Analysis {
+    let mut diags = Vec::new();
+    let lowered = lower::lower(file, &mut diags);
+    let mut design = lowered.design;
+    names::check(&design, &mut diags);
+    features::resolve(
+        &mut design,
+        &lowered.feature_exprs,
+        &lowered.rule_exprs,
+        &mut diags,
+    );
+    resolve::check(&design, &mut diags);
+    rules::check(&design, &mut diags);
+    diagnostics::sort(&mut diags);
+    diags.dedup();
+    Analysis {
+        design,
+        diagnostics: diags,
+    }
+}
+
+/// Parse and analyse one source text: all diagnostics, sorted.
+pub fn check_source(src: &str) -> Analysis {
+    check_parsed(crate::syntax::parse(src))
+}
+
+pub fn check_bytes(bytes: &[u8]) -> Analysis {
+    check_parsed(crate::syntax::parse_bytes(bytes))
+}
+
+fn check_parsed(parsed: crate::syntax::Parsed) -> Analysis {
+    let mut a = analyze(&parsed.file);
+    let mut all = parsed.diagnostics;
+    // A file that did not parse at all (not UTF-8, too deep) reports only that.
+    if !(parsed.file.stmts.is_empty() && all.iter().any(|d| matches!(d.code, "E0001" | "E0004"))) {
+        all.append(&mut a.diagnostics);
+    }
+    diagnostics::sort(&mut all);
+    all.dedup();
+    a.diagnostics = all;
+    a
+}

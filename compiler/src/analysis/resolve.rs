@@ -1,0 +1,244 @@
+//! Pass 4: references outside feature expressions: the target, schema
+//! `references`, dataset fields, model features and baselines, serving
+//! stages and fallbacks, monitor features and metrics, experiment models
+//! and metrics, scenario fields and stages.
+
+use super::args::Diags;
+use super::features::unknown_field;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Design, FieldRef, FieldType, MonitorKind, ScenarioEvent, SplitStrategy};
+use crate::span::Span;
+use crate::vocab::did_you_mean;
+
+pub fn check(d: &Design, diags: &mut Diags) {
+    if let Some(t) = d.problem.as_ref().and_then(|p| p.target.as_ref()) {
+        if let Some(r) = field(d, t, diags) {
+            if d.field(&r).is_some_and(|f| !f.label) {
+                let f = d.field(&r);
+                let mut diag = Diagnostic::new(
+                    "E0318",
+                    t.span,
+                    format!("the target `{t}` is not a `label` field"),
+                )
+                .help(format!(
+                    "mark it as the label in its schema: `{}: ... label`",
+                    t.field
+                ));
+                if let Some(f) = f {
+                    diag = diag.label(f.span, "declared here without `label`");
+                }
+                diags.push(diag);
+            }
+        }
+    }
+    for s in &d.sources {
+        for f in &s.fields {
+            if let Some(r) = &f.references {
+                field(d, r, diags);
+            }
+        }
+    }
+    if let Some(ds) = &d.dataset {
+        if let Some(split) = &ds.split {
+            match &split.strategy {
+                SplitStrategy::Time(r) => {
+                    if let Some(f) = field(d, r, diags).and_then(|r| d.field(&r)) {
+                        if !matches!(f.ty, FieldType::Timestamp | FieldType::Date) {
+                            diags.push(
+                                Diagnostic::new(
+                                    "E0406",
+                                    r.span,
+                                    format!(
+                                        "`time({r})` needs a timestamp, but `{}` is a {}",
+                                        r.field,
+                                        f.ty.name()
+                                    ),
+                                )
+                                .label(f.span, "declared here")
+                                .help("split on the event time, a `timestamp` or `date` field"),
+                            );
+                        }
+                    }
+                }
+                SplitStrategy::Group(r) => {
+                    field(d, r, diags);
+                }
+                SplitStrategy::Random => {}
+            }
+        }
+        if let Some(dd) = &ds.dedupe {
+            if !d.sources.iter().any(|s| s.field(dd).is_some()) {
+                let all: Vec<&str> = d
+                    .sources
+                    .iter()
+                    .flat_map(|s| s.fields.iter().map(|f| f.name.as_str()))
+                    .collect();
+                let diag = Diagnostic::new(
+                    "E0204",
+                    ds.span,
+                    format!("`dedupe {dd}`: no source has a field `{dd}`"),
+                );
+                diags.push(match did_you_mean(dd, all.iter().copied()) {
+                    Some(n) => diag.help(format!("did you mean `{n}`?")),
+                    None => diag.help("dedupe on a key field of the training source"),
+                });
+            }
+        }
+    }
+    let feature_names: Vec<&str> = d.features.iter().map(|f| f.name.as_str()).collect();
+    let model_names: Vec<&str> = d.models.iter().map(|m| m.name.as_str()).collect();
+    for m in &d.models {
+        for (i, f) in m.features.iter().enumerate() {
+            if d.feature(f).is_none() {
+                let span = m.feature_spans.get(i).copied().unwrap_or(m.name_span);
+                diags.push(unknown(
+                    "feature",
+                    f,
+                    span,
+                    &feature_names,
+                    "declare it in `features`",
+                ));
+            }
+        }
+        if let Some(b) = &m.baseline {
+            if d.model(b).is_none() {
+                diags.push(unknown(
+                    "model",
+                    b,
+                    m.baseline_span,
+                    &model_names,
+                    "declare the baseline with `model NAME { ... }`",
+                ));
+            }
+        }
+        if let Some(metric) = m.tuning.as_ref().and_then(|t| t.metric.as_ref()) {
+            metric_ref(d, metric, m.span, diags);
+        }
+    }
+    let stage_names: Vec<&str> = d
+        .servings
+        .iter()
+        .flat_map(|s| s.stages.iter().map(|st| st.name.as_str()))
+        .collect();
+    for s in &d.servings {
+        for st in &s.stages {
+            if let Some(m) = &st.model {
+                if d.model(m).is_none() {
+                    diags.push(unknown(
+                        "model",
+                        m,
+                        st.model_span,
+                        &model_names,
+                        "a `model` stage names a declared model",
+                    ));
+                }
+            }
+        }
+        if let Some((_, fb)) = &s.timeout {
+            if d.model(fb).is_none() {
+                diags.push(unknown(
+                    "model",
+                    fb,
+                    s.timeout_span,
+                    &model_names,
+                    "the fallback must be a declared model",
+                ));
+            }
+        }
+    }
+    for mon in &d.monitors {
+        match &mon.kind {
+            MonitorKind::Drift { feature, .. } => {
+                if d.feature(feature).is_none() {
+                    diags.push(unknown(
+                        "feature",
+                        feature,
+                        mon.span,
+                        &feature_names,
+                        "monitor a declared feature",
+                    ));
+                }
+            }
+            MonitorKind::Performance { metric, .. } => metric_ref(d, metric, mon.span, diags),
+            _ => {}
+        }
+    }
+    for e in &d.experiments {
+        for m in [&e.treatment, &e.control] {
+            if d.model(m).is_none() {
+                diags.push(unknown(
+                    "model",
+                    m,
+                    e.span,
+                    &model_names,
+                    "an experiment compares declared models",
+                ));
+            }
+        }
+        metric_ref(d, &e.metric, e.span, diags);
+    }
+    for sc in &d.scenarios {
+        for ev in &sc.events {
+            match ev {
+                ScenarioEvent::Shift { field: r, .. }
+                | ScenarioEvent::Mix { field: r, .. }
+                | ScenarioEvent::PriorShift { field: r, .. } => {
+                    field(d, r, diags);
+                }
+                ScenarioEvent::Outage { stage, .. } => {
+                    if !stage_names.contains(&stage.as_str()) {
+                        diags.push(unknown(
+                            "stage",
+                            stage,
+                            sc.span,
+                            &stage_names,
+                            "an outage names a stage of a serving",
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn field(d: &Design, r: &FieldRef, diags: &mut Diags) -> Option<FieldRef> {
+    let dot = r.span.start + r.source.len();
+    unknown_field(
+        d,
+        &r.source,
+        Span::new(r.span.start, dot),
+        &r.field,
+        Span::new(dot + 1, r.span.end),
+        diags,
+    )
+}
+
+fn unknown(what: &str, name: &str, span: Span, names: &[&str], fallback: &str) -> Diagnostic {
+    let code = match what {
+        "feature" => "E0205",
+        "model" => "E0206",
+        "stage" => "E0207",
+        _ => "E0208",
+    };
+    let d = Diagnostic::new(code, span, format!("unknown {what} `{name}`"));
+    match did_you_mean(name, names.iter().copied()) {
+        Some(n) => d.help(format!("did you mean `{n}`?")),
+        None => d.help(fallback.to_string()),
+    }
+}
+
+/// A metric named by a monitor, experiment or tuning must be declared.
+fn metric_ref(d: &Design, metric: &str, span: Span, diags: &mut Diags) {
+    if d.metrics.iter().any(|m| m.name == metric) {
+        return;
+    }
+    let names: Vec<&str> = d.metrics.iter().map(|m| m.name.as_str()).collect();
+    diags.push(unknown(
+        "metric",
+        metric,
+        span,
+        &names,
+        &format!("declare it in `metrics`, e.g. `{metric} online`"),
+    ));
+}

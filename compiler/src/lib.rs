@@ -1,0 +1,16 @@
+//! mlspec-compiler: the `.mlspec` language, pure and without I/O.
+//!
+//! Pipeline: [`syntax::parse`] (text -> [`ast`] + diagnostics), then
+//! [`analysis::analyze`] (ast -> validated [`ir::Design`] + diagnostics).
+//! Renderers, the formatter and the graph work on those results.
+
+pub mod analysis;
+pub mod ast;
+pub mod diagnostics;
+pub mod ir;
+pub mod span;
+pub mod syntax;
+pub mod vocab;
+
+pub use diagnostics::{Diagnostic, Severity};
+pub use span::Span;

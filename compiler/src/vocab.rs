@@ -1,0 +1,315 @@
+//! The language's vocabularies and the tables that relate them: which
+//! metrics and model kinds fit which task, function signatures, reserved
+//! names. One place, so the checker, `explain` and the docs agree.
+
+use serde::Serialize;
+
+macro_rules! vocab_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocab_enum!(Task {
+    BinaryClassification = "binary_classification",
+    MulticlassClassification = "multiclass_classification",
+    Regression = "regression",
+    Ranking = "ranking",
+    Recommendation = "recommendation",
+    Forecasting = "forecasting",
+    AnomalyDetection = "anomaly_detection",
+    Clustering = "clustering",
+});
+
+impl Task {
+    /// Tasks trained against a label (`target` expected).
+    pub fn is_supervised(self) -> bool {
+        !matches!(self, Task::Clustering | Task::AnomalyDetection)
+    }
+    pub fn is_classification(self) -> bool {
+        matches!(
+            self,
+            Task::BinaryClassification | Task::MulticlassClassification
+        )
+    }
+}
+
+vocab_enum!(ModelKind {
+    Rules = "rules",
+    Heuristic = "heuristic",
+    LogisticRegression = "logistic_regression",
+    LinearRegression = "linear_regression",
+    DecisionTree = "decision_tree",
+    RandomForest = "random_forest",
+    GradientBoosting = "gradient_boosting",
+    NeuralNetwork = "neural_network",
+    TwoTower = "two_tower",
+    MatrixFactorization = "matrix_factorization",
+    Knn = "knn",
+    Kmeans = "kmeans",
+    IsolationForest = "isolation_forest",
+    Arima = "arima",
+    Transformer = "transformer",
+});
+
+impl ModelKind {
+    /// Whether a model of this kind can serve the task.
+    pub fn fits(self, task: Task) -> bool {
+        use ModelKind::*;
+        match task {
+            Task::BinaryClassification | Task::MulticlassClassification => matches!(
+                self,
+                Rules
+                    | Heuristic
+                    | LogisticRegression
+                    | DecisionTree
+                    | RandomForest
+                    | GradientBoosting
+                    | NeuralNetwork
+                    | Knn
+                    | Transformer
+            ),
+            Task::Regression => matches!(
+                self,
+                Rules
+                    | Heuristic
+                    | LinearRegression
+                    | DecisionTree
+                    | RandomForest
+                    | GradientBoosting
+                    | NeuralNetwork
+                    | Knn
+                    | Transformer
+            ),
+            Task::Ranking | Task::Recommendation => matches!(
+                self,
+                Rules
+                    | Heuristic
+                    | LogisticRegression
+                    | DecisionTree
+                    | RandomForest
+                    | GradientBoosting
+                    | NeuralNetwork
+                    | TwoTower
+                    | MatrixFactorization
+                    | Knn
+                    | Transformer
+            ),
+            Task::Forecasting => matches!(
+                self,
+                Heuristic
+                    | Arima
+                    | LinearRegression
+                    | DecisionTree
+                    | RandomForest
+                    | GradientBoosting
+                    | NeuralNetwork
+                    | Transformer
+            ),
+            Task::AnomalyDetection => matches!(
+                self,
+                Rules
+                    | Heuristic
+                    | IsolationForest
+                    | Knn
+                    | Kmeans
+                    | NeuralNetwork
+                    | GradientBoosting
+                    | LogisticRegression
+                    | RandomForest
+            ),
+            Task::Clustering => matches!(self, Kmeans),
+        }
+    }
+
+    /// Kinds that `features` must be given for (rules read their expressions).
+    pub fn takes_rules(self) -> bool {
+        matches!(self, ModelKind::Rules)
+    }
+}
+
+/// Offline metrics the tooling computes; any other name is online/business.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricFamily {
+    Classification,
+    Regression,
+    Ranking,
+    Clustering,
+}
+
+pub const COMPUTED_METRICS: &[(&str, MetricFamily, bool)] = &[
+    // (name, family, takes @K)
+    ("accuracy", MetricFamily::Classification, false),
+    ("precision", MetricFamily::Classification, false),
+    ("recall", MetricFamily::Classification, false),
+    ("f1", MetricFamily::Classification, false),
+    ("auc_roc", MetricFamily::Classification, false),
+    ("auc_pr", MetricFamily::Classification, false),
+    ("log_loss", MetricFamily::Classification, false),
+    ("false_positive_rate", MetricFamily::Classification, false),
+    ("rmse", MetricFamily::Regression, false),
+    ("mae", MetricFamily::Regression, false),
+    ("mape", MetricFamily::Regression, false),
+    ("r2", MetricFamily::Regression, false),
+    ("ndcg", MetricFamily::Ranking, true),
+    ("precision", MetricFamily::Ranking, true),
+    ("recall", MetricFamily::Ranking, true),
+    ("map", MetricFamily::Ranking, true),
+    ("mrr", MetricFamily::Ranking, false),
+    ("hit_rate", MetricFamily::Ranking, true),
+    ("silhouette", MetricFamily::Clustering, false),
+];
+
+/// The family of a computed metric, given whether it was written with `@K`.
+pub fn metric_family(name: &str, at_k: bool) -> Option<MetricFamily> {
+    COMPUTED_METRICS
+        .iter()
+        .find(|(n, _, k)| *n == name && *k == at_k)
+        .map(|(_, f, _)| *f)
+}
+
+pub fn computed_metric_names() -> Vec<String> {
+    COMPUTED_METRICS
+        .iter()
+        .map(|(n, _, k)| {
+            if *k {
+                format!("{n}@K")
+            } else {
+                (*n).to_string()
+            }
+        })
+        .collect()
+}
+
+/// Whether a computed metric fits a task.
+pub fn metric_fits(name: &str, family: MetricFamily, task: Task) -> bool {
+    use MetricFamily::*;
+    match task {
+        Task::BinaryClassification | Task::MulticlassClassification | Task::AnomalyDetection => {
+            family == Classification
+        }
+        Task::Regression | Task::Forecasting => family == Regression,
+        // Pointwise rankers are also judged as classifiers of relevance.
+        Task::Ranking | Task::Recommendation => {
+            family == Ranking || matches!(name, "auc_roc" | "auc_pr" | "log_loss")
+        }
+        Task::Clustering => family == Clustering,
+    }
+}
+
+/// Which tasks a metric family is for, for help texts.
+pub fn family_tasks(family: MetricFamily) -> &'static str {
+    match family {
+        MetricFamily::Classification => "classification and anomaly detection",
+        MetricFamily::Regression => "regression and forecasting",
+        MetricFamily::Ranking => "ranking and recommendation",
+        MetricFamily::Clustering => "clustering",
+    }
+}
+
+/// A metric that fits each task, for help texts.
+pub fn suggested_metric(task: Task) -> &'static str {
+    match task {
+        Task::BinaryClassification | Task::AnomalyDetection => "auc_pr, recall or precision",
+        Task::MulticlassClassification => "f1 or accuracy",
+        Task::Regression | Task::Forecasting => "rmse, mae or mape",
+        Task::Ranking | Task::Recommendation => "ndcg@10, recall@K or map@K",
+        Task::Clustering => "silhouette",
+    }
+}
+
+/// Python keywords and soft keywords: such names cannot become identifiers.
+pub const PYTHON_RESERVED: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "match", "case", "type", "_",
+];
+
+pub fn is_python_reserved(name: &str) -> bool {
+    PYTHON_RESERVED.contains(&name)
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, c)| (d, c))
+        .map(|(_, c)| c)
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    let at = |i: usize, j: usize| i * w + j;
+    for i in 0..=a.len() {
+        d[at(i, 0)] = i;
+    }
+    for j in 0..=b.len() {
+        d[at(0, j)] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[at(i - 1, j)] + 1)
+                .min(d[at(i, j - 1)] + 1)
+                .min(d[at(i - 1, j - 1)] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[at(i - 2, j - 2)] + 1);
+            }
+            d[at(i, j)] = v;
+        }
+    }
+    d[at(a.len(), b.len())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("latncy", ["latency", "throughput"]),
+            Some("latency")
+        );
+        assert_eq!(did_you_mean("xyz", ["latency"]), None);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+    }
+
+    #[test]
+    fn fit_tables() {
+        assert!(!ModelKind::LinearRegression.fits(Task::BinaryClassification));
+        assert!(ModelKind::GradientBoosting.fits(Task::BinaryClassification));
+        let f = metric_family("rmse", false).unwrap_or(MetricFamily::Clustering);
+        assert!(!metric_fits("rmse", f, Task::BinaryClassification));
+        assert_eq!(metric_family("ndcg", true), Some(MetricFamily::Ranking));
+    }
+}

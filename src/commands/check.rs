@@ -1,0 +1,47 @@
+//! `mlspec check FILE... [--format human|json|sarif] [--deny-warnings]`
+
+use crate::io;
+use crate::CheckFormat;
+use mlspec_compiler::analysis::check_bytes;
+use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
+use mlspec_compiler::Severity;
+
+pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
+    let mut loaded = Vec::new();
+    for f in files {
+        match io::read_input(f) {
+            Ok(bytes) => {
+                let diags = check_bytes(&bytes).diagnostics;
+                loaded.push((f.as_str(), io::as_text(&bytes), diags));
+            }
+            Err(e) => {
+                io::error(&e);
+                return 2;
+            }
+        }
+    }
+    let reports: Vec<FileReport<'_>> = loaded
+        .iter()
+        .map(|(path, src, diags)| FileReport {
+            path,
+            source: src,
+            diagnostics: diags,
+        })
+        .collect();
+    let out = match format {
+        CheckFormat::Human => {
+            let style = if io::use_color(io::stdout_is_terminal()) {
+                Style::Color
+            } else {
+                Style::Plain
+            };
+            render::render_human(&reports, style)
+        }
+        CheckFormat::Json => render::render_json(&reports),
+        CheckFormat::Sarif => render::render_sarif(&reports, env!("CARGO_PKG_VERSION")),
+    };
+    io::print(&out);
+    let errors = render::count(&reports, Severity::Error);
+    let warnings = render::count(&reports, Severity::Warning);
+    u8::from(errors > 0 || (deny_warnings && warnings > 0))
+}

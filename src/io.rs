@@ -1,0 +1,66 @@
+//! File and console helpers shared by the commands.
+
+use std::io::{IsTerminal, Read, Write};
+
+/// Reads a spec: a path, or `-` for standard input.
+pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+}
+
+/// Text for renderers: the bytes as UTF-8 (lossy only for files the
+/// compiler already rejected as not UTF-8).
+pub fn as_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Colour only on a terminal, never with NO_COLOR set.
+pub fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Writes to stdout, ignoring a closed pipe (`mlspec check | head`).
+pub fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+pub fn error(msg: &str) {
+    let color = use_color(std::io::stderr().is_terminal());
+    let head = if color {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    eprintln!("{head}: {msg}");
+}
+
+/// Writes a file through a temporary file and a rename.
+pub fn write_atomic(path: &str, contents: &str) -> Result<(), String> {
+    let p = std::path::Path::new(path);
+    let dir = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.mlspec-tmp"));
+    std::fs::write(&tmp, contents).map_err(|e| format!("cannot write `{}`: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, p).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot replace `{path}`: {e}")
+    })
+}
