@@ -6,9 +6,7 @@ use std::io::{IsTerminal, Read, Write};
 pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
     if path == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(buf);
     }
     std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))
@@ -38,25 +36,15 @@ pub fn print(s: &str) {
 
 pub fn error(msg: &str) {
     let color = use_color(std::io::stderr().is_terminal());
-    let head = if color {
-        "\x1b[1;31merror\x1b[0m"
-    } else {
-        "error"
-    };
+    let head = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
     eprintln!("{head}: {msg}");
 }
 
 /// Writes a file through a temporary file and a rename.
 pub fn write_atomic(path: &str, contents: &str) -> Result<(), String> {
     let p = std::path::Path::new(path);
-    let dir = p
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.mlspec-tmp"));
     std::fs::write(&tmp, contents).map_err(|e| format!("cannot write `{}`: {e}", tmp.display()))?;
     std::fs::rename(&tmp, p).map_err(|e| {

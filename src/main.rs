@@ -11,12 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "mlspec",
-    version,
-    about = "A compiler and simulator for ML system designs",
-    propagate_version = true
-)]
+#[command(name = "mlspec", version, about = "A compiler and simulator for ML system designs", propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,11 +70,7 @@ pub enum GraphFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check {
-            files,
-            format,
-            deny_warnings,
-        } => commands::check::run(&files, format, deny_warnings),
+        Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),

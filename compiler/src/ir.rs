@@ -231,18 +231,7 @@ pub enum FieldType {
 }
 
 impl FieldType {
-    pub const SIMPLE: &'static [&'static str] = &[
-        "id",
-        "int",
-        "float",
-        "bool",
-        "string",
-        "text",
-        "category",
-        "timestamp",
-        "date",
-        "geo",
-    ];
+    pub const SIMPLE: &'static [&'static str] = &["id", "int", "float", "bool", "string", "text", "category", "timestamp", "date", "geo"];
     pub fn name(&self) -> String {
         match self {
             FieldType::Embedding(n) => format!("embedding({n})"),
@@ -581,34 +570,11 @@ pub struct Alert {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "snake_case", tag = "monitor")]
 pub enum MonitorKind {
-    Drift {
-        feature: String,
-        statistic: String,
-        p_value: bool,
-        cmp: Cmp,
-        threshold: f64,
-        every_s: Option<f64>,
-    },
-    Performance {
-        metric: String,
-        cmp: Cmp,
-        threshold: f64,
-        window_s: f64,
-        retrain: bool,
-    },
-    Latency {
-        percentile: f64,
-        label: String,
-        max_s: f64,
-        window_s: f64,
-    },
-    Errors {
-        rate: f64,
-        window_s: f64,
-    },
-    Retrain {
-        every_s: f64,
-    },
+    Drift { feature: String, statistic: String, p_value: bool, cmp: Cmp, threshold: f64, every_s: Option<f64> },
+    Performance { metric: String, cmp: Cmp, threshold: f64, window_s: f64, retrain: bool },
+    Latency { percentile: f64, label: String, max_s: f64, window_s: f64 },
+    Errors { rate: f64, window_s: f64 },
+    Retrain { every_s: f64 },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -642,36 +608,12 @@ pub struct Traffic {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum ScenarioEvent {
-    Burst {
-        factor: f64,
-        at_s: f64,
-        for_s: f64,
-    },
-    Shift {
-        field: FieldRef,
-        moment: String,
-        by: f64,
-        from_s: f64,
-    },
-    Mix {
-        field: FieldRef,
-        weights: Vec<(String, f64)>,
-        from_s: f64,
-    },
-    ConceptDrift {
-        strength: f64,
-        from_s: f64,
-    },
-    PriorShift {
-        field: FieldRef,
-        rate: f64,
-        from_s: f64,
-    },
-    Outage {
-        stage: String,
-        at_s: f64,
-        for_s: f64,
-    },
+    Burst { factor: f64, at_s: f64, for_s: f64 },
+    Shift { field: FieldRef, moment: String, by: f64, from_s: f64 },
+    Mix { field: FieldRef, weights: Vec<(String, f64)>, from_s: f64 },
+    ConceptDrift { strength: f64, from_s: f64 },
+    PriorShift { field: FieldRef, rate: f64, from_s: f64 },
+    Outage { stage: String, at_s: f64, for_s: f64 },
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -7,6 +7,8 @@
 pub mod analysis;
 pub mod ast;
 pub mod diagnostics;
+pub mod fmt;
+pub mod graph;
 pub mod ir;
 pub mod span;
 pub mod syntax;

@@ -17,10 +17,7 @@ impl Span {
         if start <= end {
             Span { start, end }
         } else {
-            Span {
-                start: end,
-                end: start,
-            }
+            Span { start: end, end: start }
         }
     }
 
@@ -71,29 +68,15 @@ impl<'a> LineIndex<'a> {
         let offset = self.clamp(offset);
         let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
         let line_start = self.starts.get(line).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(line_start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        LineCol { line: line + 1, column }
     }
 
     /// The text of 1-based line `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &'a str {
-        let start = self
-            .starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len());
         let end = self.starts.get(line).map_or(self.text.len(), |&e| e);
-        self.text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r'])
+        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {

@@ -44,10 +44,7 @@ impl Task {
         !matches!(self, Task::Clustering | Task::AnomalyDetection)
     }
     pub fn is_classification(self) -> bool {
-        matches!(
-            self,
-            Task::BinaryClassification | Task::MulticlassClassification
-        )
+        matches!(self, Task::BinaryClassification | Task::MulticlassClassification)
     }
 }
 
@@ -76,27 +73,11 @@ impl ModelKind {
         match task {
             Task::BinaryClassification | Task::MulticlassClassification => matches!(
                 self,
-                Rules
-                    | Heuristic
-                    | LogisticRegression
-                    | DecisionTree
-                    | RandomForest
-                    | GradientBoosting
-                    | NeuralNetwork
-                    | Knn
-                    | Transformer
+                Rules | Heuristic | LogisticRegression | DecisionTree | RandomForest | GradientBoosting | NeuralNetwork | Knn | Transformer
             ),
             Task::Regression => matches!(
                 self,
-                Rules
-                    | Heuristic
-                    | LinearRegression
-                    | DecisionTree
-                    | RandomForest
-                    | GradientBoosting
-                    | NeuralNetwork
-                    | Knn
-                    | Transformer
+                Rules | Heuristic | LinearRegression | DecisionTree | RandomForest | GradientBoosting | NeuralNetwork | Knn | Transformer
             ),
             Task::Ranking | Task::Recommendation => matches!(
                 self,
@@ -114,26 +95,11 @@ impl ModelKind {
             ),
             Task::Forecasting => matches!(
                 self,
-                Heuristic
-                    | Arima
-                    | LinearRegression
-                    | DecisionTree
-                    | RandomForest
-                    | GradientBoosting
-                    | NeuralNetwork
-                    | Transformer
+                Heuristic | Arima | LinearRegression | DecisionTree | RandomForest | GradientBoosting | NeuralNetwork | Transformer
             ),
             Task::AnomalyDetection => matches!(
                 self,
-                Rules
-                    | Heuristic
-                    | IsolationForest
-                    | Knn
-                    | Kmeans
-                    | NeuralNetwork
-                    | GradientBoosting
-                    | LogisticRegression
-                    | RandomForest
+                Rules | Heuristic | IsolationForest | Knn | Kmeans | NeuralNetwork | GradientBoosting | LogisticRegression | RandomForest
             ),
             Task::Clustering => matches!(self, Kmeans),
         }
@@ -179,37 +145,21 @@ pub const COMPUTED_METRICS: &[(&str, MetricFamily, bool)] = &[
 
 /// The family of a computed metric, given whether it was written with `@K`.
 pub fn metric_family(name: &str, at_k: bool) -> Option<MetricFamily> {
-    COMPUTED_METRICS
-        .iter()
-        .find(|(n, _, k)| *n == name && *k == at_k)
-        .map(|(_, f, _)| *f)
+    COMPUTED_METRICS.iter().find(|(n, _, k)| *n == name && *k == at_k).map(|(_, f, _)| *f)
 }
 
 pub fn computed_metric_names() -> Vec<String> {
-    COMPUTED_METRICS
-        .iter()
-        .map(|(n, _, k)| {
-            if *k {
-                format!("{n}@K")
-            } else {
-                (*n).to_string()
-            }
-        })
-        .collect()
+    COMPUTED_METRICS.iter().map(|(n, _, k)| if *k { format!("{n}@K") } else { (*n).to_string() }).collect()
 }
 
 /// Whether a computed metric fits a task.
 pub fn metric_fits(name: &str, family: MetricFamily, task: Task) -> bool {
     use MetricFamily::*;
     match task {
-        Task::BinaryClassification | Task::MulticlassClassification | Task::AnomalyDetection => {
-            family == Classification
-        }
+        Task::BinaryClassification | Task::MulticlassClassification | Task::AnomalyDetection => family == Classification,
         Task::Regression | Task::Forecasting => family == Regression,
         // Pointwise rankers are also judged as classifiers of relevance.
-        Task::Ranking | Task::Recommendation => {
-            family == Ranking || matches!(name, "auc_roc" | "auc_pr" | "log_loss")
-        }
+        Task::Ranking | Task::Recommendation => family == Ranking || matches!(name, "auc_roc" | "auc_pr" | "log_loss"),
         Task::Clustering => family == Clustering,
     }
 }
@@ -237,10 +187,9 @@ pub fn suggested_metric(task: Task) -> &'static str {
 
 /// Python keywords and soft keywords: such names cannot become identifiers.
 pub const PYTHON_RESERVED: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield", "match", "case", "type", "_",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
+    "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
+    "while", "with", "yield", "match", "case", "type", "_",
 ];
 
 pub fn is_python_reserved(name: &str) -> bool {
@@ -248,10 +197,7 @@ pub fn is_python_reserved(name: &str) -> bool {
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
@@ -278,9 +224,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[at(i - 1, j)] + 1)
-                .min(d[at(i, j - 1)] + 1)
-                .min(d[at(i - 1, j - 1)] + cost);
+            let mut v = (d[at(i - 1, j)] + 1).min(d[at(i, j - 1)] + 1).min(d[at(i - 1, j - 1)] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[at(i - 2, j - 2)] + 1);
             }
@@ -296,10 +240,7 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(
-            did_you_mean("latncy", ["latency", "throughput"]),
-            Some("latency")
-        );
+        assert_eq!(did_you_mean("latncy", ["latency", "throughput"]), Some("latency"));
         assert_eq!(did_you_mean("xyz", ["latency"]), None);
         assert_eq!(edit_distance("ab", "ba"), 1);
     }

@@ -20,21 +20,11 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
             }
         }
     }
-    let reports: Vec<FileReport<'_>> = loaded
-        .iter()
-        .map(|(path, src, diags)| FileReport {
-            path,
-            source: src,
-            diagnostics: diags,
-        })
-        .collect();
+    let reports: Vec<FileReport<'_>> =
+        loaded.iter().map(|(path, src, diags)| FileReport { path, source: src, diagnostics: diags }).collect();
     let out = match format {
         CheckFormat::Human => {
-            let style = if io::use_color(io::stdout_is_terminal()) {
-                Style::Color
-            } else {
-                Style::Plain
-            };
+            let style = if io::use_color(io::stdout_is_terminal()) { Style::Color } else { Style::Plain };
             render::render_human(&reports, style)
         }
         CheckFormat::Json => render::render_json(&reports),

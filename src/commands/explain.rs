@@ -19,9 +19,7 @@ pub fn run(code: Option<&str>, list: bool) -> u8 {
             0
         }
         None => {
-            io::error(&format!(
-                "no diagnostic code `{code}`; `mlspec explain --list` lists them"
-            ));
+            io::error(&format!("no diagnostic code `{code}`; `mlspec explain --list` lists them"));
             2
         }
     }

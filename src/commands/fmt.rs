@@ -1,3 +1,50 @@
-pub fn run(_files: &[String], _check: bool) -> u8 {
-    2
+//! `mlspec fmt FILE... [--check]`; `-` reads stdin and writes stdout.
+
+use crate::io;
+use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
+use mlspec_compiler::syntax::parse_bytes;
+
+pub fn run(files: &[String], check: bool) -> u8 {
+    let mut status = 0;
+    for path in files {
+        let bytes = match io::read_input(path) {
+            Ok(b) => b,
+            Err(e) => {
+                io::error(&e);
+                return 2;
+            }
+        };
+        let parsed = parse_bytes(&bytes);
+        let src = io::as_text(&bytes);
+        if parsed.diagnostics.iter().any(|d| d.is_error()) {
+            let report = [FileReport { path, source: &src, diagnostics: &parsed.diagnostics }];
+            eprint!("{}", render::render_human(&report, Style::Plain));
+            io::error(&format!("`{path}` has syntax errors; it was not formatted"));
+            status = 1;
+            continue;
+        }
+        let formatted = mlspec_compiler::fmt::format(&parsed.file, &src);
+        if path == "-" {
+            if check {
+                if formatted != src {
+                    eprintln!("would reformat: <stdin>");
+                    status = 1;
+                }
+            } else {
+                io::print(&formatted);
+            }
+            continue;
+        }
+        if formatted == src {
+            continue;
+        }
+        if check {
+            println!("would reformat: {path}");
+            status = 1;
+        } else if let Err(e) = io::write_atomic(path, &formatted) {
+            io::error(&e);
+            return 2;
+        }
+    }
+    status
 }

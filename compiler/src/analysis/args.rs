@@ -73,9 +73,7 @@ pub fn period_seconds(word: &str) -> Option<f64> {
     })
 }
 
-pub const PERIOD_WORDS: &[&str] = &[
-    "s", "second", "min", "minute", "h", "hour", "d", "day", "w", "week", "month", "y", "year",
-];
+pub const PERIOD_WORDS: &[&str] = &["s", "second", "min", "minute", "h", "hour", "d", "day", "w", "week", "month", "y", "year"];
 
 pub struct Args<'a> {
     pub head: &'a Ident,
@@ -86,12 +84,7 @@ pub struct Args<'a> {
 
 impl<'a> Args<'a> {
     pub fn new(stmt: &'a Stmt) -> Self {
-        Args {
-            head: &stmt.head,
-            args: stmt.args(),
-            pos: 0,
-            end: stmt.span.end,
-        }
+        Args { head: &stmt.head, args: stmt.args(), pos: 0, end: stmt.span.end }
     }
 
     pub fn peek(&self) -> Option<&'a Term> {
@@ -112,34 +105,21 @@ impl<'a> Args<'a> {
 
     /// Where a missing argument would go: just after what was read.
     fn here(&self) -> Span {
-        let at = self
-            .pos
-            .checked_sub(1)
-            .and_then(|i| self.args.get(i))
-            .map_or(self.head.span.end, |t| t.span.end);
+        let at = self.pos.checked_sub(1).and_then(|i| self.args.get(i)).map_or(self.head.span.end, |t| t.span.end);
         Span::new(at, at.max(self.end.min(at)))
     }
 
     pub fn missing(&self, what: &str, example: &str, diags: &mut Diags) {
         diags.push(
-            Diagnostic::new(
-                "E0302",
-                self.here(),
-                format!("`{}` needs {what}", self.head.name),
-            )
-            .label(self.head.span, "in this statement")
-            .help(format!("write it like `{example}`")),
+            Diagnostic::new("E0302", self.here(), format!("`{}` needs {what}", self.head.name))
+                .label(self.head.span, "in this statement")
+                .help(format!("write it like `{example}`")),
         );
     }
 
     pub fn wrong(&self, t: &Term, what: &str, example: &str, diags: &mut Diags) {
         diags.push(
-            Diagnostic::new(
-                "E0301",
-                t.span,
-                format!("expected {what}, found {}", describe(t)),
-            )
-            .help(format!("write it like `{example}`")),
+            Diagnostic::new("E0301", t.span, format!("expected {what}, found {}", describe(t))).help(format!("write it like `{example}`")),
         );
     }
 
@@ -173,11 +153,7 @@ impl<'a> Args<'a> {
         match self.peek() {
             Some(t) => {
                 let near = word(t).and_then(|w| did_you_mean(w, [kw]));
-                let d = Diagnostic::new(
-                    "E0301",
-                    t.span,
-                    format!("expected `{kw}`, found {}", describe(t)),
-                );
+                let d = Diagnostic::new("E0301", t.span, format!("expected `{kw}`, found {}", describe(t)));
                 diags.push(match near {
                     Some(_) => d.help(format!("did you mean `{kw}`? write it like `{example}`")),
                     None => d.help(format!("write it like `{example}`")),
@@ -190,12 +166,7 @@ impl<'a> Args<'a> {
     }
 
     /// A bare name (any identifier).
-    pub fn name(
-        &mut self,
-        what: &str,
-        example: &str,
-        diags: &mut Diags,
-    ) -> Option<(&'a str, Span)> {
+    pub fn name(&mut self, what: &str, example: &str, diags: &mut Diags) -> Option<(&'a str, Span)> {
         match self.next() {
             Some(t) => match word(t) {
                 Some(w) => Some((w, t.span)),
@@ -212,17 +183,8 @@ impl<'a> Args<'a> {
     }
 
     /// One of a fixed set of words; a near miss gets "did you mean".
-    pub fn choice(
-        &mut self,
-        what: &str,
-        choices: &[&'static str],
-        diags: &mut Diags,
-    ) -> Option<(&'static str, Span)> {
-        let example = format!(
-            "{} {}",
-            self.head.name,
-            choices.first().copied().unwrap_or("")
-        );
+    pub fn choice(&mut self, what: &str, choices: &[&'static str], diags: &mut Diags) -> Option<(&'static str, Span)> {
+        let example = format!("{} {}", self.head.name, choices.first().copied().unwrap_or(""));
         let (w, span) = self.name(what, &example, diags)?;
         match choices.iter().find(|c| **c == w) {
             Some(c) => Some((*c, span)),
@@ -233,17 +195,9 @@ impl<'a> Args<'a> {
         }
     }
 
-    pub fn string(
-        &mut self,
-        what: &str,
-        example: &str,
-        diags: &mut Diags,
-    ) -> Option<(&'a str, Span)> {
+    pub fn string(&mut self, what: &str, example: &str, diags: &mut Diags) -> Option<(&'a str, Span)> {
         match self.next() {
-            Some(Term {
-                kind: TermKind::Str(s),
-                span,
-            }) => Some((s.as_str(), *span)),
+            Some(Term { kind: TermKind::Str(s), span }) => Some((s.as_str(), *span)),
             Some(t) => {
                 self.wrong(t, what, example, diags);
                 None
@@ -258,10 +212,7 @@ impl<'a> Args<'a> {
     /// A dotted `SOURCE.FIELD` path.
     pub fn field_path(&mut self, example: &str, diags: &mut Diags) -> Option<(&'a [Ident], Span)> {
         match self.next() {
-            Some(Term {
-                kind: TermKind::Path(p),
-                span,
-            }) if p.len() == 2 => Some((p.as_slice(), *span)),
+            Some(Term { kind: TermKind::Path(p), span }) if p.len() == 2 => Some((p.as_slice(), *span)),
             Some(t) => {
                 self.wrong(t, "a field as `SOURCE.FIELD`", example, diags);
                 None
@@ -275,22 +226,15 @@ impl<'a> Args<'a> {
 
     pub fn cmp(&mut self, example: &str, diags: &mut Diags) -> Option<(Cmp, Span)> {
         match self.next() {
-            Some(Term {
-                kind: TermKind::Cmp(c),
-                span,
-            }) => match c {
+            Some(Term { kind: TermKind::Cmp(c), span }) => match c {
                 CmpOp::Lt => Some((Cmp::Lt, *span)),
                 CmpOp::Le => Some((Cmp::Le, *span)),
                 CmpOp::Gt => Some((Cmp::Gt, *span)),
                 CmpOp::Ge => Some((Cmp::Ge, *span)),
                 CmpOp::Eq | CmpOp::Ne => {
                     diags.push(
-                        Diagnostic::new(
-                            "E0301",
-                            *span,
-                            format!("`{}` cannot be a threshold", c.as_str()),
-                        )
-                        .help("use one of `<`, `<=`, `>`, `>=`"),
+                        Diagnostic::new("E0301", *span, format!("`{}` cannot be a threshold", c.as_str()))
+                            .help("use one of `<`, `<=`, `>`, `>=`"),
                     );
                     None
                 }
@@ -306,17 +250,9 @@ impl<'a> Args<'a> {
         }
     }
 
-    fn quantity(
-        &mut self,
-        what: &str,
-        example: &str,
-        diags: &mut Diags,
-    ) -> Option<(&'a Quantity, Span)> {
+    fn quantity(&mut self, what: &str, example: &str, diags: &mut Diags) -> Option<(&'a Quantity, Span)> {
         match self.next() {
-            Some(Term {
-                kind: TermKind::Quantity(q),
-                span,
-            }) => Some((q, *span)),
+            Some(Term { kind: TermKind::Quantity(q), span }) => Some((q, *span)),
             Some(t) => {
                 self.wrong(t, what, example, diags);
                 None
@@ -347,10 +283,7 @@ impl<'a> Args<'a> {
         match q.seconds() {
             Some(s) if s >= 0.0 => Some(s),
             Some(_) => {
-                diags.push(
-                    Diagnostic::new("E0304", span, "a time cannot be negative")
-                        .help("times count from the start of the scenario"),
-                );
+                diags.push(Diagnostic::new("E0304", span, "a time cannot be negative").help("times count from the start of the scenario"));
                 None
             }
             None => {
@@ -379,12 +312,8 @@ impl<'a> Args<'a> {
             Unit::None => Some(q.number),
             _ => {
                 diags.push(
-                    Diagnostic::new(
-                        "E0301",
-                        span,
-                        format!("expected {what} without a unit, found `{}`", q.raw),
-                    )
-                    .help(format!("write it like `{example}`")),
+                    Diagnostic::new("E0301", span, format!("expected {what} without a unit, found `{}`", q.raw))
+                        .help(format!("write it like `{example}`")),
                 );
                 None
             }
@@ -399,20 +328,14 @@ impl<'a> Args<'a> {
             return Some(n);
         }
         match self.peek() {
-            Some(Term {
-                kind: TermKind::Slash,
-                ..
-            }) => {
+            Some(Term { kind: TermKind::Slash, .. }) => {
                 self.pos += 1;
                 self.period(example, diags).map(|p| n / p)
             }
             _ => {
                 diags.push(
                     Diagnostic::new("E0301", span, format!("`{}` is a count, not a rate", q.raw))
-                        .help(format!(
-                            "give it a period: `{} rps` or `{} / day`",
-                            q.raw, q.raw
-                        )),
+                        .help(format!("give it a period: `{} rps` or `{} / day`", q.raw, q.raw)),
                 );
                 None
             }
@@ -421,20 +344,11 @@ impl<'a> Args<'a> {
 
     /// The period word after `/`, in seconds.
     pub fn period(&mut self, example: &str, diags: &mut Diags) -> Option<f64> {
-        let (w, span) = self.name(
-            "a period (`s`, `min`, `hour`, `day`, `month`...)",
-            example,
-            diags,
-        )?;
+        let (w, span) = self.name("a period (`s`, `min`, `hour`, `day`, `month`...)", example, diags)?;
         match period_seconds(w) {
             Some(p) => Some(p),
             None => {
-                diags.push(unknown_value(
-                    "period",
-                    w,
-                    span,
-                    PERIOD_WORDS.iter().copied(),
-                ));
+                diags.push(unknown_value("period", w, span, PERIOD_WORDS.iter().copied()));
                 None
             }
         }
@@ -443,10 +357,7 @@ impl<'a> Args<'a> {
     /// `$25k / month`: dollars per `per` seconds.
     pub fn money_per(&mut self, example: &str, per_s: f64, diags: &mut Diags) -> Option<f64> {
         let amount = match self.next() {
-            Some(Term {
-                kind: TermKind::Money(q),
-                ..
-            }) => q.count()?,
+            Some(Term { kind: TermKind::Money(q), .. }) => q.count()?,
             Some(t) => {
                 self.wrong(t, "an amount like `$25k`", example, diags);
                 return None;
@@ -457,17 +368,13 @@ impl<'a> Args<'a> {
             }
         };
         match self.peek() {
-            Some(Term {
-                kind: TermKind::Slash,
-                ..
-            }) => {
+            Some(Term { kind: TermKind::Slash, .. }) => {
                 self.pos += 1;
                 self.period(example, diags).map(|p| amount * per_s / p)
             }
             _ => {
                 diags.push(
-                    Diagnostic::new("E0302", self.here(), "an amount here needs a period")
-                        .help(format!("write it like `{example}`")),
+                    Diagnostic::new("E0302", self.here(), "an amount here needs a period").help(format!("write it like `{example}`")),
                 );
                 None
             }
@@ -478,17 +385,11 @@ impl<'a> Args<'a> {
     pub fn latency(&mut self, diags: &mut Diags) -> Option<LatencyDist> {
         let example = "latency lognormal(p50: 2ms, p99: 8ms)";
         match self.next() {
-            Some(Term {
-                kind: TermKind::Quantity(q),
-                span,
-            }) => {
+            Some(Term { kind: TermKind::Quantity(q), span }) => {
                 let s = duration_of(q, *span, self.peek(), diags)?;
                 Some(LatencyDist::Fixed { s })
             }
-            Some(Term {
-                kind: TermKind::Call(c),
-                span,
-            }) => latency_call(c, *span, diags),
+            Some(Term { kind: TermKind::Call(c), span }) => latency_call(c, *span, diags),
             Some(t) => {
                 self.wrong(t, "a latency (`5ms` or a distribution)", example, diags);
                 None
@@ -501,30 +402,16 @@ impl<'a> Args<'a> {
     }
 
     /// `MIN..MAX` or a single count.
-    pub fn count_range(
-        &mut self,
-        what: &str,
-        example: &str,
-        diags: &mut Diags,
-    ) -> Option<(f64, f64)> {
+    pub fn count_range(&mut self, what: &str, example: &str, diags: &mut Diags) -> Option<(f64, f64)> {
         match self.peek() {
-            Some(Term {
-                kind: TermKind::Range(a, b),
-                span,
-            }) => {
+            Some(Term { kind: TermKind::Range(a, b), span }) => {
                 self.pos += 1;
                 let lo = term_count(a, what, example, diags)?;
                 let hi = term_count(b, what, example, diags)?;
                 if lo > hi {
                     diags.push(
-                        Diagnostic::new(
-                            "E0305",
-                            *span,
-                            format!(
-                                "the range {lo}..{hi} is empty: its minimum is above its maximum"
-                            ),
-                        )
-                        .help(format!("write the smaller bound first: `{hi}..{lo}`")),
+                        Diagnostic::new("E0305", *span, format!("the range {lo}..{hi} is empty: its minimum is above its maximum"))
+                            .help(format!("write the smaller bound first: `{hi}..{lo}`")),
                     );
                     return None;
                 }
@@ -536,10 +423,7 @@ impl<'a> Args<'a> {
 
     pub fn block(&mut self, example: &str, diags: &mut Diags) -> Option<&'a [Stmt]> {
         match self.next() {
-            Some(Term {
-                kind: TermKind::Block(b),
-                ..
-            }) => Some(&b.stmts),
+            Some(Term { kind: TermKind::Block(b), .. }) => Some(&b.stmts),
             Some(t) => {
                 self.wrong(t, "a block `{ ... }`", example, diags);
                 None
@@ -552,12 +436,7 @@ impl<'a> Args<'a> {
     }
 }
 
-pub fn unknown_value<'c>(
-    what: &str,
-    found: &str,
-    span: Span,
-    choices: impl IntoIterator<Item = &'c str> + Clone,
-) -> Diagnostic {
+pub fn unknown_value<'c>(what: &str, found: &str, span: Span, choices: impl IntoIterator<Item = &'c str> + Clone) -> Diagnostic {
     let near = did_you_mean(found, choices.clone());
     let list: Vec<&str> = choices.into_iter().collect();
     let d = Diagnostic::new("E0106", span, format!("unknown {what} `{found}`"));
@@ -568,35 +447,17 @@ pub fn unknown_value<'c>(
 }
 
 fn no_duration_unit(q: &Quantity, span: Span, next: Option<&Term>) -> Diagnostic {
-    let n = q
-        .raw
-        .trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
+    let n = q.raw.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
     if let Some(unit) = next.and_then(word).and_then(unit_word_suggestion) {
-        let mut d = Diagnostic::new(
-            "E0301",
-            span,
-            format!(
-                "expected a duration, found `{} {}`",
-                q.raw,
-                next.and_then(word).unwrap_or("")
-            ),
-        )
-        .help(format!(
-            "write the unit right after the number: `{n}{unit}`"
-        ));
+        let mut d = Diagnostic::new("E0301", span, format!("expected a duration, found `{} {}`", q.raw, next.and_then(word).unwrap_or("")))
+            .help(format!("write the unit right after the number: `{n}{unit}`"));
         if let Some(t) = next {
             d.span = span.to(t.span);
         }
         return d;
     }
-    Diagnostic::new(
-        "E0301",
-        span,
-        format!("expected a duration, found `{}`", q.raw),
-    )
-    .help(format!(
-        "add a unit: `{n}ms`, `{n}s`, `{n}m` (minutes), `{n}h`, `{n}d`, `{n}w` or `{n}y`"
-    ))
+    Diagnostic::new("E0301", span, format!("expected a duration, found `{}`", q.raw))
+        .help(format!("add a unit: `{n}ms`, `{n}s`, `{n}m` (minutes), `{n}h`, `{n}d`, `{n}w` or `{n}y`"))
 }
 
 /// A positive duration.
@@ -605,12 +466,8 @@ fn duration_of(q: &Quantity, span: Span, next: Option<&Term>, diags: &mut Diags)
         Some(s) if s > 0.0 => Some(s),
         Some(_) => {
             diags.push(
-                Diagnostic::new(
-                    "E0304",
-                    span,
-                    format!("the duration `{}` is not positive", q.raw),
-                )
-                .help("durations must be greater than zero"),
+                Diagnostic::new("E0304", span, format!("the duration `{}` is not positive", q.raw))
+                    .help("durations must be greater than zero"),
             );
             None
         }
@@ -627,25 +484,16 @@ pub fn fraction_of(q: &Quantity, span: Span, what: &str, diags: &mut Diags) -> O
         Unit::None => q.number,
         _ => {
             diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    span,
-                    format!("expected {what} as a percentage, found `{}`", q.raw),
-                )
-                .help("write a percentage like `20%` or a fraction like `0.2`"),
+                Diagnostic::new("E0301", span, format!("expected {what} as a percentage, found `{}`", q.raw))
+                    .help("write a percentage like `20%` or a fraction like `0.2`"),
             );
             return None;
         }
     };
     if !(0.0..=1.0).contains(&v) {
-        let shown = if q.unit == Unit::Percent {
-            "0% and 100%"
-        } else {
-            "0 and 1"
-        };
+        let shown = if q.unit == Unit::Percent { "0% and 100%" } else { "0 and 1" };
         diags.push(
-            Diagnostic::new("E0304", span, format!("{what} `{}` is out of range", q.raw))
-                .help(format!("it must be between {shown}")),
+            Diagnostic::new("E0304", span, format!("{what} `{}` is out of range", q.raw)).help(format!("it must be between {shown}")),
         );
         return None;
     }
@@ -657,19 +505,14 @@ fn count_of(q: &Quantity, span: Span, what: &str, example: &str, diags: &mut Dia
         Some(n) if n >= 0.0 => Some(n),
         Some(_) => {
             diags.push(
-                Diagnostic::new(
-                    "E0304",
-                    span,
-                    format!("{what} cannot be negative, found `{}`", q.raw),
-                )
-                .help(format!("write it like `{example}`")),
+                Diagnostic::new("E0304", span, format!("{what} cannot be negative, found `{}`", q.raw))
+                    .help(format!("write it like `{example}`")),
             );
             None
         }
         None => {
             diags.push(
-                Diagnostic::new("E0301", span, format!("expected {what}, found `{}`", q.raw))
-                    .help(format!("write it like `{example}`")),
+                Diagnostic::new("E0301", span, format!("expected {what}, found `{}`", q.raw)).help(format!("write it like `{example}`")),
             );
             None
         }
@@ -681,12 +524,8 @@ fn term_count(t: &Term, what: &str, example: &str, diags: &mut Diags) -> Option<
         TermKind::Quantity(q) => count_of(q, t.span, what, example, diags),
         _ => {
             diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    t.span,
-                    format!("expected {what}, found {}", describe(t)),
-                )
-                .help(format!("write it like `{example}`")),
+                Diagnostic::new("E0301", t.span, format!("expected {what}, found {}", describe(t)))
+                    .help(format!("write it like `{example}`")),
             );
             None
         }
@@ -700,36 +539,20 @@ pub struct CallArgs<'a> {
 }
 
 pub fn call_args<'a>(call: &'a Call, allowed: &[&'static str], diags: &mut Diags) -> CallArgs<'a> {
-    let mut out = CallArgs {
-        positional: Vec::new(),
-        named: BTreeMap::new(),
-    };
+    let mut out = CallArgs { positional: Vec::new(), named: BTreeMap::new() };
     for a in &call.args {
         match &a.name {
             None => out.positional.push(&a.value),
             Some(n) => {
                 if !allowed.contains(&n.name.as_str()) {
-                    let d = Diagnostic::new(
-                        "E0103",
-                        n.span,
-                        format!("`{}` has no argument `{}`", call.name.name, n.name),
-                    );
+                    let d = Diagnostic::new("E0103", n.span, format!("`{}` has no argument `{}`", call.name.name, n.name));
                     diags.push(match did_you_mean(&n.name, allowed.iter().copied()) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None if allowed.is_empty() => {
-                            d.help(format!("`{}` takes no named arguments", call.name.name))
-                        }
+                        None if allowed.is_empty() => d.help(format!("`{}` takes no named arguments", call.name.name)),
                         None => d.help(format!("its arguments are: {}", allowed.join(", "))),
                     });
                 } else if out.named.insert(n.name.as_str(), &a.value).is_some() {
-                    diags.push(
-                        Diagnostic::new(
-                            "E0105",
-                            n.span,
-                            format!("argument `{}` is given twice", n.name),
-                        )
-                        .help("keep one"),
-                    );
+                    diags.push(Diagnostic::new("E0105", n.span, format!("argument `{}` is given twice", n.name)).help("keep one"));
                 }
             }
         }
@@ -742,14 +565,7 @@ pub fn term_duration(t: &Term, diags: &mut Diags) -> Option<f64> {
     match &t.kind {
         TermKind::Quantity(q) => duration_of(q, t.span, None, diags),
         _ => {
-            diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    t.span,
-                    format!("expected a duration, found {}", describe(t)),
-                )
-                .help("write it like `5ms`"),
-            );
+            diags.push(Diagnostic::new("E0301", t.span, format!("expected a duration, found {}", describe(t))).help("write it like `5ms`"));
             None
         }
     }
@@ -766,12 +582,7 @@ pub fn term_number(t: &Term, diags: &mut Diags) -> Option<f64> {
         },
         _ => {
             diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    t.span,
-                    format!("expected a number, found {}", describe(t)),
-                )
-                .help("write a number such as `3.5`"),
+                Diagnostic::new("E0301", t.span, format!("expected a number, found {}", describe(t))).help("write a number such as `3.5`"),
             );
             None
         }
@@ -794,12 +605,8 @@ fn latency_call(c: &Call, span: Span, diags: &mut Diags) -> Option<LatencyDist> 
     let positional_err = |a: &CallArgs<'_>, diags: &mut Diags| {
         if let Some(t) = a.positional.first() {
             diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    t.span,
-                    format!("`{}` takes named arguments", c.name.name),
-                )
-                .help(format!("write it like `{}`", latency_example(&c.name.name))),
+                Diagnostic::new("E0301", t.span, format!("`{}` takes named arguments", c.name.name))
+                    .help(format!("write it like `{}`", latency_example(&c.name.name))),
             );
         }
     };
@@ -807,19 +614,14 @@ fn latency_call(c: &Call, span: Span, diags: &mut Diags) -> Option<LatencyDist> 
         "exponential" => {
             let a = call_args(c, &["mean"], diags);
             positional_err(&a, diags);
-            Some(LatencyDist::Exponential {
-                mean_s: need(&a, "mean", diags)?,
-            })
+            Some(LatencyDist::Exponential { mean_s: need(&a, "mean", diags)? })
         }
         "lognormal" => {
             let a = call_args(c, &["p50", "p99"], diags);
             positional_err(&a, diags);
             let (p50_s, p99_s) = (need(&a, "p50", diags)?, need(&a, "p99", diags)?);
             if p99_s < p50_s {
-                diags.push(
-                    Diagnostic::new("E0305", span, "p99 is below p50")
-                        .help("the 99th percentile cannot be faster than the median"),
-                );
+                diags.push(Diagnostic::new("E0305", span, "p99 is below p50").help("the 99th percentile cannot be faster than the median"));
                 return None;
             }
             Some(LatencyDist::Lognormal { p50_s, p99_s })
@@ -827,34 +629,22 @@ fn latency_call(c: &Call, span: Span, diags: &mut Diags) -> Option<LatencyDist> 
         "normal" => {
             let a = call_args(c, &["mean", "sd"], diags);
             positional_err(&a, diags);
-            Some(LatencyDist::Normal {
-                mean_s: need(&a, "mean", diags)?,
-                sd_s: need(&a, "sd", diags)?,
-            })
+            Some(LatencyDist::Normal { mean_s: need(&a, "mean", diags)?, sd_s: need(&a, "sd", diags)? })
         }
         "empirical" => {
             let a = call_args(c, &[], diags);
             match a.positional.first() {
-                Some(Term {
-                    kind: TermKind::Str(f),
-                    ..
-                }) => Some(LatencyDist::Empirical { file: f.clone() }),
+                Some(Term { kind: TermKind::Str(f), .. }) => Some(LatencyDist::Empirical { file: f.clone() }),
                 _ => {
                     diags.push(
-                        Diagnostic::new("E0302", span, "`empirical` needs a file name")
-                            .help("write it like `empirical(\"latency.csv\")`"),
+                        Diagnostic::new("E0302", span, "`empirical` needs a file name").help("write it like `empirical(\"latency.csv\")`"),
                     );
                     None
                 }
             }
         }
         other => {
-            diags.push(unknown_value(
-                "latency distribution",
-                other,
-                c.name.span,
-                ["exponential", "lognormal", "normal", "empirical"],
-            ));
+            diags.push(unknown_value("latency distribution", other, c.name.span, ["exponential", "lognormal", "normal", "empirical"]));
             None
         }
     }

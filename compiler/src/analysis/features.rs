@@ -11,15 +11,7 @@ use crate::vocab::did_you_mean;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const WINDOW_FUNCS: &[&str] = &[
-    "count",
-    "sum",
-    "mean",
-    "min",
-    "max",
-    "distinct_count",
-    "last",
-];
+pub const WINDOW_FUNCS: &[&str] = &["count", "sum", "mean", "min", "max", "distinct_count", "last"];
 pub const FUNCS: &[&str] = &[
     "log1p",
     "standardize",
@@ -61,12 +53,7 @@ struct Resolver<'d> {
     diags: &'d mut Diags,
 }
 
-pub fn resolve(
-    design: &mut Design,
-    exprs: &[(&Stmt, &Expr)],
-    rules: &[(usize, &Expr)],
-    diags: &mut Diags,
-) {
+pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(usize, &Expr)], diags: &mut Diags) {
     // Declared features, in order; the names pass reports duplicates.
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, (stmt, _)) in exprs.iter().enumerate() {
@@ -77,7 +64,9 @@ pub fn resolve(
     let nodes: Vec<NodeIndex> = (0..exprs.len()).map(|i| graph.add_node(i)).collect();
     for (i, (_, e)) in exprs.iter().enumerate() {
         let mut names = Vec::new();
-        feature_names_in(e, &mut names);
+        if let Some(e) = e {
+            feature_names_in(e, &mut names);
+        }
         for n in names {
             if let (Some(&j), Some(&a)) = (index.get(n), nodes.get(i)) {
                 if let Some(&b) = nodes.get(j) {
@@ -91,21 +80,14 @@ pub fn resolve(
     for comp in &order {
         let self_loop = comp.len() == 1 && comp.first().is_some_and(|&n| graph.contains_edge(n, n));
         if comp.len() > 1 || self_loop {
-            let mut members: Vec<usize> = comp
-                .iter()
-                .filter_map(|n| graph.node_weight(*n).copied())
-                .collect();
+            let mut members: Vec<usize> = comp.iter().filter_map(|n| graph.node_weight(*n).copied()).collect();
             members.sort_unstable();
             for &m in &members {
                 if let Some(c) = cyclic.get_mut(m) {
                     *c = true;
                 }
             }
-            let names: Vec<String> = members
-                .iter()
-                .filter_map(|&m| exprs.get(m))
-                .map(|(s, _)| format!("`{}`", s.head.name))
-                .collect();
+            let names: Vec<String> = members.iter().filter_map(|&m| exprs.get(m)).map(|(s, _)| format!("`{}`", s.head.name)).collect();
             if let Some((first, _)) = members.first().and_then(|&m| exprs.get(m)) {
                 let mut d = Diagnostic::new("E0316", first.head.span, format!("features form a cycle: {}", names.join(" -> ")))
                     .help("a feature cannot depend on itself, directly or through others: break the cycle");
@@ -119,11 +101,7 @@ pub fn resolve(
         }
     }
     let mut features: Vec<Option<Feature>> = vec![None; exprs.len()];
-    let mut r = Resolver {
-        design,
-        types: BTreeMap::new(),
-        diags,
-    };
+    let mut r = Resolver { design, types: BTreeMap::new(), diags };
     for comp in &order {
         for n in comp {
             let Some(&i) = graph.node_weight(*n) else {
@@ -133,12 +111,11 @@ pub fn resolve(
                 continue;
             };
             let mut reads = Reads::default();
-            let (expr, ty) = r.expr(e, &mut reads, false);
-            let ty = if cyclic.get(i).copied().unwrap_or(false) {
-                ValueType::Unknown
-            } else {
-                ty
+            let (expr, ty) = match e {
+                Some(e) => r.expr(e, &mut reads, false),
+                None => (FeatureExpr::Invalid, ValueType::Unknown),
             };
+            let ty = if cyclic.get(i).copied().unwrap_or(false) { ValueType::Unknown } else { ty };
             if index.get(stmt.head.name.as_str()) == Some(&i) {
                 r.types.insert(stmt.head.name.clone(), ty);
             }
@@ -163,12 +140,8 @@ pub fn resolve(
         let (expr, ty) = r.expr(e, &mut reads, false);
         if !matches!(ty, ValueType::Bool | ValueType::Unknown) {
             r.diags.push(
-                Diagnostic::new(
-                    "E0312",
-                    e.span,
-                    format!("a rule must be a condition, but this is a {}", ty.as_str()),
-                )
-                .help("write a comparison or a boolean feature, e.g. `rule amount > 5000`"),
+                Diagnostic::new("E0312", e.span, format!("a rule must be a condition, but this is a {}", ty.as_str()))
+                    .help("write a comparison or a boolean feature, e.g. `rule amount > 5000`"),
             );
         }
         rule_exprs.push((model, expr, reads, e.span));
@@ -228,18 +201,13 @@ impl Resolver<'_> {
             [one] => {
                 if let Some(&t) = self.types.get(&one.name) {
                     reads.features.push(one.name.clone());
-                    return (
-                        FeatureExpr::Feature {
-                            name: one.name.clone(),
-                        },
-                        t,
-                    );
+                    return (FeatureExpr::Feature { name: one.name.clone() }, t);
                 }
                 if self.design.source(&one.name).is_some() {
-                    return self.err(
-                        Diagnostic::new("E0301", span, format!("`{}` is a source, not a value", one.name))
-                            .help(format!("name one of its fields, `{}.FIELD`, or count its rows with `count({}, by: KEY, window: 1h)`", one.name, one.name)),
-                    );
+                    return self.err(Diagnostic::new("E0301", span, format!("`{}` is a source, not a value", one.name)).help(format!(
+                        "name one of its fields, `{}.FIELD`, or count its rows with `count({}, by: KEY, window: 1h)`",
+                        one.name, one.name
+                    )));
                 }
                 let names: Vec<&str> = self.types.keys().map(String::as_str).collect();
                 let d = Diagnostic::new("E0205", span, format!("unknown feature `{}`", one.name));
@@ -252,42 +220,21 @@ impl Resolver<'_> {
             [src, field] => match self.field(src, field, span) {
                 Some((r, t)) => {
                     reads.fields.push(r.clone());
-                    (
-                        FeatureExpr::Field {
-                            source: r.source,
-                            field: r.field,
-                        },
-                        t,
-                    )
+                    (FeatureExpr::Field { source: r.source, field: r.field }, t)
                 }
                 None => (FeatureExpr::Invalid, ValueType::Unknown),
             },
             _ => self.err(
-                Diagnostic::new(
-                    "E0301",
-                    span,
-                    format!("`{}` has too many parts", path_text(parts)),
-                )
-                .help("write a field as `SOURCE.FIELD`"),
+                Diagnostic::new("E0301", span, format!("`{}` has too many parts", path_text(parts)))
+                    .help("write a field as `SOURCE.FIELD`"),
             ),
         }
     }
 
     /// `SOURCE.FIELD`, reporting an unknown source or field.
     fn field(&mut self, src: &Ident, field: &Ident, span: Span) -> Option<(FieldRef, ValueType)> {
-        let r = unknown_field(
-            self.design,
-            &src.name,
-            src.span,
-            &field.name,
-            field.span,
-            self.diags,
-        )?;
-        let f = self.design.field(&FieldRef {
-            source: src.name.clone(),
-            field: field.name.clone(),
-            span,
-        })?;
+        let r = unknown_field(self.design, &src.name, src.span, &field.name, field.span, self.diags)?;
+        let f = self.design.field(&FieldRef { source: src.name.clone(), field: field.name.clone(), span })?;
         Some((FieldRef { span, ..r }, ValueType::of_field(&f.ty)))
     }
 
@@ -295,32 +242,12 @@ impl Resolver<'_> {
         let _ = in_call;
         match &e.kind {
             ExprKind::Quantity(q) => match q.unit {
-                Unit::None | Unit::Count(_) => (
-                    FeatureExpr::Number {
-                        value: q.count().unwrap_or(q.number),
-                    },
-                    ValueType::Number,
-                ),
-                Unit::Percent => (
-                    FeatureExpr::Number {
-                        value: q.number / 100.0,
-                    },
-                    ValueType::Number,
-                ),
-                Unit::Duration(_) => (
-                    FeatureExpr::Number {
-                        value: q.seconds().unwrap_or(q.number),
-                    },
-                    ValueType::Number,
-                ),
+                Unit::None | Unit::Count(_) => (FeatureExpr::Number { value: q.count().unwrap_or(q.number) }, ValueType::Number),
+                Unit::Percent => (FeatureExpr::Number { value: q.number / 100.0 }, ValueType::Number),
+                Unit::Duration(_) => (FeatureExpr::Number { value: q.seconds().unwrap_or(q.number) }, ValueType::Number),
                 _ => (FeatureExpr::Number { value: q.number }, ValueType::Number),
             },
-            ExprKind::Money(q) => (
-                FeatureExpr::Number {
-                    value: q.count().unwrap_or(q.number),
-                },
-                ValueType::Number,
-            ),
+            ExprKind::Money(q) => (FeatureExpr::Number { value: q.count().unwrap_or(q.number) }, ValueType::Number),
             ExprKind::Str(s) => (FeatureExpr::Str { value: s.clone() }, ValueType::String),
             ExprKind::Bool(b) => (FeatureExpr::Bool { value: *b }, ValueType::Bool),
             ExprKind::Path(p) => self.path(p, e.span, reads),
@@ -337,29 +264,11 @@ impl Resolver<'_> {
                 };
                 if t != want && t != ValueType::Unknown {
                     self.diags.push(
-                        Diagnostic::new(
-                            "E0312",
-                            x.span,
-                            format!(
-                                "`{name}` needs a {}, found a {}",
-                                type_name(want),
-                                type_name(t)
-                            ),
-                        )
-                        .help(if want == ValueType::Bool {
-                            "negate a condition, e.g. `not (a > 1)`"
-                        } else {
-                            "negate a number"
-                        }),
+                        Diagnostic::new("E0312", x.span, format!("`{name}` needs a {}, found a {}", type_name(want), type_name(t)))
+                            .help(if want == ValueType::Bool { "negate a condition, e.g. `not (a > 1)`" } else { "negate a number" }),
                     );
                 }
-                (
-                    FeatureExpr::Unary {
-                        op: name.to_string(),
-                        arg: Box::new(inner),
-                    },
-                    want,
-                )
+                (FeatureExpr::Unary { op: name.to_string(), arg: Box::new(inner) }, want)
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, reads),
             ExprKind::Call { name, args } => self.call(name, args, e.span, reads),
@@ -367,13 +276,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        l: &Expr,
-        r: &Expr,
-        reads: &mut Reads,
-    ) -> (FeatureExpr, ValueType) {
+    fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, reads: &mut Reads) -> (FeatureExpr, ValueType) {
         let (le, lt) = self.expr(l, reads, false);
         let (re, rt) = self.expr(r, reads, false);
         let known = lt != ValueType::Unknown && rt != ValueType::Unknown;
@@ -385,11 +288,7 @@ impl Resolver<'_> {
                             Diagnostic::new(
                                 "E0312",
                                 x.span,
-                                format!(
-                                    "`{}` needs conditions on both sides, found a {}",
-                                    op.as_str(),
-                                    type_name(t)
-                                ),
+                                format!("`{}` needs conditions on both sides, found a {}", op.as_str(), type_name(t)),
                             )
                             .help("compare it first, e.g. `amount > 100`"),
                         );
@@ -401,37 +300,18 @@ impl Resolver<'_> {
                 let comparable = lt == rt || (text_like(lt) && text_like(rt));
                 if known && !comparable {
                     self.diags.push(
-                        Diagnostic::new(
-                            "E0312",
-                            l.span.to(r.span),
-                            format!(
-                                "cannot compare a {} with a {}",
-                                type_name(lt),
-                                type_name(rt)
-                            ),
-                        )
-                        .help("compare values of the same type"),
+                        Diagnostic::new("E0312", l.span.to(r.span), format!("cannot compare a {} with a {}", type_name(lt), type_name(rt)))
+                            .help("compare values of the same type"),
                     );
                 }
                 ValueType::Bool
             }
             BinaryOp::Cmp(_) => {
                 for (t, x) in [(lt, l), (rt, r)] {
-                    if !matches!(
-                        t,
-                        ValueType::Number | ValueType::Timestamp | ValueType::Unknown
-                    ) {
+                    if !matches!(t, ValueType::Number | ValueType::Timestamp | ValueType::Unknown) {
                         self.diags.push(
-                            Diagnostic::new(
-                                "E0312",
-                                x.span,
-                                format!(
-                                    "`{}` orders numbers, found a {}",
-                                    op.as_str(),
-                                    type_name(t)
-                                ),
-                            )
-                            .help("compare numbers, or use `==`/`!=` for categories"),
+                            Diagnostic::new("E0312", x.span, format!("`{}` orders numbers, found a {}", op.as_str(), type_name(t)))
+                                .help("compare numbers, or use `==`/`!=` for categories"),
                         );
                     }
                 }
@@ -441,41 +321,18 @@ impl Resolver<'_> {
                 for (t, x) in [(lt, l), (rt, r)] {
                     if !matches!(t, ValueType::Number | ValueType::Unknown) {
                         self.diags.push(
-                            Diagnostic::new(
-                                "E0312",
-                                x.span,
-                                format!(
-                                    "`{}` needs numbers, found a {}",
-                                    op.as_str(),
-                                    type_name(t)
-                                ),
-                            )
-                            .help(
-                                "arithmetic works on int and float values; encode categories first",
-                            ),
+                            Diagnostic::new("E0312", x.span, format!("`{}` needs numbers, found a {}", op.as_str(), type_name(t)))
+                                .help("arithmetic works on int and float values; encode categories first"),
                         );
                     }
                 }
                 ValueType::Number
             }
         };
-        (
-            FeatureExpr::Binary {
-                op: op.as_str().to_string(),
-                left: Box::new(le),
-                right: Box::new(re),
-            },
-            out,
-        )
+        (FeatureExpr::Binary { op: op.as_str().to_string(), left: Box::new(le), right: Box::new(re) }, out)
     }
 
-    fn call(
-        &mut self,
-        name: &Ident,
-        args: &[crate::ast::ExprArg],
-        span: Span,
-        reads: &mut Reads,
-    ) -> (FeatureExpr, ValueType) {
+    fn call(&mut self, name: &Ident, args: &[crate::ast::ExprArg], span: Span, reads: &mut Reads) -> (FeatureExpr, ValueType) {
         let f = name.name.as_str();
         if !FUNCS.contains(&f) {
             let d = Diagnostic::new("E0311", name.span, format!("unknown function `{f}`"));
@@ -500,23 +357,12 @@ impl Resolver<'_> {
         for a in args {
             match &a.name {
                 Some(n) if !allowed.contains(&n.name.as_str()) => {
-                    let d = Diagnostic::new(
-                        "E0103",
-                        n.span,
-                        format!("`{f}` has no argument `{}`", n.name),
-                    );
-                    self.diags.push(
-                        match (
-                            did_you_mean(&n.name, allowed.iter().copied()),
-                            allowed.is_empty(),
-                        ) {
-                            (Some(s), _) => d.help(format!("did you mean `{s}`?")),
-                            (None, true) => d.help(format!("`{f}` takes no named arguments")),
-                            (None, false) => {
-                                d.help(format!("its named arguments are: {}", allowed.join(", ")))
-                            }
-                        },
-                    );
+                    let d = Diagnostic::new("E0103", n.span, format!("`{f}` has no argument `{}`", n.name));
+                    self.diags.push(match (did_you_mean(&n.name, allowed.iter().copied()), allowed.is_empty()) {
+                        (Some(s), _) => d.help(format!("did you mean `{s}`?")),
+                        (None, true) => d.help(format!("`{f}` takes no named arguments")),
+                        (None, false) => d.help(format!("its named arguments are: {}", allowed.join(", "))),
+                    });
                 }
                 Some(n) => {
                     let v = self.expr(&a.value, reads, true);
@@ -529,15 +375,10 @@ impl Resolver<'_> {
                         && matches!(&a.value.kind, ExprKind::Path(p) if p.len() == 1 && p.first().is_some_and(|i| FILL_WORDS.contains(&i.name.as_str())));
                     if is_fill_word {
                         let w = match &a.value.kind {
-                            ExprKind::Path(p) => {
-                                p.first().map(|i| i.name.clone()).unwrap_or_default()
-                            }
+                            ExprKind::Path(p) => p.first().map(|i| i.name.clone()).unwrap_or_default(),
                             _ => String::new(),
                         };
-                        positional.push((
-                            (FeatureExpr::Word { word: w }, ValueType::Unknown),
-                            a.value.span,
-                        ));
+                        positional.push(((FeatureExpr::Word { word: w }, ValueType::Unknown), a.value.span));
                     } else {
                         let v = self.expr(&a.value, reads, true);
                         positional.push((v, a.value.span));
@@ -568,122 +409,58 @@ impl Resolver<'_> {
         span: Span,
     ) -> ValueType {
         use ValueType as T;
-        let (arity, sig, example, out): (std::ops::RangeInclusive<usize>, &[&[T]], &str, T) =
-            match f {
-                "log1p" | "standardize" | "minmax" => {
-                    (1..=1, &[&[T::Number]], "log1p(events.amount)", T::Number)
-                }
-                "clip" => (
-                    1..=3,
-                    &[&[T::Number], &[T::Number], &[T::Number]],
-                    "clip(events.amount, 0, 1000)",
-                    T::Number,
-                ),
-                "bucketize" => (
-                    2..=2,
-                    &[&[T::Number], &[T::List]],
-                    "bucketize(users.age, [18, 30, 50])",
-                    T::Category,
-                ),
-                "onehot" => (
-                    1..=1,
-                    &[&[T::Category, T::Bool]],
-                    "onehot(events.merchant_category)",
-                    T::Vector,
-                ),
-                "hash" => (
-                    1..=1,
-                    &[&[T::Category, T::String, T::Id, T::Text]],
-                    "hash(events.device_id, buckets: 1000)",
-                    T::Vector,
-                ),
-                "embedding" => (
-                    1..=1,
-                    &[&[T::Category, T::Id, T::Text]],
-                    "embedding(events.item_id, dim: 32)",
-                    T::Vector,
-                ),
-                "tfidf" => (
-                    1..=1,
-                    &[&[T::Text]],
-                    "tfidf(emails.body, max_features: 5000)",
-                    T::Vector,
-                ),
-                "hour_of_day" | "day_of_week" | "days_since" => (
-                    1..=1,
-                    &[&[T::Timestamp]],
-                    "hour_of_day(events.ts)",
-                    T::Number,
-                ),
-                "distance" => (
-                    2..=2,
-                    &[&[T::Geo], &[T::Geo]],
-                    "distance(orders.pickup, orders.dropoff)",
-                    T::Number,
-                ),
-                "cross" => (
-                    2..=2,
-                    &[&[T::Category, T::Bool], &[T::Category, T::Bool]],
-                    "cross(users.country, events.device)",
-                    T::Category,
-                ),
-                _ => {
-                    // fill(x, median|mean|mode|VALUE): the type of x.
-                    let x = types.first().copied().unwrap_or(T::Unknown);
-                    if types.len() != 2 {
-                        self.diags.push(
-                            Diagnostic::new(
-                                "E0313",
-                                span,
-                                format!("`fill` takes 2 arguments, found {}", types.len()),
-                            )
+        let (arity, sig, example, out): (std::ops::RangeInclusive<usize>, &[&[T]], &str, T) = match f {
+            "log1p" | "standardize" | "minmax" => (1..=1, &[&[T::Number]], "log1p(events.amount)", T::Number),
+            "clip" => (1..=3, &[&[T::Number], &[T::Number], &[T::Number]], "clip(events.amount, 0, 1000)", T::Number),
+            "bucketize" => (2..=2, &[&[T::Number], &[T::List]], "bucketize(users.age, [18, 30, 50])", T::Category),
+            "onehot" => (1..=1, &[&[T::Category, T::Bool]], "onehot(events.merchant_category)", T::Vector),
+            "hash" => (1..=1, &[&[T::Category, T::String, T::Id, T::Text]], "hash(events.device_id, buckets: 1000)", T::Vector),
+            "embedding" => (1..=1, &[&[T::Category, T::Id, T::Text]], "embedding(events.item_id, dim: 32)", T::Vector),
+            "tfidf" => (1..=1, &[&[T::Text]], "tfidf(emails.body, max_features: 5000)", T::Vector),
+            "hour_of_day" | "day_of_week" | "days_since" => (1..=1, &[&[T::Timestamp]], "hour_of_day(events.ts)", T::Number),
+            "distance" => (2..=2, &[&[T::Geo], &[T::Geo]], "distance(orders.pickup, orders.dropoff)", T::Number),
+            "cross" => (2..=2, &[&[T::Category, T::Bool], &[T::Category, T::Bool]], "cross(users.country, events.device)", T::Category),
+            _ => {
+                // fill(x, median|mean|mode|VALUE): the type of x.
+                let x = types.first().copied().unwrap_or(T::Unknown);
+                if types.len() != 2 {
+                    self.diags.push(
+                        Diagnostic::new("E0313", span, format!("`fill` takes 2 arguments, found {}", types.len()))
                             .help("write it like `fill(users.age, median)`"),
-                        );
-                        return x;
-                    }
-                    if let Some(((FeatureExpr::Word { word }, _), wspan)) = positional.get(1) {
-                        if matches!(word.as_str(), "median" | "mean")
-                            && !matches!(x, T::Number | T::Unknown)
-                        {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    "E0312",
-                                    *wspan,
-                                    format!(
-                                        "`{word}` fills numbers, but this is a {}",
-                                        type_name(x)
-                                    ),
-                                )
-                                .help("fill categories with `mode` or a value"),
-                            );
-                        }
-                    } else if let (Some(v), true) = (types.get(1), x != T::Unknown) {
-                        let ok = *v == x || *v == T::Unknown || (text_like(*v) && text_like(x));
-                        if !ok {
-                            self.diags.push(
-                            Diagnostic::new("E0312", spans.get(1).copied().unwrap_or(span), format!("the fill value is a {}, but the field is a {}", type_name(*v), type_name(x)))
-                                .help("fill with a value of the field's type, or with median, mean or mode"),
-                        );
-                        }
-                    }
+                    );
                     return x;
                 }
-            };
+                if let Some(((FeatureExpr::Word { word }, _), wspan)) = positional.get(1) {
+                    if matches!(word.as_str(), "median" | "mean") && !matches!(x, T::Number | T::Unknown) {
+                        self.diags.push(
+                            Diagnostic::new("E0312", *wspan, format!("`{word}` fills numbers, but this is a {}", type_name(x)))
+                                .help("fill categories with `mode` or a value"),
+                        );
+                    }
+                } else if let (Some(v), true) = (types.get(1), x != T::Unknown) {
+                    let ok = *v == x || *v == T::Unknown || (text_like(*v) && text_like(x));
+                    if !ok {
+                        self.diags.push(
+                            Diagnostic::new(
+                                "E0312",
+                                spans.get(1).copied().unwrap_or(span),
+                                format!("the fill value is a {}, but the field is a {}", type_name(*v), type_name(x)),
+                            )
+                            .help("fill with a value of the field's type, or with median, mean or mode"),
+                        );
+                    }
+                }
+                return x;
+            }
+        };
         if !arity.contains(&types.len()) {
-            let want = if arity.start() == arity.end() {
-                format!("{}", arity.start())
-            } else {
-                format!("{} to {}", arity.start(), arity.end())
-            };
+            let want =
+                if arity.start() == arity.end() { format!("{}", arity.start()) } else { format!("{} to {}", arity.start(), arity.end()) };
             self.diags.push(
                 Diagnostic::new(
                     "E0313",
                     span,
-                    format!(
-                        "`{f}` takes {want} argument{}, found {}",
-                        if *arity.end() == 1 { "" } else { "s" },
-                        types.len()
-                    ),
+                    format!("`{f}` takes {want} argument{}, found {}", if *arity.end() == 1 { "" } else { "s" }, types.len()),
                 )
                 .help(format!("write it like `{example}`")),
             );
@@ -696,11 +473,7 @@ impl Resolver<'_> {
                     Diagnostic::new(
                         "E0312",
                         spans.get(i).copied().unwrap_or(span),
-                        format!(
-                            "`{f}` expects a {}, found a {}",
-                            names.join(" or "),
-                            type_name(*t)
-                        ),
+                        format!("`{f}` expects a {}, found a {}", names.join(" or "), type_name(*t)),
                     )
                     .help(format!("write it like `{example}`")),
                 );
@@ -709,38 +482,22 @@ impl Resolver<'_> {
         for (k, ((_, t), s)) in named {
             if !matches!(t, T::Number | T::Unknown) {
                 self.diags.push(
-                    Diagnostic::new(
-                        "E0312",
-                        *s,
-                        format!("`{k}:` expects a number, found a {}", type_name(*t)),
-                    )
-                    .help(format!("write it like `{example}`")),
+                    Diagnostic::new("E0312", *s, format!("`{k}:` expects a number, found a {}", type_name(*t)))
+                        .help(format!("write it like `{example}`")),
                 );
             }
         }
         if matches!(f, "hash") && !named.contains_key("buckets") {
-            self.diags.push(
-                Diagnostic::new("E0313", span, "`hash` needs `buckets:`")
-                    .help(format!("write it like `{example}`")),
-            );
+            self.diags.push(Diagnostic::new("E0313", span, "`hash` needs `buckets:`").help(format!("write it like `{example}`")));
         }
         if matches!(f, "embedding") && !named.contains_key("dim") {
-            self.diags.push(
-                Diagnostic::new("E0313", span, "`embedding` needs `dim:`")
-                    .help(format!("write it like `{example}`")),
-            );
+            self.diags.push(Diagnostic::new("E0313", span, "`embedding` needs `dim:`").help(format!("write it like `{example}`")));
         }
         out
     }
 
     /// `count(SOURCE|SOURCE.FIELD, by: KEY, window: D)` and friends.
-    fn window(
-        &mut self,
-        name: &Ident,
-        args: &[crate::ast::ExprArg],
-        span: Span,
-        reads: &mut Reads,
-    ) -> (FeatureExpr, ValueType) {
+    fn window(&mut self, name: &Ident, args: &[crate::ast::ExprArg], span: Span, reads: &mut Reads) -> (FeatureExpr, ValueType) {
         let f = name.name.as_str();
         let example = if f == "count" {
             "count(events, by: user_id, window: 1h)".to_string()
@@ -756,30 +513,18 @@ impl Resolver<'_> {
                 Some("by") => by = Some(&a.value),
                 Some("window") => window = Some(&a.value),
                 Some(other) => {
-                    let d = Diagnostic::new(
-                        "E0103",
-                        a.name.as_ref().map_or(span, |n| n.span),
-                        format!("`{f}` has no argument `{other}`"),
-                    );
-                    self.diags
-                        .push(match did_you_mean(other, ["by", "window"]) {
-                            Some(s) => d.help(format!("did you mean `{s}`?")),
-                            None => d.help(format!("write it like `{example}`")),
-                        });
+                    let d = Diagnostic::new("E0103", a.name.as_ref().map_or(span, |n| n.span), format!("`{f}` has no argument `{other}`"));
+                    self.diags.push(match did_you_mean(other, ["by", "window"]) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help(format!("write it like `{example}`")),
+                    });
                 }
             }
         }
         if positional.len() != 1 {
             return self.err(
-                Diagnostic::new(
-                    "E0313",
-                    span,
-                    format!(
-                        "`{f}` takes one source or field, found {} arguments",
-                        positional.len()
-                    ),
-                )
-                .help(format!("write it like `{example}`")),
+                Diagnostic::new("E0313", span, format!("`{f}` takes one source or field, found {} arguments", positional.len()))
+                    .help(format!("write it like `{example}`")),
             );
         }
         let Some(target) = positional.first() else {
@@ -787,18 +532,9 @@ impl Resolver<'_> {
         };
         // The aggregated thing: a whole source (count only) or SOURCE.FIELD.
         let (source, field_ty, arg_expr) = match &target.kind {
-            ExprKind::Path(p)
-                if p.len() == 1
-                    && f == "count"
-                    && p.first()
-                        .is_some_and(|s| self.design.source(&s.name).is_some()) =>
-            {
+            ExprKind::Path(p) if p.len() == 1 && f == "count" && p.first().is_some_and(|s| self.design.source(&s.name).is_some()) => {
                 let s = p.first().map(|i| i.name.clone()).unwrap_or_default();
-                (
-                    s.clone(),
-                    ValueType::Unknown,
-                    FeatureExpr::Source { source: s },
-                )
+                (s.clone(), ValueType::Unknown, FeatureExpr::Source { source: s })
             }
             ExprKind::Path(p) if p.len() == 2 => {
                 let (e, t) = self.path(p, target.span, reads);
@@ -809,28 +545,15 @@ impl Resolver<'_> {
                 (s, t, e)
             }
             _ => {
-                let what = if f == "count" {
-                    "a source or `SOURCE.FIELD`"
-                } else {
-                    "a field as `SOURCE.FIELD`"
-                };
+                let what = if f == "count" { "a source or `SOURCE.FIELD`" } else { "a field as `SOURCE.FIELD`" };
                 let d = Diagnostic::new("E0312", target.span, format!("`{f}` aggregates {what}"));
                 let d = if let ExprKind::Path(p) = &target.kind {
                     match p.first().filter(|_| p.len() == 1) {
                         Some(one) if self.design.source(&one.name).is_none() && f == "count" => {
-                            let names: Vec<&str> = self
-                                .design
-                                .sources
-                                .iter()
-                                .map(|s| s.name.as_str())
-                                .collect();
+                            let names: Vec<&str> = self.design.sources.iter().map(|s| s.name.as_str()).collect();
                             match did_you_mean(&one.name, names.iter().copied()) {
-                                Some(n) => d
-                                    .with_code("E0203")
-                                    .help(format!("did you mean the source `{n}`?")),
-                                None => d
-                                    .with_code("E0203")
-                                    .help(format!("write it like `{example}`")),
+                                Some(n) => d.with_code("E0203").help(format!("did you mean the source `{n}`?")),
+                                None => d.with_code("E0203").help(format!("write it like `{example}`")),
                             }
                         }
                         _ => d.help(format!("write it like `{example}`")),
@@ -841,18 +564,10 @@ impl Resolver<'_> {
                 return self.err(d);
             }
         };
-        if f != "count"
-            && f != "last"
-            && f != "distinct_count"
-            && !matches!(field_ty, ValueType::Number | ValueType::Unknown)
-        {
+        if f != "count" && f != "last" && f != "distinct_count" && !matches!(field_ty, ValueType::Number | ValueType::Unknown) {
             self.diags.push(
-                Diagnostic::new(
-                    "E0312",
-                    target.span,
-                    format!("`{f}` needs a number, found a {}", type_name(field_ty)),
-                )
-                .help("aggregate a numeric field, or use `count`, `distinct_count` or `last`"),
+                Diagnostic::new("E0312", target.span, format!("`{f}` needs a number, found a {}", type_name(field_ty)))
+                    .help("aggregate a numeric field, or use `count`, `distinct_count` or `last`"),
             );
         }
         let src = self.design.source(&source);
@@ -860,12 +575,8 @@ impl Resolver<'_> {
         let by_name = match by {
             None => {
                 self.diags.push(
-                    Diagnostic::new(
-                        "E0313",
-                        span,
-                        format!("`{f}` needs `by:` (the entity to aggregate per)"),
-                    )
-                    .help(format!("write it like `{example}`")),
+                    Diagnostic::new("E0313", span, format!("`{f}` needs `by:` (the entity to aggregate per)"))
+                        .help(format!("write it like `{example}`")),
                 );
                 None
             }
@@ -877,22 +588,12 @@ impl Resolver<'_> {
                         _ => (source.clone(), &name.clone()),
                     };
                     match src {
-                        Some(s) if bsrc == s.name && s.field(&bfield.name).is_some() => {
-                            Some(bfield.name.clone())
-                        }
+                        Some(s) if bsrc == s.name && s.field(&bfield.name).is_some() => Some(bfield.name.clone()),
                         Some(s) => {
-                            let names: Vec<&str> =
-                                s.fields.iter().map(|f| f.name.as_str()).collect();
-                            let d = Diagnostic::new(
-                                "E0315",
-                                b.span,
-                                format!(
-                                    "`by: {}` is not a field of source `{}`",
-                                    path_text(p),
-                                    s.name
-                                ),
-                            )
-                            .label(s.name_span, "the aggregated source");
+                            let names: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
+                            let d =
+                                Diagnostic::new("E0315", b.span, format!("`by: {}` is not a field of source `{}`", path_text(p), s.name))
+                                    .label(s.name_span, "the aggregated source");
                             self.diags.push(match did_you_mean(&bfield.name, names.iter().copied()) {
                                 Some(n) => d.help(format!("did you mean `{n}`? the key must be a field of the aggregated source")),
                                 None => d.help(format!("group by a field of `{}`: {}", s.name, names.join(", "))),
@@ -903,10 +604,8 @@ impl Resolver<'_> {
                     }
                 }
                 _ => {
-                    self.diags.push(
-                        Diagnostic::new("E0312", b.span, "`by:` takes a field name")
-                            .help(format!("write it like `{example}`")),
-                    );
+                    self.diags
+                        .push(Diagnostic::new("E0312", b.span, "`by:` takes a field name").help(format!("write it like `{example}`")));
                     None
                 }
             },
@@ -914,12 +613,8 @@ impl Resolver<'_> {
         let window_s = match window {
             None => {
                 self.diags.push(
-                    Diagnostic::new(
-                        "E0313",
-                        span,
-                        format!("`{f}` needs `window:` (how far back to aggregate)"),
-                    )
-                    .help(format!("write it like `{example}`")),
+                    Diagnostic::new("E0313", span, format!("`{f}` needs `window:` (how far back to aggregate)"))
+                        .help(format!("write it like `{example}`")),
                 );
                 None
             }
@@ -927,12 +622,8 @@ impl Resolver<'_> {
                 ExprKind::Quantity(q) if q.seconds().is_some_and(|s| s > 0.0) => q.seconds(),
                 ExprKind::Quantity(q) if q.seconds().is_some() => {
                     self.diags.push(
-                        Diagnostic::new(
-                            "E0304",
-                            w.span,
-                            format!("the window `{}` is not positive", q.raw),
-                        )
-                        .help("windows must be longer than zero"),
+                        Diagnostic::new("E0304", w.span, format!("the window `{}` is not positive", q.raw))
+                            .help("windows must be longer than zero"),
                     );
                     None
                 }
@@ -942,9 +633,8 @@ impl Resolver<'_> {
                         _ => "7".into(),
                     };
                     self.diags.push(
-                        Diagnostic::new("E0301", w.span, "`window:` expects a duration").help(
-                            format!("write the unit right after the number, e.g. `window: {n}d`"),
-                        ),
+                        Diagnostic::new("E0301", w.span, "`window:` expects a duration")
+                            .help(format!("write the unit right after the number, e.g. `window: {n}d`")),
                     );
                     None
                 }
@@ -960,20 +650,11 @@ impl Resolver<'_> {
             }
         }
         if let (Some(by), Some(window_s)) = (by_name.clone(), window_s) {
-            reads.windows.push(Window {
-                func: f.to_string(),
-                source: source.clone(),
-                by,
-                window_s,
-            });
+            reads.windows.push(Window { func: f.to_string(), source: source.clone(), by, window_s });
         }
         if let Some(s) = src {
             if let Some(b) = by_name.as_ref().and_then(|b| s.field(b)) {
-                reads.fields.push(FieldRef {
-                    source: s.name.clone(),
-                    field: b.name.clone(),
-                    span,
-                });
+                reads.fields.push(FieldRef { source: s.name.clone(), field: b.name.clone(), span });
             }
         }
         let mut named = BTreeMap::new();
@@ -987,22 +668,12 @@ impl Resolver<'_> {
             "last" => field_ty,
             _ => ValueType::Number,
         };
-        (
-            FeatureExpr::Call {
-                func: f.to_string(),
-                args: vec![arg_expr],
-                named,
-            },
-            out,
-        )
+        (FeatureExpr::Call { func: f.to_string(), args: vec![arg_expr], named }, out)
     }
 }
 
 fn text_like(t: ValueType) -> bool {
-    matches!(
-        t,
-        ValueType::Category | ValueType::String | ValueType::Text | ValueType::Id
-    )
+    matches!(t, ValueType::Category | ValueType::String | ValueType::Text | ValueType::Id)
 }
 
 /// Reports an unknown source or field with "did you mean"; `Some` when both exist.
@@ -1026,32 +697,19 @@ pub fn unknown_field(
     };
     if s.field(field).is_none() {
         let names: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
-        let d = Diagnostic::new(
-            "E0204",
-            field_span,
-            format!("source `{source}` has no field `{field}`"),
-        )
-        .label(s.name_span, "declared here");
+        let d =
+            Diagnostic::new("E0204", field_span, format!("source `{source}` has no field `{field}`")).label(s.name_span, "declared here");
         diags.push(match did_you_mean(field, names.iter().copied()) {
             Some(n) => d.help(format!("did you mean `{n}`?")),
             None => d.help(format!("its fields are: {}", names.join(", "))),
         });
         return None;
     }
-    Some(FieldRef {
-        source: source.to_string(),
-        field: field.to_string(),
-        span: source_span.to(field_span),
-    })
+    Some(FieldRef { source: source.to_string(), field: field.to_string(), span: source_span.to(field_span) })
 }
 
 /// A feature or rule that reads a label, directly or through features.
-fn leakage(
-    design: &Design,
-    features: &[Feature],
-    rules: &[(usize, FeatureExpr, Reads, Span)],
-    diags: &mut Diags,
-) {
+fn leakage(design: &Design, features: &[Feature], rules: &[(usize, FeatureExpr, Reads, Span)], diags: &mut Diags) {
     let is_label = |r: &FieldRef| design.field(r).is_some_and(|f| f.label);
     // For each feature: the label it reaches and the chain of features to it.
     let by_name: BTreeMap<&str, &Feature> = features.iter().map(|f| (f.name.as_str(), f)).collect();
@@ -1067,11 +725,7 @@ fn leakage(
             return m.clone();
         }
         memo.insert(f.name.clone(), None); // cycles end here
-        let mut found = f
-            .reads
-            .iter()
-            .find(|r| is_label(r))
-            .map(|r| (r.clone(), Vec::new()));
+        let mut found = f.reads.iter().find(|r| is_label(r)).map(|r| (r.clone(), Vec::new()));
         if found.is_none() && depth < 512 {
             for dep in &f.uses_features {
                 if let Some(d) = by_name.get(dep.as_str()) {
@@ -1088,17 +742,9 @@ fn leakage(
     }
     for f in features {
         if let Some((r, chain)) = reach(f, &by_name, &is_label, &mut memo, 0) {
-            let via = if chain.is_empty() {
-                String::new()
-            } else {
-                format!(" through `{}`", chain.join("` -> `"))
-            };
-            let mut d = Diagnostic::new(
-                "E0317",
-                f.name_span,
-                format!("feature `{}` reads the label `{r}`{via}", f.name),
-            )
-            .help("a label is not known at prediction time: compute the feature from other fields");
+            let via = if chain.is_empty() { String::new() } else { format!(" through `{}`", chain.join("` -> `")) };
+            let mut d = Diagnostic::new("E0317", f.name_span, format!("feature `{}` reads the label `{r}`{via}", f.name))
+                .help("a label is not known at prediction time: compute the feature from other fields");
             if let Some(field) = design.field(&r) {
                 d = d.label(field.span, "this field is a label");
             }
@@ -1107,19 +753,12 @@ fn leakage(
     }
     for (model, _, reads, span) in rules {
         let direct = reads.fields.iter().find(|r| is_label(r)).cloned();
-        let through = reads
-            .features
-            .iter()
-            .find_map(|n| memo.get(n).cloned().flatten().map(|(r, _)| (r, n.clone())));
+        let through = reads.features.iter().find_map(|n| memo.get(n).cloned().flatten().map(|(r, _)| (r, n.clone())));
         let name = design.models.get(*model).map_or("?", |m| m.name.as_str());
         if let Some(r) = direct.or(through.map(|(r, _)| r)) {
             diags.push(
-                Diagnostic::new(
-                    "E0317",
-                    *span,
-                    format!("a rule of model `{name}` reads the label `{r}`"),
-                )
-                .help("a rule runs at prediction time, before the label is known"),
+                Diagnostic::new("E0317", *span, format!("a rule of model `{name}` reads the label `{r}`"))
+                    .help("a rule runs at prediction time, before the label is known"),
             );
         }
     }

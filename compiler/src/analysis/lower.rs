@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 /// What pass 1 leaves for the feature pass.
 pub struct Lowered<'a> {
     pub design: Design,
-    pub feature_exprs: Vec<(&'a Stmt, &'a Expr)>,
+    /// Feature definitions; `None` for a line that did not parse.
+    pub feature_exprs: Vec<(&'a Stmt, Option<&'a Expr>)>,
     /// (model index, rule expression)
     pub rule_exprs: Vec<(usize, &'a Expr)>,
 }
@@ -40,11 +41,7 @@ pub const SYSTEM_STATEMENTS: &[&str] = &[
 ];
 
 pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
-    let mut out = Lowered {
-        design: Design::default(),
-        feature_exprs: Vec::new(),
-        rule_exprs: Vec::new(),
-    };
+    let mut out = Lowered { design: Design::default(), feature_exprs: Vec::new(), rule_exprs: Vec::new() };
     let mut system_seen: Option<Span> = None;
     for stmt in &file.stmts {
         match (&stmt.kind, stmt.head.name.as_str()) {
@@ -52,21 +49,15 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
             (StmtKind::Plain { .. }, "system") => {
                 if let Some(first) = system_seen {
                     diags.push(
-                        Diagnostic::new(
-                            "E0105",
-                            stmt.head.span,
-                            "a file describes one system; this is a second `system` block",
-                        )
-                        .label(first, "the first one is here")
-                        .help("move the second system to a file of its own"),
+                        Diagnostic::new("E0105", stmt.head.span, "a file describes one system; this is a second `system` block")
+                            .label(first, "the first one is here")
+                            .help("move the second system to a file of its own"),
                     );
                     continue;
                 }
                 system_seen = Some(stmt.head.span);
                 let mut a = Args::new(stmt);
-                if let Some((name, span)) =
-                    a.name("the system's name", "system fraud_detection { ... }", diags)
-                {
+                if let Some((name, span)) = a.name("the system's name", "system fraud_detection { ... }", diags) {
                     out.design.name = name.to_string();
                     out.design.span = span;
                 }
@@ -77,18 +68,11 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
                 }
             }
             _ => {
-                let d = Diagnostic::new(
-                    "E0101",
-                    stmt.head.span,
-                    format!("unknown top-level item `{}`", stmt.head.name),
-                );
+                let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown top-level item `{}`", stmt.head.name));
                 diags.push(if did_you_mean(&stmt.head.name, ["system"]).is_some() {
                     d.help("did you mean `system`?")
                 } else if SYSTEM_STATEMENTS.contains(&stmt.head.name.as_str()) {
-                    d.help(format!(
-                        "`{}` belongs inside `system NAME {{ ... }}`",
-                        stmt.head.name
-                    ))
+                    d.help(format!("`{}` belongs inside `system NAME {{ ... }}`", stmt.head.name))
                 } else {
                     d.help("a file holds one `system NAME { ... }` block")
                 });
@@ -111,30 +95,15 @@ fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&str], diags: &mut Diags) {
     }
     let name = &stmt.head.name;
     let (what, list) = match &stmt.kind {
-        StmtKind::Assign(_) => (
-            "`NAME = EXPR` definition",
-            "feature definitions belong in `features { ... }`".to_string(),
-        ),
-        StmtKind::Rule(_) => (
-            "`rule`",
-            "`rule EXPR` belongs in a `model` block of `kind rules`".to_string(),
-        ),
-        _ => (
-            "statement",
-            format!("`{block}` takes: {}", known.join(", ")),
-        ),
+        StmtKind::Assign(_) => ("`NAME = EXPR` definition", "feature definitions belong in `features { ... }`".to_string()),
+        StmtKind::Rule(_) => ("`rule`", "`rule EXPR` belongs in a `model` block of `kind rules`".to_string()),
+        _ => ("statement", format!("`{block}` takes: {}", known.join(", "))),
     };
-    let d = Diagnostic::new(
-        "E0102",
-        stmt.head.span,
-        format!("unknown {what} `{name}` in `{block}`"),
-    );
-    diags.push(
-        match (&stmt.kind, did_you_mean(name, known.iter().copied())) {
-            (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
-            _ => d.help(list),
-        },
-    );
+    let d = Diagnostic::new("E0102", stmt.head.span, format!("unknown {what} `{name}` in `{block}`"));
+    diags.push(match (&stmt.kind, did_you_mean(name, known.iter().copied())) {
+        (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
+        _ => d.help(list),
+    });
 }
 
 /// Tracks statements that may appear once per block.
@@ -145,13 +114,9 @@ impl Once {
     fn first(&mut self, stmt: &Stmt, diags: &mut Diags) -> bool {
         if let Some(prev) = self.0.get(&stmt.head.name) {
             diags.push(
-                Diagnostic::new(
-                    "E0105",
-                    stmt.head.span,
-                    format!("`{}` is given twice", stmt.head.name),
-                )
-                .label(*prev, "first given here")
-                .help("keep one of them"),
+                Diagnostic::new("E0105", stmt.head.span, format!("`{}` is given twice", stmt.head.name))
+                    .label(*prev, "first given here")
+                    .help("keep one of them"),
             );
             return false;
         }
@@ -161,17 +126,9 @@ impl Once {
 }
 
 /// `KEYWORD NAME { ... }`: the name and the body.
-fn named_block<'a>(
-    stmt: &'a Stmt,
-    example: &str,
-    diags: &mut Diags,
-) -> Option<(&'a str, Span, &'a [Stmt])> {
+fn named_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<(&'a str, Span, &'a [Stmt])> {
     let mut a = Args::new(stmt);
-    let (name, span) = a.name(
-        &format!("a name for the {}", stmt.head.name),
-        example,
-        diags,
-    )?;
+    let (name, span) = a.name(&format!("a name for the {}", stmt.head.name), example, diags)?;
     let body = a.block(example, diags)?;
     a.finish(diags);
     Some((name, span, body))
@@ -213,9 +170,7 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
         match head {
             "description" | "owner" | "version" => {
                 let mut a = Args::new(stmt);
-                let v = a
-                    .string("a string", &format!("{head} \"...\""), diags)
-                    .map(|(s, _)| s.to_string());
+                let v = a.string("a string", &format!("{head} \"...\""), diags).map(|(s, _)| s.to_string());
                 a.finish(diags);
                 match head {
                     "description" => d.description = v,
@@ -225,11 +180,7 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
             }
             "problem" => {
                 problem_seen = true;
-                if let Some(b) = plain_block(
-                    stmt,
-                    "problem { objective \"...\"; task regression }",
-                    diags,
-                ) {
+                if let Some(b) = plain_block(stmt, "problem { objective \"...\"; task regression }", diags) {
                     d.problem = Some(lower_problem(stmt, b, diags));
                 }
             }
@@ -240,26 +191,21 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
                 }
             }
             "metrics" => {
-                if let Some(b) =
-                    plain_block(stmt, "metrics { auc_roc >= 0.9 offline primary }", diags)
-                {
+                if let Some(b) = plain_block(stmt, "metrics { auc_roc >= 0.9 offline primary }", diags) {
                     lower_metrics(b, d, diags);
                 }
             }
             "source" => {
-                if let Some((name, span, b)) =
-                    named_block(stmt, "source events { kind stream ... }", diags)
-                {
+                if let Some((name, span, b)) = named_block(stmt, "source events { kind stream ... }", diags) {
                     d.sources.push(lower_source(name, span, stmt, b, diags));
                 }
             }
             "features" => {
-                if let Some(b) =
-                    plain_block(stmt, "features { amount_log = log1p(txns.amount) }", diags)
-                {
+                if let Some(b) = plain_block(stmt, "features { amount_log = log1p(txns.amount) }", diags) {
                     for s in b {
                         match &s.kind {
-                            StmtKind::Assign(e) => out.feature_exprs.push((s, e)),
+                            StmtKind::Assign(e) => out.feature_exprs.push((s, Some(e))),
+                            StmtKind::Error if !s.head.name.is_empty() => out.feature_exprs.push((s, None)),
                             _ => unknown_stmt(s, "features", &["NAME = EXPR"], diags),
                         }
                     }
@@ -271,18 +217,12 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
                 }
             }
             "dataset" => {
-                if let Some(b) = plain_block(
-                    stmt,
-                    "dataset { split random train 80% validation 10% test 10% }",
-                    diags,
-                ) {
+                if let Some(b) = plain_block(stmt, "dataset { split random train 80% validation 10% test 10% }", diags) {
                     d.dataset = Some(lower_dataset(stmt, b, diags));
                 }
             }
             "model" => {
-                if let Some((name, span, b)) =
-                    named_block(stmt, "model gbdt { kind gradient_boosting ... }", diags)
-                {
+                if let Some((name, span, b)) = named_block(stmt, "model gbdt { kind gradient_boosting ... }", diags) {
                     let idx = d.models.len();
                     let (m, rules) = lower_model(name, span, stmt, b, diags);
                     d.models.push(m);
@@ -290,9 +230,7 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
                 }
             }
             "serving" => {
-                if let Some((name, span, b)) =
-                    named_block(stmt, "serving online { mode realtime ... }", diags)
-                {
+                if let Some((name, span, b)) = named_block(stmt, "serving online { mode realtime ... }", diags) {
                     d.servings.push(lower_serving(name, span, stmt, b, diags));
                 }
             }
@@ -302,60 +240,37 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
                 }
             }
             "experiment" => {
-                if let Some((name, span, b)) = named_block(
-                    stmt,
-                    "experiment ab { ab_test treatment a control b ... }",
-                    diags,
-                ) {
+                if let Some((name, span, b)) = named_block(stmt, "experiment ab { ab_test treatment a control b ... }", diags) {
                     if let Some(e) = lower_experiment(name, span, stmt, b, diags) {
                         d.experiments.push(e);
                     }
                 }
             }
             "scenario" => {
-                if let Some((name, span, b)) =
-                    named_block(stmt, "scenario peak { duration 24h ... }", diags)
-                {
+                if let Some((name, span, b)) = named_block(stmt, "scenario peak { duration 24h ... }", diags) {
                     d.scenarios.push(lower_scenario(name, span, stmt, b, diags));
                 }
             }
             _ => {
-                let d = Diagnostic::new(
-                    "E0101",
-                    stmt.head.span,
-                    format!("unknown block or statement `{head}` in `system`"),
-                );
-                diags.push(
-                    match did_you_mean(head, SYSTEM_STATEMENTS.iter().copied()) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(format!("`system` takes: {}", SYSTEM_STATEMENTS.join(", "))),
-                    },
-                );
+                let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown block or statement `{head}` in `system`"));
+                diags.push(match did_you_mean(head, SYSTEM_STATEMENTS.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("`system` takes: {}", SYSTEM_STATEMENTS.join(", "))),
+                });
             }
         }
     }
     if !problem_seen {
         diags.push(
-            Diagnostic::new(
-                "E0104",
-                out.design.span,
-                "the system has no `problem` block",
-            )
-            .help("add `problem { objective \"...\"; task binary_classification }`"),
+            Diagnostic::new("E0104", out.design.span, "the system has no `problem` block")
+                .help("add `problem { objective \"...\"; task binary_classification }`"),
         );
     }
 }
 
 // ------------------------------------------------------------ problem
 
-const PROBLEM_STATEMENTS: &[&str] = &[
-    "objective",
-    "task",
-    "target",
-    "positive_rate",
-    "classes",
-    "horizon",
-];
+const PROBLEM_STATEMENTS: &[&str] = &["objective", "task", "target", "positive_rate", "classes", "horizon"];
 
 fn field_ref(parts: &[crate::ast::Ident], span: Span) -> FieldRef {
     FieldRef {
@@ -366,10 +281,7 @@ fn field_ref(parts: &[crate::ast::Ident], span: Span) -> FieldRef {
 }
 
 fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem {
-    let mut p = Problem {
-        span: block_stmt.head.span,
-        ..Problem::default()
-    };
+    let mut p = Problem { span: block_stmt.head.span, ..Problem::default() };
     let mut once = Once::default();
     for stmt in body {
         let head = stmt.head.name.as_str();
@@ -382,29 +294,12 @@ fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem
         }
         let mut a = Args::new(stmt);
         match head {
-            "objective" => {
-                p.objective = a
-                    .string("a string", "objective \"Reduce churn\"", diags)
-                    .map(|(s, _)| s.to_string())
-            }
-            "task" => {
-                p.task = a
-                    .choice("task", Task::NAMES, diags)
-                    .and_then(|(t, _)| Task::parse(t))
-            }
-            "target" => {
-                p.target = a
-                    .field_path("target transactions.is_fraud", diags)
-                    .map(|(f, s)| field_ref(f, s))
-            }
-            "positive_rate" => {
-                p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags)
-            }
+            "objective" => p.objective = a.string("a string", "objective \"Reduce churn\"", diags).map(|(s, _)| s.to_string()),
+            "task" => p.task = a.choice("task", Task::NAMES, diags).and_then(|(t, _)| Task::parse(t)),
+            "target" => p.target = a.field_path("target transactions.is_fraud", diags).map(|(f, s)| field_ref(f, s)),
+            "positive_rate" => p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags),
             "classes" => match a.next() {
-                Some(Term {
-                    kind: TermKind::List(items),
-                    ..
-                }) => {
+                Some(Term { kind: TermKind::List(items), .. }) => {
                     p.classes = items
                         .iter()
                         .filter_map(|t| match &t.kind {
@@ -420,18 +315,10 @@ fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem
         }
         a.finish(diags);
     }
-    for (field, example) in [
-        ("objective", "objective \"Reduce fraud losses\""),
-        ("task", "task binary_classification"),
-    ] {
+    for (field, example) in [("objective", "objective \"Reduce fraud losses\""), ("task", "task binary_classification")] {
         if !once.0.contains_key(field) {
             diags.push(
-                Diagnostic::new(
-                    "E0104",
-                    block_stmt.head.span,
-                    format!("`problem` has no `{field}`"),
-                )
-                .help(format!("add `{example}`")),
+                Diagnostic::new("E0104", block_stmt.head.span, format!("`problem` has no `{field}`")).help(format!("add `{example}`")),
             );
         }
     }
@@ -440,14 +327,7 @@ fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem
 
 // ------------------------------------------------------------ constraints
 
-const CONSTRAINT_STATEMENTS: &[&str] = &[
-    "latency",
-    "throughput",
-    "availability",
-    "budget",
-    "freshness",
-    "training_time",
-];
+const CONSTRAINT_STATEMENTS: &[&str] = &["latency", "throughput", "availability", "budget", "freshness", "training_time"];
 pub const PERCENTILES: &[&str] = &["p50", "p90", "p95", "p99", "p999"];
 
 pub fn percentile_of(label: &str) -> Option<f64> {
@@ -486,31 +366,18 @@ fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
                     if let Some((cmp, span)) = a.cmp(example, diags) {
                         if !matches!(cmp, Cmp::Lt | Cmp::Le) {
                             diags.push(
-                                Diagnostic::new(
-                                    "E0301",
-                                    span,
-                                    "a latency constraint is an upper bound",
-                                )
-                                .help(format!("write it like `{example}`")),
+                                Diagnostic::new("E0301", span, "a latency constraint is an upper bound")
+                                    .help(format!("write it like `{example}`")),
                             );
                         } else if let Some(max_s) = a.duration(example, diags) {
-                            c.latency.push(LatencyConstraint {
-                                percentile,
-                                label,
-                                max_s,
-                                span: stmt.span,
-                            });
+                            c.latency.push(LatencyConstraint { percentile, label, max_s, span: stmt.span });
                         }
                     }
                 }
             }
             "throughput" => c.throughput_rps = a.rate("throughput 1000 rps", diags),
-            "availability" => {
-                c.availability = a.fraction("availability", "availability 99.9%", diags)
-            }
-            "budget" => {
-                c.budget_per_month = a.money_per("budget $25k / month", 30.0 * 86_400.0, diags)
-            }
+            "availability" => c.availability = a.fraction("availability", "availability 99.9%", diags),
+            "budget" => c.budget_per_month = a.money_per("budget $25k / month", 30.0 * 86_400.0, diags),
             "freshness" => c.freshness_s = a.duration("freshness 1h", diags),
             _ => {
                 let example = "training_time < 4h";
@@ -529,24 +396,12 @@ fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
 fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
     for stmt in body {
         if !matches!(stmt.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(
-                stmt,
-                "metrics",
-                &[
-                    "METRIC CMP VALUE [offline|online] [primary]",
-                    "METRIC business",
-                    "cost_matrix",
-                ],
-                diags,
-            );
+            unknown_stmt(stmt, "metrics", &["METRIC CMP VALUE [offline|online] [primary]", "METRIC business", "cost_matrix"], diags);
             continue;
         }
         if stmt.head.name == "cost_matrix" {
             if d.cost_matrix.is_some() {
-                diags.push(
-                    Diagnostic::new("E0105", stmt.head.span, "`cost_matrix` is given twice")
-                        .help("keep one of them"),
-                );
+                diags.push(Diagnostic::new("E0105", stmt.head.span, "`cost_matrix` is given twice").help("keep one of them"));
                 continue;
             }
             d.cost_matrix = lower_cost_matrix(stmt, diags);
@@ -563,12 +418,7 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
             let example = format!("{name} >= 0.9 offline");
             if let Some((cmp, _)) = a.cmp(&example, diags) {
                 threshold = match a.next() {
-                    Some(
-                        t @ Term {
-                            kind: TermKind::Quantity(_),
-                            ..
-                        },
-                    ) => term_number(t, diags).map(|v| (cmp, v)),
+                    Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(|v| (cmp, v)),
                     Some(t) => {
                         a.wrong(t, "a threshold", &example, diags);
                         None
@@ -596,15 +446,8 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
                     primary = true;
                     a.next();
                 }
-                Some(w)
-                    if did_you_mean(w, ["offline", "online", "business", "primary"]).is_some() =>
-                {
-                    diags.push(unknown_value(
-                        "metric option",
-                        w,
-                        t.span,
-                        ["offline", "online", "business", "primary"],
-                    ));
+                Some(w) if did_you_mean(w, ["offline", "online", "business", "primary"]).is_some() => {
+                    diags.push(unknown_value("metric option", w, t.span, ["offline", "online", "business", "primary"]));
                     a.next();
                 }
                 _ => break,
@@ -612,19 +455,11 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
         }
         a.finish(diags);
         let computed = metric_family(&base, k.is_some()).is_some();
-        let scope = scope.unwrap_or(if computed || threshold.is_some() {
-            Scope::Offline
-        } else {
-            Scope::Online
-        });
+        let scope = scope.unwrap_or(if computed || threshold.is_some() { Scope::Offline } else { Scope::Online });
         if scope == Scope::Offline && !computed {
             let names = crate::vocab::computed_metric_names();
             let near = did_you_mean(&name, names.iter().map(String::as_str)).map(str::to_string);
-            let d = Diagnostic::new(
-                "E0106",
-                stmt.head.span,
-                format!("unknown offline metric `{name}`"),
-            );
+            let d = Diagnostic::new("E0106", stmt.head.span, format!("unknown offline metric `{name}`"));
             diags.push(match near {
                 Some(n) => d.help(format!("did you mean `{n}`? names of your own are tracked, not computed: mark them `online` or `business`")),
                 None => d.help("offline metrics are computed: use one of the metrics in docs/language.md, or mark a metric of your own `online` or `business`"),
@@ -632,23 +467,11 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
         }
         if primary && scope != Scope::Offline {
             diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    stmt.head.span,
-                    "only an offline metric can be `primary`",
-                )
-                .help("the primary metric selects models offline: mark it `offline primary`"),
+                Diagnostic::new("E0301", stmt.head.span, "only an offline metric can be `primary`")
+                    .help("the primary metric selects models offline: mark it `offline primary`"),
             );
         }
-        d.metrics.push(Metric {
-            name,
-            base,
-            k,
-            threshold,
-            scope,
-            primary,
-            span: stmt.span,
-        });
+        d.metrics.push(Metric { name, base, k, threshold, scope, primary, span: stmt.span });
     }
 }
 
@@ -664,12 +487,7 @@ fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
         }
         let mut a = Args::new(s);
         let v = match a.next() {
-            Some(
-                t @ Term {
-                    kind: TermKind::Quantity(_) | TermKind::Money(_),
-                    ..
-                },
-            ) => term_money_or_number(t),
+            Some(t @ Term { kind: TermKind::Quantity(_) | TermKind::Money(_), .. }) => term_money_or_number(t),
             Some(t) => {
                 a.wrong(t, "a cost", example, diags);
                 None
@@ -682,22 +500,15 @@ fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
         a.finish(diags);
         if let Some(v) = v {
             if cells.insert(head, v).is_some() {
-                diags.push(
-                    Diagnostic::new("E0105", s.head.span, format!("`{head}` is given twice"))
-                        .help("keep one of them"),
-                );
+                diags.push(Diagnostic::new("E0105", s.head.span, format!("`{head}` is given twice")).help("keep one of them"));
             }
         }
     }
     for cell in ["tp", "fp", "fn", "tn"] {
         if !cells.contains_key(cell) {
             diags.push(
-                Diagnostic::new(
-                    "E0104",
-                    stmt.head.span,
-                    format!("`cost_matrix` has no `{cell}` cell"),
-                )
-                .help(format!("write all four cells: `{example}`")),
+                Diagnostic::new("E0104", stmt.head.span, format!("`cost_matrix` has no `{cell}` cell"))
+                    .help(format!("write all four cells: `{example}`")),
             );
         }
     }
@@ -719,29 +530,9 @@ fn term_money_or_number(t: &Term) -> Option<f64> {
 
 // ------------------------------------------------------------ sources
 
-const SOURCE_STATEMENTS: &[&str] = &[
-    "kind",
-    "format",
-    "location",
-    "volume",
-    "freshness",
-    "retention",
-    "schema",
-];
+const SOURCE_STATEMENTS: &[&str] = &["kind", "format", "location", "volume", "freshness", "retention", "schema"];
 const SOURCE_KINDS: &[&str] = &["table", "stream", "files", "api", "logs"];
-const MODIFIERS: &[&str] = &[
-    "key",
-    "pii",
-    "label",
-    "nullable",
-    "event_time",
-    "range",
-    "values",
-    "missing",
-    "delay",
-    "references",
-    "dist",
-];
+const MODIFIERS: &[&str] = &["key", "pii", "label", "nullable", "event_time", "range", "values", "missing", "delay", "references", "dist"];
 const DISTS: &[(&str, &[&str])] = &[
     ("normal", &["mean", "sd"]),
     ("lognormal", &["mean", "sd"]),
@@ -750,13 +541,7 @@ const DISTS: &[(&str, &[&str])] = &[
     ("zipf", &["s", "n"]),
 ];
 
-fn lower_source(
-    name: &str,
-    name_span: Span,
-    stmt: &Stmt,
-    body: &[Stmt],
-    diags: &mut Diags,
-) -> Source {
+fn lower_source(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Source {
     let mut s = Source {
         name: name.to_string(),
         doc: stmt.doc.clone(),
@@ -784,42 +569,27 @@ fn lower_source(
         let mut a = Args::new(st);
         match head {
             "kind" => {
-                s.kind = a
-                    .choice("source kind", SOURCE_KINDS, diags)
-                    .map(|(k, _)| match k {
-                        "table" => SourceKind::Table,
-                        "stream" => SourceKind::Stream,
-                        "files" => SourceKind::Files,
-                        "api" => SourceKind::Api,
-                        _ => SourceKind::Logs,
-                    })
+                s.kind = a.choice("source kind", SOURCE_KINDS, diags).map(|(k, _)| match k {
+                    "table" => SourceKind::Table,
+                    "stream" => SourceKind::Stream,
+                    "files" => SourceKind::Files,
+                    "api" => SourceKind::Api,
+                    _ => SourceKind::Logs,
+                })
             }
-            "format" => {
-                s.format = a
-                    .name("a format", "format parquet", diags)
-                    .map(|(f, _)| f.to_string())
-            }
-            "location" => {
-                s.location = a
-                    .string("a string", "location \"s3://bucket/path\"", diags)
-                    .map(|(l, _)| l.to_string())
-            }
+            "format" => s.format = a.name("a format", "format parquet", diags).map(|(f, _)| f.to_string()),
+            "location" => s.location = a.string("a string", "location \"s3://bucket/path\"", diags).map(|(l, _)| l.to_string()),
             "volume" => {
                 let example = "volume 86M / day";
                 s.volume = a.count("a row count", example, diags);
                 if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Slash)) {
                     a.next();
-                    s.volume_per_s = a
-                        .period(example, diags)
-                        .and_then(|p| s.volume.map(|v| v / p));
+                    s.volume_per_s = a.period(example, diags).and_then(|p| s.volume.map(|v| v / p));
                 }
             }
             "freshness" => {
-                s.freshness = if a.keyword("realtime") {
-                    Some(Freshness::Realtime)
-                } else {
-                    a.duration("freshness 1h", diags).map(Freshness::Every)
-                }
+                s.freshness =
+                    if a.keyword("realtime") { Some(Freshness::Realtime) } else { a.duration("freshness 1h", diags).map(Freshness::Every) }
             }
             "retention" => s.retention_s = a.duration("retention 2y", diags),
             _ => {
@@ -860,27 +630,17 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
     while let Some(t) = a.next() {
         let Some(m) = word(t) else {
             diags.push(
-                Diagnostic::new(
-                    "E0301",
-                    t.span,
-                    format!("expected a field modifier, found {}", args::describe(t)),
-                )
-                .help(format!("modifiers are: {}", MODIFIERS.join(", "))),
+                Diagnostic::new("E0301", t.span, format!("expected a field modifier, found {}", args::describe(t)))
+                    .help(format!("modifiers are: {}", MODIFIERS.join(", "))),
             );
             continue;
         };
         if !MODIFIERS.contains(&m) {
-            diags.push(
-                unknown_value("field modifier", m, t.span, MODIFIERS.iter().copied())
-                    .with_code("E0103"),
-            );
+            diags.push(unknown_value("field modifier", m, t.span, MODIFIERS.iter().copied()).with_code("E0103"));
             continue;
         }
         if once.insert(m, t.span).is_some() {
-            diags.push(
-                Diagnostic::new("E0105", t.span, format!("modifier `{m}` is given twice"))
-                    .help("keep one of them"),
-            );
+            diags.push(Diagnostic::new("E0105", t.span, format!("modifier `{m}` is given twice")).help("keep one of them"));
         }
         match m {
             "key" => f.key = true,
@@ -889,10 +649,7 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
             "nullable" => f.nullable = true,
             "event_time" => f.event_time = true,
             "range" => match a.next() {
-                Some(Term {
-                    kind: TermKind::Range(lo, hi),
-                    span,
-                }) => {
+                Some(Term { kind: TermKind::Range(lo, hi), span }) => {
                     if let (Some(l), Some(h)) = (term_number(lo, diags), term_number(hi, diags)) {
                         if l > h {
                             diags.push(
@@ -908,10 +665,7 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
                 None => a.missing("a range", "range 0..100", diags),
             },
             "values" => match a.next() {
-                Some(Term {
-                    kind: TermKind::List(items),
-                    ..
-                }) => {
+                Some(Term { kind: TermKind::List(items), .. }) => {
                     f.values = items
                         .iter()
                         .filter_map(|t| match &t.kind {
@@ -926,27 +680,11 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
             },
             "missing" => f.missing = a.fraction("a missing rate", "missing 1%", diags),
             "delay" => f.delay_s = a.duration("delay 30d", diags),
-            "references" => {
-                f.references = a
-                    .field_path("references users.user_id", diags)
-                    .map(|(p, s)| field_ref(p, s))
-            }
+            "references" => f.references = a.field_path("references users.user_id", diags).map(|(p, s)| field_ref(p, s)),
             _ => match a.next() {
-                Some(Term {
-                    kind: TermKind::Call(c),
-                    span,
-                }) => f.dist = lower_dist(c, *span, diags),
-                Some(t) => a.wrong(
-                    t,
-                    "a distribution",
-                    "dist lognormal(mean: 3.5, sd: 1.2)",
-                    diags,
-                ),
-                None => a.missing(
-                    "a distribution",
-                    "dist lognormal(mean: 3.5, sd: 1.2)",
-                    diags,
-                ),
+                Some(Term { kind: TermKind::Call(c), span }) => f.dist = lower_dist(c, *span, diags),
+                Some(t) => a.wrong(t, "a distribution", "dist lognormal(mean: 3.5, sd: 1.2)", diags),
+                None => a.missing("a distribution", "dist lognormal(mean: 3.5, sd: 1.2)", diags),
             },
         }
     }
@@ -959,12 +697,7 @@ fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<Field
         a.missing("a type", example, diags);
         return None;
     };
-    let all = || {
-        FieldType::SIMPLE
-            .iter()
-            .copied()
-            .chain(["embedding", "list"])
-    };
+    let all = || FieldType::SIMPLE.iter().copied().chain(["embedding", "list"]);
     match &t.kind {
         TermKind::Path(p) if p.len() == 1 => {
             let w = p.first().map_or("", |i| i.name.as_str());
@@ -989,14 +722,9 @@ fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<Field
         TermKind::Call(c) if c.name.name == "embedding" => {
             let n = c.args.first().and_then(|x| term_number(&x.value, diags));
             match n {
-                Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
-                    Some(FieldType::Embedding(n as u32))
-                }
+                Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Some(FieldType::Embedding(n as u32)),
                 _ => {
-                    diags.push(
-                        Diagnostic::new("E0301", t.span, "`embedding` needs its dimension")
-                            .help("write it like `embedding(64)`"),
-                    );
+                    diags.push(Diagnostic::new("E0301", t.span, "`embedding` needs its dimension").help("write it like `embedding(64)`"));
                     None
                 }
             }
@@ -1005,8 +733,7 @@ fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<Field
             let inner = c.args.first().map(|x| &x.value);
             if inner.is_some_and(|x| matches!(x.kind, TermKind::Call(_))) {
                 diags.push(
-                    Diagnostic::new("E0301", t.span, "lists of lists are not supported")
-                        .help("write `list(float)` or `embedding(N)`"),
+                    Diagnostic::new("E0301", t.span, "lists of lists are not supported").help("write `list(float)` or `embedding(N)`"),
                 );
                 return None;
             }
@@ -1014,12 +741,7 @@ fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<Field
             Some(FieldType::List(Box::new(inner)))
         }
         TermKind::Call(c) => {
-            diags.push(unknown_value(
-                "field type",
-                &c.name.name,
-                c.name.span,
-                all(),
-            ));
+            diags.push(unknown_value("field type", &c.name.name, c.name.span, all()));
             None
         }
         _ => {
@@ -1031,30 +753,14 @@ fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<Field
 
 fn lower_dist(c: &crate::ast::Call, span: Span, diags: &mut Diags) -> Option<Dist> {
     let Some((_, params)) = DISTS.iter().find(|(n, _)| *n == c.name.name) else {
-        diags.push(unknown_value(
-            "distribution",
-            &c.name.name,
-            c.name.span,
-            DISTS.iter().map(|(n, _)| *n),
-        ));
+        diags.push(unknown_value("distribution", &c.name.name, c.name.span, DISTS.iter().map(|(n, _)| *n)));
         return None;
     };
     let a = call_args(c, params, diags);
     if let Some(t) = a.positional.first() {
         diags.push(
-            Diagnostic::new(
-                "E0301",
-                t.span,
-                format!("`{}` takes named arguments", c.name.name),
-            )
-            .help(format!(
-                "its arguments are: {}",
-                params
-                    .iter()
-                    .map(|p| format!("{p}:"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            Diagnostic::new("E0301", t.span, format!("`{}` takes named arguments", c.name.name))
+                .help(format!("its arguments are: {}", params.iter().map(|p| format!("{p}:")).collect::<Vec<_>>().join(", "))),
         );
     }
     let mut out = BTreeMap::new();
@@ -1066,28 +772,14 @@ fn lower_dist(c: &crate::ast::Call, span: Span, diags: &mut Diags) -> Option<Dis
                 }
             }
             None => diags.push(
-                Diagnostic::new("E0302", span, format!("`{}` needs `{p}:`", c.name.name)).help(
-                    format!(
-                        "give all of: {}",
-                        params
-                            .iter()
-                            .map(|p| format!("{p}:"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ),
+                Diagnostic::new("E0302", span, format!("`{}` needs `{p}:`", c.name.name))
+                    .help(format!("give all of: {}", params.iter().map(|p| format!("{p}:")).collect::<Vec<_>>().join(", "))),
             ),
         }
     }
-    if let (Some(sd), true) = (
-        out.get("sd"),
-        c.name.name == "normal" || c.name.name == "lognormal",
-    ) {
+    if let (Some(sd), true) = (out.get("sd"), c.name.name == "normal" || c.name.name == "lognormal") {
         if *sd <= 0.0 {
-            diags.push(
-                Diagnostic::new("E0304", span, "`sd` must be positive")
-                    .help("a standard deviation is greater than zero"),
-            );
+            diags.push(Diagnostic::new("E0304", span, "`sd` must be positive").help("a standard deviation is greater than zero"));
         }
     }
     if let (Some(lo), Some(hi)) = (out.get("min"), out.get("max")) {
@@ -1095,20 +787,13 @@ fn lower_dist(c: &crate::ast::Call, span: Span, diags: &mut Diags) -> Option<Dis
             diags.push(Diagnostic::new("E0305", span, "`min` is above `max`").help("swap them"));
         }
     }
-    Some(Dist {
-        kind: c.name.name.clone(),
-        params: out,
-    })
+    Some(Dist { kind: c.name.name.clone(), params: out })
 }
 
 // ------------------------------------------------------------ feature store and dataset
 
 fn lower_feature_store(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> FeatureStore {
-    let mut fs = FeatureStore {
-        online: None,
-        offline: None,
-        span: stmt.head.span,
-    };
+    let mut fs = FeatureStore { online: None, offline: None, span: stmt.head.span };
     let mut once = Once::default();
     for s in body {
         let head = s.head.name.as_str();
@@ -1120,15 +805,9 @@ fn lower_feature_store(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Feature
             continue;
         }
         let mut a = Args::new(s);
-        let engine = a
-            .name("a store", &format!("{head} redis"), diags)
-            .map(|(e, _)| e.to_string());
+        let engine = a.name("a store", &format!("{head} redis"), diags).map(|(e, _)| e.to_string());
         if head == "online" {
-            let ttl_s = if a.keyword("ttl") {
-                a.duration("online redis ttl 1d", diags)
-            } else {
-                None
-            };
+            let ttl_s = if a.keyword("ttl") { a.duration("online redis ttl 1d", diags) } else { None };
             fs.online = engine.map(|engine| Store { engine, ttl_s });
         } else {
             fs.offline = engine;
@@ -1141,10 +820,7 @@ fn lower_feature_store(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Feature
 const DATASET_STATEMENTS: &[&str] = &["split", "imbalance", "missing", "dedupe", "outliers"];
 
 fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
-    let mut ds = Dataset {
-        span: stmt.head.span,
-        ..Dataset::default()
-    };
+    let mut ds = Dataset { span: stmt.head.span, ..Dataset::default() };
     let mut once = Once::default();
     for s in body {
         let head = s.head.name.as_str();
@@ -1161,24 +837,18 @@ fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
             "imbalance" => {
                 let example = "imbalance undersample(0.1)";
                 ds.imbalance = match a.next() {
-                    Some(Term {
-                        kind: TermKind::Call(c),
-                        ..
-                    }) if c.name.name == "undersample" => {
+                    Some(Term { kind: TermKind::Call(c), .. }) if c.name.name == "undersample" => {
                         let ca = call_args(c, &[], diags);
                         let ratio = match ca.positional.first() {
-                            Some(Term {
-                                kind: TermKind::Quantity(q),
-                                span,
-                            }) => args::fraction_of(q, *span, "an undersampling ratio", diags),
+                            Some(Term { kind: TermKind::Quantity(q), span }) => {
+                                args::fraction_of(q, *span, "an undersampling ratio", diags)
+                            }
                             _ => None,
                         };
                         Some(("undersample".to_string(), ratio))
                     }
                     Some(t) => match word(t) {
-                        Some(w @ ("undersample" | "oversample" | "class_weight" | "smote")) => {
-                            Some((w.to_string(), None))
-                        }
+                        Some(w @ ("undersample" | "oversample" | "class_weight" | "smote")) => Some((w.to_string(), None)),
                         Some(w) => {
                             diags.push(unknown_value(
                                 "imbalance strategy",
@@ -1200,50 +870,27 @@ fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
                 }
             }
             "missing" => {
-                ds.missing = a
-                    .choice(
-                        "missing-value strategy",
-                        &["median", "mean", "mode", "drop"],
-                        diags,
-                    )
-                    .map(|(w, _)| w.to_string())
+                ds.missing = a.choice("missing-value strategy", &["median", "mean", "mode", "drop"], diags).map(|(w, _)| w.to_string())
             }
-            "dedupe" => {
-                ds.dedupe = a
-                    .name("a field", "dedupe txn_id", diags)
-                    .map(|(w, _)| w.to_string())
-            }
+            "dedupe" => ds.dedupe = a.name("a field", "dedupe txn_id", diags).map(|(w, _)| w.to_string()),
             _ => {
                 let example = "outliers clip(1%, 99%)";
                 match a.next() {
-                    Some(Term {
-                        kind: TermKind::Call(c),
-                        span,
-                    }) if c.name.name == "clip" => {
+                    Some(Term { kind: TermKind::Call(c), span }) if c.name.name == "clip" => {
                         let ca = call_args(c, &[], diags);
                         let q: Vec<f64> = ca
                             .positional
                             .iter()
                             .filter_map(|t| match &t.kind {
-                                TermKind::Quantity(q) => {
-                                    args::fraction_of(q, t.span, "a percentile", diags)
-                                }
+                                TermKind::Quantity(q) => args::fraction_of(q, t.span, "a percentile", diags),
                                 _ => None,
                             })
                             .collect();
                         match q.as_slice() {
                             [lo, hi] if lo <= hi => ds.outliers = Some((*lo, *hi)),
-                            [_, _] => diags.push(
-                                Diagnostic::new(
-                                    "E0305",
-                                    *span,
-                                    "the lower clip is above the upper clip",
-                                )
-                                .help(example),
-                            ),
+                            [_, _] => diags.push(Diagnostic::new("E0305", *span, "the lower clip is above the upper clip").help(example)),
                             _ => diags.push(
-                                Diagnostic::new("E0302", *span, "`clip` needs two percentiles")
-                                    .help(format!("write it like `{example}`")),
+                                Diagnostic::new("E0302", *span, "`clip` needs two percentiles").help(format!("write it like `{example}`")),
                             ),
                         }
                     }
@@ -1261,24 +908,14 @@ fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split
     let example = "split time(events.ts) train 80% validation 10% test 10%";
     let strategy = match a.next() {
         Some(t) if word(t) == Some("random") => SplitStrategy::Random,
-        Some(Term {
-            kind: TermKind::Call(c),
-            span,
-        }) if c.name.name == "time" || c.name.name == "group" => {
+        Some(Term { kind: TermKind::Call(c), span }) if c.name.name == "time" || c.name.name == "group" => {
             let ca = call_args(c, &[], diags);
             let r = match ca.positional.first() {
-                Some(Term {
-                    kind: TermKind::Path(p),
-                    span,
-                }) if p.len() == 2 => field_ref(p, *span),
+                Some(Term { kind: TermKind::Path(p), span }) if p.len() == 2 => field_ref(p, *span),
                 _ => {
                     diags.push(
-                        Diagnostic::new(
-                            "E0301",
-                            *span,
-                            format!("`{}` needs a field as `SOURCE.FIELD`", c.name.name),
-                        )
-                        .help(format!("write it like `{}(events.ts)`", c.name.name)),
+                        Diagnostic::new("E0301", *span, format!("`{}` needs a field as `SOURCE.FIELD`", c.name.name))
+                            .help(format!("write it like `{}(events.ts)`", c.name.name)),
                     );
                     return None;
                 }
@@ -1294,10 +931,7 @@ fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split
             let d = Diagnostic::new(
                 "E0301",
                 t.span,
-                format!(
-                    "expected `random`, `time(FIELD)` or `group(FIELD)`, found {}",
-                    args::describe(t)
-                ),
+                format!("expected `random`, `time(FIELD)` or `group(FIELD)`, found {}", args::describe(t)),
             );
             diags.push(match near {
                 Some(n) => d.help(format!("did you mean `{n}`?")),
@@ -1319,36 +953,14 @@ fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split
     let [Some(train), Some(validation), Some(test)] = shares else {
         return None;
     };
-    Some(Split {
-        strategy,
-        train,
-        validation,
-        test,
-        span: stmt.span,
-    })
+    Some(Split { strategy, train, validation, test, span: stmt.span })
 }
 
 // ------------------------------------------------------------ models
 
-const MODEL_STATEMENTS: &[&str] = &[
-    "kind",
-    "features",
-    "params",
-    "tuning",
-    "baseline",
-    "rule",
-    "stage",
-    "candidates",
-    "latency",
-];
+const MODEL_STATEMENTS: &[&str] = &["kind", "features", "params", "tuning", "baseline", "rule", "stage", "candidates", "latency"];
 
-fn lower_model<'a>(
-    name: &str,
-    name_span: Span,
-    stmt: &Stmt,
-    body: &'a [Stmt],
-    diags: &mut Diags,
-) -> (Model, Vec<&'a Expr>) {
+fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], diags: &mut Diags) -> (Model, Vec<&'a Expr>) {
     let mut m = Model {
         name: name.to_string(),
         doc: stmt.doc.clone(),
@@ -1386,68 +998,35 @@ fn lower_model<'a>(
         match head {
             "kind" => {
                 kind_seen = true;
-                m.kind = a
-                    .choice("model kind", ModelKind::NAMES, diags)
-                    .and_then(|(k, _)| ModelKind::parse(k));
+                m.kind = a.choice("model kind", ModelKind::NAMES, diags).and_then(|(k, _)| ModelKind::parse(k));
             }
             "features" => match a.next() {
-                Some(Term {
-                    kind: TermKind::List(items),
-                    ..
-                }) => {
+                Some(Term { kind: TermKind::List(items), .. }) => {
                     for t in items {
                         match word(t) {
                             Some(w) => {
                                 m.features.push(w.to_string());
                                 m.feature_spans.push(t.span);
                             }
-                            None => a.wrong(
-                                t,
-                                "a feature name",
-                                "features [amount_log, merchant]",
-                                diags,
-                            ),
+                            None => a.wrong(t, "a feature name", "features [amount_log, merchant]", diags),
                         }
                     }
                 }
-                Some(t) => a.wrong(
-                    t,
-                    "a list of features",
-                    "features [amount_log, merchant]",
-                    diags,
-                ),
-                None => a.missing(
-                    "a list of features",
-                    "features [amount_log, merchant]",
-                    diags,
-                ),
+                Some(t) => a.wrong(t, "a list of features", "features [amount_log, merchant]", diags),
+                None => a.missing("a list of features", "features [amount_log, merchant]", diags),
             },
             "params" => {
                 if let Some(b) = a.block("params { trees 500; depth 8 }", diags) {
                     for p in b {
                         let mut pa = Args::new(p);
                         let v = match pa.next() {
-                            Some(
-                                t @ Term {
-                                    kind: TermKind::Quantity(_),
-                                    ..
-                                },
-                            ) => term_number(t, diags).map(ParamValue::Number),
-                            Some(Term {
-                                kind: TermKind::Str(s),
-                                ..
-                            }) => Some(ParamValue::Text(s.clone())),
-                            Some(Term {
-                                kind: TermKind::List(items),
-                                ..
-                            }) => {
-                                let n: Vec<f64> =
-                                    items.iter().filter_map(|t| term_number(t, diags)).collect();
+                            Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(ParamValue::Number),
+                            Some(Term { kind: TermKind::Str(s), .. }) => Some(ParamValue::Text(s.clone())),
+                            Some(Term { kind: TermKind::List(items), .. }) => {
+                                let n: Vec<f64> = items.iter().filter_map(|t| term_number(t, diags)).collect();
                                 (n.len() == items.len()).then_some(ParamValue::List(n))
                             }
-                            Some(t) if word(t).is_some() => {
-                                word(t).map(|w| ParamValue::Text(w.to_string()))
-                            }
+                            Some(t) if word(t).is_some() => word(t).map(|w| ParamValue::Text(w.to_string())),
                             Some(t) => {
                                 pa.wrong(t, "a number or a name", "depth 8", diags);
                                 None
@@ -1461,12 +1040,8 @@ fn lower_model<'a>(
                         if let Some(v) = v {
                             if m.params.insert(p.head.name.clone(), v).is_some() {
                                 diags.push(
-                                    Diagnostic::new(
-                                        "E0105",
-                                        p.head.span,
-                                        format!("parameter `{}` is given twice", p.head.name),
-                                    )
-                                    .help("keep one of them"),
+                                    Diagnostic::new("E0105", p.head.span, format!("parameter `{}` is given twice", p.head.name))
+                                        .help("keep one of them"),
                                 );
                             }
                         }
@@ -1480,11 +1055,7 @@ fn lower_model<'a>(
                     m.baseline_span = span;
                 }
             }
-            "stage" => {
-                m.stage = a
-                    .choice("model stage", &["retrieval", "ranking"], diags)
-                    .map(|(w, _)| w.to_string())
-            }
+            "stage" => m.stage = a.choice("model stage", &["retrieval", "ranking"], diags).map(|(w, _)| w.to_string()),
             "candidates" => m.candidates = a.count("a candidate count", "candidates 1000", diags),
             _ => m.latency = a.latency(diags),
         }
@@ -1502,40 +1073,18 @@ fn lower_model<'a>(
 fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
     let example = "tuning random_search(trials: 50) cv 5 metric auc_roc";
     let mut t = match a.next() {
-        Some(Term {
-            kind: TermKind::Call(c),
-            ..
-        }) if ["random_search", "bayesian", "grid_search"].contains(&c.name.name.as_str()) => {
+        Some(Term { kind: TermKind::Call(c), .. }) if ["random_search", "bayesian", "grid_search"].contains(&c.name.name.as_str()) => {
             let ca = call_args(c, &["trials"], diags);
-            let trials = ca
-                .named
-                .get("trials")
-                .and_then(|t| term_number(t, diags))
-                .map(|n| n.max(0.0) as u64);
-            Tuning {
-                search: c.name.name.clone(),
-                trials,
-                cv: None,
-                metric: None,
-            }
+            let trials = ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64);
+            Tuning { search: c.name.name.clone(), trials, cv: None, metric: None }
         }
-        Some(t) if word(t) == Some("grid_search") => Tuning {
-            search: "grid_search".into(),
-            trials: None,
-            cv: None,
-            metric: None,
-        },
+        Some(t) if word(t) == Some("grid_search") => Tuning { search: "grid_search".into(), trials: None, cv: None, metric: None },
         Some(t) => {
             match word(t).or(match &t.kind {
                 TermKind::Call(c) => Some(c.name.name.as_str()),
                 _ => None,
             }) {
-                Some(w) => diags.push(unknown_value(
-                    "tuning search",
-                    w,
-                    t.span,
-                    ["random_search", "grid_search", "bayesian"],
-                )),
+                Some(w) => diags.push(unknown_value("tuning search", w, t.span, ["random_search", "grid_search", "bayesian"])),
                 None => a.wrong(t, "a search", example, diags),
             }
             return None;
@@ -1550,10 +1099,7 @@ fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
             t.cv = a.count("a fold count", example, diags).map(|n| n as u64);
         } else if a.keyword("metric") {
             t.metric = match a.next() {
-                Some(Term {
-                    kind: TermKind::AtName { name, k },
-                    ..
-                }) => Some(format!("{name}@{k}")),
+                Some(Term { kind: TermKind::AtName { name, k }, .. }) => Some(format!("{name}@{k}")),
                 Some(x) if word(x).is_some() => word(x).map(str::to_string),
                 Some(x) => {
                     a.wrong(x, "a metric", example, diags);
@@ -1573,29 +1119,11 @@ fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
 
 // ------------------------------------------------------------ serving
 
-const SERVING_STATEMENTS: &[&str] = &[
-    "mode",
-    "endpoint",
-    "stage",
-    "replicas",
-    "concurrency",
-    "balancer",
-    "autoscale",
-    "cache",
-    "timeout",
-    "queue",
-    "instance",
-    "schedule",
-];
+const SERVING_STATEMENTS: &[&str] =
+    &["mode", "endpoint", "stage", "replicas", "concurrency", "balancer", "autoscale", "cache", "timeout", "queue", "instance", "schedule"];
 const STAGE_STATEMENTS: &[&str] = &["model", "feature_store", "latency", "batch"];
 
-fn lower_serving(
-    name: &str,
-    name_span: Span,
-    stmt: &Stmt,
-    body: &[Stmt],
-    diags: &mut Diags,
-) -> Serving {
+fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Serving {
     let mut sv = Serving {
         name: name.to_string(),
         mode: None,
@@ -1627,24 +1155,14 @@ fn lower_serving(
         let mut a = Args::new(s);
         match head {
             "mode" => {
-                sv.mode = a
-                    .choice(
-                        "serving mode",
-                        &["realtime", "batch", "streaming", "edge"],
-                        diags,
-                    )
-                    .map(|(w, _)| match w {
-                        "realtime" => ServingMode::Realtime,
-                        "batch" => ServingMode::Batch,
-                        "streaming" => ServingMode::Streaming,
-                        _ => ServingMode::Edge,
-                    })
+                sv.mode = a.choice("serving mode", &["realtime", "batch", "streaming", "edge"], diags).map(|(w, _)| match w {
+                    "realtime" => ServingMode::Realtime,
+                    "batch" => ServingMode::Batch,
+                    "streaming" => ServingMode::Streaming,
+                    _ => ServingMode::Edge,
+                })
             }
-            "endpoint" => {
-                sv.endpoint = a
-                    .string("a path", "endpoint \"/v1/score\"", diags)
-                    .map(|(e, _)| e.to_string())
-            }
+            "endpoint" => sv.endpoint = a.string("a path", "endpoint \"/v1/score\"", diags).map(|(e, _)| e.to_string()),
             "stage" => {
                 let example = "stage score { model gbdt }";
                 if let Some((sname, sspan)) = a.name("a stage name", example, diags) {
@@ -1656,14 +1174,7 @@ fn lower_serving(
             "replicas" => {
                 if let Some((lo, hi)) = a.count_range("a replica count", "replicas 4..20", diags) {
                     if lo < 1.0 {
-                        diags.push(
-                            Diagnostic::new(
-                                "E0304",
-                                s.span,
-                                "a serving needs at least one replica",
-                            )
-                            .help("write `replicas 1..N`"),
-                        );
+                        diags.push(Diagnostic::new("E0304", s.span, "a serving needs at least one replica").help("write `replicas 1..N`"));
                     }
                     sv.replicas = (lo.max(1.0) as u64, hi.max(1.0) as u64);
                 }
@@ -1671,20 +1182,14 @@ fn lower_serving(
             "concurrency" => {
                 if let Some(n) = a.count("a concurrency", "concurrency 8", diags) {
                     if n < 1.0 {
-                        diags.push(
-                            Diagnostic::new("E0304", s.span, "concurrency must be at least 1")
-                                .help("write `concurrency 1` or more"),
-                        );
+                        diags
+                            .push(Diagnostic::new("E0304", s.span, "concurrency must be at least 1").help("write `concurrency 1` or more"));
                     }
                     sv.concurrency = n.max(1.0) as u64;
                 }
             }
             "balancer" => {
-                if let Some((w, _)) = a.choice(
-                    "balancer",
-                    &["shared_queue", "least_loaded", "round_robin", "random"],
-                    diags,
-                ) {
+                if let Some((w, _)) = a.choice("balancer", &["shared_queue", "least_loaded", "round_robin", "random"], diags) {
                     sv.balancer = match w {
                         "least_loaded" => Balancer::LeastLoaded,
                         "round_robin" => Balancer::RoundRobin,
@@ -1701,16 +1206,8 @@ fn lower_serving(
                     } else {
                         a.count("a target rps per replica", "autoscale rps 200", diags)
                     };
-                    let warmup_s = if a.keyword("warmup") {
-                        a.duration(example, diags)
-                    } else {
-                        None
-                    };
-                    sv.autoscale = target.map(|target| Autoscale {
-                        on: on.to_string(),
-                        target,
-                        warmup_s,
-                    });
+                    let warmup_s = if a.keyword("warmup") { a.duration(example, diags) } else { None };
+                    sv.autoscale = target.map(|target| Autoscale { on: on.to_string(), target, warmup_s });
                 }
             }
             "cache" => {
@@ -1729,20 +1226,14 @@ fn lower_serving(
                 let example = "timeout 80ms fallback rules_baseline";
                 let after = a.duration(example, diags);
                 if a.expect_keyword("fallback", example, diags) {
-                    let model = a
-                        .name("a fallback model", example, diags)
-                        .map(|(w, _)| w.to_string());
+                    let model = a.name("a fallback model", example, diags).map(|(w, _)| w.to_string());
                     if let (Some(t), Some(m)) = (after, model) {
                         sv.timeout = Some((t, m));
                         sv.timeout_span = s.span;
                     }
                 }
             }
-            "queue" => {
-                sv.queue = a
-                    .count("a queue length", "queue 1000", diags)
-                    .map(|n| n as u64)
-            }
+            "queue" => sv.queue = a.count("a queue length", "queue 1000", diags).map(|n| n as u64),
             "instance" => sv.instance = lower_instance(&mut a, diags),
             _ => {
                 if a.expect_keyword("every", "schedule every 1d", diags) {
@@ -1756,15 +1247,8 @@ fn lower_serving(
 }
 
 fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stage {
-    let mut st = Stage {
-        name: name.to_string(),
-        model: None,
-        model_span: span,
-        feature_store_online: false,
-        latency: None,
-        batch: None,
-        span,
-    };
+    let mut st =
+        Stage { name: name.to_string(), model: None, model_span: span, feature_store_online: false, latency: None, batch: None, span };
     let mut once = Once::default();
     for s in body {
         let head = s.head.name.as_str();
@@ -1783,9 +1267,7 @@ fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stag
                     st.model_span = span;
                 }
             }
-            "feature_store" => {
-                st.feature_store_online = a.choice("feature store", &["online"], diags).is_some()
-            }
+            "feature_store" => st.feature_store_online = a.choice("feature store", &["online"], diags).is_some(),
             "latency" => st.latency = a.latency(diags),
             _ => {
                 let example = "batch 16 wait 2ms";
@@ -1793,14 +1275,7 @@ fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stag
                 if a.expect_keyword("wait", example, diags) {
                     if let (Some(n), Some(w)) = (n, a.duration(example, diags)) {
                         if n < 1.0 {
-                            diags.push(
-                                Diagnostic::new(
-                                    "E0304",
-                                    s.span,
-                                    "a batch holds at least one request",
-                                )
-                                .help(example),
-                            );
+                            diags.push(Diagnostic::new("E0304", s.span, "a batch holds at least one request").help(example));
                         } else {
                             st.batch = Some((n as u64, w));
                         }
@@ -1816,15 +1291,8 @@ fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stag
 fn lower_instance(a: &mut Args<'_>, diags: &mut Diags) -> Option<Instance> {
     let example = "instance cpu(cores: 4, memory: 8GB) cost $0.20 / hour";
     let (kind, params) = match a.next() {
-        Some(Term {
-            kind: TermKind::Call(c),
-            ..
-        }) if c.name.name == "cpu" || c.name.name == "gpu" => {
-            let allowed: &[&str] = if c.name.name == "gpu" {
-                &["count", "memory", "cores", "type"]
-            } else {
-                &["cores", "memory"]
-            };
+        Some(Term { kind: TermKind::Call(c), .. }) if c.name.name == "cpu" || c.name.name == "gpu" => {
+            let allowed: &[&str] = if c.name.name == "gpu" { &["count", "memory", "cores", "type"] } else { &["cores", "memory"] };
             let ca = call_args(c, allowed, diags);
             let mut params = BTreeMap::new();
             for (k, t) in ca.named {
@@ -1845,16 +1313,8 @@ fn lower_instance(a: &mut Args<'_>, diags: &mut Diags) -> Option<Instance> {
             return None;
         }
     };
-    let cost_per_hour = if a.keyword("cost") {
-        a.money_per(example, 3600.0, diags)
-    } else {
-        None
-    };
-    Some(Instance {
-        kind,
-        params,
-        cost_per_hour,
-    })
+    let cost_per_hour = if a.keyword("cost") { a.money_per(example, 3600.0, diags) } else { None };
+    Some(Instance { kind, params, cost_per_hour })
 }
 
 // ------------------------------------------------------------ monitors
@@ -1882,11 +1342,7 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                     let p_value = a.keyword("p");
                     let (cmp, _) = a.cmp(example, diags)?;
                     let threshold = a.number("a threshold", example, diags)?;
-                    let every_s = if a.keyword("every") {
-                        Some(a.duration(example, diags)?)
-                    } else {
-                        None
-                    };
+                    let every_s = if a.keyword("every") { Some(a.duration(example, diags)?) } else { None };
                     Some(MonitorKind::Drift {
                         feature: feature.to_string(),
                         statistic: statistic.to_string(),
@@ -1901,10 +1357,7 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                 let example = "performance recall < 0.75 window 30d action retrain";
                 (|| {
                     let metric = match a.next() {
-                        Some(Term {
-                            kind: TermKind::AtName { name, k },
-                            ..
-                        }) => format!("{name}@{k}"),
+                        Some(Term { kind: TermKind::AtName { name, k }, .. }) => format!("{name}@{k}"),
                         Some(t) if word(t).is_some() => word(t).unwrap_or_default().to_string(),
                         Some(t) => {
                             a.wrong(t, "a metric", example, diags);
@@ -1925,15 +1378,8 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                     };
                     a.expect_keyword("window", example, diags).then_some(())?;
                     let window_s = a.duration(example, diags)?;
-                    let retrain =
-                        a.keyword("action") && a.expect_keyword("retrain", example, diags);
-                    Some(MonitorKind::Performance {
-                        metric,
-                        cmp,
-                        threshold,
-                        window_s,
-                        retrain,
-                    })
+                    let retrain = a.keyword("action") && a.expect_keyword("retrain", example, diags);
+                    Some(MonitorKind::Performance { metric, cmp, threshold, window_s, retrain })
                 })()
             }
             "latency" => {
@@ -1944,12 +1390,7 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                     let max_s = a.duration(example, diags)?;
                     a.expect_keyword("window", example, diags).then_some(())?;
                     let window_s = a.duration(example, diags)?;
-                    Some(MonitorKind::Latency {
-                        percentile,
-                        label,
-                        max_s,
-                        window_s,
-                    })
+                    Some(MonitorKind::Latency { percentile, label, max_s, window_s })
                 })()
             }
             "errors" => {
@@ -1967,20 +1408,14 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                 let example = "retrain every 7d";
                 (|| {
                     a.expect_keyword("every", example, diags).then_some(())?;
-                    Some(MonitorKind::Retrain {
-                        every_s: a.duration(example, diags)?,
-                    })
+                    Some(MonitorKind::Retrain { every_s: a.duration(example, diags)? })
                 })()
             }
         };
         let alert = lower_alert(&mut a, diags);
         a.finish(diags);
         if let Some(kind) = kind {
-            out.push(Monitor {
-                kind,
-                alert,
-                span: s.span,
-            });
+            out.push(Monitor { kind, alert, span: s.span });
         }
     }
     out
@@ -1993,36 +1428,18 @@ fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
     }
     let example = "alert slack(\"#ml-alerts\")";
     match a.next() {
-        Some(Term {
-            kind: TermKind::Call(c),
-            span,
-        }) => {
+        Some(Term { kind: TermKind::Call(c), span }) => {
             if !ALERT_CHANNELS.contains(&c.name.name.as_str()) {
-                diags.push(unknown_value(
-                    "alert channel",
-                    &c.name.name,
-                    c.name.span,
-                    ALERT_CHANNELS.iter().copied(),
-                ));
+                diags.push(unknown_value("alert channel", &c.name.name, c.name.span, ALERT_CHANNELS.iter().copied()));
                 return None;
             }
             let ca = call_args(c, &[], diags);
             match ca.positional.first() {
-                Some(Term {
-                    kind: TermKind::Str(s),
-                    ..
-                }) => Some(Alert {
-                    channel: c.name.name.clone(),
-                    target: s.clone(),
-                }),
+                Some(Term { kind: TermKind::Str(s), .. }) => Some(Alert { channel: c.name.name.clone(), target: s.clone() }),
                 _ => {
                     diags.push(
-                        Diagnostic::new(
-                            "E0302",
-                            *span,
-                            format!("`{}` needs a target string", c.name.name),
-                        )
-                        .help(format!("write it like `{example}`")),
+                        Diagnostic::new("E0302", *span, format!("`{}` needs a target string", c.name.name))
+                            .help(format!("write it like `{example}`")),
                     );
                     None
                 }
@@ -2041,13 +1458,7 @@ fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
 
 // ------------------------------------------------------------ experiments and scenarios
 
-fn lower_experiment(
-    name: &str,
-    name_span: Span,
-    stmt: &Stmt,
-    body: &[Stmt],
-    diags: &mut Diags,
-) -> Option<Experiment> {
+fn lower_experiment(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Option<Experiment> {
     let example = "ab_test treatment gbdt control rules traffic 10% metric ctr duration 14d";
     let mut found = None;
     for s in body {
@@ -2057,15 +1468,13 @@ fn lower_experiment(
         }
         if found.is_some() {
             diags.push(
-                Diagnostic::new("E0105", s.head.span, "an experiment holds one `ab_test`")
-                    .help("declare another `experiment` block"),
+                Diagnostic::new("E0105", s.head.span, "an experiment holds one `ab_test`").help("declare another `experiment` block"),
             );
             continue;
         }
         let mut a = Args::new(s);
         found = (|| {
-            a.expect_keyword("treatment", example, diags)
-                .then_some(())?;
+            a.expect_keyword("treatment", example, diags).then_some(())?;
             let (treatment, _) = a.name("a model", example, diags)?;
             a.expect_keyword("control", example, diags).then_some(())?;
             let (control, _) = a.name("a model", example, diags)?;
@@ -2073,10 +1482,7 @@ fn lower_experiment(
             let traffic = a.fraction("a traffic share", example, diags)?;
             a.expect_keyword("metric", example, diags).then_some(())?;
             let metric = match a.next() {
-                Some(Term {
-                    kind: TermKind::AtName { name, k },
-                    ..
-                }) => format!("{name}@{k}"),
+                Some(Term { kind: TermKind::AtName { name, k }, .. }) => format!("{name}@{k}"),
                 Some(t) if word(t).is_some() => word(t).unwrap_or_default().to_string(),
                 Some(t) => {
                     a.wrong(t, "a metric", example, diags);
@@ -2089,11 +1495,7 @@ fn lower_experiment(
             };
             a.expect_keyword("duration", example, diags).then_some(())?;
             let duration_s = a.duration(example, diags)?;
-            let min_effect = if a.keyword("min_effect") {
-                Some(a.fraction("a minimum effect", example, diags)?)
-            } else {
-                None
-            };
+            let min_effect = if a.keyword("min_effect") { Some(a.fraction("a minimum effect", example, diags)?) } else { None };
             Some(Experiment {
                 name: name.to_string(),
                 treatment: treatment.to_string(),
@@ -2110,36 +1512,16 @@ fn lower_experiment(
     }
     if found.is_none() && !body.iter().any(|s| s.head.name == "ab_test") {
         diags.push(
-            Diagnostic::new(
-                "E0104",
-                stmt.head.span,
-                format!("experiment `{name}` has no `ab_test`"),
-            )
-            .help(format!("add `{example}`")),
+            Diagnostic::new("E0104", stmt.head.span, format!("experiment `{name}` has no `ab_test`")).help(format!("add `{example}`")),
         );
     }
     found
 }
 
-const SCENARIO_STATEMENTS: &[&str] = &[
-    "duration",
-    "requests",
-    "traffic",
-    "burst",
-    "drift",
-    "concept_drift",
-    "prior_shift",
-    "outage",
-    "seed",
-];
+const SCENARIO_STATEMENTS: &[&str] =
+    &["duration", "requests", "traffic", "burst", "drift", "concept_drift", "prior_shift", "outage", "seed"];
 
-fn lower_scenario(
-    name: &str,
-    name_span: Span,
-    stmt: &Stmt,
-    body: &[Stmt],
-    diags: &mut Diags,
-) -> Scenario {
+fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Scenario {
     let mut sc = Scenario {
         name: name.to_string(),
         duration_s: None,
@@ -2157,11 +1539,7 @@ fn lower_scenario(
             unknown_stmt(s, "scenario", SCENARIO_STATEMENTS, diags);
             continue;
         }
-        if matches!(
-            head,
-            "duration" | "requests" | "traffic" | "seed" | "concept_drift"
-        ) && !once.first(s, diags)
-        {
+        if matches!(head, "duration" | "requests" | "traffic" | "seed" | "concept_drift") && !once.first(s, diags) {
             continue;
         }
         let mut a = Args::new(s);
@@ -2174,11 +1552,7 @@ fn lower_scenario(
                 if a.expect_keyword("poisson", example, diags) {
                     if let Some(rate_rps) = a.rate(example, diags) {
                         let mut diurnal = None;
-                        if let Some(Term {
-                            kind: TermKind::Call(c),
-                            span,
-                        }) = a.peek()
-                        {
+                        if let Some(Term { kind: TermKind::Call(c), span }) = a.peek() {
                             if c.name.name == "diurnal" {
                                 a.next();
                                 let ca = call_args(c, &["peak", "at"], diags);
@@ -2186,21 +1560,12 @@ fn lower_scenario(
                                 let at = ca.named.get("at").and_then(|t| term_duration(t, diags));
                                 match (peak, at) {
                                     (Some(p), Some(h)) if p >= 1.0 => diurnal = Some((p, h)),
-                                    (Some(_), Some(_)) => diags.push(
-                                        Diagnostic::new(
-                                            "E0304",
-                                            *span,
-                                            "a diurnal peak is at least 1x",
-                                        )
-                                        .help(example),
-                                    ),
+                                    (Some(_), Some(_)) => {
+                                        diags.push(Diagnostic::new("E0304", *span, "a diurnal peak is at least 1x").help(example))
+                                    }
                                     _ => diags.push(
-                                        Diagnostic::new(
-                                            "E0302",
-                                            *span,
-                                            "`diurnal` needs `peak:` and `at:`",
-                                        )
-                                        .help(format!("write it like `{example}`")),
+                                        Diagnostic::new("E0302", *span, "`diurnal` needs `peak:` and `at:`")
+                                            .help(format!("write it like `{example}`")),
                                     ),
                                 }
                             }
@@ -2213,10 +1578,7 @@ fn lower_scenario(
                 let example = "burst 5x at 12h for 10m";
                 let ev = (|| {
                     let factor = match a.next() {
-                        Some(Term {
-                            kind: TermKind::Quantity(q),
-                            ..
-                        }) if q.unit == crate::ast::Unit::Times => q.number,
+                        Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == crate::ast::Unit::Times => q.number,
                         Some(t) => {
                             a.wrong(t, "a multiplier like `5x`", example, diags);
                             return None;
@@ -2230,11 +1592,7 @@ fn lower_scenario(
                     let at_s = a.time_point(example, diags)?;
                     a.expect_keyword("for", example, diags).then_some(())?;
                     let for_s = a.duration(example, diags)?;
-                    Some(ScenarioEvent::Burst {
-                        factor,
-                        at_s,
-                        for_s,
-                    })
+                    Some(ScenarioEvent::Burst { factor, at_s, for_s })
                 })();
                 sc.events.extend(ev);
             }
@@ -2246,10 +1604,7 @@ fn lower_scenario(
                     if a.keyword("shift") {
                         let (moment, _) = a.choice("moment", &["mean", "sd"], diags)?;
                         let by = match a.next() {
-                            Some(Term {
-                                kind: TermKind::Quantity(q),
-                                ..
-                            }) if q.unit == crate::ast::Unit::Percent => q.number / 100.0,
+                            Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == crate::ast::Unit::Percent => q.number / 100.0,
                             Some(t) => {
                                 a.wrong(t, "a signed percentage like `+30%`", example, diags);
                                 return None;
@@ -2261,12 +1616,7 @@ fn lower_scenario(
                         };
                         a.expect_keyword("from", example, diags).then_some(())?;
                         let from_s = a.time_point(example, diags)?;
-                        Some(ScenarioEvent::Shift {
-                            field,
-                            moment: moment.to_string(),
-                            by,
-                            from_s,
-                        })
+                        Some(ScenarioEvent::Shift { field, moment: moment.to_string(), by, from_s })
                     } else if a.keyword("mix") {
                         let mix_example = "drift events.kind mix { a: 60%, b: 40% } from 10d";
                         let b = a.block(mix_example, diags)?;
@@ -2283,39 +1633,19 @@ fn lower_scenario(
                         let total: f64 = weights.iter().map(|(_, w)| w).sum();
                         if (total - 1.0).abs() > 1e-6 {
                             diags.push(
-                                Diagnostic::new(
-                                    "E0405",
-                                    span,
-                                    format!(
-                                        "the mix shares add up to {}%, not 100%",
-                                        round2(total * 100.0)
-                                    ),
-                                )
-                                .help("make the shares of the mix sum to 100%"),
+                                Diagnostic::new("E0405", span, format!("the mix shares add up to {}%, not 100%", round2(total * 100.0)))
+                                    .help("make the shares of the mix sum to 100%"),
                             );
                         }
-                        Some(ScenarioEvent::Mix {
-                            field,
-                            weights,
-                            from_s,
-                        })
+                        Some(ScenarioEvent::Mix { field, weights, from_s })
                     } else {
                         match a.next() {
                             Some(t) => {
-                                let d = Diagnostic::new(
-                                    "E0301",
-                                    t.span,
-                                    format!(
-                                        "expected `shift` or `mix`, found {}",
-                                        args::describe(t)
-                                    ),
-                                );
-                                diags.push(
-                                    match word(t).and_then(|w| did_you_mean(w, ["shift", "mix"])) {
-                                        Some(n) => d.help(format!("did you mean `{n}`?")),
-                                        None => d.help(format!("write it like `{example}`")),
-                                    },
-                                );
+                                let d = Diagnostic::new("E0301", t.span, format!("expected `shift` or `mix`, found {}", args::describe(t)));
+                                diags.push(match word(t).and_then(|w| did_you_mean(w, ["shift", "mix"])) {
+                                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                                    None => d.help(format!("write it like `{example}`")),
+                                });
                             }
                             None => a.missing("`shift` or `mix`", example, diags),
                         }
@@ -2342,11 +1672,7 @@ fn lower_scenario(
                     let rate = a.fraction("a positive rate", example, diags)?;
                     a.expect_keyword("from", example, diags).then_some(())?;
                     let from_s = a.time_point(example, diags)?;
-                    Some(ScenarioEvent::PriorShift {
-                        field: field_ref(p, span),
-                        rate,
-                        from_s,
-                    })
+                    Some(ScenarioEvent::PriorShift { field: field_ref(p, span), rate, from_s })
                 })();
                 sc.events.extend(ev);
             }
@@ -2358,11 +1684,7 @@ fn lower_scenario(
                     let at_s = a.time_point(example, diags)?;
                     a.expect_keyword("for", example, diags).then_some(())?;
                     let for_s = a.duration(example, diags)?;
-                    Some(ScenarioEvent::Outage {
-                        stage: stage.to_string(),
-                        at_s,
-                        for_s,
-                    })
+                    Some(ScenarioEvent::Outage { stage: stage.to_string(), at_s, for_s })
                 })();
                 sc.events.extend(ev);
             }

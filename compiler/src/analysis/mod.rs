@@ -35,20 +35,12 @@ pub fn analyze(file: &File) -> Analysis {
     let lowered = lower::lower(file, &mut diags);
     let mut design = lowered.design;
     names::check(&design, &mut diags);
-    features::resolve(
-        &mut design,
-        &lowered.feature_exprs,
-        &lowered.rule_exprs,
-        &mut diags,
-    );
+    features::resolve(&mut design, &lowered.feature_exprs, &lowered.rule_exprs, &mut diags);
     resolve::check(&design, &mut diags);
     rules::check(&design, &mut diags);
     diagnostics::sort(&mut diags);
     diags.dedup();
-    Analysis {
-        design,
-        diagnostics: diags,
-    }
+    Analysis { design, diagnostics: diags }
 }
 
 /// Parse and analyse one source text: all diagnostics, sorted.

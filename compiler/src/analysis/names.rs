@@ -9,103 +9,33 @@ use crate::vocab::is_python_reserved;
 use std::collections::BTreeMap;
 
 pub fn check(d: &Design, diags: &mut Diags) {
-    unique(
-        "source",
-        d.sources.iter().map(|s| (s.name.as_str(), s.name_span)),
-        diags,
-    );
+    unique("source", d.sources.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
     for s in &d.sources {
-        unique(
-            &format!("field of source `{}`", s.name),
-            s.fields.iter().map(|f| (f.name.as_str(), f.span)),
-            diags,
-        );
+        unique(&format!("field of source `{}`", s.name), s.fields.iter().map(|f| (f.name.as_str(), f.span)), diags);
     }
-    unique(
-        "feature",
-        d.features.iter().map(|f| (f.name.as_str(), f.name_span)),
-        diags,
-    );
-    unique(
-        "model",
-        d.models.iter().map(|m| (m.name.as_str(), m.name_span)),
-        diags,
-    );
-    unique(
-        "serving",
-        d.servings.iter().map(|s| (s.name.as_str(), s.name_span)),
-        diags,
-    );
+    unique("feature", d.features.iter().map(|f| (f.name.as_str(), f.name_span)), diags);
+    unique("model", d.models.iter().map(|m| (m.name.as_str(), m.name_span)), diags);
+    unique("serving", d.servings.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
     for s in &d.servings {
-        unique(
-            &format!("stage of serving `{}`", s.name),
-            s.stages.iter().map(|st| (st.name.as_str(), st.span)),
-            diags,
-        );
+        unique(&format!("stage of serving `{}`", s.name), s.stages.iter().map(|st| (st.name.as_str(), st.span)), diags);
     }
-    unique(
-        "experiment",
-        d.experiments.iter().map(|e| (e.name.as_str(), e.name_span)),
-        diags,
-    );
-    unique(
-        "scenario",
-        d.scenarios.iter().map(|s| (s.name.as_str(), s.name_span)),
-        diags,
-    );
+    unique("experiment", d.experiments.iter().map(|e| (e.name.as_str(), e.name_span)), diags);
+    unique("scenario", d.scenarios.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
 
     let code_names = std::iter::once(("system", d.name.as_str(), d.span))
-        .chain(
-            d.sources
-                .iter()
-                .map(|s| ("source", s.name.as_str(), s.name_span)),
-        )
-        .chain(
-            d.sources
-                .iter()
-                .flat_map(|s| s.fields.iter().map(|f| ("field", f.name.as_str(), f.span))),
-        )
-        .chain(
-            d.features
-                .iter()
-                .map(|f| ("feature", f.name.as_str(), f.name_span)),
-        )
-        .chain(
-            d.models
-                .iter()
-                .map(|m| ("model", m.name.as_str(), m.name_span)),
-        )
-        .chain(
-            d.servings
-                .iter()
-                .map(|s| ("serving", s.name.as_str(), s.name_span)),
-        )
-        .chain(d.servings.iter().flat_map(|s| {
-            s.stages
-                .iter()
-                .map(|st| ("stage", st.name.as_str(), st.span))
-        }))
-        .chain(
-            d.experiments
-                .iter()
-                .map(|e| ("experiment", e.name.as_str(), e.name_span)),
-        )
-        .chain(
-            d.scenarios
-                .iter()
-                .map(|s| ("scenario", s.name.as_str(), s.name_span)),
-        );
+        .chain(d.sources.iter().map(|s| ("source", s.name.as_str(), s.name_span)))
+        .chain(d.sources.iter().flat_map(|s| s.fields.iter().map(|f| ("field", f.name.as_str(), f.span))))
+        .chain(d.features.iter().map(|f| ("feature", f.name.as_str(), f.name_span)))
+        .chain(d.models.iter().map(|m| ("model", m.name.as_str(), m.name_span)))
+        .chain(d.servings.iter().map(|s| ("serving", s.name.as_str(), s.name_span)))
+        .chain(d.servings.iter().flat_map(|s| s.stages.iter().map(|st| ("stage", st.name.as_str(), st.span))))
+        .chain(d.experiments.iter().map(|e| ("experiment", e.name.as_str(), e.name_span)))
+        .chain(d.scenarios.iter().map(|s| ("scenario", s.name.as_str(), s.name_span)));
     for (what, name, span) in code_names {
         if is_python_reserved(name) {
             diags.push(
-                Diagnostic::new(
-                    "E0202",
-                    span,
-                    format!("the {what} name `{name}` is a Python keyword"),
-                )
-                .help(format!(
-                    "names become Python identifiers: rename it, e.g. `{name}_{what}`"
-                )),
+                Diagnostic::new("E0202", span, format!("the {what} name `{name}` is a Python keyword"))
+                    .help(format!("names become Python identifiers: rename it, e.g. `{name}_{what}`")),
             );
         }
     }

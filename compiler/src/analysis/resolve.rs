@@ -15,15 +15,8 @@ pub fn check(d: &Design, diags: &mut Diags) {
         if let Some(r) = field(d, t, diags) {
             if d.field(&r).is_some_and(|f| !f.label) {
                 let f = d.field(&r);
-                let mut diag = Diagnostic::new(
-                    "E0318",
-                    t.span,
-                    format!("the target `{t}` is not a `label` field"),
-                )
-                .help(format!(
-                    "mark it as the label in its schema: `{}: ... label`",
-                    t.field
-                ));
+                let mut diag = Diagnostic::new("E0318", t.span, format!("the target `{t}` is not a `label` field"))
+                    .help(format!("mark it as the label in its schema: `{}: ... label`", t.field));
                 if let Some(f) = f {
                     diag = diag.label(f.span, "declared here without `label`");
                 }
@@ -48,11 +41,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
                                 Diagnostic::new(
                                     "E0406",
                                     r.span,
-                                    format!(
-                                        "`time({r})` needs a timestamp, but `{}` is a {}",
-                                        r.field,
-                                        f.ty.name()
-                                    ),
+                                    format!("`time({r})` needs a timestamp, but `{}` is a {}", r.field, f.ty.name()),
                                 )
                                 .label(f.span, "declared here")
                                 .help("split on the event time, a `timestamp` or `date` field"),
@@ -68,16 +57,8 @@ pub fn check(d: &Design, diags: &mut Diags) {
         }
         if let Some(dd) = &ds.dedupe {
             if !d.sources.iter().any(|s| s.field(dd).is_some()) {
-                let all: Vec<&str> = d
-                    .sources
-                    .iter()
-                    .flat_map(|s| s.fields.iter().map(|f| f.name.as_str()))
-                    .collect();
-                let diag = Diagnostic::new(
-                    "E0204",
-                    ds.span,
-                    format!("`dedupe {dd}`: no source has a field `{dd}`"),
-                );
+                let all: Vec<&str> = d.sources.iter().flat_map(|s| s.fields.iter().map(|f| f.name.as_str())).collect();
+                let diag = Diagnostic::new("E0204", ds.span, format!("`dedupe {dd}`: no source has a field `{dd}`"));
                 diags.push(match did_you_mean(dd, all.iter().copied()) {
                     Some(n) => diag.help(format!("did you mean `{n}`?")),
                     None => diag.help("dedupe on a key field of the training source"),
@@ -91,58 +72,30 @@ pub fn check(d: &Design, diags: &mut Diags) {
         for (i, f) in m.features.iter().enumerate() {
             if d.feature(f).is_none() {
                 let span = m.feature_spans.get(i).copied().unwrap_or(m.name_span);
-                diags.push(unknown(
-                    "feature",
-                    f,
-                    span,
-                    &feature_names,
-                    "declare it in `features`",
-                ));
+                diags.push(unknown("feature", f, span, &feature_names, "declare it in `features`"));
             }
         }
         if let Some(b) = &m.baseline {
             if d.model(b).is_none() {
-                diags.push(unknown(
-                    "model",
-                    b,
-                    m.baseline_span,
-                    &model_names,
-                    "declare the baseline with `model NAME { ... }`",
-                ));
+                diags.push(unknown("model", b, m.baseline_span, &model_names, "declare the baseline with `model NAME { ... }`"));
             }
         }
         if let Some(metric) = m.tuning.as_ref().and_then(|t| t.metric.as_ref()) {
             metric_ref(d, metric, m.span, diags);
         }
     }
-    let stage_names: Vec<&str> = d
-        .servings
-        .iter()
-        .flat_map(|s| s.stages.iter().map(|st| st.name.as_str()))
-        .collect();
+    let stage_names: Vec<&str> = d.servings.iter().flat_map(|s| s.stages.iter().map(|st| st.name.as_str())).collect();
     for s in &d.servings {
         for st in &s.stages {
             if let Some(m) = &st.model {
                 if d.model(m).is_none() {
-                    diags.push(unknown(
-                        "model",
-                        m,
-                        st.model_span,
-                        &model_names,
-                        "a `model` stage names a declared model",
-                    ));
+                    diags.push(unknown("model", m, st.model_span, &model_names, "a `model` stage names a declared model"));
                 }
             }
         }
         if let Some((_, fb)) = &s.timeout {
             if d.model(fb).is_none() {
-                diags.push(unknown(
-                    "model",
-                    fb,
-                    s.timeout_span,
-                    &model_names,
-                    "the fallback must be a declared model",
-                ));
+                diags.push(unknown("model", fb, s.timeout_span, &model_names, "the fallback must be a declared model"));
             }
         }
     }
@@ -150,13 +103,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
         match &mon.kind {
             MonitorKind::Drift { feature, .. } => {
                 if d.feature(feature).is_none() {
-                    diags.push(unknown(
-                        "feature",
-                        feature,
-                        mon.span,
-                        &feature_names,
-                        "monitor a declared feature",
-                    ));
+                    diags.push(unknown("feature", feature, mon.span, &feature_names, "monitor a declared feature"));
                 }
             }
             MonitorKind::Performance { metric, .. } => metric_ref(d, metric, mon.span, diags),
@@ -166,13 +113,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
     for e in &d.experiments {
         for m in [&e.treatment, &e.control] {
             if d.model(m).is_none() {
-                diags.push(unknown(
-                    "model",
-                    m,
-                    e.span,
-                    &model_names,
-                    "an experiment compares declared models",
-                ));
+                diags.push(unknown("model", m, e.span, &model_names, "an experiment compares declared models"));
             }
         }
         metric_ref(d, &e.metric, e.span, diags);
@@ -187,13 +128,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
                 }
                 ScenarioEvent::Outage { stage, .. } => {
                     if !stage_names.contains(&stage.as_str()) {
-                        diags.push(unknown(
-                            "stage",
-                            stage,
-                            sc.span,
-                            &stage_names,
-                            "an outage names a stage of a serving",
-                        ));
+                        diags.push(unknown("stage", stage, sc.span, &stage_names, "an outage names a stage of a serving"));
                     }
                 }
                 _ => {}
@@ -204,14 +139,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
 
 fn field(d: &Design, r: &FieldRef, diags: &mut Diags) -> Option<FieldRef> {
     let dot = r.span.start + r.source.len();
-    unknown_field(
-        d,
-        &r.source,
-        Span::new(r.span.start, dot),
-        &r.field,
-        Span::new(dot + 1, r.span.end),
-        diags,
-    )
+    unknown_field(d, &r.source, Span::new(r.span.start, dot), &r.field, Span::new(dot + 1, r.span.end), diags)
 }
 
 fn unknown(what: &str, name: &str, span: Span, names: &[&str], fallback: &str) -> Diagnostic {
@@ -234,11 +162,5 @@ fn metric_ref(d: &Design, metric: &str, span: Span, diags: &mut Diags) {
         return;
     }
     let names: Vec<&str> = d.metrics.iter().map(|m| m.name.as_str()).collect();
-    diags.push(unknown(
-        "metric",
-        metric,
-        span,
-        &names,
-        &format!("declare it in `metrics`, e.g. `{metric} online`"),
-    ));
+    diags.push(unknown("metric", metric, span, &names, &format!("declare it in `metrics`, e.g. `{metric} online`")));
 }

@@ -22,15 +22,8 @@ pub fn check(d: &Design, diags: &mut Diags) {
     for e in &d.experiments {
         if e.treatment == e.control {
             diags.push(
-                Diagnostic::new(
-                    "E0410",
-                    e.span,
-                    format!(
-                        "the experiment `{}` compares `{}` with itself",
-                        e.name, e.treatment
-                    ),
-                )
-                .help("the treatment and the control must be different models"),
+                Diagnostic::new("E0410", e.span, format!("the experiment `{}` compares `{}` with itself", e.name, e.treatment))
+                    .help("the treatment and the control must be different models"),
             );
         }
     }
@@ -43,13 +36,9 @@ fn metrics(d: &Design, diags: &mut Diags) {
         if m.primary {
             match primary {
                 Some(first) => diags.push(
-                    Diagnostic::new(
-                        "E0402",
-                        m.span,
-                        format!("`{}` is a second `primary` metric", m.name),
-                    )
-                    .label(first, "the first primary metric")
-                    .help("one metric selects the model: keep `primary` on one of them"),
+                    Diagnostic::new("E0402", m.span, format!("`{}` is a second `primary` metric", m.name))
+                        .label(first, "the first primary metric")
+                        .help("one metric selects the model: keep `primary` on one of them"),
                 ),
                 None => primary = Some(m.span),
             }
@@ -58,26 +47,16 @@ fn metrics(d: &Design, diags: &mut Diags) {
             continue;
         };
         if !metric_fits(&m.base, family, task) {
-            diags.push(
-                Diagnostic::new(
-                    "E0401",
-                    m.span,
-                    format!("`{}` does not measure {task}", m.name),
-                )
-                .help(format!(
-                    "`{}` is for {}; for {task} use {}",
-                    m.name,
-                    family_tasks(family),
-                    suggested_metric(task)
-                )),
-            );
+            diags.push(Diagnostic::new("E0401", m.span, format!("`{}` does not measure {task}", m.name)).help(format!(
+                "`{}` is for {}; for {task} use {}",
+                m.name,
+                family_tasks(family),
+                suggested_metric(task)
+            )));
         }
     }
     if let (Some(task), Some(_)) = (task, d.cost_matrix.as_ref()) {
-        if !matches!(
-            task,
-            crate::vocab::Task::BinaryClassification | crate::vocab::Task::AnomalyDetection
-        ) {
+        if !matches!(task, crate::vocab::Task::BinaryClassification | crate::vocab::Task::AnomalyDetection) {
             if let Some(cm) = &d.cost_matrix {
                 diags.push(
                     Diagnostic::new("E0401", cm.span, format!("a `cost_matrix` prices binary decisions, but the task is {task}"))
@@ -93,52 +72,29 @@ fn models(d: &Design, diags: &mut Diags) {
     for m in &d.models {
         if let (Some(kind), Some(task)) = (m.kind, task) {
             if !kind.fits(task) {
-                let fitting: Vec<&str> = ModelKind::ALL
-                    .iter()
-                    .filter(|k| k.fits(task))
-                    .map(|k| k.as_str())
-                    .collect();
+                let fitting: Vec<&str> = ModelKind::ALL.iter().filter(|k| k.fits(task)).map(|k| k.as_str()).collect();
                 diags.push(
-                    Diagnostic::new(
-                        "E0403",
-                        m.name_span,
-                        format!("a `{kind}` model cannot do {task}"),
-                    )
-                    .help(format!("for {task} use one of: {}", fitting.join(", "))),
+                    Diagnostic::new("E0403", m.name_span, format!("a `{kind}` model cannot do {task}"))
+                        .help(format!("for {task} use one of: {}", fitting.join(", "))),
                 );
             }
         }
         match m.kind {
             Some(ModelKind::Rules) if m.rules.is_empty() => diags.push(
-                Diagnostic::new(
-                    "E0407",
-                    m.name_span,
-                    format!("the rules model `{}` has no `rule`", m.name),
-                )
-                .help("add one or more `rule EXPR` lines, e.g. `rule amount > 5000`"),
+                Diagnostic::new("E0407", m.name_span, format!("the rules model `{}` has no `rule`", m.name))
+                    .help("add one or more `rule EXPR` lines, e.g. `rule amount > 5000`"),
             ),
             Some(k) if k != ModelKind::Rules && !m.rules.is_empty() => diags.push(
-                Diagnostic::new(
-                    "E0407",
-                    m.name_span,
-                    format!(
-                        "`rule` lines need `kind rules`, but `{}` is a {k} model",
-                        m.name
-                    ),
-                )
-                .help("remove the rules, or make the model `kind rules`"),
+                Diagnostic::new("E0407", m.name_span, format!("`rule` lines need `kind rules`, but `{}` is a {k} model", m.name))
+                    .help("remove the rules, or make the model `kind rules`"),
             ),
             _ => {}
         }
         if let Some(b) = &m.baseline {
             if *b == m.name {
                 diags.push(
-                    Diagnostic::new(
-                        "E0404",
-                        m.baseline_span,
-                        format!("model `{}` is its own baseline", m.name),
-                    )
-                    .help("the baseline is a simpler model to beat: name another model"),
+                    Diagnostic::new("E0404", m.baseline_span, format!("model `{}` is its own baseline", m.name))
+                        .help("the baseline is a simpler model to beat: name another model"),
                 );
                 continue;
             }
@@ -149,12 +105,8 @@ fn models(d: &Design, diags: &mut Diags) {
                 if !seen.insert(c.name.as_str()) {
                     if c.name == m.name {
                         diags.push(
-                            Diagnostic::new(
-                                "E0404",
-                                m.baseline_span,
-                                format!("baselines form a cycle through `{}`", m.name),
-                            )
-                            .help("baselines must lead to a model without a baseline"),
+                            Diagnostic::new("E0404", m.baseline_span, format!("baselines form a cycle through `{}`", m.name))
+                                .help("baselines must lead to a model without a baseline"),
                         );
                     }
                     break;
@@ -180,11 +132,7 @@ fn split(d: &Design, diags: &mut Diags) {
 
 /// The features a serving computes: those of the models in its stages.
 fn serving_features<'d>(d: &'d Design, s: &'d Serving) -> Vec<&'d str> {
-    let mut models: Vec<&str> = s
-        .stages
-        .iter()
-        .filter_map(|st| st.model.as_deref())
-        .collect();
+    let mut models: Vec<&str> = s.stages.iter().filter_map(|st| st.model.as_deref()).collect();
     models.extend(s.timeout.as_ref().map(|(_, m)| m.as_str()));
     let mut out = Vec::new();
     for m in models.iter().filter_map(|m| d.model(m)) {
@@ -220,15 +168,8 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
     for st in &s.stages {
         if st.feature_store_online && online_store.is_none() {
             diags.push(
-                Diagnostic::new(
-                    "E0408",
-                    st.span,
-                    format!(
-                        "stage `{}` reads the online feature store, but none is declared",
-                        st.name
-                    ),
-                )
-                .help("declare one: `feature_store { online redis ttl 1d }`"),
+                Diagnostic::new("E0408", st.span, format!("stage `{}` reads the online feature store, but none is declared", st.name))
+                    .help("declare one: `feature_store { online redis ttl 1d }`"),
             );
         }
     }
@@ -239,8 +180,15 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
     if online_store.is_none() {
         if let Some(w) = windows.first() {
             diags.push(
-                Diagnostic::new("E0409", s.name_span, format!("realtime serving `{}` needs the windowed feature `{}(.., window: ..)` but there is no online store", s.name, w.func))
-                    .help("window aggregations are precomputed: declare `feature_store { online redis }` and read it in a stage"),
+                Diagnostic::new(
+                    "E0409",
+                    s.name_span,
+                    format!(
+                        "realtime serving `{}` needs the windowed feature `{}(.., window: ..)` but there is no online store",
+                        s.name, w.func
+                    ),
+                )
+                .help("window aggregations are precomputed: declare `feature_store { online redis }` and read it in a stage"),
             );
         }
     }
@@ -256,9 +204,24 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
             };
             if fresh > limit && reported.insert(src.name.as_str()) {
                 diags.push(
-                    Diagnostic::new("W0101", s.name_span, format!("realtime serving `{}` reads source `{}`, refreshed every {}, staler than the freshness constraint of {}", s.name, src.name, human_duration(fresh), human_duration(limit)))
-                        .label(src.name_span, "this source")
-                        .help(format!("refresh `{}` at least every {} (`freshness {}`), or relax `constraints freshness`", src.name, human_duration(limit), human_duration(limit))),
+                    Diagnostic::new(
+                        "W0101",
+                        s.name_span,
+                        format!(
+                            "realtime serving `{}` reads source `{}`, refreshed every {}, staler than the freshness constraint of {}",
+                            s.name,
+                            src.name,
+                            human_duration(fresh),
+                            human_duration(limit)
+                        ),
+                    )
+                    .label(src.name_span, "this source")
+                    .help(format!(
+                        "refresh `{}` at least every {} (`freshness {}`), or relax `constraints freshness`",
+                        src.name,
+                        human_duration(limit),
+                        human_duration(limit)
+                    )),
                 );
             }
         }
@@ -272,12 +235,7 @@ fn capacity(d: &Design, s: &Serving, diags: &mut Diags) {
     };
     let mut per_request = 0.0;
     for st in &s.stages {
-        let lat = st.latency.as_ref().or_else(|| {
-            st.model
-                .as_deref()
-                .and_then(|m| d.model(m))
-                .and_then(|m| m.latency.as_ref())
-        });
+        let lat = st.latency.as_ref().or_else(|| st.model.as_deref().and_then(|m| d.model(m)).and_then(|m| m.latency.as_ref()));
         match lat.and_then(|l| l.typical_s()) {
             Some(t) => per_request += t,
             // A stage without a declared latency: the simulator's cost model
@@ -292,36 +250,43 @@ fn capacity(d: &Design, s: &Serving, diags: &mut Diags) {
     let can = workers / per_request;
     if can < need {
         diags.push(
-            Diagnostic::new("W0102", s.name_span, format!("serving `{}` can handle about {} rps, below the required {} rps", s.name, round2(can), round2(need)))
-                .help(format!(
-                    "{} replicas x {} concurrency / {} ms per request = {} rps; raise replicas to at least {} or cut stage latency",
-                    s.replicas.1,
-                    s.concurrency,
-                    round2(per_request * 1000.0),
-                    round2(can),
-                    (need * per_request / s.concurrency as f64).ceil()
-                )),
+            Diagnostic::new(
+                "W0102",
+                s.name_span,
+                format!("serving `{}` can handle about {} rps, below the required {} rps", s.name, round2(can), round2(need)),
+            )
+            .help(format!(
+                "{} replicas x {} concurrency / {} ms per request = {} rps; raise replicas to at least {} or cut stage latency",
+                s.replicas.1,
+                s.concurrency,
+                round2(per_request * 1000.0),
+                round2(can),
+                (need * per_request / s.concurrency as f64).ceil()
+            )),
         );
     }
 }
 
 fn monitors(d: &Design, diags: &mut Diags) {
-    let delay = d
-        .problem
-        .as_ref()
-        .and_then(|p| p.target.as_ref())
-        .and_then(|t| d.field(t))
-        .and_then(|f| f.delay_s);
+    let delay = d.problem.as_ref().and_then(|p| p.target.as_ref()).and_then(|t| d.field(t)).and_then(|f| f.delay_s);
     let Some(delay) = delay else { return };
     for m in &d.monitors {
-        if let MonitorKind::Performance {
-            metric, window_s, ..
-        } = &m.kind
-        {
+        if let MonitorKind::Performance { metric, window_s, .. } = &m.kind {
             if *window_s < delay {
                 diags.push(
-                    Diagnostic::new("W0103", m.span, format!("labels arrive after {}, longer than the {} window of this `{metric}` monitor", human_duration(delay), human_duration(*window_s)))
-                        .help(format!("use a window of at least {} so labelled outcomes fall inside it, or add a proxy monitor", human_duration(delay))),
+                    Diagnostic::new(
+                        "W0103",
+                        m.span,
+                        format!(
+                            "labels arrive after {}, longer than the {} window of this `{metric}` monitor",
+                            human_duration(delay),
+                            human_duration(*window_s)
+                        ),
+                    )
+                    .help(format!(
+                        "use a window of at least {} so labelled outcomes fall inside it, or add a proxy monitor",
+                        human_duration(delay)
+                    )),
                 );
             }
         }
@@ -330,16 +295,9 @@ fn monitors(d: &Design, diags: &mut Diags) {
 
 /// `86400` -> `1d`, `0.08` -> `80ms`: the largest unit that divides evenly.
 pub fn human_duration(s: f64) -> String {
-    for (unit, secs) in [
-        ("y", 31_536_000.0),
-        ("w", 604_800.0),
-        ("d", 86_400.0),
-        ("h", 3600.0),
-        ("m", 60.0),
-        ("s", 1.0),
-        ("ms", 1e-3),
-        ("us", 1e-6),
-    ] {
+    for (unit, secs) in
+        [("y", 31_536_000.0), ("w", 604_800.0), ("d", 86_400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)]
+    {
         let n = s / secs;
         if n >= 1.0 && (n - n.round()).abs() < 1e-9 {
             return format!("{}{unit}", n.round());

@@ -45,19 +45,8 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic whose severity follows its code (`W...` is a warning).
     pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        let severity = if code.starts_with('W') {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        Diagnostic {
-            code,
-            severity,
-            message: message.into(),
-            span,
-            labels: Vec::new(),
-            help: None,
-        }
+        let severity = if code.starts_with('W') { Severity::Warning } else { Severity::Error };
+        Diagnostic { code, severity, message: message.into(), span, labels: Vec::new(), help: None }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -73,10 +62,7 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.labels.push(Label { span, message: message.into() });
         self
     }
 
@@ -87,14 +73,7 @@ impl Diagnostic {
 
 /// Diagnostics in source order (then by code), the order every renderer uses.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-            b.span.start,
-            b.span.end,
-            b.code,
-            &b.message,
-        ))
-    });
+    diags.sort_by(|a, b| (a.span.start, a.span.end, a.code, &a.message).cmp(&(b.span.start, b.span.end, b.code, &b.message)));
 }
 
 /// A sink that passes collect into; cheap to raise into.

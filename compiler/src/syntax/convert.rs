@@ -44,11 +44,13 @@ fn conv_stmts(pairs: Pairs<'_, Rule>, text: &str, diags: &mut Diags) -> Vec<Stmt
             Rule::bad_stmt => {
                 let span = span_of(&p);
                 diags.push(explain_bad_stmt(p.as_str(), span.start, text.len()));
+                // Keep the leading name so later passes know what was meant
+                // (a broken feature is still declared: no cascade of errors).
+                let text = p.as_str();
+                let name_len = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+                let name = if text.starts_with(|c: char| c.is_ascii_alphabetic()) { text.get(..name_len).unwrap_or("") } else { "" };
                 out.push(Stmt {
-                    head: Ident {
-                        name: String::new(),
-                        span: Span::new(span.start, span.start),
-                    },
+                    head: Ident { name: name.to_string(), span: Span::new(span.start, span.start + name.len()) },
                     kind: StmtKind::Error,
                     span,
                     doc: Vec::new(),
@@ -82,21 +84,21 @@ fn conv_stmt(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Stmt> {
             StmtKind::Plain { colon, args }
         }
     };
-    Some(Stmt {
-        head,
-        kind,
-        span,
-        doc: Vec::new(),
-    })
+    // pest may count trailing blanks and comments into the statement; its
+    // span ends at its last child, so a trailing comment stays outside.
+    let end = match &kind {
+        StmtKind::Plain { args, .. } => args.last().map_or(head.span.end, |a| a.span.end),
+        StmtKind::Assign(e) | StmtKind::Rule(e) => e.span.end,
+        StmtKind::Error => span.end,
+    };
+    let span = Span::new(span.start, end.max(head.span.end));
+    Some(Stmt { head, kind, span, doc: Vec::new() })
 }
 
 fn conv_ident(p: Pair<'_, Rule>) -> Ident {
     let span = span_of(&p);
     // `rule_kw` is atomic and includes only the keyword.
-    Ident {
-        name: p.as_str().to_string(),
-        span,
-    }
+    Ident { name: p.as_str().to_string(), span }
 }
 
 fn conv_term(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Term> {
@@ -112,19 +114,12 @@ fn conv_term(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Term> {
             let (name, k) = s.split_once('@').unwrap_or((s, "0"));
             let Ok(k) = k.parse::<u32>() else {
                 diags.push(
-                    Diagnostic::new(
-                        "E0002",
-                        span,
-                        format!("`{s}`: the cut-off after `@` is too large"),
-                    )
-                    .help("use a cut-off such as `@10`"),
+                    Diagnostic::new("E0002", span, format!("`{s}`: the cut-off after `@` is too large"))
+                        .help("use a cut-off such as `@10`"),
                 );
                 return None;
             };
-            TermKind::AtName {
-                name: name.to_string(),
-                k,
-            }
+            TermKind::AtName { name: name.to_string(), k }
         }
         Rule::cmp_op => TermKind::Cmp(cmp_op(p.as_str())),
         Rule::slash => TermKind::Slash,
@@ -133,20 +128,10 @@ fn conv_term(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Term> {
             let (a, b) = (ends.next()?, ends.next()?);
             TermKind::Range(Box::new(a), Box::new(b))
         }
-        Rule::list => TermKind::List(
-            p.into_inner()
-                .filter_map(|e| conv_term(e, text, diags))
-                .collect(),
-        ),
+        Rule::list => TermKind::List(p.into_inner().filter_map(|e| conv_term(e, text, diags)).collect()),
         Rule::block => {
-            let multiline = p.as_str().get(1..).is_some_and(|rest| {
-                rest.trim_start_matches([' ', '\t'])
-                    .starts_with(['\n', '\r'])
-            });
-            TermKind::Block(Block {
-                stmts: conv_stmts(p.into_inner(), text, diags),
-                multiline,
-            })
+            let multiline = p.as_str().get(1..).is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(['\n', '\r']));
+            TermKind::Block(Block { stmts: conv_stmts(p.into_inner(), text, diags), multiline })
         }
         Rule::call => {
             let mut parts = p.into_inner();
@@ -160,10 +145,7 @@ fn conv_term(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Term> {
                         let value = conv_term(it.next()?, text, diags)?;
                         Some(CallArg { name, value })
                     } else {
-                        Some(CallArg {
-                            name: None,
-                            value: conv_term(first, text, diags)?,
-                        })
+                        Some(CallArg { name: None, value: conv_term(first, text, diags)? })
                     }
                 })
                 .collect();
@@ -188,11 +170,7 @@ fn cmp_op(s: &str) -> CmpOp {
 fn conv_quantity(p: &Pair<'_, Rule>, diags: &mut Diags) -> Option<Quantity> {
     let q = literal::quantity(p.as_str());
     if q.is_none() {
-        diags.push(Diagnostic::new(
-            "E0002",
-            span_of(p),
-            format!("`{}` is not a valid number", p.as_str()),
-        ));
+        diags.push(Diagnostic::new("E0002", span_of(p), format!("`{}` is not a valid number", p.as_str())));
     }
     q
 }
@@ -204,12 +182,8 @@ fn conv_string(p: &Pair<'_, Rule>, diags: &mut Diags) -> String {
         Ok(v) => v,
         Err(bad) => {
             diags.push(
-                Diagnostic::new(
-                    "E0002",
-                    span_of(p),
-                    format!("invalid escape {bad} in string"),
-                )
-                .help("strings use JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"),
+                Diagnostic::new("E0002", span_of(p), format!("invalid escape {bad} in string"))
+                    .help("strings use JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"),
             );
             raw.to_string()
         }
@@ -243,20 +217,10 @@ struct Sized(Expr, usize);
 
 fn too_deep(span: Span, diags: &mut Diags) -> Sized {
     diags.push(
-        Diagnostic::new(
-            "E0004",
-            span,
-            format!("expression nests more than {MAX_EXPR_DEPTH} deep"),
-        )
-        .help("split it into several features that refer to each other"),
+        Diagnostic::new("E0004", span, format!("expression nests more than {MAX_EXPR_DEPTH} deep"))
+            .help("split it into several features that refer to each other"),
     );
-    Sized(
-        Expr {
-            kind: ExprKind::Error,
-            span,
-        },
-        1,
-    )
+    Sized(Expr { kind: ExprKind::Error, span }, 1)
 }
 
 fn conv_expr(p: Pair<'_, Rule>, diags: &mut Diags) -> Expr {
@@ -285,13 +249,7 @@ fn conv_expr_sized(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
             if !deep.replace(true) {
                 return too_deep(span, &mut diags.borrow_mut());
             }
-            return Sized(
-                Expr {
-                    kind: ExprKind::Error,
-                    span,
-                },
-                1,
-            );
+            return Sized(Expr { kind: ExprKind::Error, span }, 1);
         }
         Sized(Expr { kind, span }, depth)
     };
@@ -299,11 +257,7 @@ fn conv_expr_sized(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
         .map_primary(|q| conv_primary(q, &mut diags.borrow_mut()))
         .map_prefix(|op, Sized(rhs, d)| {
             let span = span_of(&op).to(rhs.span);
-            let u = if op.as_rule() == Rule::op_not {
-                UnaryOp::Not
-            } else {
-                UnaryOp::Neg
-            };
+            let u = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
             wrap(ExprKind::Unary(u, Box::new(rhs)), span, d + 1)
         })
         .map_infix(|Sized(l, dl), op, Sized(r, dr)| {
@@ -317,11 +271,7 @@ fn conv_expr_sized(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
                 Rule::op_div => BinaryOp::Div,
                 _ => BinaryOp::Cmp(cmp_op(op.as_str())),
             };
-            wrap(
-                ExprKind::Binary(b, Box::new(l), Box::new(r)),
-                span,
-                dl.max(dr) + 1,
-            )
+            wrap(ExprKind::Binary(b, Box::new(l), Box::new(r)), span, dl.max(dr) + 1)
         })
         .parse(pairs);
     result
@@ -342,13 +292,7 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
         Rule::paren => match p.into_inner().next() {
             Some(e) => {
                 let Sized(inner, d) = conv_expr_sized(e, diags);
-                Sized(
-                    Expr {
-                        kind: ExprKind::Paren(Box::new(inner)),
-                        span,
-                    },
-                    d + 1,
-                )
+                Sized(Expr { kind: ExprKind::Paren(Box::new(inner)), span }, d + 1)
             }
             None => leaf(ExprKind::Error),
         },
@@ -362,13 +306,7 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
                     x
                 })
                 .collect();
-            Sized(
-                Expr {
-                    kind: ExprKind::List(items),
-                    span,
-                },
-                depth,
-            )
+            Sized(Expr { kind: ExprKind::List(items), span }, depth)
         }
         Rule::expr_call => {
             let mut parts = p.into_inner();
@@ -390,13 +328,7 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
                     Some(ExprArg { name, value })
                 })
                 .collect();
-            Sized(
-                Expr {
-                    kind: ExprKind::Call { name, args },
-                    span,
-                },
-                depth,
-            )
+            Sized(Expr { kind: ExprKind::Call { name, args }, span }, depth)
         }
         _ => leaf(ExprKind::Error),
     }
@@ -408,21 +340,12 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
 fn explain_bad_stmt(stmt_text: &str, offset: usize, text_len: usize) -> Diagnostic {
     match MlspecParser::parse(Rule::stmt_only, stmt_text) {
         Err(e) => syntax_error(&e, stmt_text, offset, text_len),
-        Ok(_) => Diagnostic::new(
-            "E0002",
-            Span::new(offset, offset + stmt_text.len()),
-            "this is not a statement",
-        )
-        .help("a statement is a name followed by arguments, ending at a line break, `;` or `,`"),
+        Ok(_) => Diagnostic::new("E0002", Span::new(offset, offset + stmt_text.len()), "this is not a statement")
+            .help("a statement is a name followed by arguments, ending at a line break, `;` or `,`"),
     }
 }
 
-fn syntax_error(
-    e: &pest::error::Error<Rule>,
-    text: &str,
-    offset: usize,
-    text_len: usize,
-) -> Diagnostic {
+fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_len: usize) -> Diagnostic {
     let pos = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -436,12 +359,9 @@ fn syntax_error(
         pest::error::ErrorVariant::CustomError { .. } => String::new(),
     };
     if token.starts_with('"') {
-        return Diagnostic::new("E0002", span, "unterminated string")
-            .help("close the string with `\"` on the same line");
+        return Diagnostic::new("E0002", span, "unterminated string").help("close the string with `\"` on the same line");
     }
-    if token.starts_with(|c: char| c.is_ascii_digit())
-        && token.contains(|c: char| c.is_ascii_alphabetic())
-    {
+    if token.starts_with(|c: char| c.is_ascii_digit()) && token.contains(|c: char| c.is_ascii_alphabetic()) {
         return Diagnostic::new("E0002", span, format!("`{token}` is not a number with a known unit")).help(
             "units are written right after the number: durations `us ms s m h d w y` (`5m` is five minutes), \
              sizes `KB MB GB TB`, counts `k M B`, `%` and `x`",
@@ -474,9 +394,7 @@ fn found_token(rest: &str) -> &str {
     if first.is_ascii_alphanumeric() || first == '_' || first == '$' {
         let end = rest
             .char_indices()
-            .find(|&(_, c)| {
-                !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%' || c == '$')
-            })
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%' || c == '$'))
             .map_or(rest.len(), |(i, _)| i);
         return rest.get(..end).unwrap_or(rest).trim_end_matches('.');
     }
@@ -511,12 +429,8 @@ fn rule_phrase(r: Rule) -> Option<&'static str> {
         Rule::colon => "`:`",
         Rule::expr | Rule::paren => "an expression",
         Rule::stmt | Rule::plain_stmt | Rule::assign_stmt | Rule::rule_stmt => "a statement",
-        Rule::op_or | Rule::op_and | Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => {
-            "an operator"
-        }
-        Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge | Rule::op_eq | Rule::op_ne => {
-            "an operator"
-        }
+        Rule::op_or | Rule::op_and | Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
+        Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge | Rule::op_eq | Rule::op_ne => "an operator",
         Rule::at_name => "a metric like `ndcg@10`",
         _ => return None,
     })
@@ -532,9 +446,7 @@ pub fn attach_docs(file: &mut File, text: &str) {
         return;
     }
     let adjacent = |end: usize, start: usize| {
-        text.get(end..start).is_some_and(|gap| {
-            gap.chars().all(char::is_whitespace) && gap.matches('\n').count() == 1
-        })
+        text.get(end..start).is_some_and(|gap| gap.chars().all(char::is_whitespace) && gap.matches('\n').count() == 1)
     };
     let mut stack: Vec<&mut Stmt> = file.stmts.iter_mut().collect();
     while let Some(stmt) = stack.pop() {
@@ -548,12 +460,7 @@ pub fn attach_docs(file: &mut File, text: &str) {
             next_start = c.span.start;
             j -= 1;
         }
-        stmt.doc = docs
-            .get(j..i)
-            .unwrap_or_default()
-            .iter()
-            .map(|c| c.text.trim().to_string())
-            .collect();
+        stmt.doc = docs.get(j..i).unwrap_or_default().iter().map(|c| c.text.trim().to_string()).collect();
         if let StmtKind::Plain { args, .. } = &mut stmt.kind {
             for a in args.iter_mut() {
                 if let TermKind::Block(b) = &mut a.kind {

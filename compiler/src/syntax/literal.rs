@@ -9,9 +9,7 @@ pub fn quantity(raw: &str) -> Option<Quantity> {
     let body = raw.strip_prefix('$').unwrap_or(raw);
     let split = body
         .char_indices()
-        .find(|&(i, c)| {
-            c.is_ascii_alphabetic() && !(matches!(c, 'e' | 'E') && is_exponent(body, i)) || c == '%'
-        })
+        .find(|&(i, c)| c.is_ascii_alphabetic() && !(matches!(c, 'e' | 'E') && is_exponent(body, i)) || c == '%')
         .map_or(body.len(), |(i, _)| i);
     let (num, unit) = body.split_at(split);
     let number: f64 = num.replace('_', "").parse().ok()?;
@@ -36,11 +34,7 @@ pub fn quantity(raw: &str) -> Option<Quantity> {
         "TB" => Unit::Size(SizeUnit::Tb),
         _ => return None,
     };
-    Some(Quantity {
-        number,
-        unit,
-        raw: raw.to_string(),
-    })
+    Some(Quantity { number, unit, raw: raw.to_string() })
 }
 
 /// `e` at `i` starts an exponent when digits (after an optional sign) follow.
@@ -65,11 +59,7 @@ pub fn unescape(raw: &str) -> Result<String, String> {
                             return format!("\\u{hex}");
                         }
                     }
-                    Some((_, e))
-                        if !matches!(e, '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't') =>
-                    {
-                        return format!("\\{e}")
-                    }
+                    Some((_, e)) if !matches!(e, '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't') => return format!("\\{e}"),
                     _ => {}
                 }
             } else if (c as u32) < 0x20 {

@@ -28,19 +28,10 @@ pub fn parse(src: &str) -> Parsed {
     let pre = prescan::prescan(src);
     let mut diagnostics = pre.diagnostics;
     if pre.too_deep {
-        return Parsed {
-            file: File {
-                stmts: Vec::new(),
-                comments: pre.comments,
-            },
-            diagnostics,
-        };
+        return Parsed { file: File { stmts: Vec::new(), comments: pre.comments }, diagnostics };
     }
     let stmts = convert::convert_file(&pre.repaired, src.len(), &mut diagnostics);
-    let mut file = File {
-        stmts,
-        comments: pre.comments,
-    };
+    let mut file = File { stmts, comments: pre.comments };
     convert::attach_docs(&mut file, src);
     Parsed { file, diagnostics }
 }
@@ -52,19 +43,9 @@ pub fn parse_bytes(bytes: &[u8]) -> Parsed {
         Ok(src) => parse(src),
         Err(e) => {
             let at = e.valid_up_to();
-            let d = Diagnostic::new(
-                "E0001",
-                Span::new(at, at + 1),
-                format!("the file is not UTF-8 text (bad byte at offset {at})"),
-            )
-            .help("save the spec as UTF-8 text; binary files are not specs");
-            Parsed {
-                file: File {
-                    stmts: Vec::new(),
-                    comments: Vec::new(),
-                },
-                diagnostics: vec![d],
-            }
+            let d = Diagnostic::new("E0001", Span::new(at, at + 1), format!("the file is not UTF-8 text (bad byte at offset {at})"))
+                .help("save the spec as UTF-8 text; binary files are not specs");
+            Parsed { file: File { stmts: Vec::new(), comments: Vec::new() }, diagnostics: vec![d] }
         }
     }
 }

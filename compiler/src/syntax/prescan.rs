@@ -66,22 +66,11 @@ pub fn prescan(src: &str) -> Prescan {
                 i += 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = src
-                    .get(i..)
-                    .and_then(|rest| rest.find('\n'))
-                    .map_or(src.len(), |n| i + n);
+                let end = src.get(i..).and_then(|rest| rest.find('\n')).map_or(src.len(), |n| i + n);
                 let doc = bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) != Some(&b'/');
                 let body_start = if doc { i + 3 } else { i + 2 };
-                let text = src
-                    .get(body_start..end)
-                    .unwrap_or("")
-                    .trim_end_matches('\r')
-                    .to_string();
-                comments.push(Comment {
-                    span: Span::new(i, end),
-                    text,
-                    doc,
-                });
+                let text = src.get(body_start..end).unwrap_or("").trim_end_matches('\r').to_string();
+                comments.push(Comment { span: Span::new(i, end), text, doc });
                 i = end;
             }
             open @ (b'(' | b'[' | b'{') => {
@@ -89,12 +78,8 @@ pub fn prescan(src: &str) -> Prescan {
                 if stack.len() > MAX_DEPTH && !too_deep {
                     too_deep = true;
                     diagnostics.push(
-                        Diagnostic::new(
-                            "E0004",
-                            Span::new(i, i + 1),
-                            format!("brackets nest more than {MAX_DEPTH} deep"),
-                        )
-                        .help("flatten the structure: no mlspec construct needs this depth"),
+                        Diagnostic::new("E0004", Span::new(i, i + 1), format!("brackets nest more than {MAX_DEPTH} deep"))
+                            .help("flatten the structure: no mlspec construct needs this depth"),
                     );
                 }
                 i += 1;
@@ -115,12 +100,8 @@ pub fn prescan(src: &str) -> Prescan {
                     }
                     _ => {
                         diagnostics.push(
-                            Diagnostic::new(
-                                "E0003",
-                                Span::new(i, i + 1),
-                                format!("unmatched `{}`", close as char),
-                            )
-                            .help("remove it, or add the opening bracket it belongs to"),
+                            Diagnostic::new("E0003", Span::new(i, i + 1), format!("unmatched `{}`", close as char))
+                                .help("remove it, or add the opening bracket it belongs to"),
                         );
                         blanked.push(i);
                     }
@@ -150,27 +131,15 @@ pub fn prescan(src: &str) -> Prescan {
             repaired.push('\n');
         }
     }
-    Prescan {
-        comments,
-        repaired,
-        diagnostics,
-        too_deep,
-    }
+    Prescan { comments, repaired, diagnostics, too_deep }
 }
 
 fn unclosed(open: u8, at: usize, found: Option<usize>) -> Diagnostic {
     let want = closer(open) as char;
-    let d = Diagnostic::new(
-        "E0003",
-        Span::new(at, at + 1),
-        format!("unclosed `{}`", open as char),
-    )
-    .help(format!("add the matching `{want}`"));
+    let d =
+        Diagnostic::new("E0003", Span::new(at, at + 1), format!("unclosed `{}`", open as char)).help(format!("add the matching `{want}`"));
     match found {
-        Some(f) => d.label(
-            Span::new(f, f + 1),
-            format!("expected `{want}` before this"),
-        ),
+        Some(f) => d.label(Span::new(f, f + 1), format!("expected `{want}` before this")),
         None => d,
     }
 }
@@ -182,11 +151,7 @@ mod tests {
     #[test]
     fn finds_comments_outside_strings() {
         let p = prescan("/// doc\na \"//no\" // yes\n");
-        let texts: Vec<_> = p
-            .comments
-            .iter()
-            .map(|c| (c.text.as_str(), c.doc))
-            .collect();
+        let texts: Vec<_> = p.comments.iter().map(|c| (c.text.as_str(), c.doc)).collect();
         assert_eq!(texts, vec![(" doc", true), (" yes", false)]);
     }
 

@@ -22,17 +22,10 @@ pub struct FileReport<'a> {
 }
 
 pub fn count(reports: &[FileReport<'_>], sev: Severity) -> usize {
-    reports
-        .iter()
-        .flat_map(|r| r.diagnostics.iter())
-        .filter(|d| d.severity == sev)
-        .count()
+    reports.iter().flat_map(|r| r.diagnostics.iter()).filter(|d| d.severity == sev).count()
 }
 
 /// 1-based start and end positions of a span.
-pub(crate) fn positions(
-    idx: &LineIndex<'_>,
-    span: crate::span::Span,
-) -> (crate::span::LineCol, crate::span::LineCol) {
+pub(crate) fn positions(idx: &LineIndex<'_>, span: crate::span::Span) -> (crate::span::LineCol, crate::span::LineCol) {
     (idx.line_col(span.start), idx.line_col(span.end))
 }

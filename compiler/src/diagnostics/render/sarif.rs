@@ -10,11 +10,7 @@ pub fn render_sarif(reports: &[FileReport<'_>], tool_version: &str) -> String {
     let rules: Vec<Value> = CODES
         .iter()
         .map(|c| {
-            let level = if c.code.starts_with('W') {
-                "warning"
-            } else {
-                "error"
-            };
+            let level = if c.code.starts_with('W') { "warning" } else { "error" };
             json!({
                 "id": c.code,
                 "name": c.title,
