@@ -267,14 +267,12 @@ impl<'a> Args<'a> {
     /// A positive duration in seconds (`30d`, `80ms`).
     pub fn duration(&mut self, example: &str, diags: &mut Diags) -> Option<f64> {
         let (q, span) = self.quantity("a duration", example, diags)?;
-        let s = duration_of(q, span, self.peek(), diags)?;
-        if matches!(q.unit, Unit::None | Unit::Count(_)) {
-            // `30 days`: the unit word was already reported; skip it.
-            if self.peek_word().and_then(unit_word_suggestion).is_some() {
-                self.pos += 1;
-            }
+        let s = duration_of(q, span, self.peek(), diags);
+        // `30 days`: the unit word is part of the reported mistake; skip it.
+        if matches!(q.unit, Unit::None | Unit::Count(_)) && self.peek_word().and_then(unit_word_suggestion).is_some() {
+            self.pos += 1;
         }
-        Some(s)
+        s
     }
 
     /// A clock time inside a scenario (`6h`, `3d`): a duration that may be 0.

@@ -101,10 +101,8 @@ pub fn check(d: &Design, diags: &mut Diags) {
     }
     for mon in &d.monitors {
         match &mon.kind {
-            MonitorKind::Drift { feature, .. } => {
-                if d.feature(feature).is_none() {
-                    diags.push(unknown("feature", feature, mon.span, &feature_names, "monitor a declared feature"));
-                }
+            MonitorKind::Drift { feature, .. } if d.feature(feature).is_none() => {
+                diags.push(unknown("feature", feature, mon.span, &feature_names, "monitor a declared feature"));
             }
             MonitorKind::Performance { metric, .. } => metric_ref(d, metric, mon.span, diags),
             _ => {}
@@ -126,10 +124,8 @@ pub fn check(d: &Design, diags: &mut Diags) {
                 | ScenarioEvent::PriorShift { field: r, .. } => {
                     field(d, r, diags);
                 }
-                ScenarioEvent::Outage { stage, .. } => {
-                    if !stage_names.contains(&stage.as_str()) {
-                        diags.push(unknown("stage", stage, sc.span, &stage_names, "an outage names a stage of a serving"));
-                    }
+                ScenarioEvent::Outage { stage, .. } if !stage_names.contains(&stage.as_str()) => {
+                    diags.push(unknown("stage", stage, sc.span, &stage_names, "an outage names a stage of a serving"));
                 }
                 _ => {}
             }

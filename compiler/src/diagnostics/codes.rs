@@ -75,3 +75,27 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     let code = code.trim().to_ascii_uppercase();
     CODES.iter().find(|c| c.code == code)
 }
+
+/// docs/diagnostics.md: every code's explanation, in code order.
+pub fn markdown_reference() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\n<!-- Generated from compiler/src/diagnostics/explain/*.md by `MLSPEC_BLESS=1 cargo test -p mlspec-compiler --test codes`; do not edit. -->\n\n\
+         Every problem `mlspec check` reports has a stable code: `E0xxx` for errors, `W0xxx` for warnings. \
+         `mlspec explain CODE` prints the entry below.\n\n| code | meaning |\n|---|---|\n",
+    );
+    for c in CODES {
+        out.push_str(&format!("| [{}](#{}) | {} |\n", c.code, c.code.to_ascii_lowercase(), c.title));
+    }
+    for c in CODES {
+        out.push('\n');
+        // Demote headings one level under the page title.
+        for line in c.explanation.trim_end().lines() {
+            if line.starts_with('#') {
+                out.push('#');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -72,7 +72,13 @@ fn render_one(out: &mut String, p: &Paint, path: &str, idx: &LineIndex<'_>, d: &
     let _ = writeln!(out, "{pad}{} {path}:{}:{}", p.blue("-->"), start.line, start.column);
     let _ = writeln!(out, "{pad} {}", p.blue("|"));
     snippet(out, p, idx, d.span, '^', "", d.severity, gutter);
+    let mut last_line = start.line;
     for l in &d.labels {
+        let line = idx.line_col(l.span.start).line;
+        if line != last_line {
+            let _ = writeln!(out, "{}", p.blue("..."));
+        }
+        last_line = line;
         snippet(out, p, idx, l.span, '-', &l.message, d.severity, gutter);
     }
     if let Some(h) = &d.help {
@@ -98,8 +104,8 @@ fn snippet(out: &mut String, p: &Paint, idx: &LineIndex<'_>, span: Span, mark: c
     let caret_col = prefix.len() + col0 - from;
     let width = width.min(MAX_SHOWN);
     let num = format!("{:>gutter$}", start.line);
-    let _ = writeln!(out, "{} {}{prefix}{shown}{suffix}", p.blue(&format!("{num} |")), "");
-    let marks: String = std::iter::repeat(mark).take(width).collect();
+    let _ = writeln!(out, "{} {prefix}{shown}{suffix}", p.blue(&format!("{num} |")));
+    let marks: String = std::iter::repeat_n(mark, width).collect();
     let under = format!("{}{}", " ".repeat(caret_col), marks);
     let under = if mark == '^' { p.sev(sev, &under) } else { p.blue(&under) };
     let msg = if msg.is_empty() { String::new() } else { format!(" {}", if mark == '^' { p.sev(sev, msg) } else { p.blue(msg) }) };
