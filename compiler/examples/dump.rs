@@ -1,13 +1,13 @@
+//! Times parse and check of a spec file: `cargo run --release --example dump FILE`.
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
-    let bytes = std::fs::read(&path).unwrap_or_default();
-    let t = std::time::Instant::now();
-    let parsed = mlspec_compiler::syntax::parse_bytes(&bytes);
-    eprintln!("parsed in {:?}", t.elapsed());
-    if std::env::args().nth(2).is_some() {
-        println!("{:#?}", parsed.file.stmts);
-    }
-    for d in &parsed.diagnostics {
-        println!("{} {:?} {}: {:?}", d.code, d.span, d.message, d.help);
+    let src = std::fs::read_to_string(&path).unwrap_or_default();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let parsed = mlspec_compiler::syntax::parse(&src);
+        let t1 = t.elapsed();
+        let a = mlspec_compiler::analysis::analyze(&parsed.file);
+        let t2 = t.elapsed();
+        eprintln!("parse {:?} analyze {:?} ({} diagnostics)", t1, t2 - t1, a.diagnostics.len() + parsed.diagnostics.len());
     }
 }

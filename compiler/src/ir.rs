@@ -143,6 +143,7 @@ impl Cmp {
 pub struct Metric {
     /// As written, including `@K`: `ndcg@10`.
     pub name: String,
+    pub doc: Vec<String>,
     pub base: String,
     pub k: Option<u32>,
     pub threshold: Option<(Cmp, f64)>,
@@ -247,6 +248,7 @@ impl FieldType {
 #[derive(Clone, Debug, Serialize)]
 pub struct Field {
     pub name: String,
+    pub doc: Vec<String>,
     pub ty: FieldType,
     pub key: bool,
     pub pii: bool,
@@ -457,6 +459,8 @@ pub struct Model {
     pub feature_spans: Vec<Span>,
     pub params: BTreeMap<String, ParamValue>,
     pub tuning: Option<Tuning>,
+    #[serde(skip)]
+    pub tuning_span: Span,
     pub baseline: Option<String>,
     #[serde(skip)]
     pub baseline_span: Span,
@@ -495,6 +499,7 @@ impl LatencyDist {
 #[derive(Clone, Debug, Serialize)]
 pub struct Stage {
     pub name: String,
+    pub doc: Vec<String>,
     pub model: Option<String>,
     #[serde(skip)]
     pub model_span: Span,
@@ -541,6 +546,7 @@ pub struct Instance {
 #[derive(Clone, Debug, Serialize)]
 pub struct Serving {
     pub name: String,
+    pub doc: Vec<String>,
     pub mode: Option<ServingMode>,
     pub endpoint: Option<String>,
     pub stages: Vec<Stage>,
@@ -588,6 +594,7 @@ pub struct Monitor {
 #[derive(Clone, Debug, Serialize)]
 pub struct Experiment {
     pub name: String,
+    pub doc: Vec<String>,
     pub treatment: String,
     pub control: String,
     pub traffic: f64,
@@ -608,17 +615,44 @@ pub struct Traffic {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum ScenarioEvent {
-    Burst { factor: f64, at_s: f64, for_s: f64 },
-    Shift { field: FieldRef, moment: String, by: f64, from_s: f64 },
-    Mix { field: FieldRef, weights: Vec<(String, f64)>, from_s: f64 },
-    ConceptDrift { strength: f64, from_s: f64 },
-    PriorShift { field: FieldRef, rate: f64, from_s: f64 },
-    Outage { stage: String, at_s: f64, for_s: f64 },
+    Burst {
+        factor: f64,
+        at_s: f64,
+        for_s: f64,
+    },
+    Shift {
+        field: FieldRef,
+        moment: String,
+        by: f64,
+        from_s: f64,
+    },
+    Mix {
+        field: FieldRef,
+        weights: Vec<(String, f64)>,
+        from_s: f64,
+    },
+    ConceptDrift {
+        strength: f64,
+        from_s: f64,
+    },
+    PriorShift {
+        field: FieldRef,
+        rate: f64,
+        from_s: f64,
+    },
+    Outage {
+        stage: String,
+        at_s: f64,
+        for_s: f64,
+        #[serde(skip)]
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Scenario {
     pub name: String,
+    pub doc: Vec<String>,
     pub duration_s: Option<f64>,
     pub requests: Option<f64>,
     pub traffic: Option<Traffic>,

@@ -4,6 +4,10 @@
 //! [`analysis::analyze`] (ast -> validated [`ir::Design`] + diagnostics).
 //! Renderers, the formatter and the graph work on those results.
 
+// pest_derive without `std` (no per-rule stack probe; depth is bounded by the
+// prescan instead) emits paths through `alloc`.
+extern crate alloc;
+
 pub mod analysis;
 pub mod ast;
 pub mod diagnostics;

@@ -129,7 +129,7 @@ impl<'a> Args<'a> {
             let last = self.args.last().map_or(t.span, |l| t.span.to(l.span));
             diags.push(
                 Diagnostic::new("E0303", last, format!("unexpected {} after `{}`", describe(t), self.head.name))
-                    .help("remove it, or check the statement's form with `mlspec explain E0303` and docs/language.md"),
+                    .help(format!("remove it: docs/language.md gives the form of `{}`", self.head.name)),
             );
             self.pos = self.args.len();
         }
@@ -185,7 +185,7 @@ impl<'a> Args<'a> {
     /// One of a fixed set of words; a near miss gets "did you mean".
     pub fn choice(&mut self, what: &str, choices: &[&'static str], diags: &mut Diags) -> Option<(&'static str, Span)> {
         let example = format!("{} {}", self.head.name, choices.first().copied().unwrap_or(""));
-        let (w, span) = self.name(what, &example, diags)?;
+        let (w, span) = self.name(&format!("one of: {}", choices.join(", ")), &example, diags)?;
         match choices.iter().find(|c| **c == w) {
             Some(c) => Some((*c, span)),
             None => {
@@ -248,6 +248,22 @@ impl<'a> Args<'a> {
                 None
             }
         }
+    }
+
+    /// A comparison that must point one way: `<`/`<=` for a limit that must
+    /// not be exceeded (`below`), `>`/`>=` for an alert threshold.
+    pub fn cmp_dir(&mut self, below: bool, example: &str, diags: &mut Diags) -> Option<Cmp> {
+        let (c, span) = self.cmp(example, diags)?;
+        if matches!(c, Cmp::Lt | Cmp::Le) == below {
+            return Some(c);
+        }
+        let (want, why) = if below {
+            ("`<` or `<=`", "this is an upper limit")
+        } else {
+            ("`>` or `>=`", "this alerts when the value rises above the threshold")
+        };
+        diags.push(Diagnostic::new("E0301", span, format!("expected {want} here: {why}")).help(format!("write it like `{example}`")));
+        None
     }
 
     fn quantity(&mut self, what: &str, example: &str, diags: &mut Diags) -> Option<(&'a Quantity, Span)> {
@@ -564,6 +580,33 @@ pub fn term_duration(t: &Term, diags: &mut Diags) -> Option<f64> {
         TermKind::Quantity(q) => duration_of(q, t.span, None, diags),
         _ => {
             diags.push(Diagnostic::new("E0301", t.span, format!("expected a duration, found {}", describe(t))).help("write it like `5ms`"));
+            None
+        }
+    }
+}
+
+/// A clock time inside a day: `0h` to `23h` (any duration below 24h).
+pub fn term_time_of_day(t: &Term, diags: &mut Diags) -> Option<f64> {
+    match &t.kind {
+        TermKind::Quantity(q) => match q.seconds() {
+            Some(s) if (0.0..86_400.0).contains(&s) => Some(s),
+            Some(_) => {
+                diags.push(
+                    Diagnostic::new("E0304", t.span, format!("`{}` is not a time of day", q.raw))
+                        .help("write an hour of the day from `0h` to `23h`"),
+                );
+                None
+            }
+            None => {
+                diags.push(no_duration_unit(q, t.span, None));
+                None
+            }
+        },
+        _ => {
+            diags.push(
+                Diagnostic::new("E0301", t.span, format!("expected a time of day, found {}", describe(t)))
+                    .help("write an hour of the day such as `19h`"),
+            );
             None
         }
     }

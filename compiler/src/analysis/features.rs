@@ -87,9 +87,11 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
                     *c = true;
                 }
             }
-            let names: Vec<String> = members.iter().filter_map(|&m| exprs.get(m)).map(|(s, _)| format!("`{}`", s.head.name)).collect();
+            let path = cycle_path(&graph, &nodes, &members);
+            let mut names: Vec<String> = path.iter().filter_map(|&m| exprs.get(m)).map(|(s, _)| format!("`{}`", s.head.name)).collect();
+            names.extend(names.first().cloned());
             if let Some((first, _)) = members.first().and_then(|&m| exprs.get(m)) {
-                let mut d = Diagnostic::new("E0316", first.head.span, format!("features form a cycle: {}", names.join(" -> ")))
+                let mut d = Diagnostic::new("E0316", first.head.span, format!("features form a cycle: {}", names.join(" reads ")))
                     .help("a feature cannot depend on itself, directly or through others: break the cycle");
                 for &m in members.iter().skip(1) {
                     if let Some((s, _)) = exprs.get(m) {
@@ -102,6 +104,13 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
     }
     let mut features: Vec<Option<Feature>> = vec![None; exprs.len()];
     let mut r = Resolver { design, types: BTreeMap::new(), diags };
+    // Members of a cycle are declared (their type is unknown): reading one
+    // is part of the cycle error, not an unknown feature.
+    for (i, (stmt, _)) in exprs.iter().enumerate() {
+        if cyclic.get(i).copied().unwrap_or(false) {
+            r.types.insert(stmt.head.name.clone(), ValueType::Unknown);
+        }
+    }
     for comp in &order {
         for n in comp {
             let Some(&i) = graph.node_weight(*n) else {
@@ -154,6 +163,46 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
             m.rules.push(expr);
         }
     }
+}
+
+/// The members of a strongly connected component in the order the edges
+/// run (`a` reads `b` reads `c`), starting from the first declared.
+fn cycle_path(graph: &DiGraph<usize, ()>, nodes: &[NodeIndex], members: &[usize]) -> Vec<usize> {
+    let Some(&start) = members.first() else { return Vec::new() };
+    let Some(&start_node) = nodes.get(start) else { return Vec::new() };
+    let in_comp = |n: NodeIndex| graph.node_weight(n).is_some_and(|i| members.contains(i));
+    // Breadth-first search back to the start, within the component.
+    let mut prev: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start_node]);
+    let mut end = None;
+    while let Some(n) = queue.pop_front() {
+        let mut next: Vec<NodeIndex> = graph.neighbors(n).filter(|&m| in_comp(m)).collect();
+        next.sort_unstable();
+        for m in next {
+            if m == start_node {
+                end = Some(n);
+                break;
+            }
+            if let std::collections::btree_map::Entry::Vacant(e) = prev.entry(m) {
+                e.insert(n);
+                queue.push_back(m);
+            }
+        }
+        if end.is_some() {
+            break;
+        }
+    }
+    let mut path = Vec::new();
+    let mut cur = end;
+    while let Some(n) = cur {
+        path.extend(graph.node_weight(n).copied());
+        cur = if n == start_node { None } else { prev.get(&n).copied() };
+    }
+    path.reverse();
+    if path.is_empty() {
+        path.push(start);
+    }
+    path
 }
 
 fn design_ref(d: &Design) -> &Design {
@@ -469,13 +518,18 @@ impl Resolver<'_> {
         for (i, (t, allowed)) in types.iter().zip(sig.iter()).enumerate() {
             if *t != T::Unknown && !allowed.contains(t) {
                 let names: Vec<&str> = allowed.iter().map(|a| type_name(*a)).collect();
+                let hint = if allowed.contains(&T::Number) && matches!(t, T::Category | T::String | T::Bool) {
+                    format!("encode a {} first, with `onehot(..)` or `hash(.., buckets: N)`; for example `{example}`", type_name(*t))
+                } else {
+                    format!("write it like `{example}`")
+                };
                 self.diags.push(
                     Diagnostic::new(
                         "E0312",
                         spans.get(i).copied().unwrap_or(span),
                         format!("`{f}` expects a {}, found a {}", names.join(" or "), type_name(*t)),
                     )
-                    .help(format!("write it like `{example}`")),
+                    .help(hint),
                 );
             }
         }

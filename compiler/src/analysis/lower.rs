@@ -5,7 +5,7 @@
 //! Feature expressions and rules are kept as AST here and resolved by the
 //! feature pass, which needs every source first.
 
-use super::args::{self, call_args, term_duration, term_number, unknown_value, word, Args, Diags};
+use super::args::{self, call_args, term_number, unknown_value, word, Args, Diags};
 use crate::ast::{Expr, File, Stmt, StmtKind, Term, TermKind};
 use crate::diagnostics::Diagnostic;
 use crate::ir::*;
@@ -79,7 +79,9 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
             }
         }
     }
-    if system_seen.is_none() {
+    // A misspelt `system` was already reported with its fix.
+    let misspelt = file.stmts.iter().any(|s| s.head.name != "system" && did_you_mean(&s.head.name, ["system"]).is_some());
+    if system_seen.is_none() && !misspelt {
         diags.push(
             Diagnostic::new("E0104", Span::new(0, 0), "no `system` block")
                 .help("a spec is `system NAME { problem { objective \"...\"; task binary_classification } ... }`"),
@@ -381,7 +383,7 @@ fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
             "freshness" => c.freshness_s = a.duration("freshness 1h", diags),
             _ => {
                 let example = "training_time < 4h";
-                if a.cmp(example, diags).is_some() {
+                if a.cmp_dir(true, example, diags).is_some() {
                     c.training_time_s = a.duration(example, diags);
                 }
             }
@@ -471,7 +473,7 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
                     .help("the primary metric selects models offline: mark it `offline primary`"),
             );
         }
-        d.metrics.push(Metric { name, base, k, threshold, scope, primary, span: stmt.span });
+        d.metrics.push(Metric { name, doc: stmt.doc.clone(), base, k, threshold, scope, primary, span: stmt.span });
     }
 }
 
@@ -612,6 +614,7 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
     let ty = field_type(a.next(), &a, diags)?;
     let mut f = Field {
         name: stmt.head.name.clone(),
+        doc: stmt.doc.clone(),
         ty,
         key: false,
         pii: false,
@@ -969,6 +972,7 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
         feature_spans: Vec::new(),
         params: BTreeMap::new(),
         tuning: None,
+        tuning_span: Span::default(),
         baseline: None,
         baseline_span: Span::default(),
         rules: Vec::new(),
@@ -1048,7 +1052,10 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
                     }
                 }
             }
-            "tuning" => m.tuning = lower_tuning(&mut a, diags),
+            "tuning" => {
+                m.tuning = lower_tuning(&mut a, diags);
+                m.tuning_span = s.span;
+            }
             "baseline" => {
                 if let Some((w, span)) = a.name("a model", "baseline rules_baseline", diags) {
                     m.baseline = Some(w.to_string());
@@ -1078,7 +1085,9 @@ fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
             let trials = ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64);
             Tuning { search: c.name.name.clone(), trials, cv: None, metric: None }
         }
-        Some(t) if word(t) == Some("grid_search") => Tuning { search: "grid_search".into(), trials: None, cv: None, metric: None },
+        Some(t) if matches!(word(t), Some("grid_search" | "random_search" | "bayesian")) => {
+            Tuning { search: word(t).unwrap_or_default().to_string(), trials: None, cv: None, metric: None }
+        }
         Some(t) => {
             match word(t).or(match &t.kind {
                 TermKind::Call(c) => Some(c.name.name.as_str()),
@@ -1126,6 +1135,7 @@ const STAGE_STATEMENTS: &[&str] = &["model", "feature_store", "latency", "batch"
 fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Serving {
     let mut sv = Serving {
         name: name.to_string(),
+        doc: stmt.doc.clone(),
         mode: None,
         endpoint: None,
         stages: Vec::new(),
@@ -1167,7 +1177,9 @@ fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags:
                 let example = "stage score { model gbdt }";
                 if let Some((sname, sspan)) = a.name("a stage name", example, diags) {
                     if let Some(b) = a.block(example, diags) {
-                        sv.stages.push(lower_stage(sname, sspan, b, diags));
+                        let mut st = lower_stage(sname, sspan, b, diags);
+                        st.doc = s.doc.clone();
+                        sv.stages.push(st);
                     }
                 }
             }
@@ -1247,8 +1259,16 @@ fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags:
 }
 
 fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stage {
-    let mut st =
-        Stage { name: name.to_string(), model: None, model_span: span, feature_store_online: false, latency: None, batch: None, span };
+    let mut st = Stage {
+        name: name.to_string(),
+        doc: Vec::new(),
+        model: None,
+        model_span: span,
+        feature_store_online: false,
+        latency: None,
+        batch: None,
+        span,
+    };
     let mut once = Once::default();
     for s in body {
         let head = s.head.name.as_str();
@@ -1386,7 +1406,7 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                 let example = "latency p99 > 100ms window 5m";
                 (|| {
                     let (percentile, label) = percentile_arg(&mut a, diags)?;
-                    a.cmp(example, diags)?;
+                    a.cmp_dir(false, example, diags)?;
                     let max_s = a.duration(example, diags)?;
                     a.expect_keyword("window", example, diags).then_some(())?;
                     let window_s = a.duration(example, diags)?;
@@ -1397,7 +1417,7 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
                 let example = "errors rate > 1% window 5m";
                 (|| {
                     a.expect_keyword("rate", example, diags).then_some(())?;
-                    a.cmp(example, diags)?;
+                    a.cmp_dir(false, example, diags)?;
                     let rate = a.fraction("an error rate", example, diags)?;
                     a.expect_keyword("window", example, diags).then_some(())?;
                     let window_s = a.duration(example, diags)?;
@@ -1498,6 +1518,7 @@ fn lower_experiment(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], dia
             let min_effect = if a.keyword("min_effect") { Some(a.fraction("a minimum effect", example, diags)?) } else { None };
             Some(Experiment {
                 name: name.to_string(),
+                doc: stmt.doc.clone(),
                 treatment: treatment.to_string(),
                 control: control.to_string(),
                 traffic,
@@ -1524,6 +1545,7 @@ const SCENARIO_STATEMENTS: &[&str] =
 fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Scenario {
     let mut sc = Scenario {
         name: name.to_string(),
+        doc: stmt.doc.clone(),
         duration_s: None,
         requests: None,
         traffic: None,
@@ -1556,10 +1578,12 @@ fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags
                             if c.name.name == "diurnal" {
                                 a.next();
                                 let ca = call_args(c, &["peak", "at"], diags);
-                                let peak = ca.named.get("peak").and_then(|t| term_number(t, diags));
-                                let at = ca.named.get("at").and_then(|t| term_duration(t, diags));
+                                let peak = ca.named.get("peak").map(|t| term_number(t, diags));
+                                let at = ca.named.get("at").map(|t| args::term_time_of_day(t, diags));
                                 match (peak, at) {
-                                    (Some(p), Some(h)) if p >= 1.0 => diurnal = Some((p, h)),
+                                    (Some(Some(p)), Some(Some(h))) if p >= 1.0 => diurnal = Some((p, h)),
+                                    // An invalid value was reported where it was read.
+                                    (Some(None), Some(_)) | (Some(_), Some(None)) => {}
                                     (Some(_), Some(_)) => {
                                         diags.push(Diagnostic::new("E0304", *span, "a diurnal peak is at least 1x").help(example))
                                     }
@@ -1684,7 +1708,7 @@ fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags
                     let at_s = a.time_point(example, diags)?;
                     a.expect_keyword("for", example, diags).then_some(())?;
                     let for_s = a.duration(example, diags)?;
-                    Some(ScenarioEvent::Outage { stage: stage.to_string(), at_s, for_s })
+                    Some(ScenarioEvent::Outage { stage: stage.to_string(), at_s, for_s, span: s.span })
                 })();
                 sc.events.extend(ev);
             }

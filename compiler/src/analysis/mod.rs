@@ -1,9 +1,9 @@
 //! AST to validated design, as ordered passes:
 //!
 //! 1. [`lower`]: statements to the design, with argument types and units;
-//! 2. [`names`]: duplicate and unsafe names;
-//! 3. [`features`]: feature expressions resolved and typed, the feature
+//! 2. [`features`]: feature expressions resolved and typed, the feature
 //!    DAG, window rules and leakage;
+//! 3. [`names`]: duplicate and unsafe names (features included);
 //! 4. [`resolve`]: every other reference (fields, models, stages, metrics);
 //! 5. [`rules`]: cross-block rules (task fit, splits, serving, capacity,
 //!    monitors, experiments).
@@ -34,8 +34,8 @@ pub fn analyze(file: &File) -> Analysis {
     let mut diags = Vec::new();
     let lowered = lower::lower(file, &mut diags);
     let mut design = lowered.design;
-    names::check(&design, &mut diags);
     features::resolve(&mut design, &lowered.feature_exprs, &lowered.rule_exprs, &mut diags);
+    names::check(&design, &mut diags);
     resolve::check(&design, &mut diags);
     rules::check(&design, &mut diags);
     diagnostics::sort(&mut diags);

@@ -9,6 +9,7 @@ use crate::vocab::is_python_reserved;
 use std::collections::BTreeMap;
 
 pub fn check(d: &Design, diags: &mut Diags) {
+    unique("metric", d.metrics.iter().map(|m| (m.name.as_str(), m.span)), diags);
     unique("source", d.sources.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
     for s in &d.sources {
         unique(&format!("field of source `{}`", s.name), s.fields.iter().map(|f| (f.name.as_str(), f.span)), diags);

@@ -81,7 +81,13 @@ pub fn check(d: &Design, diags: &mut Diags) {
             }
         }
         if let Some(metric) = m.tuning.as_ref().and_then(|t| t.metric.as_ref()) {
-            metric_ref(d, metric, m.span, diags);
+            metric_ref(d, metric, m.tuning_span, "offline", diags);
+            if d.metrics.iter().any(|x| x.name == *metric && x.scope != crate::ir::Scope::Offline) {
+                diags.push(
+                    Diagnostic::new("E0401", m.tuning_span, format!("tuning needs an offline metric, but `{metric}` is tracked online"))
+                        .help("tune on a metric computed on held-out data, such as the primary offline metric"),
+                );
+            }
         }
     }
     let stage_names: Vec<&str> = d.servings.iter().flat_map(|s| s.stages.iter().map(|st| st.name.as_str())).collect();
@@ -104,7 +110,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
             MonitorKind::Drift { feature, .. } if d.feature(feature).is_none() => {
                 diags.push(unknown("feature", feature, mon.span, &feature_names, "monitor a declared feature"));
             }
-            MonitorKind::Performance { metric, .. } => metric_ref(d, metric, mon.span, diags),
+            MonitorKind::Performance { metric, .. } => metric_ref(d, metric, mon.span, "offline", diags),
             _ => {}
         }
     }
@@ -114,7 +120,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
                 diags.push(unknown("model", m, e.span, &model_names, "an experiment compares declared models"));
             }
         }
-        metric_ref(d, &e.metric, e.span, diags);
+        metric_ref(d, &e.metric, e.span, "online", diags);
     }
     for sc in &d.scenarios {
         for ev in &sc.events {
@@ -124,8 +130,8 @@ pub fn check(d: &Design, diags: &mut Diags) {
                 | ScenarioEvent::PriorShift { field: r, .. } => {
                     field(d, r, diags);
                 }
-                ScenarioEvent::Outage { stage, .. } if !stage_names.contains(&stage.as_str()) => {
-                    diags.push(unknown("stage", stage, sc.span, &stage_names, "an outage names a stage of a serving"));
+                ScenarioEvent::Outage { stage, span, .. } if !stage_names.contains(&stage.as_str()) => {
+                    diags.push(unknown("stage", stage, *span, &stage_names, "an outage names a stage of a serving"));
                 }
                 _ => {}
             }
@@ -153,10 +159,11 @@ fn unknown(what: &str, name: &str, span: Span, names: &[&str], fallback: &str) -
 }
 
 /// A metric named by a monitor, experiment or tuning must be declared.
-fn metric_ref(d: &Design, metric: &str, span: Span, diags: &mut Diags) {
+/// `scope` is how the help suggests declaring it (`offline` for tuning).
+fn metric_ref(d: &Design, metric: &str, span: Span, scope: &str, diags: &mut Diags) {
     if d.metrics.iter().any(|m| m.name == metric) {
         return;
     }
     let names: Vec<&str> = d.metrics.iter().map(|m| m.name.as_str()).collect();
-    diags.push(unknown("metric", metric, span, &names, &format!("declare it in `metrics`, e.g. `{metric} online`")));
+    diags.push(unknown("metric", metric, span, &names, &format!("declare it in `metrics`, e.g. `{metric} {scope}`")));
 }

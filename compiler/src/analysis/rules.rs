@@ -295,9 +295,7 @@ fn monitors(d: &Design, diags: &mut Diags) {
 
 /// `86400` -> `1d`, `0.08` -> `80ms`: the largest unit that divides evenly.
 pub fn human_duration(s: f64) -> String {
-    for (unit, secs) in
-        [("y", 31_536_000.0), ("w", 604_800.0), ("d", 86_400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)]
-    {
+    for (unit, secs) in [("y", 31_536_000.0), ("d", 86_400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)] {
         let n = s / secs;
         if n >= 1.0 && (n - n.round()).abs() < 1e-9 {
             return format!("{}{unit}", n.round());

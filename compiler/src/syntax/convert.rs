@@ -64,17 +64,21 @@ fn conv_stmts(pairs: Pairs<'_, Rule>, text: &str, diags: &mut Diags) -> Vec<Stmt
 
 fn conv_stmt(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Stmt> {
     let span = span_of(&p);
-    let inner = p.into_inner().next()?;
-    let rule = inner.as_rule();
-    let mut parts = inner.into_inner();
-    let head = conv_ident(parts.next()?);
-    let kind = match rule {
-        Rule::assign_stmt => StmtKind::Assign(conv_expr(parts.next()?, diags)),
-        Rule::rule_stmt => StmtKind::Rule(conv_expr(parts.next()?, diags)),
-        _ => {
+    let mut parts = p.into_inner();
+    let first = parts.next()?;
+    let (head, kind) = if first.as_rule() == Rule::rule_stmt {
+        let mut inner = first.into_inner();
+        let head = conv_ident(inner.next()?);
+        (head, StmtKind::Rule(conv_expr(inner.next()?, diags)))
+    } else {
+        let head = conv_ident(first);
+        let tail = parts.next()?;
+        let kind = if tail.as_rule() == Rule::assign_tail {
+            StmtKind::Assign(conv_expr(tail.into_inner().next()?, diags))
+        } else {
             let mut colon = false;
             let mut args = Vec::new();
-            for a in parts {
+            for a in tail.into_inner() {
                 if a.as_rule() == Rule::colon {
                     colon = true;
                 } else if let Some(t) = conv_term(a, text, diags) {
@@ -82,7 +86,8 @@ fn conv_stmt(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Stmt> {
                 }
             }
             StmtKind::Plain { colon, args }
-        }
+        };
+        (head, kind)
     };
     // pest may count trailing blanks and comments into the statement; its
     // span ends at its last child, so a trailing comment stays outside.
@@ -108,35 +113,32 @@ fn conv_term(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Term> {
         Rule::money => TermKind::Money(conv_quantity(&p, diags)?),
         Rule::string => TermKind::Str(conv_string(&p, diags)),
         Rule::boolean => TermKind::Bool(p.as_str() == "true"),
-        Rule::path => TermKind::Path(p.into_inner().map(conv_ident).collect()),
-        Rule::at_name => {
-            let s = p.as_str();
-            let (name, k) = s.split_once('@').unwrap_or((s, "0"));
-            let Ok(k) = k.parse::<u32>() else {
+        Rule::cmp_op => TermKind::Cmp(cmp_op(p.as_str())),
+        Rule::slash => TermKind::Slash,
+        Rule::numeric => {
+            let mut parts = p.into_inner();
+            let first = conv_term(parts.next()?, text, diags)?;
+            match parts.next().and_then(|tail| tail.into_inner().next()) {
+                Some(end) => {
+                    let end = conv_term(end, text, diags)?;
+                    TermKind::Range(Box::new(first), Box::new(end))
+                }
+                None => return Some(first),
+            }
+        }
+        Rule::named => {
+            let mut parts = p.into_inner();
+            let name = parts.next()?;
+            let Some(tail) = parts.next() else { return Some(conv_name(name, diags)) };
+            let Some(func) = single_ident(&name) else {
                 diags.push(
-                    Diagnostic::new("E0002", span, format!("`{s}`: the cut-off after `@` is too large"))
-                        .help("use a cut-off such as `@10`"),
+                    Diagnostic::new("E0002", span_of(&name), format!("`{}` cannot be called", name.as_str()))
+                        .help("a call names a function, as in `lognormal(p50: 2ms, p99: 8ms)`"),
                 );
                 return None;
             };
-            TermKind::AtName { name: name.to_string(), k }
-        }
-        Rule::cmp_op => TermKind::Cmp(cmp_op(p.as_str())),
-        Rule::slash => TermKind::Slash,
-        Rule::range => {
-            let mut ends = p.into_inner().filter_map(|e| conv_term(e, text, diags));
-            let (a, b) = (ends.next()?, ends.next()?);
-            TermKind::Range(Box::new(a), Box::new(b))
-        }
-        Rule::list => TermKind::List(p.into_inner().filter_map(|e| conv_term(e, text, diags)).collect()),
-        Rule::block => {
-            let multiline = p.as_str().get(1..).is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(['\n', '\r']));
-            TermKind::Block(Block { stmts: conv_stmts(p.into_inner(), text, diags), multiline })
-        }
-        Rule::call => {
-            let mut parts = p.into_inner();
-            let name = conv_ident(parts.next()?);
-            let args = parts
+            let args = tail
+                .into_inner()
                 .filter_map(|a| {
                     let mut it = a.into_inner();
                     let first = it.next()?;
@@ -149,11 +151,41 @@ fn conv_term(p: Pair<'_, Rule>, text: &str, diags: &mut Diags) -> Option<Term> {
                     }
                 })
                 .collect();
-            TermKind::Call(Call { name, args })
+            TermKind::Call(Call { name: func, args })
+        }
+        Rule::list => TermKind::List(p.into_inner().filter_map(|e| conv_term(e, text, diags)).collect()),
+        Rule::block => {
+            let multiline = p.as_str().get(1..).is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(['\n', '\r']));
+            TermKind::Block(Block { stmts: conv_stmts(p.into_inner(), text, diags), multiline })
         }
         _ => return None,
     };
     Some(Term { kind, span })
+}
+
+/// A `name` pair: a path, or `metric@K`.
+fn conv_name(p: Pair<'_, Rule>, diags: &mut Diags) -> Term {
+    let span = span_of(&p);
+    let s = p.as_str();
+    if let Some((name, k)) = s.split_once('@') {
+        return match k.parse::<u32>() {
+            Ok(k) => Term { kind: TermKind::AtName { name: name.to_string(), k }, span },
+            Err(_) => {
+                diags.push(
+                    Diagnostic::new("E0002", span, format!("`{s}`: the cut-off after `@` is too large"))
+                        .help("use a cut-off such as `@10`"),
+                );
+                Term { kind: TermKind::Path(vec![Ident { name: name.to_string(), span }]), span }
+            }
+        };
+    }
+    Term { kind: TermKind::Path(p.into_inner().map(conv_ident).collect()), span }
+}
+
+/// The identifier of a `name` pair that is one plain identifier.
+fn single_ident(p: &Pair<'_, Rule>) -> Option<Ident> {
+    let s = p.as_str();
+    (!s.contains(['.', '@'])).then(|| Ident { name: s.to_string(), span: span_of(p) })
 }
 
 fn cmp_op(s: &str) -> CmpOp {
@@ -288,7 +320,6 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
         },
         Rule::string => leaf(ExprKind::Str(conv_string(&p, diags))),
         Rule::boolean => leaf(ExprKind::Bool(p.as_str() == "true")),
-        Rule::path => leaf(ExprKind::Path(p.into_inner().map(conv_ident).collect())),
         Rule::paren => match p.into_inner().next() {
             Some(e) => {
                 let Sized(inner, d) = conv_expr_sized(e, diags);
@@ -308,13 +339,25 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
                 .collect();
             Sized(Expr { kind: ExprKind::List(items), span }, depth)
         }
-        Rule::expr_call => {
+        Rule::expr_named => {
             let mut parts = p.into_inner();
-            let Some(name) = parts.next().map(conv_ident) else {
+            let Some(name) = parts.next() else { return leaf(ExprKind::Error) };
+            let Some(tail) = parts.next() else {
+                return match conv_name(name, diags).kind {
+                    TermKind::Path(path) => leaf(ExprKind::Path(path)),
+                    _ => leaf(ExprKind::Error),
+                };
+            };
+            let Some(func) = single_ident(&name) else {
+                diags.push(
+                    Diagnostic::new("E0002", span_of(&name), format!("`{}` cannot be called", name.as_str()))
+                        .help("a call names a function, as in `log1p(events.amount)`"),
+                );
                 return leaf(ExprKind::Error);
             };
             let mut depth = 1;
-            let args = parts
+            let args = tail
+                .into_inner()
                 .filter_map(|a| {
                     let mut it = a.into_inner();
                     let first = it.next()?;
@@ -328,7 +371,7 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
                     Some(ExprArg { name, value })
                 })
                 .collect();
-            Sized(Expr { kind: ExprKind::Call { name, args }, span }, depth)
+            Sized(Expr { kind: ExprKind::Call { name: func, args }, span }, depth)
         }
         _ => leaf(ExprKind::Error),
     }
@@ -416,22 +459,22 @@ fn expected_phrases(rules: &[Rule]) -> String {
 fn rule_phrase(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "the end of the statement",
-        Rule::ident | Rule::path | Rule::arg_name => "a name",
-        Rule::quantity | Rule::number | Rule::range => "a number",
+        Rule::ident | Rule::name | Rule::named | Rule::expr_named | Rule::arg_name | Rule::head => "a name",
+        Rule::quantity | Rule::numeric => "a number",
+        Rule::range_tail => "`..`",
         Rule::money => "an amount like `$10`",
         Rule::string => "a string",
         Rule::boolean => "`true` or `false`",
         Rule::list | Rule::expr_list => "a list `[...]`",
         Rule::block => "a block `{ ... }`",
-        Rule::call | Rule::expr_call => "a call `f(...)`",
+        Rule::call_tail | Rule::expr_call_tail => "a call `f(...)`",
         Rule::cmp_op => "a comparison such as `<`",
         Rule::slash => "`/`",
         Rule::colon => "`:`",
         Rule::expr | Rule::paren => "an expression",
-        Rule::stmt | Rule::plain_stmt | Rule::assign_stmt | Rule::rule_stmt => "a statement",
+        Rule::stmt | Rule::plain_tail | Rule::assign_tail | Rule::rule_stmt => "a statement",
         Rule::op_or | Rule::op_and | Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
         Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge | Rule::op_eq | Rule::op_ne => "an operator",
-        Rule::at_name => "a metric like `ndcg@10`",
         _ => return None,
     })
 }

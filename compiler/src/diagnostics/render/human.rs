@@ -71,15 +71,16 @@ fn render_one(out: &mut String, p: &Paint, path: &str, idx: &LineIndex<'_>, d: &
     let _ = writeln!(out, "{}{}", p.sev(d.severity, &format!("{}[{}]", d.severity.as_str(), d.code)), p.bold(&format!(": {}", d.message)));
     let _ = writeln!(out, "{pad}{} {path}:{}:{}", p.blue("-->"), start.line, start.column);
     let _ = writeln!(out, "{pad} {}", p.blue("|"));
-    snippet(out, p, idx, d.span, '^', "", d.severity, gutter);
+    snippet(out, p, idx, d.span, '^', "", d.severity, gutter, true);
     let mut last_line = start.line;
     for l in &d.labels {
         let line = idx.line_col(l.span.start).line;
         if line != last_line {
             let _ = writeln!(out, "{}", p.blue("..."));
         }
+        // A label on the line just shown only adds its marks.
+        snippet(out, p, idx, l.span, '-', &l.message, d.severity, gutter, line != last_line);
         last_line = line;
-        snippet(out, p, idx, l.span, '-', &l.message, d.severity, gutter);
     }
     if let Some(h) = &d.help {
         let _ = writeln!(out, "{pad} {}", p.blue("|"));
@@ -89,7 +90,17 @@ fn render_one(out: &mut String, p: &Paint, path: &str, idx: &LineIndex<'_>, d: &
 }
 
 #[allow(clippy::too_many_arguments)]
-fn snippet(out: &mut String, p: &Paint, idx: &LineIndex<'_>, span: Span, mark: char, msg: &str, sev: Severity, gutter: usize) {
+fn snippet(
+    out: &mut String,
+    p: &Paint,
+    idx: &LineIndex<'_>,
+    span: Span,
+    mark: char,
+    msg: &str,
+    sev: Severity,
+    gutter: usize,
+    show_line: bool,
+) {
     let start = idx.line_col(span.start);
     let end = idx.line_col(span.end);
     let line: Vec<char> = idx.line_text(start.line).chars().map(|c| if c == '\t' || c.is_control() { ' ' } else { c }).collect();
@@ -104,7 +115,9 @@ fn snippet(out: &mut String, p: &Paint, idx: &LineIndex<'_>, span: Span, mark: c
     let caret_col = prefix.len() + col0 - from;
     let width = width.min(MAX_SHOWN);
     let num = format!("{:>gutter$}", start.line);
-    let _ = writeln!(out, "{} {prefix}{shown}{suffix}", p.blue(&format!("{num} |")));
+    if show_line {
+        let _ = writeln!(out, "{} {prefix}{shown}{suffix}", p.blue(&format!("{num} |")));
+    }
     let marks: String = std::iter::repeat_n(mark, width).collect();
     let under = format!("{}{}", " ".repeat(caret_col), marks);
     let under = if mark == '^' { p.sev(sev, &under) } else { p.blue(&under) };
