@@ -35,20 +35,59 @@ pub struct Design {
     pub experiments: Vec<Experiment>,
     pub scenarios: Vec<Scenario>,
     pub span: Span,
+    #[serde(skip)]
+    pub index: DesignIndex,
+}
+
+/// Name -> position of sources, features and models, for lookups in
+/// O(log n). The first declaration of a name wins, as in the checker.
+#[derive(Clone, Debug, Default)]
+pub struct DesignIndex {
+    sources: BTreeMap<String, usize>,
+    features: BTreeMap<String, usize>,
+    models: BTreeMap<String, usize>,
 }
 
 impl Design {
+    /// Rebuilds the lookup index; call after changing the lists.
+    pub fn reindex(&mut self) {
+        fn index<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, usize> {
+            let mut m = BTreeMap::new();
+            for (i, n) in names.enumerate() {
+                m.entry(n.to_string()).or_insert(i);
+            }
+            m
+        }
+        self.index = DesignIndex {
+            sources: index(self.sources.iter().map(|s| s.name.as_str())),
+            features: index(self.features.iter().map(|f| f.name.as_str())),
+            models: index(self.models.iter().map(|m| m.name.as_str())),
+        };
+    }
+
     pub fn source(&self, name: &str) -> Option<&Source> {
-        self.sources.iter().find(|s| s.name == name)
+        match self.index.sources.get(name) {
+            Some(&i) => self.sources.get(i),
+            None if self.index.sources.len() == self.sources.len() => None,
+            None => self.sources.iter().find(|s| s.name == name),
+        }
     }
     pub fn field(&self, r: &FieldRef) -> Option<&Field> {
         self.source(&r.source).and_then(|s| s.field(&r.field))
     }
     pub fn feature(&self, name: &str) -> Option<&Feature> {
-        self.features.iter().find(|f| f.name == name)
+        match self.index.features.get(name) {
+            Some(&i) => self.features.get(i),
+            None if self.index.features.len() == self.features.len() => None,
+            None => self.features.iter().find(|f| f.name == name),
+        }
     }
     pub fn model(&self, name: &str) -> Option<&Model> {
-        self.models.iter().find(|m| m.name == name)
+        match self.index.models.get(name) {
+            Some(&i) => self.models.get(i),
+            None if self.index.models.len() == self.models.len() => None,
+            None => self.models.iter().find(|m| m.name == name),
+        }
     }
     pub fn task(&self) -> Option<Task> {
         self.problem.as_ref().and_then(|p| p.task)

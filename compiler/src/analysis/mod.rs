@@ -34,7 +34,9 @@ pub fn analyze(file: &File) -> Analysis {
     let mut diags = Vec::new();
     let lowered = lower::lower(file, &mut diags);
     let mut design = lowered.design;
+    design.reindex();
     features::resolve(&mut design, &lowered.feature_exprs, &lowered.rule_exprs, &mut diags);
+    design.reindex();
     names::check(&design, &mut diags);
     resolve::check(&design, &mut diags);
     rules::check(&design, &mut diags);

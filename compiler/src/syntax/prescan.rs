@@ -113,6 +113,12 @@ pub fn prescan(src: &str) -> Prescan {
     }
     let mut repaired = String::with_capacity(src.len() + stack.len() + 1);
     repaired.push_str(src);
+    // Byte-order marks become blanks (three bytes, three spaces).
+    let mut start = 0;
+    while let Some(i) = src.get(start..).and_then(|r| r.find('\u{FEFF}')) {
+        blanked.extend([start + i, start + i + 1, start + i + 2]);
+        start += i + 3;
+    }
     if !blanked.is_empty() {
         let mut b = repaired.into_bytes();
         for &at in &blanked {
@@ -120,7 +126,7 @@ pub fn prescan(src: &str) -> Prescan {
                 *c = b' ';
             }
         }
-        // Only ASCII bytes were replaced by ASCII, so this stays UTF-8.
+        // Whole characters (ASCII closers, 3-byte BOMs) became spaces: still UTF-8.
         repaired = String::from_utf8(b).unwrap_or_default();
     }
     if !stack.is_empty() {

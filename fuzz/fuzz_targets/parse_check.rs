@@ -1,0 +1,25 @@
+//! Any bytes: parse and check must not panic; when the text parses
+//! cleanly, formatting it must give text that parses to the same tree and
+//! formats to itself; the graph of a clean design must build.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mlspec_compiler::{analysis, fmt, graph, syntax};
+
+fuzz_target!(|data: &[u8]| {
+    let a = analysis::check_bytes(data);
+    if !a.diagnostics.iter().any(|d| d.is_error()) {
+        let g = graph::build(&a.design);
+        let _ = graph::to_dot(&a.design, &g);
+    }
+    let Ok(src) = std::str::from_utf8(data) else { return };
+    let p1 = syntax::parse(src);
+    if !p1.diagnostics.is_empty() {
+        return;
+    }
+    let f1 = fmt::format(&p1.file, src);
+    let p2 = syntax::parse(&f1);
+    assert!(p2.diagnostics.is_empty(), "formatted text does not parse");
+    assert_eq!(fmt::normalized(&p1.file), fmt::normalized(&p2.file), "fmt changed the tree");
+    assert_eq!(fmt::format(&p2.file, &f1), f1, "fmt is not idempotent");
+});
