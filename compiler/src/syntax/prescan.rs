@@ -47,6 +47,8 @@ pub fn prescan(src: &str) -> Prescan {
     let mut stack: Vec<(u8, usize)> = Vec::new();
     let mut blanked: Vec<usize> = Vec::new();
     let mut too_deep = false;
+    // Blanks of indentation that become `}` in the repaired text.
+    let mut closed_early: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes.get(i).copied().unwrap_or(b'\n') {
@@ -85,6 +87,24 @@ pub fn prescan(src: &str) -> Prescan {
                 i += 1;
             }
             close @ (b')' | b']' | b'}') => {
+                // A `}` that starts its line, indented less than the line of
+                // the innermost open `{`, closes an outer block: that `{` was
+                // left open. Close it in the repaired text by turning a blank
+                // of the indentation into `}` (same length, spans unchanged).
+                if close == b'}' {
+                    if let Some(here) = line_indent(bytes, i) {
+                        let mut k = 0;
+                        while let Some(&(b'{', at)) = stack.last() {
+                            if stack.len() < 2 || k >= here || line_indent_of_line(bytes, at) <= here {
+                                break;
+                            }
+                            diagnostics.push(unclosed(b'{', at, Some(i)));
+                            stack.pop();
+                            k += 1;
+                            closed_early.push(i - k);
+                        }
+                    }
+                }
                 match stack.last() {
                     Some(&(open, _)) if closer(open) == close => {
                         stack.pop();
@@ -119,11 +139,16 @@ pub fn prescan(src: &str) -> Prescan {
         blanked.extend([start + i, start + i + 1, start + i + 2]);
         start += i + 3;
     }
-    if !blanked.is_empty() {
+    if !blanked.is_empty() || !closed_early.is_empty() {
         let mut b = repaired.into_bytes();
         for &at in &blanked {
             if let Some(c) = b.get_mut(at) {
                 *c = b' ';
+            }
+        }
+        for &at in &closed_early {
+            if let Some(c) = b.get_mut(at) {
+                *c = b'}';
             }
         }
         // Whole characters (ASCII closers, 3-byte BOMs) became spaces: still UTF-8.
@@ -138,6 +163,19 @@ pub fn prescan(src: &str) -> Prescan {
         }
     }
     Prescan { comments, repaired, diagnostics, too_deep }
+}
+
+/// The indentation of the line holding `at`, if `at` is its first non-blank.
+fn line_indent(bytes: &[u8], at: usize) -> Option<usize> {
+    let start = bytes.get(..at)?.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+    let before = bytes.get(start..at)?;
+    before.iter().all(|&c| c == b' ' || c == b'\t').then_some(before.len())
+}
+
+/// The indentation of the line holding `at`.
+fn line_indent_of_line(bytes: &[u8], at: usize) -> usize {
+    let start = bytes.get(..at).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1);
+    bytes.get(start..).map_or(0, |rest| rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count())
 }
 
 fn unclosed(open: u8, at: usize, found: Option<usize>) -> Diagnostic {
@@ -168,6 +206,16 @@ mod tests {
         assert!(p.repaired.starts_with("a { b ( }\n "));
         let p = prescan("a {\n");
         assert_eq!(p.repaired, "a {\n\n}\n");
+    }
+
+    #[test]
+    fn indentation_finds_the_block_left_open() {
+        let src = "system x {\n  model m {\n    params { a 1\n  }\n}\n";
+        let p = prescan(src);
+        assert_eq!(p.diagnostics.len(), 1);
+        let d = &p.diagnostics[0];
+        assert_eq!(d.span.start, src.find("{ a").unwrap());
+        assert_eq!(p.repaired, "system x {\n  model m {\n    params { a 1\n }}\n}\n");
     }
 
     #[test]
