@@ -2,6 +2,8 @@
 //! 10,000 lines (aim: under 50 ms on the project's 2-core machine).
 //! Figures are recorded in docs/performance.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mlspec_compiler::analysis::check_source;
 use std::fmt::Write;

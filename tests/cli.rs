@@ -1,6 +1,8 @@
 //! The `mlspec` binary as a user runs it: exit codes, output formats,
 //! formatting files in place, graphs, explanations, snapshots of messages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -268,6 +268,8 @@ pub enum FieldType {
     Geo,
     Embedding(u32),
     List(Box<FieldType>),
+    /// A type that did not check; reads of the field are not type-checked.
+    Unknown,
 }
 
 impl FieldType {
@@ -341,6 +343,7 @@ impl ValueType {
             FieldType::Geo => ValueType::Geo,
             FieldType::Embedding(_) => ValueType::Vector,
             FieldType::List(_) => ValueType::List,
+            FieldType::Unknown => ValueType::Unknown,
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -468,6 +471,8 @@ pub struct Dataset {
     pub imbalance: Option<(String, Option<f64>)>,
     pub missing: Option<String>,
     pub dedupe: Option<String>,
+    #[serde(skip)]
+    pub dedupe_span: Span,
     pub outliers: Option<(f64, f64)>,
     pub span: Span,
 }
@@ -493,6 +498,8 @@ pub struct Model {
     pub name: String,
     pub doc: Vec<String>,
     pub kind: Option<ModelKind>,
+    #[serde(skip)]
+    pub kind_span: Span,
     pub features: Vec<String>,
     #[serde(skip)]
     pub feature_spans: Vec<Span>,

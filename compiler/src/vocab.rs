@@ -196,16 +196,22 @@ pub fn is_python_reserved(name: &str) -> bool {
     PYTHON_RESERVED.contains(&name)
 }
 
-/// The closest candidate within a small edit distance, for "did you mean".
+/// The closest candidate within a small edit distance, for "did you mean";
+/// failing that, the first candidate the word is a prefix of (`auc` ->
+/// `auc_pr`, `ndcg` -> `ndcg@K`).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|&c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, c)| (d, c))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    close.or_else(|| {
+        (lower.len() >= 3).then(|| candidates.iter().copied().filter(|c| c.to_ascii_lowercase().starts_with(&lower)).min()).flatten()
+    })
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).

@@ -1,6 +1,8 @@
 //! Property tests of the formatter: the output parses to the same tree
 //! (ignoring spans and layout), and formatting is idempotent.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use mlspec_compiler::fmt::{format, normalized};
 use mlspec_compiler::syntax::parse;
 use proptest::prelude::*;

@@ -1,6 +1,8 @@
 //! Hostile inputs get diagnostics, never a crash or a stack overflow. These
 //! run on test threads (2 MiB stacks in debug builds), the harshest setting.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use mlspec_compiler::analysis::{check_bytes, check_source};
 
 fn codes(src: &str) -> Vec<&'static str> {
@@ -78,4 +80,17 @@ fn every_prefix_of_the_example_is_handled() {
             let _ = check_source(&src[..end]);
         }
     }
+}
+
+#[test]
+fn thirty_thousand_chained_features() {
+    let mut src = String::from("system x {\n problem { objective \"o\"; task regression }\n features {\n");
+    for i in 0..30_000 {
+        src.push_str(&format!("  f{i} = f{} + 1\n", i + 1));
+    }
+    src.push_str("  f30000 = 1\n }\n}\n");
+    assert_eq!(codes(&src), Vec::<&str>::new());
+    // The same chain closed into a cycle is one error.
+    let cyclic = src.replace("  f30000 = 1\n", "  f30000 = f0\n");
+    assert_eq!(codes(&cyclic), vec!["E0316"]);
 }

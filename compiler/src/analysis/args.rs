@@ -80,11 +80,15 @@ pub struct Args<'a> {
     args: &'a [Term],
     pos: usize,
     end: usize,
+    /// How many diagnostics existed when the statement was started: after an
+    /// error in it, leftover arguments are not reported again.
+    mark: usize,
 }
 
 impl<'a> Args<'a> {
-    pub fn new(stmt: &'a Stmt) -> Self {
-        Args { head: &stmt.head, args: stmt.args(), pos: 0, end: stmt.span.end }
+    /// `diags_len` is `diags.len()` before the statement is read.
+    pub fn new(stmt: &'a Stmt, diags_len: usize) -> Self {
+        Args { head: &stmt.head, args: stmt.args(), pos: 0, end: stmt.span.end, mark: diags_len }
     }
 
     pub fn peek(&self) -> Option<&'a Term> {
@@ -126,12 +130,19 @@ impl<'a> Args<'a> {
     /// Reports arguments left over after a complete statement.
     pub fn finish(&mut self, diags: &mut Diags) {
         if let Some(t) = self.next() {
-            let last = self.args.last().map_or(t.span, |l| t.span.to(l.span));
-            diags.push(
-                Diagnostic::new("E0303", last, format!("unexpected {} after `{}`", describe(t), self.head.name))
-                    .help(format!("remove it: docs/language.md gives the form of `{}`", self.head.name)),
-            );
             self.pos = self.args.len();
+            if diags.len() > self.mark {
+                return; // the statement's error was already reported
+            }
+            let last = self.args.last().map_or(t.span, |l| t.span.to(l.span));
+            let help = if word(t) == Some("per") {
+                "a rate or amount per period is written with `/`, e.g. `50M / day`".to_string()
+            } else {
+                format!("remove it: docs/language.md gives the form of `{}`", self.head.name)
+            };
+            diags.push(
+                Diagnostic::new("E0303", last, format!("`{}` takes no more arguments, found {}", self.head.name, describe(t))).help(help),
+            );
         }
     }
 
@@ -314,9 +325,10 @@ impl<'a> Args<'a> {
     }
 
     /// A non-negative whole count (`500`, `10k`).
+    /// A non-negative whole number (`500`, `10k`).
     pub fn count(&mut self, what: &str, example: &str, diags: &mut Diags) -> Option<f64> {
         let (q, span) = self.quantity(what, example, diags)?;
-        count_of(q, span, what, example, diags)
+        whole(count_of(q, span, what, example, diags)?, q, span, what, diags)
     }
 
     /// A plain number (no unit).
@@ -505,10 +517,14 @@ pub fn fraction_of(q: &Quantity, span: Span, what: &str, diags: &mut Diags) -> O
         }
     };
     if !(0.0..=1.0).contains(&v) {
-        let shown = if q.unit == Unit::Percent { "0% and 100%" } else { "0 and 1" };
-        diags.push(
-            Diagnostic::new("E0304", span, format!("{what} `{}` is out of range", q.raw)).help(format!("it must be between {shown}")),
-        );
+        let help = if q.unit == Unit::None && v > 1.0 && v <= 100.0 {
+            format!("a bare number is a fraction from 0 to 1; for a percentage write `{}%`", q.raw)
+        } else if q.unit == Unit::Percent {
+            "it must be between 0% and 100%".to_string()
+        } else {
+            "it must be between 0 and 1 (or 0% and 100%)".to_string()
+        };
+        diags.push(Diagnostic::new("E0304", span, format!("{what} `{}` is out of range", q.raw)).help(help));
         return None;
     }
     Some(v)
@@ -533,9 +549,19 @@ fn count_of(q: &Quantity, span: Span, what: &str, example: &str, diags: &mut Dia
     }
 }
 
+/// `n` when it is whole; otherwise an error saying so.
+fn whole(n: f64, q: &Quantity, span: Span, what: &str, diags: &mut Diags) -> Option<f64> {
+    if n.fract() == 0.0 && n <= 9.0e15 {
+        return Some(n);
+    }
+    let d = Diagnostic::new("E0301", span, format!("{what} must be a whole number, found `{}`", q.raw));
+    diags.push(if n > 9.0e15 { d.help("the number is too large") } else { d.help(format!("round it, e.g. `{}`", n.round())) });
+    None
+}
+
 fn term_count(t: &Term, what: &str, example: &str, diags: &mut Diags) -> Option<f64> {
     match &t.kind {
-        TermKind::Quantity(q) => count_of(q, t.span, what, example, diags),
+        TermKind::Quantity(q) => whole(count_of(q, t.span, what, example, diags)?, q, t.span, what, diags),
         _ => {
             diags.push(
                 Diagnostic::new("E0301", t.span, format!("expected {what}, found {}", describe(t)))
@@ -555,20 +581,30 @@ pub struct CallArgs<'a> {
 pub fn call_args<'a>(call: &'a Call, allowed: &[&'static str], diags: &mut Diags) -> CallArgs<'a> {
     let mut out = CallArgs { positional: Vec::new(), named: BTreeMap::new() };
     for a in &call.args {
-        match &a.name {
-            None => out.positional.push(&a.value),
-            Some(n) => {
-                if !allowed.contains(&n.name.as_str()) {
-                    let d = Diagnostic::new("E0103", n.span, format!("`{}` has no argument `{}`", call.name.name, n.name));
-                    diags.push(match did_you_mean(&n.name, allowed.iter().copied()) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None if allowed.is_empty() => d.help(format!("`{}` takes no named arguments", call.name.name)),
-                        None => d.help(format!("its arguments are: {}", allowed.join(", "))),
-                    });
-                } else if out.named.insert(n.name.as_str(), &a.value).is_some() {
-                    diags.push(Diagnostic::new("E0105", n.span, format!("argument `{}` is given twice", n.name)).help("keep one"));
+        let Some(n) = &a.name else {
+            out.positional.push(&a.value);
+            continue;
+        };
+        let key = match allowed.iter().find(|k| **k == n.name) {
+            Some(k) => *k,
+            None => {
+                let near = did_you_mean(&n.name, allowed.iter().copied());
+                let d = Diagnostic::new("E0103", n.span, format!("`{}` has no argument `{}`", call.name.name, n.name));
+                diags.push(match near {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None if allowed.is_empty() => d.help(format!("`{}` takes no named arguments", call.name.name)),
+                    None => d.help(format!("its arguments are: {}", allowed.join(", "))),
+                });
+                // Read a near miss as what it was meant to be, so it is not
+                // also reported as missing.
+                match near.and_then(|s| allowed.iter().find(|k| **k == s)) {
+                    Some(k) if !out.named.contains_key(k) => *k,
+                    _ => continue,
                 }
             }
+        };
+        if out.named.insert(key, &a.value).is_some() {
+            diags.push(Diagnostic::new("E0105", n.span, format!("argument `{}` is given twice", n.name)).help("keep one"));
         }
     }
     out

@@ -44,6 +44,8 @@ struct Reads {
     features: Vec<String>,
     fields: Vec<FieldRef>,
     windows: Vec<Window>,
+    /// Fields read only as the aggregated value of a window (lags).
+    windowed: Vec<FieldRef>,
 }
 
 struct Resolver<'d> {
@@ -76,7 +78,10 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
         }
     }
     let mut cyclic = vec![false; exprs.len()];
-    let order = petgraph::algo::tarjan_scc(&graph);
+    // Kosaraju's algorithm in petgraph is iterative (Tarjan's recurses per
+    // node), so a chain of 100,000 features cannot overflow the stack. SCCs
+    // come dependencies first.
+    let order = petgraph::algo::kosaraju_scc(&graph);
     for comp in &order {
         let self_loop = comp.len() == 1 && comp.first().is_some_and(|&n| graph.contains_edge(n, n));
         if comp.len() > 1 || self_loop {
@@ -111,6 +116,11 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
             r.types.insert(stmt.head.name.clone(), ValueType::Unknown);
         }
     }
+    // Per feature: the label it reads directly, or the dependency through
+    // which it reaches one. Filled in dependency order, so one pass does.
+    let forecasting = r.design.task() == Some(crate::vocab::Task::Forecasting);
+    let mut leaks: BTreeMap<String, (FieldRef, Option<String>)> = BTreeMap::new();
+    let mut leak_order: Vec<usize> = Vec::new();
     for comp in &order {
         for n in comp {
             let Some(&i) = graph.node_weight(*n) else {
@@ -125,6 +135,18 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
                 None => (FeatureExpr::Invalid, ValueType::Unknown),
             };
             let ty = if cyclic.get(i).copied().unwrap_or(false) { ValueType::Unknown } else { ty };
+            // Past values of the target are lag features in forecasting.
+            let direct = reads.fields.iter().find(|f| {
+                r.design.field(f).is_some_and(|x| x.label) && !(forecasting && reads.windowed.contains(f) && !reads_plain(&reads, f))
+            });
+            let leak = match direct {
+                Some(f) => Some((f.clone(), None)),
+                None => reads.features.iter().find_map(|d| leaks.get(d).map(|(f, _)| (f.clone(), Some(d.clone())))),
+            };
+            if let Some(l) = leak {
+                leaks.entry(stmt.head.name.clone()).or_insert(l);
+                leak_order.push(i);
+            }
             if index.get(stmt.head.name.as_str()) == Some(&i) {
                 r.types.insert(stmt.head.name.clone(), ty);
             }
@@ -155,8 +177,24 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
         }
         rule_exprs.push((model, expr, reads, e.span));
     }
+    leak_order.sort_unstable();
+    for i in leak_order {
+        if let Some(Some(f)) = features.get(i) {
+            report_leak(r.design, f, &leaks, r.diags);
+        }
+    }
+    for (model, _, reads, span) in &rule_exprs {
+        let direct = reads.fields.iter().find(|f| r.design.field(f).is_some_and(|x| x.label)).cloned();
+        let through = reads.features.iter().find_map(|n| leaks.get(n).map(|(f, _)| f.clone()));
+        if let Some(f) = direct.or(through) {
+            let name = r.design.models.get(*model).map_or("?", |m| m.name.as_str());
+            r.diags.push(
+                Diagnostic::new("E0317", *span, format!("a rule of model `{name}` reads the label `{f}`"))
+                    .help("a rule runs at prediction time, before the label is known"),
+            );
+        }
+    }
     let features: Vec<Feature> = features.into_iter().flatten().collect();
-    leakage(design_ref(r.design), &features, &rule_exprs, r.diags);
     design.features = features;
     for (model, expr, _, _) in rule_exprs {
         if let Some(m) = design.models.get_mut(model) {
@@ -203,10 +241,6 @@ fn cycle_path(graph: &DiGraph<usize, ()>, nodes: &[NodeIndex], members: &[usize]
         path.push(start);
     }
     path
-}
-
-fn design_ref(d: &Design) -> &Design {
-    d
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
@@ -406,12 +440,18 @@ impl Resolver<'_> {
         for a in args {
             match &a.name {
                 Some(n) if !allowed.contains(&n.name.as_str()) => {
+                    let near = did_you_mean(&n.name, allowed.iter().copied());
                     let d = Diagnostic::new("E0103", n.span, format!("`{f}` has no argument `{}`", n.name));
-                    self.diags.push(match (did_you_mean(&n.name, allowed.iter().copied()), allowed.is_empty()) {
+                    self.diags.push(match (near, allowed.is_empty()) {
                         (Some(s), _) => d.help(format!("did you mean `{s}`?")),
                         (None, true) => d.help(format!("`{f}` takes no named arguments")),
                         (None, false) => d.help(format!("its named arguments are: {}", allowed.join(", "))),
                     });
+                    // A near miss counts as the argument it was meant to be.
+                    if let Some(s) = near.filter(|s| !named.contains_key(*s)) {
+                        let v = self.expr(&a.value, reads, true);
+                        named.insert(s.to_string(), (v, a.value.span));
+                    }
                 }
                 Some(n) => {
                     let v = self.expr(&a.value, reads, true);
@@ -567,11 +607,18 @@ impl Resolver<'_> {
                 Some("by") => by = Some(&a.value),
                 Some("window") => window = Some(&a.value),
                 Some(other) => {
+                    let near = did_you_mean(other, ["by", "window"]);
                     let d = Diagnostic::new("E0103", a.name.as_ref().map_or(span, |n| n.span), format!("`{f}` has no argument `{other}`"));
-                    self.diags.push(match did_you_mean(other, ["by", "window"]) {
+                    self.diags.push(match near {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help(format!("write it like `{example}`")),
                     });
+                    // A near miss counts as the argument it was meant to be.
+                    match near {
+                        Some("by") if by.is_none() => by = Some(&a.value),
+                        Some("window") if window.is_none() => window = Some(&a.value),
+                        _ => {}
+                    }
                 }
             }
         }
@@ -592,6 +639,9 @@ impl Resolver<'_> {
             }
             ExprKind::Path(p) if p.len() == 2 => {
                 let (e, t) = self.path(p, target.span, reads);
+                if let FeatureExpr::Field { source, field } = &e {
+                    reads.windowed.push(FieldRef { source: source.clone(), field: field.clone(), span: target.span });
+                }
                 let s = p.first().map(|i| i.name.clone()).unwrap_or_default();
                 if matches!(e, FeatureExpr::Invalid) {
                     return (FeatureExpr::Invalid, ValueType::Unknown);
@@ -762,60 +812,35 @@ pub fn unknown_field(
     Some(FieldRef { source: source.to_string(), field: field.to_string(), span: source_span.to(field_span) })
 }
 
-/// A feature or rule that reads a label, directly or through features.
-fn leakage(design: &Design, features: &[Feature], rules: &[(usize, FeatureExpr, Reads, Span)], diags: &mut Diags) {
-    let is_label = |r: &FieldRef| design.field(r).is_some_and(|f| f.label);
-    // For each feature: the label it reaches and the chain of features to it.
-    let by_name: BTreeMap<&str, &Feature> = features.iter().map(|f| (f.name.as_str(), f)).collect();
-    let mut memo: BTreeMap<String, Option<(FieldRef, Vec<String>)>> = BTreeMap::new();
-    fn reach<'a>(
-        f: &'a Feature,
-        by_name: &BTreeMap<&str, &'a Feature>,
-        is_label: &dyn Fn(&FieldRef) -> bool,
-        memo: &mut BTreeMap<String, Option<(FieldRef, Vec<String>)>>,
-        depth: usize,
-    ) -> Option<(FieldRef, Vec<String>)> {
-        if let Some(m) = memo.get(&f.name) {
-            return m.clone();
+/// Whether `f` is also read other than as a window's aggregated value.
+fn reads_plain(reads: &Reads, f: &FieldRef) -> bool {
+    reads.fields.iter().filter(|x| *x == f).count() > reads.windowed.iter().filter(|x| *x == f).count()
+}
+
+/// E0317 for one feature, naming the chain of features to the label.
+fn report_leak(design: &Design, f: &Feature, leaks: &BTreeMap<String, (FieldRef, Option<String>)>, diags: &mut Diags) {
+    let Some((label, first)) = leaks.get(&f.name) else { return };
+    let mut chain: Vec<&str> = Vec::new();
+    let mut next = first.as_deref();
+    // Follow the chain, bounded by the number of features (cycles end it).
+    while let Some(n) = next {
+        if chain.len() > leaks.len() || chain.contains(&n) {
+            break;
         }
-        memo.insert(f.name.clone(), None); // cycles end here
-        let mut found = f.reads.iter().find(|r| is_label(r)).map(|r| (r.clone(), Vec::new()));
-        if found.is_none() && depth < 512 {
-            for dep in &f.uses_features {
-                if let Some(d) = by_name.get(dep.as_str()) {
-                    if let Some((r, mut chain)) = reach(d, by_name, is_label, memo, depth + 1) {
-                        chain.insert(0, dep.clone());
-                        found = Some((r, chain));
-                        break;
-                    }
-                }
-            }
-        }
-        memo.insert(f.name.clone(), found.clone());
-        found
+        chain.push(n);
+        next = leaks.get(n).and_then(|(_, d)| d.as_deref());
     }
-    for f in features {
-        if let Some((r, chain)) = reach(f, &by_name, &is_label, &mut memo, 0) {
-            let via = if chain.is_empty() { String::new() } else { format!(" through `{}`", chain.join("` -> `")) };
-            let mut d = Diagnostic::new("E0317", f.name_span, format!("feature `{}` reads the label `{r}`{via}", f.name))
-                .help("a label is not known at prediction time: compute the feature from other fields");
-            if let Some(field) = design.field(&r) {
-                d = d.label(field.span, "this field is a label");
-            }
-            diags.push(d);
-        }
+    let via = match chain.len() {
+        0 => String::new(),
+        1..=4 => format!(" through `{}`", chain.join("` -> `")),
+        n => format!(" through `{}` -> `{}` and {} more", chain[0], chain[1], n - 2),
+    };
+    let mut d = Diagnostic::new("E0317", f.name_span, format!("feature `{}` reads the label `{label}`{via}", f.name))
+        .help("a label is not known at prediction time: compute the feature from other fields");
+    if let Some(field) = design.field(label) {
+        d = d.label(field.span, "this field is a label");
     }
-    for (model, _, reads, span) in rules {
-        let direct = reads.fields.iter().find(|r| is_label(r)).cloned();
-        let through = reads.features.iter().find_map(|n| memo.get(n).cloned().flatten().map(|(r, _)| (r, n.clone())));
-        let name = design.models.get(*model).map_or("?", |m| m.name.as_str());
-        if let Some(r) = direct.or(through.map(|(r, _)| r)) {
-            diags.push(
-                Diagnostic::new("E0317", *span, format!("a rule of model `{name}` reads the label `{r}`"))
-                    .help("a rule runs at prediction time, before the label is known"),
-            );
-        }
-    }
+    diags.push(d);
 }
 
 /// Fields and features used by a feature, transitively: for the serving checks.

@@ -56,7 +56,7 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
                     continue;
                 }
                 system_seen = Some(stmt.head.span);
-                let mut a = Args::new(stmt);
+                let mut a = Args::new(stmt, diags.len());
                 if let Some((name, span)) = a.name("the system's name", "system fraud_detection { ... }", diags) {
                     out.design.name = name.to_string();
                     out.design.span = span;
@@ -98,14 +98,24 @@ fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&str], diags: &mut Diags) {
     let name = &stmt.head.name;
     let (what, list) = match &stmt.kind {
         StmtKind::Assign(_) => ("`NAME = EXPR` definition", "feature definitions belong in `features { ... }`".to_string()),
-        StmtKind::Rule(_) => ("`rule`", "`rule EXPR` belongs in a `model` block of `kind rules`".to_string()),
+        StmtKind::Rule(_) => ("rule", "`rule EXPR` belongs in a `model` block of `kind rules`".to_string()),
         _ => ("statement", format!("`{block}` takes: {}", known.join(", "))),
     };
-    let d = Diagnostic::new("E0102", stmt.head.span, format!("unknown {what} `{name}` in `{block}`"));
+    let msg = match &stmt.kind {
+        StmtKind::Rule(_) => format!("a `rule` cannot appear in `{block}`"),
+        _ => format!("unknown {what} `{name}` in `{block}`"),
+    };
+    let d = Diagnostic::new("E0102", stmt.head.span, msg);
     diags.push(match (&stmt.kind, did_you_mean(name, known.iter().copied())) {
         (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
         _ => d.help(list),
     });
+}
+
+/// Whether a statement of `body` is a misspelling of `name`: then a missing
+/// `name` was already reported, as the unknown statement with its fix.
+fn near_miss(body: &[Stmt], name: &str) -> bool {
+    body.iter().any(|s| s.head.name != name && did_you_mean(&s.head.name, [name]).is_some())
 }
 
 /// Tracks statements that may appear once per block.
@@ -129,7 +139,7 @@ impl Once {
 
 /// `KEYWORD NAME { ... }`: the name and the body.
 fn named_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<(&'a str, Span, &'a [Stmt])> {
-    let mut a = Args::new(stmt);
+    let mut a = Args::new(stmt, diags.len());
     let (name, span) = a.name(&format!("a name for the {}", stmt.head.name), example, diags)?;
     let body = a.block(example, diags)?;
     a.finish(diags);
@@ -137,7 +147,7 @@ fn named_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<(
 }
 
 fn plain_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<&'a [Stmt]> {
-    let mut a = Args::new(stmt);
+    let mut a = Args::new(stmt, diags.len());
     let body = a.block(example, diags)?;
     a.finish(diags);
     Some(body)
@@ -171,7 +181,7 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
         let d = &mut out.design;
         match head {
             "description" | "owner" | "version" => {
-                let mut a = Args::new(stmt);
+                let mut a = Args::new(stmt, diags.len());
                 let v = a.string("a string", &format!("{head} \"...\""), diags).map(|(s, _)| s.to_string());
                 a.finish(diags);
                 match head {
@@ -262,7 +272,7 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
             }
         }
     }
-    if !problem_seen {
+    if !problem_seen && !near_miss(body, "problem") {
         diags.push(
             Diagnostic::new("E0104", out.design.span, "the system has no `problem` block")
                 .help("add `problem { objective \"...\"; task binary_classification }`"),
@@ -294,7 +304,7 @@ fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem
         if !once.first(stmt, diags) {
             continue;
         }
-        let mut a = Args::new(stmt);
+        let mut a = Args::new(stmt, diags.len());
         match head {
             "objective" => p.objective = a.string("a string", "objective \"Reduce churn\"", diags).map(|(s, _)| s.to_string()),
             "task" => p.task = a.choice("task", Task::NAMES, diags).and_then(|(t, _)| Task::parse(t)),
@@ -318,7 +328,7 @@ fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem
         a.finish(diags);
     }
     for (field, example) in [("objective", "objective \"Reduce fraud losses\""), ("task", "task binary_classification")] {
-        if !once.0.contains_key(field) {
+        if !once.0.contains_key(field) && !near_miss(body, field) {
             diags.push(
                 Diagnostic::new("E0104", block_stmt.head.span, format!("`problem` has no `{field}`")).help(format!("add `{example}`")),
             );
@@ -360,7 +370,7 @@ fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
         if head != "latency" && !once.first(stmt, diags) {
             continue;
         }
-        let mut a = Args::new(stmt);
+        let mut a = Args::new(stmt, diags.len());
         match head {
             "latency" => {
                 let example = "latency p99 < 100ms";
@@ -414,7 +424,7 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
             Some((b, k)) => (b.to_string(), k.parse::<u32>().ok()),
             None => (name.clone(), None),
         };
-        let mut a = Args::new(stmt);
+        let mut a = Args::new(stmt, diags.len());
         let mut threshold = None;
         if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Cmp(_))) {
             let example = format!("{name} >= 0.9 offline");
@@ -457,6 +467,27 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
         }
         a.finish(diags);
         let computed = metric_family(&base, k.is_some()).is_some();
+        if k == Some(0) {
+            diags.push(
+                Diagnostic::new("E0304", stmt.head.span, format!("`{name}`: the cut-off must be at least 1"))
+                    .help(format!("write e.g. `{base}@10`")),
+            );
+        }
+        if let (Some((_, v)), true) = (threshold, computed) {
+            let (lo, hi) = metric_bounds(&base);
+            if v < lo || v > hi {
+                let range = match (lo.is_finite(), hi.is_finite()) {
+                    (true, true) => format!("between {lo} and {hi}"),
+                    (true, false) => format!("at least {lo}"),
+                    _ => format!("at most {hi}"),
+                };
+                let pct = if v > 1.0 && v <= 100.0 && hi == 1.0 { format!("; for a percentage write `{v}%`") } else { String::new() };
+                diags.push(
+                    Diagnostic::new("E0304", stmt.span, format!("`{name}` is {range}, so a threshold of {v} is out of its range"))
+                        .help(format!("give a threshold {range}{pct}")),
+                );
+            }
+        }
         let scope = scope.unwrap_or(if computed || threshold.is_some() { Scope::Offline } else { Scope::Online });
         if scope == Scope::Offline && !computed {
             let names = crate::vocab::computed_metric_names();
@@ -477,6 +508,16 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
     }
 }
 
+/// The range a computed metric's value lies in.
+fn metric_bounds(base: &str) -> (f64, f64) {
+    match base {
+        "rmse" | "mae" | "mape" | "log_loss" => (0.0, f64::INFINITY),
+        "r2" => (f64::NEG_INFINITY, 1.0),
+        "silhouette" => (-1.0, 1.0),
+        _ => (0.0, 1.0),
+    }
+}
+
 fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
     let example = "cost_matrix { tp 5; fp 10; fn 100; tn 0 }";
     let body = plain_block(stmt, example, diags)?;
@@ -487,7 +528,7 @@ fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
             unknown_stmt(s, "cost_matrix", &["tp", "fp", "fn", "tn"], diags);
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         let v = match a.next() {
             Some(t @ Term { kind: TermKind::Quantity(_) | TermKind::Money(_), .. }) => term_money_or_number(t),
             Some(t) => {
@@ -568,7 +609,7 @@ fn lower_source(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: 
         if !once.first(st, diags) {
             continue;
         }
-        let mut a = Args::new(st);
+        let mut a = Args::new(st, diags.len());
         match head {
             "kind" => {
                 s.kind = a.choice("source kind", SOURCE_KINDS, diags).map(|(k, _)| match k {
@@ -610,8 +651,10 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
         unknown_stmt(stmt, "schema", &["FIELD: TYPE MODIFIER*"], diags);
         return None;
     }
-    let mut a = Args::new(stmt);
-    let ty = field_type(a.next(), &a, diags)?;
+    let mut a = Args::new(stmt, diags.len());
+    // A field whose type is wrong is still declared, so reads of it are not
+    // reported as unknown fields too.
+    let ty = field_type(a.next(), &a, diags).unwrap_or(FieldType::Unknown);
     let mut f = Field {
         name: stmt.head.name.clone(),
         doc: stmt.doc.clone(),
@@ -691,6 +734,13 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
             },
         }
     }
+    if f.event_time && !matches!(f.ty, FieldType::Timestamp | FieldType::Date | FieldType::Unknown) {
+        let at = once.get("event_time").copied().unwrap_or(f.span);
+        diags.push(
+            Diagnostic::new("E0406", at, format!("`event_time` marks a timestamp, but `{}` is a {}", f.name, f.ty.name()))
+                .help("put `event_time` on the field that holds when the event happened (`ts: timestamp event_time`)"),
+        );
+    }
     Some(f)
 }
 
@@ -715,6 +765,18 @@ fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<Field
                 "timestamp" => FieldType::Timestamp,
                 "date" => FieldType::Date,
                 "geo" => FieldType::Geo,
+                "embedding" | "list" => {
+                    let example = if w == "embedding" { "embedding(128)" } else { "list(float)" };
+                    diags.push(
+                        Diagnostic::new(
+                            "E0301",
+                            t.span,
+                            format!("`{w}` needs {}", if w == "embedding" { "its dimension" } else { "its element type" }),
+                        )
+                        .help(format!("write it like `{example}`")),
+                    );
+                    return None;
+                }
                 _ => {
                     diags.push(unknown_value("field type", w, t.span, all()));
                     return None;
@@ -807,7 +869,7 @@ fn lower_feature_store(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Feature
         if !once.first(s, diags) {
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         let engine = a.name("a store", &format!("{head} redis"), diags).map(|(e, _)| e.to_string());
         if head == "online" {
             let ttl_s = if a.keyword("ttl") { a.duration("online redis ttl 1d", diags) } else { None };
@@ -834,7 +896,7 @@ fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
         if !once.first(s, diags) {
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         match head {
             "split" => ds.split = lower_split(s, &mut a, diags),
             "imbalance" => {
@@ -875,7 +937,12 @@ fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
             "missing" => {
                 ds.missing = a.choice("missing-value strategy", &["median", "mean", "mode", "drop"], diags).map(|(w, _)| w.to_string())
             }
-            "dedupe" => ds.dedupe = a.name("a field", "dedupe txn_id", diags).map(|(w, _)| w.to_string()),
+            "dedupe" => {
+                if let Some((w, span)) = a.name("a field", "dedupe txn_id", diags) {
+                    ds.dedupe = Some(w.to_string());
+                    ds.dedupe_span = span;
+                }
+            }
             _ => {
                 let example = "outliers clip(1%, 99%)";
                 match a.next() {
@@ -968,6 +1035,7 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
         name: name.to_string(),
         doc: stmt.doc.clone(),
         kind: None,
+        kind_span: name_span,
         features: Vec::new(),
         feature_spans: Vec::new(),
         params: BTreeMap::new(),
@@ -998,10 +1066,11 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
         if !once.first(s, diags) {
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         match head {
             "kind" => {
                 kind_seen = true;
+                m.kind_span = s.span;
                 m.kind = a.choice("model kind", ModelKind::NAMES, diags).and_then(|(k, _)| ModelKind::parse(k));
             }
             "features" => match a.next() {
@@ -1022,7 +1091,7 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
             "params" => {
                 if let Some(b) = a.block("params { trees 500; depth 8 }", diags) {
                     for p in b {
-                        let mut pa = Args::new(p);
+                        let mut pa = Args::new(p, diags.len());
                         let v = match pa.next() {
                             Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(ParamValue::Number),
                             Some(Term { kind: TermKind::Str(s), .. }) => Some(ParamValue::Text(s.clone())),
@@ -1068,7 +1137,7 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
         }
         a.finish(diags);
     }
-    if !kind_seen {
+    if !kind_seen && !near_miss(body, "kind") {
         diags.push(
             Diagnostic::new("E0104", name_span, format!("model `{name}` has no `kind`"))
                 .help("add `kind gradient_boosting` (or another model kind)"),
@@ -1162,7 +1231,7 @@ fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags:
         if head != "stage" && !once.first(s, diags) {
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         match head {
             "mode" => {
                 sv.mode = a.choice("serving mode", &["realtime", "batch", "streaming", "edge"], diags).map(|(w, _)| match w {
@@ -1279,7 +1348,7 @@ fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stag
         if !once.first(s, diags) {
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         match head {
             "model" => {
                 if let Some((w, span)) = a.name("a model", "model gbdt", diags) {
@@ -1351,7 +1420,7 @@ fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
             unknown_stmt(s, "monitors", MONITOR_STATEMENTS, diags);
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         let kind = match head {
             "drift" => {
                 let example = "drift amount_log using psi > 0.2 every 1h";
@@ -1492,7 +1561,7 @@ fn lower_experiment(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], dia
             );
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         found = (|| {
             a.expect_keyword("treatment", example, diags).then_some(())?;
             let (treatment, _) = a.name("a model", example, diags)?;
@@ -1564,7 +1633,7 @@ fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags
         if matches!(head, "duration" | "requests" | "traffic" | "seed" | "concept_drift") && !once.first(s, diags) {
             continue;
         }
-        let mut a = Args::new(s);
+        let mut a = Args::new(s, diags.len());
         match head {
             "duration" => sc.duration_s = a.duration("duration 24h", diags),
             "requests" => sc.requests = a.count("a request count", "requests 1M", diags),
@@ -1646,7 +1715,7 @@ fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags
                         let b = a.block(mix_example, diags)?;
                         let mut weights = Vec::new();
                         for e in b {
-                            let mut ea = Args::new(e);
+                            let mut ea = Args::new(e, diags.len());
                             if let Some(w) = ea.fraction("a share", mix_example, diags) {
                                 weights.push((e.head.name.clone(), w));
                             }

@@ -12,13 +12,13 @@ pub fn check(d: &Design, diags: &mut Diags) {
     unique("metric", d.metrics.iter().map(|m| (m.name.as_str(), m.span)), diags);
     unique("source", d.sources.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
     for s in &d.sources {
-        unique(&format!("field of source `{}`", s.name), s.fields.iter().map(|f| (f.name.as_str(), f.span)), diags);
+        unique_in("field", &format!("source `{}`", s.name), s.fields.iter().map(|f| (f.name.as_str(), f.span)), diags);
     }
     unique("feature", d.features.iter().map(|f| (f.name.as_str(), f.name_span)), diags);
     unique("model", d.models.iter().map(|m| (m.name.as_str(), m.name_span)), diags);
     unique("serving", d.servings.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
     for s in &d.servings {
-        unique(&format!("stage of serving `{}`", s.name), s.stages.iter().map(|st| (st.name.as_str(), st.span)), diags);
+        unique_in("stage", &format!("serving `{}`", s.name), s.stages.iter().map(|st| (st.name.as_str(), st.span)), diags);
     }
     unique("experiment", d.experiments.iter().map(|e| (e.name.as_str(), e.name_span)), diags);
     unique("scenario", d.scenarios.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
@@ -43,6 +43,12 @@ pub fn check(d: &Design, diags: &mut Diags) {
 }
 
 fn unique<'a>(what: &str, names: impl Iterator<Item = (&'a str, Span)>, diags: &mut Diags) {
+    unique_in(what, "", names, diags);
+}
+
+/// Duplicates among names of one kind, within `scope` (empty: the system).
+fn unique_in<'a>(what: &str, scope: &str, names: impl Iterator<Item = (&'a str, Span)>, diags: &mut Diags) {
+    let of = if scope.is_empty() { String::new() } else { format!(" of {scope}") };
     let mut seen: BTreeMap<String, (&'a str, Span)> = BTreeMap::new();
     for (name, span) in names {
         if name.is_empty() {
@@ -51,9 +57,9 @@ fn unique<'a>(what: &str, names: impl Iterator<Item = (&'a str, Span)>, diags: &
         match seen.get(&name.to_ascii_lowercase()) {
             Some(&(first, first_span)) => {
                 let msg = if first == name {
-                    format!("the {what} `{name}` is declared twice")
+                    format!("the {what} `{name}`{of} is declared twice")
                 } else {
-                    format!("the {what} `{name}` differs from `{first}` only by case")
+                    format!("the {what} `{name}`{of} differs from `{first}` only by case")
                 };
                 diags.push(
                     Diagnostic::new("E0201", span, msg)

@@ -58,7 +58,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
         if let Some(dd) = &ds.dedupe {
             if !d.sources.iter().any(|s| s.field(dd).is_some()) {
                 let all: Vec<&str> = d.sources.iter().flat_map(|s| s.fields.iter().map(|f| f.name.as_str())).collect();
-                let diag = Diagnostic::new("E0204", ds.span, format!("`dedupe {dd}`: no source has a field `{dd}`"));
+                let diag = Diagnostic::new("E0204", ds.dedupe_span, format!("`dedupe {dd}`: no source has a field `{dd}`"));
                 diags.push(match did_you_mean(dd, all.iter().copied()) {
                     Some(n) => diag.help(format!("did you mean `{n}`?")),
                     None => diag.help("dedupe on a key field of the training source"),
@@ -125,10 +125,45 @@ pub fn check(d: &Design, diags: &mut Diags) {
     for sc in &d.scenarios {
         for ev in &sc.events {
             match ev {
-                ScenarioEvent::Shift { field: r, .. }
-                | ScenarioEvent::Mix { field: r, .. }
-                | ScenarioEvent::PriorShift { field: r, .. } => {
-                    field(d, r, diags);
+                ScenarioEvent::Shift { field: r, .. } => {
+                    if let Some(f) = field(d, r, diags).and_then(|r| d.field(&r)) {
+                        if !matches!(f.ty, FieldType::Int | FieldType::Float | FieldType::Unknown) {
+                            diags.push(
+                                Diagnostic::new("E0301", r.span, format!("`shift` moves a number, but `{r}` is a {}", f.ty.name()))
+                                    .help("change the shares of a category with `mix { VALUE: P, ... }` instead"),
+                            );
+                        }
+                    }
+                }
+                ScenarioEvent::Mix { field: r, weights, .. } => {
+                    if let Some(f) = field(d, r, diags).and_then(|r| d.field(&r)) {
+                        for (value, _) in weights {
+                            if !f.values.is_empty() && !f.values.contains(value) {
+                                let mut diag = crate::analysis::args::unknown_value(
+                                    &format!("value of `{r}`"),
+                                    value,
+                                    r.span,
+                                    f.values.iter().map(String::as_str),
+                                );
+                                diag = diag.label(f.span, "its `values` are declared here");
+                                diags.push(diag);
+                            }
+                        }
+                    }
+                }
+                ScenarioEvent::PriorShift { field: r, .. } => {
+                    if let Some(f) = field(d, r, diags).and_then(|r| d.field(&r)) {
+                        if !f.label {
+                            diags.push(
+                                Diagnostic::new(
+                                    "E0318",
+                                    r.span,
+                                    format!("`prior_shift` changes the label rate, but `{r}` is not a `label` field"),
+                                )
+                                .help("name the label field, the one the problem's `target` names"),
+                            );
+                        }
+                    }
                 }
                 ScenarioEvent::Outage { stage, span, .. } if !stage_names.contains(&stage.as_str()) => {
                     diags.push(unknown("stage", stage, *span, &stage_names, "an outage names a stage of a serving"));
@@ -165,5 +200,16 @@ fn metric_ref(d: &Design, metric: &str, span: Span, scope: &str, diags: &mut Dia
         return;
     }
     let names: Vec<&str> = d.metrics.iter().map(|m| m.name.as_str()).collect();
+    let (base, at_k) = match metric.split_once('@') {
+        Some((b, _)) => (b, true),
+        None => (metric, false),
+    };
+    if crate::vocab::metric_family(base, at_k).is_some() && did_you_mean(metric, names.iter().copied()).is_none() {
+        diags.push(
+            Diagnostic::new("E0208", span, format!("the metric `{metric}` is not declared in `metrics`"))
+                .help(format!("declare it, e.g. `{metric} {scope}` in `metrics`")),
+        );
+        return;
+    }
     diags.push(unknown("metric", metric, span, &names, &format!("declare it in `metrics`, e.g. `{metric} {scope}`")));
 }

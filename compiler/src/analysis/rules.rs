@@ -12,6 +12,7 @@ use crate::vocab::{family_tasks, metric_family, metric_fits, suggested_metric, M
 use std::collections::BTreeSet;
 
 pub fn check(d: &Design, diags: &mut Diags) {
+    latency_limits(d, diags);
     metrics(d, diags);
     models(d, diags);
     split(d, diags);
@@ -24,6 +25,29 @@ pub fn check(d: &Design, diags: &mut Diags) {
             diags.push(
                 Diagnostic::new("E0410", e.span, format!("the experiment `{}` compares `{}` with itself", e.name, e.treatment))
                     .help("the treatment and the control must be different models"),
+            );
+        }
+    }
+}
+
+/// A higher percentile cannot have a tighter limit than a lower one.
+fn latency_limits(d: &Design, diags: &mut Diags) {
+    for hi in &d.constraints.latency {
+        if let Some(lo) = d.constraints.latency.iter().find(|lo| lo.percentile < hi.percentile && lo.max_s > hi.max_s) {
+            diags.push(
+                Diagnostic::new(
+                    "E0305",
+                    hi.span,
+                    format!(
+                        "the {} limit ({}) is below the {} limit ({})",
+                        hi.label,
+                        human_duration(hi.max_s),
+                        lo.label,
+                        human_duration(lo.max_s)
+                    ),
+                )
+                .label(lo.span, "the lower percentile's limit")
+                .help(format!("a {} latency is never below the {}: raise this limit or lower the other", hi.label, lo.label)),
             );
         }
     }
@@ -74,8 +98,15 @@ fn models(d: &Design, diags: &mut Diags) {
             if !kind.fits(task) {
                 let fitting: Vec<&str> = ModelKind::ALL.iter().filter(|k| k.fits(task)).map(|k| k.as_str()).collect();
                 diags.push(
-                    Diagnostic::new("E0403", m.name_span, format!("a `{kind}` model cannot do {task}"))
-                        .help(format!("for {task} use one of: {}", fitting.join(", "))),
+                    Diagnostic::new(
+                        "E0403",
+                        m.kind_span,
+                        format!(
+                            "{} `{kind}` model cannot do {task}",
+                            if kind.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+                        ),
+                    )
+                    .help(format!("for {task} use one of: {}", fitting.join(", "))),
                 );
             }
         }
@@ -178,16 +209,20 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
     }
     let (_, fields, windows) = transitive_reads(d, serving_features(d, s));
     if online_store.is_none() {
-        if let Some(w) = windows.first() {
+        // Name the feature that holds the window, not just the function.
+        let windowed =
+            d.features.iter().find(|f| !f.windows.is_empty() && windows.iter().any(|w| f.windows.iter().any(|x| std::ptr::eq(x, *w))));
+        if let (Some(w), Some(f)) = (windows.first(), windowed) {
             diags.push(
                 Diagnostic::new(
                     "E0409",
                     s.name_span,
                     format!(
-                        "realtime serving `{}` needs the windowed feature `{}(.., window: ..)` but there is no online store",
-                        s.name, w.func
+                        "realtime serving `{}` needs the windowed feature `{}` (`{}` over a window) but there is no online store",
+                        s.name, f.name, w.func
                     ),
                 )
+                .label(f.name_span, "aggregates over a window")
                 .help("window aggregations are precomputed: declare `feature_store { online redis }` and read it in a stage"),
             );
         }

@@ -179,7 +179,14 @@ fn conv_name(p: Pair<'_, Rule>, diags: &mut Diags) -> Term {
             }
         };
     }
-    Term { kind: TermKind::Path(p.into_inner().map(conv_ident).collect()), span }
+    // `name` is one atomic token: split the dotted parts here.
+    let mut parts = Vec::new();
+    let mut at = span.start;
+    for part in s.split('.') {
+        parts.push(Ident { name: part.to_string(), span: Span::new(at, at + part.len()) });
+        at += part.len() + 1;
+    }
+    Term { kind: TermKind::Path(parts), span }
 }
 
 /// The identifier of a `name` pair that is one plain identifier.
@@ -401,10 +408,46 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
         pest::error::ErrorVariant::ParsingError { positives, .. } => expected_phrases(positives),
         pest::error::ErrorVariant::CustomError { .. } => String::new(),
     };
+    // `1 hours`, `100 ms`: a number, a space, then a unit word.
+    let before = text.get(..pos).unwrap_or("").trim_end_matches([' ', '\t']);
+    let number: String =
+        before.chars().rev().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
+    if !number.is_empty() && before.len() < text.get(..pos).unwrap_or("").len() {
+        if let Some(unit) = unit_suffix(token) {
+            let start = (offset + pos - (text.get(..pos).unwrap_or("").len() - before.len()) - number.len()).min(span.start);
+            return Diagnostic::new("E0002", Span::new(start, span.end), format!("`{number} {token}` is not a number with a unit"))
+                .help(format!("write the unit right after the number: `{number}{unit}`"));
+        }
+    }
+    if token.starts_with('\'') {
+        return Diagnostic::new("E0002", span, "strings are written in double quotes").help("write `\"...\"` instead of `'...'`");
+    }
+    if token.starts_with(|c: char| !c.is_ascii()) {
+        return Diagnostic::new("E0002", span, format!("unexpected `{token}`: names and keywords are ASCII letters, digits and `_`"))
+            .help("use ASCII in names; any text may go inside a \"string\"");
+    }
+    if token == ">" && before.ends_with('=') {
+        return Diagnostic::new("E0002", span, "`=>` is not an operator").help("did you mean `>=`?");
+    }
+    if token == ":" && before.ends_with(|c: char| c.is_ascii_digit()) {
+        return Diagnostic::new("E0002", span, "clock times are written in hours")
+            .help("write `18h` for 18:00 (times of day and offsets use duration units)");
+    }
     if token.starts_with('"') {
         return Diagnostic::new("E0002", span, "unterminated string").help("close the string with `\"` on the same line");
     }
     if token.starts_with(|c: char| c.is_ascii_digit()) && token.contains(|c: char| c.is_ascii_alphabetic()) {
+        let digits = token.trim_end_matches(|c: char| !(c.is_ascii_digit() || c == '.'));
+        let suffix = &token[digits.len()..];
+        let fixed = if ["KB", "MB", "GB", "TB"].contains(&suffix.to_ascii_uppercase().as_str()) {
+            Some(suffix.to_ascii_uppercase())
+        } else {
+            unit_suffix(suffix).map(str::to_string)
+        };
+        if let Some(f) = fixed {
+            return Diagnostic::new("E0002", span, format!("`{token}` is not a number with a known unit"))
+                .help(format!("did you mean `{digits}{f}`?"));
+        }
         return Diagnostic::new("E0002", span, format!("`{token}` is not a number with a known unit")).help(
             "units are written right after the number: durations `us ms s m h d w y` (`5m` is five minutes), \
              sizes `KB MB GB TB`, counts `k M B`, `%` and `x`",
@@ -423,6 +466,22 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
     } else {
         d.help(format!("expected {expected}"))
     }
+}
+
+/// The suffix for a unit written as a word (`hours` -> `h`).
+fn unit_suffix(word: &str) -> Option<&'static str> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "us" | "usec" | "microsecond" | "microseconds" => "us",
+        "ms" | "msec" | "millisecond" | "milliseconds" => "ms",
+        "s" | "sec" | "secs" | "second" | "seconds" => "s",
+        "m" | "min" | "mins" | "minute" | "minutes" => "m",
+        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+        "d" | "day" | "days" => "d",
+        "w" | "wk" | "week" | "weeks" => "w",
+        "y" | "yr" | "year" | "years" => "y",
+        "%" | "pct" | "percent" => "%",
+        _ => return None,
+    })
 }
 
 /// The word or symbol at the error position, for the message.

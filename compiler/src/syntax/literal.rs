@@ -12,7 +12,7 @@ pub fn quantity(raw: &str) -> Option<Quantity> {
         .find(|&(i, c)| c.is_ascii_alphabetic() && !(matches!(c, 'e' | 'E') && is_exponent(body, i)) || c == '%')
         .map_or(body.len(), |(i, _)| i);
     let (num, unit) = body.split_at(split);
-    let number: f64 = num.replace('_', "").parse().ok()?;
+    let number: f64 = if num.contains('_') { num.replace('_', "").parse().ok()? } else { num.parse().ok()? };
     let unit = match unit {
         "" => Unit::None,
         "%" => Unit::Percent,
