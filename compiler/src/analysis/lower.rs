@@ -683,6 +683,10 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
         };
         if !MODIFIERS.contains(&m) {
             diags.push(unknown_value("field modifier", m, t.span, MODIFIERS.iter().copied()).with_code("E0103"));
+            // Its arguments (`refrences users.id`) belong to the reported mistake.
+            while a.peek().is_some_and(|x| word(x).is_none()) {
+                a.next();
+            }
             continue;
         }
         if once.insert(m, t.span).is_some() {
