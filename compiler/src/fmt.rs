@@ -46,7 +46,7 @@ fn indent(out: &mut String, level: usize) {
 impl Printer<'_> {
     /// Whether the source has an empty line between `self.last_end` and `at`.
     fn blank_before(&self, at: usize) -> bool {
-        self.src.get(self.last_end.min(at)..at).is_some_and(|gap| gap.matches('\n').count() >= 2)
+        self.src.get(self.last_end.min(at)..at).is_some_and(|gap| gap.replace("\r\n", "\n").matches(['\n', '\r']).count() >= 2)
     }
 
     fn at_line_start(&self) -> bool {
@@ -95,7 +95,7 @@ impl Printer<'_> {
             }
             // A comment on the same line as the end of the statement trails it.
             if let Some(c) = self.comments.get(self.next) {
-                let same_line = self.src.get(s.span.end..c.span.start).is_some_and(|gap| !gap.contains('\n'));
+                let same_line = self.src.get(s.span.end..c.span.start).is_some_and(|gap| !gap.contains(['\n', '\r']));
                 if same_line && c.span.start < block_end {
                     self.out.push_str("  ");
                     self.out.push_str(&comment_text(c));

@@ -123,6 +123,13 @@ proptest! {
 }
 
 #[test]
+fn regressions_found_by_fuzzing() {
+    // A lone carriage return ends a comment, as it ends a statement.
+    check_roundtrip("/// doc\ra b c").unwrap();
+    check_roundtrip("// x\r\ny = 1\r\n").unwrap();
+}
+
+#[test]
 fn example_specs_round_trip() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let mut n = 0;

@@ -548,7 +548,8 @@ pub fn attach_docs(file: &mut File, text: &str) {
         return;
     }
     let adjacent = |end: usize, start: usize| {
-        text.get(end..start).is_some_and(|gap| gap.chars().all(char::is_whitespace) && gap.matches('\n').count() == 1)
+        text.get(end..start)
+            .is_some_and(|gap| gap.chars().all(char::is_whitespace) && gap.replace("\r\n", "\n").matches(['\n', '\r']).count() == 1)
     };
     let mut stack: Vec<&mut Stmt> = file.stmts.iter_mut().collect();
     while let Some(stmt) = stack.pop() {

@@ -68,7 +68,8 @@ pub fn prescan(src: &str) -> Prescan {
                 i += 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = src.get(i..).and_then(|rest| rest.find('\n')).map_or(src.len(), |n| i + n);
+                // A comment ends at any line break the grammar knows (`\n`, `\r`).
+                let end = src.get(i..).and_then(|rest| rest.find(['\n', '\r'])).map_or(src.len(), |n| i + n);
                 let doc = bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) != Some(&b'/');
                 let body_start = if doc { i + 3 } else { i + 2 };
                 let text = src.get(body_start..end).unwrap_or("").trim_end_matches('\r').to_string();
