@@ -455,7 +455,11 @@ impl<'a> Args<'a> {
                 None
             }
             None => {
-                self.missing("a block `{ ... }`", example, diags);
+                diags.push(
+                    Diagnostic::new("E0302", self.here(), format!("`{}` needs a block `{{ ... }}`", self.head.name))
+                        .label(self.head.span, "in this statement")
+                        .help(format!("open it with `{{` on this line and close it with `}}` after its statements, as in `{example}`")),
+                );
                 None
             }
         }

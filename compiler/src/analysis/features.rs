@@ -462,7 +462,27 @@ impl Resolver<'_> {
                     let is_fill_word = f == "fill"
                         && positional.len() == 1
                         && matches!(&a.value.kind, ExprKind::Path(p) if p.len() == 1 && p.first().is_some_and(|i| FILL_WORDS.contains(&i.name.as_str())));
-                    if is_fill_word {
+                    // `fill(x, medain)`: a misspelt strategy, not an unknown feature.
+                    let misspelt_fill = f == "fill" && positional.len() == 1 && !is_fill_word && {
+                        match &a.value.kind {
+                            ExprKind::Path(p) if p.len() == 1 => p.first().is_some_and(|i| {
+                                !self.types.contains_key(&i.name) && did_you_mean(&i.name, FILL_WORDS.iter().copied()).is_some()
+                            }),
+                            _ => false,
+                        }
+                    };
+                    if misspelt_fill {
+                        if let ExprKind::Path(p) = &a.value.kind {
+                            let w = p.first().map(|i| i.name.as_str()).unwrap_or_default();
+                            self.diags.push(crate::analysis::args::unknown_value(
+                                "fill strategy",
+                                w,
+                                a.value.span,
+                                FILL_WORDS.iter().copied(),
+                            ));
+                        }
+                        positional.push(((FeatureExpr::Invalid, ValueType::Unknown), a.value.span));
+                    } else if is_fill_word {
                         let w = match &a.value.kind {
                             ExprKind::Path(p) => p.first().map(|i| i.name.clone()).unwrap_or_default(),
                             _ => String::new(),
@@ -558,7 +578,9 @@ impl Resolver<'_> {
         for (i, (t, allowed)) in types.iter().zip(sig.iter()).enumerate() {
             if *t != T::Unknown && !allowed.contains(t) {
                 let names: Vec<&str> = allowed.iter().map(|a| type_name(*a)).collect();
-                let hint = if allowed.contains(&T::Number) && matches!(t, T::Category | T::String | T::Bool) {
+                let hint = if f == "tfidf" && *t == T::String {
+                    "tf-idf reads free text: declare the field as `text` in its schema (`body: text`)".to_string()
+                } else if allowed.contains(&T::Number) && matches!(t, T::Category | T::String | T::Bool) {
                     format!("encode a {} first, with `onehot(..)` or `hash(.., buckets: N)`; for example `{example}`", type_name(*t))
                 } else {
                     format!("write it like `{example}`")

@@ -112,6 +112,23 @@ fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&str], diags: &mut Diags) {
     });
 }
 
+/// The blocks that take a statement called `name`, as `problem { ... }`.
+fn blocks_with_statement(name: &str) -> Vec<String> {
+    let blocks: [(&str, &[&str]); 10] = [
+        ("problem", PROBLEM_STATEMENTS),
+        ("constraints", CONSTRAINT_STATEMENTS),
+        ("source", SOURCE_STATEMENTS),
+        ("dataset", DATASET_STATEMENTS),
+        ("model", MODEL_STATEMENTS),
+        ("serving", SERVING_STATEMENTS),
+        ("stage", STAGE_STATEMENTS),
+        ("monitors", MONITOR_STATEMENTS),
+        ("scenario", SCENARIO_STATEMENTS),
+        ("experiment", &["ab_test"]),
+    ];
+    blocks.iter().filter(|(_, st)| st.contains(&name)).map(|(b, _)| format!("`{b} {{ ... }}`")).collect()
+}
+
 /// Whether a statement of `body` is a misspelling of `name`: then a missing
 /// `name` was already reported, as the unknown statement with its fix.
 fn near_miss(body: &[Stmt], name: &str) -> bool {
@@ -265,8 +282,10 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
             }
             _ => {
                 let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown block or statement `{head}` in `system`"));
+                let homes = blocks_with_statement(head);
                 diags.push(match did_you_mean(head, SYSTEM_STATEMENTS.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None if !homes.is_empty() => d.help(format!("`{head}` belongs inside {}", homes.join(" or "))),
                     None => d.help(format!("`system` takes: {}", SYSTEM_STATEMENTS.join(", "))),
                 });
             }
@@ -915,6 +934,15 @@ fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
                             _ => None,
                         };
                         Some(("undersample".to_string(), ratio))
+                    }
+                    Some(Term { kind: TermKind::Call(c), span })
+                        if ["oversample", "class_weight", "smote"].contains(&c.name.name.as_str()) =>
+                    {
+                        diags.push(
+                            Diagnostic::new("E0301", *span, format!("`{}` takes no arguments", c.name.name))
+                                .help(format!("write `imbalance {}`; only `undersample(R)` takes a ratio", c.name.name)),
+                        );
+                        Some((c.name.name.clone(), None))
                     }
                     Some(t) => match word(t) {
                         Some(w @ ("undersample" | "oversample" | "class_weight" | "smote")) => Some((w.to_string(), None)),
