@@ -75,7 +75,8 @@ fn render_one(out: &mut String, p: &Paint, path: &str, idx: &LineIndex<'_>, d: &
     let mut last_line = start.line;
     for l in &d.labels {
         let line = idx.line_col(l.span.start).line;
-        if line != last_line {
+        // Elide only a gap: the next line down follows directly.
+        if line != last_line && line != last_line + 1 {
             let _ = writeln!(out, "{}", p.blue("..."));
         }
         // A label on the line just shown only adds its marks.
