@@ -85,10 +85,10 @@ pub fn build(d: &Design) -> DesignGraph {
         }
         let mut rule_features = Vec::new();
         for r in &m.rules {
-            collect_features(r, &mut rule_features);
+            r.feature_names(&mut rule_features);
         }
         for f in rule_features {
-            if let Some(&from) = features.get(&f) {
+            if let Some(&from) = features.get(f) {
                 g.update_edge(from, to, "rule");
             }
         }
@@ -140,24 +140,6 @@ pub fn build(d: &Design) -> DesignGraph {
         }
     }
     DesignGraph { graph: g }
-}
-
-fn collect_features(e: &crate::ir::FeatureExpr, out: &mut Vec<String>) {
-    use crate::ir::FeatureExpr as F;
-    match e {
-        F::Feature { name } => out.push(name.clone()),
-        F::Call { args, named, .. } => {
-            args.iter().for_each(|a| collect_features(a, out));
-            named.values().for_each(|a| collect_features(a, out));
-        }
-        F::Unary { arg, .. } => collect_features(arg, out),
-        F::Binary { left, right, .. } => {
-            collect_features(left, out);
-            collect_features(right, out);
-        }
-        F::List { items } => items.iter().for_each(|a| collect_features(a, out)),
-        _ => {}
-    }
 }
 
 const KINDS: [NodeKind; 5] = [NodeKind::Source, NodeKind::Feature, NodeKind::Model, NodeKind::Stage, NodeKind::Monitor];

@@ -411,6 +411,26 @@ pub enum FeatureExpr {
     Invalid,
 }
 
+impl FeatureExpr {
+    /// The features this expression reads, in order of appearance.
+    pub fn feature_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            FeatureExpr::Feature { name } => out.push(name),
+            FeatureExpr::Call { args, named, .. } => {
+                args.iter().for_each(|a| a.feature_names(out));
+                named.values().for_each(|a| a.feature_names(out));
+            }
+            FeatureExpr::Unary { arg, .. } => arg.feature_names(out),
+            FeatureExpr::Binary { left, right, .. } => {
+                left.feature_names(out);
+                right.feature_names(out);
+            }
+            FeatureExpr::List { items } => items.iter().for_each(|a| a.feature_names(out)),
+            _ => {}
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Window {
     pub func: String,

@@ -9,16 +9,9 @@ use mlspec_compiler::Severity;
 pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
     let mut loaded = Vec::new();
     for f in files {
-        match io::read_input(f) {
-            Ok(bytes) => {
-                let diags = check_bytes(&bytes).diagnostics;
-                loaded.push((f.as_str(), io::as_text(&bytes), diags));
-            }
-            Err(e) => {
-                io::error(&e);
-                return 2;
-            }
-        }
+        let Some(bytes) = io::load(f) else { return 2 };
+        let diags = check_bytes(&bytes).diagnostics;
+        loaded.push((f.as_str(), io::as_text(&bytes), diags));
     }
     let reports: Vec<FileReport<'_>> =
         loaded.iter().map(|(path, src, diags)| FileReport { path, source: src, diagnostics: diags }).collect();

@@ -7,13 +7,7 @@ use mlspec_compiler::syntax::parse_bytes;
 pub fn run(files: &[String], check: bool) -> u8 {
     let mut status = 0;
     for path in files {
-        let bytes = match io::read_input(path) {
-            Ok(b) => b,
-            Err(e) => {
-                io::error(&e);
-                return 2;
-            }
-        };
+        let Some(bytes) = io::load(path) else { return 2 };
         let parsed = parse_bytes(&bytes);
         let src = io::as_text(&bytes);
         if parsed.diagnostics.iter().any(|d| d.is_error()) {

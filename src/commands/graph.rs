@@ -6,13 +6,7 @@ use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
 use mlspec_compiler::graph;
 
 pub fn run(path: &str, format: GraphFormat) -> u8 {
-    let bytes = match io::read_input(path) {
-        Ok(b) => b,
-        Err(e) => {
-            io::error(&e);
-            return 2;
-        }
-    };
+    let Some(bytes) = io::load(path) else { return 2 };
     let a = check_bytes(&bytes);
     if a.diagnostics.iter().any(|d| d.is_error()) {
         let src = io::as_text(&bytes);

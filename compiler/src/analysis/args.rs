@@ -6,6 +6,7 @@ use crate::ast::{Call, CmpOp, Ident, Quantity, Stmt, Term, TermKind, Unit};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Cmp, LatencyDist};
 use crate::span::Span;
+use crate::syntax::literal::duration_suffix_for_word;
 use crate::vocab::did_you_mean;
 use std::collections::BTreeMap;
 
@@ -40,21 +41,6 @@ pub fn word(t: &Term) -> Option<&str> {
         TermKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.as_str()),
         _ => None,
     }
-}
-
-/// Unit words people write after a bare number, mapped to the suffix form.
-fn unit_word_suggestion(word: &str) -> Option<&'static str> {
-    Some(match word.to_ascii_lowercase().as_str() {
-        "us" | "usec" | "microsecond" | "microseconds" => "us",
-        "ms" | "msec" | "millisecond" | "milliseconds" => "ms",
-        "s" | "sec" | "secs" | "second" | "seconds" => "s",
-        "m" | "min" | "mins" | "minute" | "minutes" => "m",
-        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
-        "d" | "day" | "days" => "d",
-        "w" | "wk" | "week" | "weeks" => "w",
-        "y" | "yr" | "year" | "years" => "y",
-        _ => return None,
-    })
 }
 
 /// Seconds in a period word after `/`: `day`, `hour`, `s`, `month`...
@@ -296,7 +282,7 @@ impl<'a> Args<'a> {
         let (q, span) = self.quantity("a duration", example, diags)?;
         let s = duration_of(q, span, self.peek(), diags);
         // `30 days`: the unit word is part of the reported mistake; skip it.
-        if matches!(q.unit, Unit::None | Unit::Count(_)) && self.peek_word().and_then(unit_word_suggestion).is_some() {
+        if matches!(q.unit, Unit::None | Unit::Count(_)) && self.peek_word().and_then(duration_suffix_for_word).is_some() {
             self.pos += 1;
         }
         s
@@ -478,7 +464,7 @@ pub fn unknown_value<'c>(what: &str, found: &str, span: Span, choices: impl Into
 
 fn no_duration_unit(q: &Quantity, span: Span, next: Option<&Term>) -> Diagnostic {
     let n = q.raw.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
-    if let Some(unit) = next.and_then(word).and_then(unit_word_suggestion) {
+    if let Some(unit) = next.and_then(word).and_then(duration_suffix_for_word) {
         let mut d = Diagnostic::new("E0301", span, format!("expected a duration, found `{} {}`", q.raw, next.and_then(word).unwrap_or("")))
             .help(format!("write the unit right after the number: `{n}{unit}`"));
         if let Some(t) = next {

@@ -170,28 +170,10 @@ fn serving_features<'d>(d: &'d Design, s: &'d Serving) -> Vec<&'d str> {
         out.extend(m.features.iter().map(String::as_str));
         // Rules read features by name.
         for r in &m.rules {
-            rule_features(r, &mut out);
+            r.feature_names(&mut out);
         }
     }
     out
-}
-
-fn rule_features<'a>(e: &'a crate::ir::FeatureExpr, out: &mut Vec<&'a str>) {
-    use crate::ir::FeatureExpr as F;
-    match e {
-        F::Feature { name } => out.push(name),
-        F::Call { args, named, .. } => {
-            args.iter().for_each(|a| rule_features(a, out));
-            named.values().for_each(|a| rule_features(a, out));
-        }
-        F::Unary { arg, .. } => rule_features(arg, out),
-        F::Binary { left, right, .. } => {
-            rule_features(left, out);
-            rule_features(right, out);
-        }
-        F::List { items } => items.iter().for_each(|a| rule_features(a, out)),
-        _ => {}
-    }
 }
 
 fn serving(d: &Design, s: &Serving, diags: &mut Diags) {

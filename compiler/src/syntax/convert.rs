@@ -468,20 +468,12 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
     }
 }
 
-/// The suffix for a unit written as a word (`hours` -> `h`).
+/// The suffix for a unit written as a word (`hours` -> `h`, `percent` -> `%`).
 fn unit_suffix(word: &str) -> Option<&'static str> {
-    Some(match word.to_ascii_lowercase().as_str() {
-        "us" | "usec" | "microsecond" | "microseconds" => "us",
-        "ms" | "msec" | "millisecond" | "milliseconds" => "ms",
-        "s" | "sec" | "secs" | "second" | "seconds" => "s",
-        "m" | "min" | "mins" | "minute" | "minutes" => "m",
-        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
-        "d" | "day" | "days" => "d",
-        "w" | "wk" | "week" | "weeks" => "w",
-        "y" | "yr" | "year" | "years" => "y",
-        "%" | "pct" | "percent" => "%",
-        _ => return None,
-    })
+    match word.to_ascii_lowercase().as_str() {
+        "%" | "pct" | "percent" => Some("%"),
+        _ => literal::duration_suffix_for_word(word),
+    }
 }
 
 /// The word or symbol at the error position, for the message.

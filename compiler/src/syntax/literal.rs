@@ -44,6 +44,22 @@ fn is_exponent(s: &str, i: usize) -> bool {
     rest.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// The duration suffix for a unit people write as a word after a number
+/// (`30 days` -> `d`, `100 ms` -> `ms`).
+pub fn duration_suffix_for_word(word: &str) -> Option<&'static str> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "us" | "usec" | "microsecond" | "microseconds" => "us",
+        "ms" | "msec" | "millisecond" | "milliseconds" => "ms",
+        "s" | "sec" | "secs" | "second" | "seconds" => "s",
+        "m" | "min" | "mins" | "minute" | "minutes" => "m",
+        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+        "d" | "day" | "days" => "d",
+        "w" | "wk" | "week" | "weeks" => "w",
+        "y" | "yr" | "year" | "years" => "y",
+        _ => return None,
+    })
+}
+
 /// Decodes the inside of a JSON string literal; `Err` names the bad escape.
 pub fn unescape(raw: &str) -> Result<String, String> {
     let quoted = format!("\"{raw}\"");

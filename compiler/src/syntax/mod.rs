@@ -4,7 +4,7 @@
 //! could build and every syntax diagnostic. pest types stay in this module.
 
 mod convert;
-mod literal;
+pub(crate) mod literal;
 pub mod prescan;
 
 use crate::ast::File;
