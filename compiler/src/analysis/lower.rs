@@ -107,6 +107,12 @@ fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&str], diags: &mut Diags) {
     };
     let d = Diagnostic::new("E0102", stmt.head.span, msg);
     diags.push(match (&stmt.kind, did_you_mean(name, known.iter().copied())) {
+        (StmtKind::Assign(_), _) if known.contains(&name.as_str()) => {
+            d.help(format!("`{name}` is a statement, not a definition: write `{name} VALUE` without `=`"))
+        }
+        (StmtKind::Plain { .. }, _) if PERCENTILES.contains(&name.as_str()) && known.contains(&"latency") => {
+            d.help(format!("the percentile comes after the statement name: `latency {name} ...`"))
+        }
         (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
         _ => d.help(list),
     });
@@ -132,7 +138,13 @@ fn blocks_with_statement(name: &str) -> Vec<String> {
 /// Whether a statement of `body` is a misspelling of `name`: then a missing
 /// `name` was already reported, as the unknown statement with its fix.
 fn near_miss(body: &[Stmt], name: &str) -> bool {
-    body.iter().any(|s| s.head.name != name && did_you_mean(&s.head.name, [name]).is_some())
+    body.iter().any(|s| {
+        if s.head.name == name {
+            !matches!(s.kind, StmtKind::Plain { .. }) // `kind = x`: reported with its fix
+        } else {
+            did_you_mean(&s.head.name, [name]).is_some()
+        }
+    })
 }
 
 /// Tracks statements that may appear once per block.

@@ -426,6 +426,13 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
         return Diagnostic::new("E0002", span, format!("unexpected `{token}`: names and keywords are ASCII letters, digits and `_`"))
             .help("use ASCII in names; any text may go inside a \"string\"");
     }
+    if rest.get(token.len()..).is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(':'))
+        && token.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !before.ends_with(['(', ','])
+    {
+        return Diagnostic::new("E0002", span, format!("a `,` is missing before `{token}:`"))
+            .help("separate the arguments of a call with `,`");
+    }
     if token == ">" && before.ends_with('=') {
         return Diagnostic::new("E0002", span, "`=>` is not an operator").help("did you mean `>=`?");
     }
