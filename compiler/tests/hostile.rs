@@ -94,3 +94,15 @@ fn thirty_thousand_chained_features() {
     let cyclic = src.replace("  f30000 = 1\n", "  f30000 = f0\n");
     assert_eq!(codes(&cyclic), vec!["E0316"]);
 }
+
+#[test]
+fn brackets_in_comments_and_strings_of_broken_lines() {
+    // The grammar's recovery must skip comments and strings exactly as the
+    // prescan does; a disagreement used to make recovery backtrack
+    // exponentially over these unclosed brackets (found by fuzzing).
+    let opens = "(".repeat(40);
+    let in_comment = format!("system x {{\n  foo bar % // {opens}\n  problem {{ objective \"o\"; task regression }}\n}}\n");
+    assert_eq!(codes(&in_comment), vec!["E0002"]);
+    let after_escape = format!("system x {{\n  foo % \"abc\\\n {opens}\n  problem {{ objective \"o\"; task regression }}\n}}\n");
+    assert!(codes(&after_escape).contains(&"E0002"));
+}
