@@ -16,6 +16,8 @@ pub mod graph;
 pub mod ir;
 pub mod span;
 pub mod syntax;
+#[doc(hidden)]
+pub mod testing;
 pub mod vocab;
 
 pub use diagnostics::{Diagnostic, Severity};

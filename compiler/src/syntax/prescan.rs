@@ -30,6 +30,11 @@ pub struct Prescan {
     pub repaired: String,
     pub diagnostics: Vec<Diagnostic>,
     pub too_deep: bool,
+    /// Bracket groups at the top level, as (open, close) offsets.
+    pub top_groups: Vec<(usize, usize)>,
+    /// Where statements start on their own line directly inside a top-level
+    /// block: places the text can be split for parsing in parallel.
+    pub block_lines: Vec<usize>,
 }
 
 fn closer(open: u8) -> u8 {
@@ -72,6 +77,8 @@ pub fn prescan(src: &str) -> Prescan {
     let mut rewritten: Vec<(usize, u8)> = Vec::new();
     let mut line_start = 0;
     let mut fresh_line = true;
+    let mut top_groups = Vec::new();
+    let mut block_lines = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes.get(i).copied().unwrap_or(b'\n');
@@ -82,6 +89,9 @@ pub fn prescan(src: &str) -> Prescan {
                 let mut layout =
                     Layout { stack: &mut stack, diagnostics: &mut diagnostics, blanked: &mut blanked, rewritten: &mut rewritten };
                 layout.line(bytes, i, i - line_start, line_start);
+                if stack.len() == 1 && b != b'}' {
+                    block_lines.push(i);
+                }
             }
         }
         match b {
@@ -134,7 +144,11 @@ pub fn prescan(src: &str) -> Prescan {
                 if blanked.last() != Some(&i) {
                     match stack.last() {
                         Some(o) if closer(o.ch) == close => {
+                            let at = o.at;
                             stack.pop();
+                            if stack.is_empty() {
+                                top_groups.push((at, i));
+                            }
                         }
                         Some(o) if stack.iter().any(|x| closer(x.ch) == close) => {
                             // A closer for an outer bracket: the inner one was never closed.
@@ -190,7 +204,7 @@ pub fn prescan(src: &str) -> Prescan {
             repaired.push('\n');
         }
     }
-    Prescan { comments, repaired, diagnostics, too_deep }
+    Prescan { comments, repaired, diagnostics, too_deep, top_groups, block_lines }
 }
 
 /// The prescan's state that the layout rules update.
