@@ -24,6 +24,10 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
         CheckFormat::Sarif => render::render_sarif(&reports, env!("CARGO_PKG_VERSION")),
     };
     io::print(&out);
+    if matches!(format, CheckFormat::Human) && reports.iter().all(|r| r.diagnostics.is_empty()) {
+        let n = reports.len();
+        eprintln!("checked {n} file{}: no problems found", if n == 1 { "" } else { "s" });
+    }
     let errors = render::count(&reports, Severity::Error);
     let warnings = render::count(&reports, Severity::Warning);
     u8::from(errors > 0 || (deny_warnings && warnings > 0))
