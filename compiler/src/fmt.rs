@@ -195,29 +195,12 @@ fn inline_term(out: &mut String, t: &Term) {
         }
         TermKind::Call(c) => {
             out.push_str(&c.name.name);
-            out.push('(');
-            for (i, a) in c.args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                if let Some(n) = &a.name {
-                    out.push_str(&n.name);
-                    out.push_str(": ");
-                }
+            enclosed(out, "(", &c.args, ")", |out, a| {
+                named_arg(out, a.name.as_ref());
                 inline_term(out, &a.value);
-            }
-            out.push(')');
+            });
         }
-        TermKind::List(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                inline_term(out, x);
-            }
-            out.push(']');
-        }
+        TermKind::List(items) => enclosed(out, "[", items, "]", inline_term),
         TermKind::Range(a, b) => {
             inline_term(out, a);
             out.push_str("..");
@@ -247,6 +230,25 @@ fn inline_term(out: &mut String, t: &Term) {
     }
 }
 
+/// `open` items separated by `, ` `close`: the shape of calls and lists.
+fn enclosed<T>(out: &mut String, open: &str, items: &[T], close: &str, mut each: impl FnMut(&mut String, &T)) {
+    out.push_str(open);
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        each(out, x);
+    }
+    out.push_str(close);
+}
+
+fn named_arg(out: &mut String, name: Option<&Ident>) {
+    if let Some(n) = name {
+        out.push_str(&n.name);
+        out.push_str(": ");
+    }
+}
+
 fn string(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
 }
@@ -259,29 +261,12 @@ fn expr(out: &mut String, e: &Expr) {
         ExprKind::Path(p) => out.push_str(&path_text(p)),
         ExprKind::Call { name, args } => {
             out.push_str(&name.name);
-            out.push('(');
-            for (i, a) in args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                if let Some(n) = &a.name {
-                    out.push_str(&n.name);
-                    out.push_str(": ");
-                }
+            enclosed(out, "(", args, ")", |out, a| {
+                named_arg(out, a.name.as_ref());
                 expr(out, &a.value);
-            }
-            out.push(')');
+            });
         }
-        ExprKind::List(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                expr(out, x);
-            }
-            out.push(']');
-        }
+        ExprKind::List(items) => enclosed(out, "[", items, "]", expr),
         ExprKind::Paren(x) => {
             out.push('(');
             expr(out, x);
