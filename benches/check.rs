@@ -21,6 +21,14 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(src.len() as u64));
         g.bench_function(name, |b| b.iter(|| check_source(std::hint::black_box(src))));
     }
+    // The same work with the parse kept on one thread, for comparison.
+    g.throughput(Throughput::Bytes(generated.len() as u64));
+    g.bench_function("generated_10k_lines_one_thread", |b| {
+        b.iter(|| {
+            let parsed = mlspec_compiler::syntax::parse_sequential(std::hint::black_box(&generated));
+            mlspec_compiler::analysis::analyze(&parsed.file)
+        })
+    });
     g.finish();
 }
 

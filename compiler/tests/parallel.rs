@@ -42,3 +42,17 @@ fn trailing_statements_after_the_system_fall_back_to_one_thread() {
     assert!(!parses_in_parallel(&src));
     assert_same(&src);
 }
+
+#[test]
+fn comments_and_docs_around_the_split_and_after_the_block() {
+    let src = generated_spec(10_000);
+    let mut lines: Vec<String> = src.lines().map(str::to_string).collect();
+    let n = lines.len();
+    for at in (n / 2 - 40..n / 2 + 40).step_by(9) {
+        lines.insert(at, "  /// a doc comment near the middle".to_string());
+        lines.insert(at, "  // a comment near the middle { ( [".to_string());
+    }
+    let text = format!("{}\n// a comment after the system\n", lines.join("\n"));
+    assert!(parses_in_parallel(&text));
+    assert_same(&text);
+}

@@ -32,6 +32,13 @@ pub fn convert_file(text: &str, src_len: usize, diags: &mut Diags) -> Vec<Stmt> 
     }
 }
 
+/// The statements of `text`, a slice of a block's body (no braces).
+pub fn convert_block_body(text: &str, diags: &mut Diags) -> Option<Vec<Stmt>> {
+    let mut pairs = MlspecParser::parse(Rule::block_body, text).ok()?;
+    let inner = pairs.next()?.into_inner();
+    Some(conv_stmts(inner, text, diags))
+}
+
 fn conv_stmts(pairs: Pairs<'_, Rule>, text: &str, diags: &mut Diags) -> Vec<Stmt> {
     let mut out = Vec::new();
     for p in pairs {

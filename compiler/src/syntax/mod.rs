@@ -6,6 +6,7 @@
 mod convert;
 pub(crate) mod literal;
 pub mod prescan;
+mod shift;
 
 use crate::ast::File;
 use crate::diagnostics::{self, Diagnostic};
@@ -70,40 +71,46 @@ fn split_point(groups: &[(usize, usize)], lines: &[usize]) -> Option<((usize, us
     (at > group.0 && at < group.1).then_some((group, at))
 }
 
-/// Parses the two halves of the top-level block on two threads. Each half
-/// is the whole text with the other half's statements blanked to spaces, so
-/// every offset, and so every span, is the one a single parse gives; the
-/// statements of the second half are then appended to the first's block.
-/// `None` (parse on one thread) when anything is not as expected.
+/// Parses the top-level block in two halves on two threads: the first half
+/// as the text up to `at` with the block closed right there, the second as
+/// the slice `at..close` of statements, whose spans are then moved by `at`.
+/// The result is the tree and diagnostics of a single parse; `None` (parse
+/// on one thread) when anything is not as expected.
 fn parse_split(
     text: &str,
     src_len: usize,
-    (open, close): (usize, usize),
+    (_open, close): (usize, usize),
     at: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<crate::ast::Stmt>> {
-    let blank = |from: usize, to: usize| -> Option<String> {
-        let mut b = text.as_bytes().to_vec();
-        b.get_mut(from..to)?.fill(b' ');
-        String::from_utf8(b).ok()
-    };
-    let first = blank(at, close)?;
-    let second = blank(open + 1, at)?;
+    // Only comments may follow the block: the first half drops what follows.
+    let tail = text.get(close + 1..)?;
+    if !tail.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("//")) {
+        return None;
+    }
+    let first = format!("{}}}", text.get(..at)?);
+    let second = text.get(at..close)?;
     let (mut a_diags, mut b_diags) = (Vec::new(), Vec::new());
     let (mut a, b) = std::thread::scope(|s| {
-        let worker = std::thread::Builder::new()
-            .stack_size(16 << 20)
-            .spawn_scoped(s, || convert::convert_file(&second, src_len, &mut b_diags))
-            .ok()?;
+        let worker =
+            std::thread::Builder::new().stack_size(16 << 20).spawn_scoped(s, || convert::convert_block_body(second, &mut b_diags)).ok()?;
         let a = convert::convert_file(&first, src_len, &mut a_diags);
-        worker.join().ok().map(|b| (a, b))
+        worker.join().ok()?.map(|b| (a, b))
     })?;
-    // Both halves hold the text around the block; keep its statements once.
-    let [ref mut a_top] = a.as_mut_slice() else { return None };
-    let [b_top] = <[crate::ast::Stmt; 1]>::try_from(b).ok()?;
-    let (Some(a_block), Some(b_block)) = (block_of(a_top), block_of_owned(b_top)) else { return None };
-    a_block.extend(b_block);
-    b_diags.retain(|d| d.span.start >= at && d.span.start < close);
+    let [ref mut top] = a.as_mut_slice() else { return None };
+    // The first half's block ends at `at`; the real one at `close`.
+    top.span.end = close + 1;
+    if let crate::ast::StmtKind::Plain { args, .. } = &mut top.kind {
+        args.last_mut()?.span.end = close + 1;
+    }
+    let block = block_of(top)?;
+    block.extend(b.into_iter().map(|mut s| {
+        shift::stmt(&mut s, at);
+        s
+    }));
+    for d in &mut b_diags {
+        shift::diagnostic(d, at);
+    }
     a_diags.extend(b_diags);
     diagnostics::sort(&mut a_diags);
     diags.extend(a_diags);
@@ -118,10 +125,6 @@ fn block_of(stmt: &mut crate::ast::Stmt) -> Option<&mut Vec<crate::ast::Stmt>> {
         },
         _ => None,
     }
-}
-
-fn block_of_owned(mut stmt: crate::ast::Stmt) -> Option<Vec<crate::ast::Stmt>> {
-    block_of(&mut stmt).map(std::mem::take)
 }
 
 /// Parses raw bytes: input that is not UTF-8 is one diagnostic at the first
