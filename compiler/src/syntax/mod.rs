@@ -29,7 +29,7 @@ const PARALLEL_FROM: usize = 128 * 1024;
 
 /// Parses a source text into a syntax tree plus syntax diagnostics.
 pub fn parse(src: &str) -> Parsed {
-    parse_with(src, src.len() >= PARALLEL_FROM)
+    parse_with(src, true)
 }
 
 /// [`parse`] on one thread, whatever the size: the reference the parallel
@@ -42,17 +42,25 @@ pub fn parse_sequential(src: &str) -> Parsed {
 /// Whether [`parse`] takes the two-thread path for `src` (for tests).
 #[doc(hidden)]
 pub fn parses_in_parallel(src: &str) -> bool {
-    let pre = prescan::prescan(src);
-    src.len() >= PARALLEL_FROM && pre.diagnostics.is_empty() && !pre.too_deep && split_point(&pre.top_groups, &pre.block_lines).is_some()
+    split_of(src, &prescan::prescan(src)).is_some()
+}
+
+/// Where to split `src` for the two-thread parse: large, clean (no bracket
+/// repairs), one top-level block.
+fn split_of(src: &str, pre: &prescan::Prescan) -> Option<((usize, usize), usize)> {
+    if src.len() < PARALLEL_FROM || !pre.diagnostics.is_empty() || pre.too_deep {
+        return None;
+    }
+    split_point(&pre.top_groups, &pre.block_lines)
 }
 
 fn parse_with(src: &str, parallel: bool) -> Parsed {
     let pre = prescan::prescan(src);
+    let split = if parallel { split_of(src, &pre) } else { None };
     let mut diagnostics = pre.diagnostics;
     if pre.too_deep {
         return Parsed { file: File { stmts: Vec::new(), comments: pre.comments }, diagnostics };
     }
-    let split = if parallel && diagnostics.is_empty() { split_point(&pre.top_groups, &pre.block_lines) } else { None };
     let stmts = match split.and_then(|(group, at)| parse_split(&pre.repaired, src.len(), group, at, &mut diagnostics)) {
         Some(stmts) => stmts,
         None => convert::convert_file(&pre.repaired, src.len(), &mut diagnostics),
