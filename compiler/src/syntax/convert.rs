@@ -440,6 +440,14 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
         return Diagnostic::new("E0002", span, format!("a `,` is missing before `{token}:`"))
             .help("separate the arguments of a call with `,`");
     }
+    let after = rest.get(token.len()..).unwrap_or("");
+    if token == "-" && before.ends_with(|c: char| c.is_ascii_alphabetic()) && after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let left: String =
+            before.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
+        let right: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        return Diagnostic::new("E0002", span, format!("`{left}-{right}`: names cannot contain `-`"))
+            .help(format!("join the words with `_` (`{left}_{right}`), or check the keyword's spelling (`{left}{right}`?)"));
+    }
     if token == ">" && before.ends_with('=') {
         return Diagnostic::new("E0002", span, "`=>` is not an operator").help("did you mean `>=`?");
     }
