@@ -167,15 +167,6 @@ impl Cmp {
             Cmp::Ge => ">=",
         }
     }
-    /// Whether `value` satisfies `value CMP threshold`.
-    pub fn holds(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Cmp::Lt => value < threshold,
-            Cmp::Le => value <= threshold,
-            Cmp::Gt => value > threshold,
-            Cmp::Ge => value >= threshold,
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -280,9 +271,6 @@ impl FieldType {
             FieldType::List(t) => format!("list({})", t.name()),
             other => format!("{other:?}").to_ascii_lowercase(),
         }
-    }
-    pub fn is_numeric(&self) -> bool {
-        matches!(self, FieldType::Int | FieldType::Float)
     }
 }
 

@@ -25,14 +25,6 @@ impl Span {
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
-
-    pub fn len(self) -> usize {
-        self.end - self.start
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.start == self.end
-    }
 }
 
 /// A position as people count: 1-based line and column (columns in chars).
@@ -77,10 +69,6 @@ impl<'a> LineIndex<'a> {
         let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len());
         let end = self.starts.get(line).map_or(self.text.len(), |&e| e);
         self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
     }
 }
 

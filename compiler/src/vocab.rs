@@ -38,16 +38,6 @@ vocab_enum!(Task {
     Clustering = "clustering",
 });
 
-impl Task {
-    /// Tasks trained against a label (`target` expected).
-    pub fn is_supervised(self) -> bool {
-        !matches!(self, Task::Clustering | Task::AnomalyDetection)
-    }
-    pub fn is_classification(self) -> bool {
-        matches!(self, Task::BinaryClassification | Task::MulticlassClassification)
-    }
-}
-
 vocab_enum!(ModelKind {
     Rules = "rules",
     Heuristic = "heuristic",
@@ -103,11 +93,6 @@ impl ModelKind {
             ),
             Task::Clustering => matches!(self, Kmeans),
         }
-    }
-
-    /// Kinds that `features` must be given for (rules read their expressions).
-    pub fn takes_rules(self) -> bool {
-        matches!(self, ModelKind::Rules)
     }
 }
 

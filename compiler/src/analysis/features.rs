@@ -131,7 +131,7 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
             };
             let mut reads = Reads::default();
             let (expr, ty) = match e {
-                Some(e) => r.expr(e, &mut reads, false),
+                Some(e) => r.expr(e, &mut reads),
                 None => (FeatureExpr::Invalid, ValueType::Unknown),
             };
             let ty = if cyclic.get(i).copied().unwrap_or(false) { ValueType::Unknown } else { ty };
@@ -168,7 +168,7 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
     let mut rule_exprs = Vec::new();
     for &(model, e) in rules {
         let mut reads = Reads::default();
-        let (expr, ty) = r.expr(e, &mut reads, false);
+        let (expr, ty) = r.expr(e, &mut reads);
         if !matches!(ty, ValueType::Bool | ValueType::Unknown) {
             r.diags.push(
                 Diagnostic::new("E0312", e.span, format!("a rule must be a condition, but this is a {}", ty.as_str()))
@@ -321,8 +321,7 @@ impl Resolver<'_> {
         Some((FieldRef { span, ..r }, ValueType::of_field(&f.ty)))
     }
 
-    fn expr(&mut self, e: &Expr, reads: &mut Reads, in_call: bool) -> (FeatureExpr, ValueType) {
-        let _ = in_call;
+    fn expr(&mut self, e: &Expr, reads: &mut Reads) -> (FeatureExpr, ValueType) {
         match &e.kind {
             ExprKind::Quantity(q) => match q.unit {
                 Unit::None | Unit::Count(_) => (FeatureExpr::Number { value: q.count().unwrap_or(q.number) }, ValueType::Number),
@@ -334,13 +333,13 @@ impl Resolver<'_> {
             ExprKind::Str(s) => (FeatureExpr::Str { value: s.clone() }, ValueType::String),
             ExprKind::Bool(b) => (FeatureExpr::Bool { value: *b }, ValueType::Bool),
             ExprKind::Path(p) => self.path(p, e.span, reads),
-            ExprKind::Paren(x) => self.expr(x, reads, false),
+            ExprKind::Paren(x) => self.expr(x, reads),
             ExprKind::List(items) => {
-                let items = items.iter().map(|x| self.expr(x, reads, false).0).collect();
+                let items = items.iter().map(|x| self.expr(x, reads).0).collect();
                 (FeatureExpr::List { items }, ValueType::List)
             }
             ExprKind::Unary(op, x) => {
-                let (inner, t) = self.expr(x, reads, false);
+                let (inner, t) = self.expr(x, reads);
                 let (want, name) = match op {
                     UnaryOp::Not => (ValueType::Bool, "not"),
                     UnaryOp::Neg => (ValueType::Number, "-"),
@@ -360,8 +359,8 @@ impl Resolver<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, reads: &mut Reads) -> (FeatureExpr, ValueType) {
-        let (le, lt) = self.expr(l, reads, false);
-        let (re, rt) = self.expr(r, reads, false);
+        let (le, lt) = self.expr(l, reads);
+        let (re, rt) = self.expr(r, reads);
         let known = lt != ValueType::Unknown && rt != ValueType::Unknown;
         let out = match op {
             BinaryOp::And | BinaryOp::Or => {
@@ -449,12 +448,12 @@ impl Resolver<'_> {
                     });
                     // A near miss counts as the argument it was meant to be.
                     if let Some(s) = near.filter(|s| !named.contains_key(*s)) {
-                        let v = self.expr(&a.value, reads, true);
+                        let v = self.expr(&a.value, reads);
                         named.insert(s.to_string(), (v, a.value.span));
                     }
                 }
                 Some(n) => {
-                    let v = self.expr(&a.value, reads, true);
+                    let v = self.expr(&a.value, reads);
                     named.insert(n.name.clone(), (v, a.value.span));
                 }
                 None => {
@@ -489,7 +488,7 @@ impl Resolver<'_> {
                         };
                         positional.push(((FeatureExpr::Word { word: w }, ValueType::Unknown), a.value.span));
                     } else {
-                        let v = self.expr(&a.value, reads, true);
+                        let v = self.expr(&a.value, reads);
                         positional.push((v, a.value.span));
                     }
                 }
