@@ -65,9 +65,22 @@ fn parse_with(src: &str, parallel: bool) -> Parsed {
         Some(stmts) => stmts,
         None => convert::convert_file(&pre.repaired, src.len(), &mut diagnostics),
     };
+    drop_echoes_of_unclosed(&mut diagnostics, src);
     let mut file = File { stmts, comments: pre.comments };
     convert::attach_docs(&mut file, src);
     Parsed { file, diagnostics }
+}
+
+/// An unclosed bracket (E0003) makes the rest of its line a syntax error
+/// (E0002) too: one mistake, one error, so the echo is dropped.
+fn drop_echoes_of_unclosed(diagnostics: &mut Vec<Diagnostic>, src: &str) {
+    let unclosed: Vec<usize> =
+        diagnostics.iter().filter(|d| d.code == "E0003" && d.message.starts_with("unclosed")).map(|d| d.span.start).collect();
+    if unclosed.is_empty() {
+        return;
+    }
+    let same_line_after = |open: usize, at: usize| at > open && src.get(open..at).is_some_and(|gap| !gap.contains('\n'));
+    diagnostics.retain(|d| d.code != "E0002" || !unclosed.iter().any(|&open| same_line_after(open, d.span.start)));
 }
 
 /// A statement line near the middle of the one top-level block that spans

@@ -150,6 +150,22 @@ pub fn prescan(src: &str) -> Prescan {
                                 top_groups.push((at, i));
                             }
                         }
+                        // `[a, b}`: the wrong closer on the opener's own line is a typo.
+                        // (Unless a bracket of that kind was also opened on this
+                        // line: `f(x }` in a one-line block forgot the `)`.)
+                        Some(o)
+                            if src.get(o.at..i).is_some_and(|between| !between.contains('\n'))
+                                && !stack.iter().any(|x| closer(x.ch) == close && src.get(x.at..i).is_some_and(|b| !b.contains('\n'))) =>
+                        {
+                            let want = closer(o.ch);
+                            diagnostics.push(
+                                Diagnostic::new("E0003", Span::new(i, i + 1), format!("`{}` closes a `{}`", close as char, o.ch as char))
+                                    .label(Span::new(o.at, o.at + 1), "opened here")
+                                    .help(format!("write `{}`", want as char)),
+                            );
+                            rewritten.push((i, want));
+                            stack.pop();
+                        }
                         Some(o) if stack.iter().any(|x| closer(x.ch) == close) => {
                             // A closer for an outer bracket: the inner one was never closed.
                             diagnostics.push(unclosed(o.ch, o.at, Some(i)));
