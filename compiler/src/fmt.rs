@@ -79,7 +79,9 @@ impl Printer<'_> {
     }
 
     fn stmts(&mut self, stmts: &[Stmt], level: usize, block_end: usize) {
-        for s in stmts {
+        for (i, s) in stmts.iter().enumerate() {
+            // A trailing comment belongs to the last statement before it.
+            let next_start = stmts.get(i + 1).map_or(block_end, |n| n.span.start);
             self.flush_comments_before(s.span.start, level);
             if self.blank_before(s.span.start) {
                 self.blank_line();
@@ -96,7 +98,7 @@ impl Printer<'_> {
             // A comment on the same line as the end of the statement trails it.
             if let Some(c) = self.comments.get(self.next) {
                 let same_line = self.src.get(s.span.end..c.span.start).is_some_and(|gap| !gap.contains(['\n', '\r']));
-                if same_line && c.span.start < block_end {
+                if same_line && c.span.start < block_end.min(next_start) {
                     self.out.push_str("  ");
                     self.out.push_str(&comment_text(c));
                     self.last_end = c.span.end;

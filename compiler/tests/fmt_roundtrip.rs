@@ -127,6 +127,9 @@ fn regressions_found_by_fuzzing() {
     // A lone carriage return ends a comment, as it ends a statement.
     check_roundtrip("/// doc\ra b c").unwrap();
     check_roundtrip("// x\r\ny = 1\r\n").unwrap();
+    // A comment after the second of two statements on a line is not the first's.
+    check_roundtrip("a b, c d/// doc").unwrap();
+    check_roundtrip("a b; c d // note\ne f").unwrap();
 }
 
 #[test]
