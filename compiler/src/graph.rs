@@ -148,6 +148,14 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
+/// Every edge with its end nodes and label, in insertion order.
+fn edges<'g>(g: &'g DiGraph<Node, &'static str>) -> impl Iterator<Item = (&'g Node, &'g Node, &'static str)> + 'g {
+    g.edge_indices().filter_map(move |e| {
+        let (a, b) = g.edge_endpoints(e)?;
+        Some((g.node_weight(a)?, g.node_weight(b)?, *g.edge_weight(e)?))
+    })
+}
+
 pub fn to_dot(d: &Design, dg: &DesignGraph) -> String {
     let g = &dg.graph;
     let mut out = String::new();
@@ -170,9 +178,7 @@ pub fn to_dot(d: &Design, dg: &DesignGraph) -> String {
         }
         let _ = writeln!(out, "  }}");
     }
-    for e in g.edge_indices() {
-        let (Some((a, b)), Some(label)) = (g.edge_endpoints(e), g.edge_weight(e)) else { continue };
-        let (Some(a), Some(b)) = (g.node_weight(a), g.node_weight(b)) else { continue };
+    for (a, b, label) in edges(g) {
         if label.is_empty() {
             let _ = writeln!(out, "  {} -> {};", a.id, b.id);
         } else {
@@ -203,9 +209,7 @@ pub fn to_mermaid(dg: &DesignGraph) -> String {
         }
         let _ = writeln!(out, "  end");
     }
-    for e in g.edge_indices() {
-        let (Some((a, b)), Some(label)) = (g.edge_endpoints(e), g.edge_weight(e)) else { continue };
-        let (Some(a), Some(b)) = (g.node_weight(a), g.node_weight(b)) else { continue };
+    for (a, b, label) in edges(g) {
         if label.is_empty() {
             let _ = writeln!(out, "  {} --> {}", a.id, b.id);
         } else {
