@@ -250,16 +250,10 @@ fn capacity(d: &Design, s: &Serving, diags: &mut Diags) {
     let Some(need) = d.constraints.throughput_rps else {
         return;
     };
-    let mut per_request = 0.0;
-    for st in &s.stages {
-        let lat = st.latency.as_ref().or_else(|| st.model.as_deref().and_then(|m| d.model(m)).and_then(|m| m.latency.as_ref()));
-        match lat.and_then(|l| l.typical_s()) {
-            Some(t) => per_request += t,
-            // A stage without a declared latency: the simulator's cost model
-            // decides; the checker only does arithmetic on declared figures.
-            None => return,
-        }
-    }
+    // Stages known only from an empirical file: the simulator decides.
+    let Some(per_request) = crate::cost::path_typical_s(d, s) else {
+        return;
+    };
     if per_request <= 0.0 {
         return;
     }
