@@ -57,3 +57,34 @@ pub fn write_atomic(path: &str, contents: &str) -> Result<(), String> {
         format!("cannot replace `{path}`: {e}")
     })
 }
+
+/// A progress bar on stderr for long runs, drawn only on a terminal.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(label: &str) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress { bar: None };
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(Some(1000), indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {percent:>3}% eta {eta}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(label.to_string());
+        Progress { bar: Some(bar) }
+    }
+
+    pub fn set(&mut self, share: f64) {
+        if let Some(b) = &self.bar {
+            b.set_position((share.clamp(0.0, 1.0) * 1000.0) as u64);
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -45,6 +45,42 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// Simulate load and latency through the serving stages, with a report
+    Simulate {
+        file: String,
+        /// A scenario of the spec (default: the first; without any, Poisson at `constraints throughput` for 1M requests)
+        #[arg(long)]
+        scenario: Option<String>,
+        /// A realtime serving of the spec (default: the first)
+        #[arg(long)]
+        serving: Option<String>,
+        /// Random seed (default: the scenario's `seed`, else 1)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Simulate this many requests instead of the scenario's end (takes `200k`, `1M`)
+        #[arg(long)]
+        requests: Option<String>,
+        #[arg(long, value_enum, default_value_t = SimFormat::Human)]
+        format: SimFormat,
+        /// Write the report to this file instead of standard output
+        #[arg(long)]
+        out: Option<String>,
+    },
+    /// The fewest replicas (and their cost) that meet every latency constraint at the scenario's peak
+    Capacity {
+        file: String,
+        #[arg(long)]
+        scenario: Option<String>,
+        #[arg(long)]
+        serving: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Requests per simulated trial (default 200k; takes `200k`, `1M`)
+        #[arg(long)]
+        requests: Option<String>,
+        #[arg(long, value_enum, default_value_t = CapacityFormat::Human)]
+        format: CapacityFormat,
+    },
     /// Explain a diagnostic code, with a failing example and the fix
     Explain {
         /// A code such as E0102; `--list` lists them all
@@ -62,6 +98,21 @@ pub enum CheckFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum SimFormat {
+    Human,
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CapacityFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum GraphFormat {
     Dot,
     Mermaid,
@@ -73,6 +124,25 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
+        Command::Simulate { file, scenario, serving, seed, requests, format, out } => {
+            commands::simulate::run(&commands::simulate::Options {
+                file: &file,
+                scenario: scenario.as_deref(),
+                serving: serving.as_deref(),
+                seed,
+                requests: requests.as_deref(),
+                format,
+                out: out.as_deref(),
+            })
+        }
+        Command::Capacity { file, scenario, serving, seed, requests, format } => commands::capacity::run(&commands::capacity::Options {
+            file: &file,
+            scenario: scenario.as_deref(),
+            serving: serving.as_deref(),
+            seed,
+            requests: requests.as_deref(),
+            format,
+        }),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
     };
     ExitCode::from(code)

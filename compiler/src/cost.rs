@@ -32,9 +32,11 @@ pub const GPU_CALL_OVERHEAD_S: f64 = 300e-6;
 pub const RULE_S: f64 = 100e-9;
 /// Tail assumed for estimated stages: p99 = this × p50 (lognormal).
 pub const ESTIMATE_TAIL_RATIO: f64 = 2.0;
-/// For declared latencies: the share of a one-item call that each further item
-/// of a batch adds (a batch of k takes S × (1 + m (k − 1))).
-pub const DECLARED_BATCH_MARGINAL: f64 = 0.25;
+/// For declared latencies on CPU instances: the share of a one-item call that
+/// each further item of a batch adds (a batch of k takes S × (1 + m (k − 1))).
+pub const DECLARED_BATCH_MARGINAL_CPU: f64 = 0.25;
+/// The same on GPU instances, whose batches run in parallel lanes.
+pub const DECLARED_BATCH_MARGINAL_GPU: f64 = 0.03;
 /// Tokens per request assumed for a transformer without a `seq_len` param.
 pub const DEFAULT_SEQ_LEN: f64 = 128.0;
 
@@ -87,7 +89,7 @@ impl Estimate {
 pub fn stage_service(design: &Design, serving: &Serving, stage: &Stage) -> StageService {
     let model = stage.model.as_deref().and_then(|m| design.model(m));
     if let Some(dist) = &stage.latency {
-        return StageService { dist: dist.clone(), batch_marginal: DECLARED_BATCH_MARGINAL, basis: Basis::Stage };
+        return StageService { dist: dist.clone(), batch_marginal: declared_batch_marginal(serving), basis: Basis::Stage };
     }
     match model {
         Some(m) => model_service(m, serving),
@@ -98,12 +100,33 @@ pub fn stage_service(design: &Design, serving: &Serving, stage: &Stage) -> Stage
 /// The service time of `model` when `serving` calls it (declared or estimated).
 pub fn model_service(model: &Model, serving: &Serving) -> StageService {
     if let Some(dist) = &model.latency {
-        return StageService { dist: dist.clone(), batch_marginal: DECLARED_BATCH_MARGINAL, basis: Basis::Model };
+        return StageService { dist: dist.clone(), batch_marginal: declared_batch_marginal(serving), basis: Basis::Model };
     }
-    let gpu = serving.instance.as_ref().is_some_and(|i| i.kind == "gpu");
+    let gpu = on_gpu(serving);
     let e = model_estimate(model, gpu);
     let marginal = (e.work_s / e.median_s()).clamp(0.0, 1.0);
     StageService { dist: e.dist(), batch_marginal: marginal, basis: Basis::CostModel(e.explanation.clone()) }
+}
+
+fn on_gpu(serving: &Serving) -> bool {
+    serving.instance.as_ref().is_some_and(|i| i.kind == "gpu")
+}
+
+fn declared_batch_marginal(serving: &Serving) -> f64 {
+    if on_gpu(serving) {
+        DECLARED_BATCH_MARGINAL_GPU
+    } else {
+        DECLARED_BATCH_MARGINAL_CPU
+    }
+}
+
+/// Batches a replica runs at once in a batching stage: one per core of a CPU
+/// instance (`cpu(cores: N)`), one per GPU of a GPU instance (`gpu(count: N)`),
+/// else one.
+pub fn batch_executors(serving: &Serving) -> u32 {
+    let Some(i) = &serving.instance else { return 1 };
+    let key = if i.kind == "gpu" { "count" } else { "cores" };
+    i.params.get(key).map_or(1, |n| n.clamp(1.0, 1024.0) as u32)
 }
 
 /// The typical (median-ish) time of one call with one request, as used for

@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod fmt;
 pub mod graph;
 pub mod ir;
+pub mod simulation;
 pub mod span;
 pub mod syntax;
 #[doc(hidden)]

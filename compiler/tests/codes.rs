@@ -4,6 +4,7 @@
 
 use mlspec_compiler::analysis::check_source;
 use mlspec_compiler::diagnostics::codes::{lookup, markdown_reference, CODES};
+use mlspec_compiler::simulation;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -77,6 +78,16 @@ fn mlspec_blocks(md: &str) -> Vec<String> {
     blocks
 }
 
+/// Codes from preparing `src` for a simulation (no file can be read).
+fn simulation_codes(src: &str) -> Vec<&'static str> {
+    let design = check_source(src).design;
+    match simulation::target(&design, None, None, &|_| Err("cannot read it".to_string())) {
+        Ok(_) => Vec::new(),
+        Err(simulation::TargetError::Spec(d)) => d.iter().map(|d| d.code).collect(),
+        Err(simulation::TargetError::Unknown(u)) => panic!("unknown {}", u.name),
+    }
+}
+
 /// Each explanation's first example raises its code; its fix checks clean.
 #[test]
 fn explanations_hold_a_failing_example_and_a_fix() {
@@ -96,11 +107,18 @@ fn explanations_hold_a_failing_example_and_a_fix() {
             problems.push(format!("{}: needs a failing ```mlspec example and a fixed one", c.code));
             continue;
         };
-        let bad_codes: Vec<&str> = check_source(bad).diagnostics.iter().map(|d| d.code).collect();
+        let mut bad_codes: Vec<&str> = check_source(bad).diagnostics.iter().map(|d| d.code).collect();
+        // E05xx are raised when a valid spec is prepared for simulation.
+        if c.code.starts_with("E05") {
+            bad_codes.extend(simulation_codes(bad));
+        }
         if !bad_codes.contains(&c.code) {
             problems.push(format!("{}: the example reports {bad_codes:?}", c.code));
         }
         let good_diags = check_source(good).diagnostics;
+        if c.code.starts_with("E05") && !simulation_codes(good).is_empty() {
+            problems.push(format!("{}: the fix still fails to simulate: {:?}", c.code, simulation_codes(good)));
+        }
         if good_diags.iter().any(|d| d.is_error() || d.code == c.code) {
             let codes: Vec<&str> = good_diags.iter().map(|d| d.code).collect();
             problems.push(format!("{}: the fix still reports {codes:?}", c.code));

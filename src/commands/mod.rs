@@ -1,4 +1,66 @@
+pub mod capacity;
 pub mod check;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod simulate;
+
+use crate::io;
+use mlspec_compiler::analysis::check_bytes;
+use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
+use mlspec_compiler::ir::Design;
+use mlspec_compiler::simulation::{self, TargetError};
+use mlspec_runtime::load::{Overrides, Plan};
+
+/// Reads and checks a spec for a command that needs a valid design; errors
+/// are printed (exit code 1), unreadable files too (exit code 2).
+pub fn load_design(path: &str, purpose: &str) -> Result<(Design, String), u8> {
+    let Some(bytes) = io::load(path) else { return Err(2) };
+    let a = check_bytes(&bytes);
+    let src = io::as_text(&bytes);
+    if a.diagnostics.iter().any(|d| d.is_error()) {
+        let report = [FileReport { path, source: &src, diagnostics: &a.diagnostics }];
+        eprint!("{}", render::render_human(&report, Style::Plain));
+        io::error(&format!("`{path}` has errors; fix them to {purpose}"));
+        return Err(1);
+    }
+    Ok((a.design, src))
+}
+
+pub struct Prepared {
+    pub plan: Plan,
+}
+
+/// The design and the simulation plan of `path`: spec errors and problems
+/// that stop a simulation are diagnostics (exit 1); unknown names given on
+/// the command line are usage errors (exit 2).
+pub fn prepare(path: &str, serving: Option<&str>, scenario: Option<&str>, o: &Overrides) -> Result<Prepared, u8> {
+    let (design, src) = load_design(path, "simulate it")?;
+    // Latency files are relative to the spec's folder.
+    let dir = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).map_err(|e| format!("cannot read it: {e}"));
+    let target = match simulation::target(&design, serving, scenario, &read) {
+        Ok(t) => t,
+        Err(TargetError::Unknown(u)) => {
+            let hint = match (&u.suggestion, u.known.is_empty()) {
+                (Some(s), _) => format!("; did you mean `{s}`?"),
+                (None, true) => format!("; the spec declares no {}", u.what),
+                (None, false) => format!("; the spec declares: {}", u.known.join(", ")),
+            };
+            io::error(&format!("no {} named `{}` in `{path}`{hint}", u.what, u.name));
+            return Err(2);
+        }
+        Err(TargetError::Spec(diags)) => {
+            let report = [FileReport { path, source: &src, diagnostics: &diags }];
+            eprint!("{}", render::render_human(&report, Style::Plain));
+            return Err(1);
+        }
+    };
+    match Plan::new(&design, &target, o) {
+        Some(plan) => Ok(Prepared { plan }),
+        None => {
+            io::error(&format!("`{path}`: the serving cannot be simulated (no stage, or no positive arrival rate)"));
+            Err(1)
+        }
+    }
+}

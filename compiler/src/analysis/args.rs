@@ -336,6 +336,13 @@ impl<'a> Args<'a> {
     pub fn rate(&mut self, example: &str, diags: &mut Diags) -> Option<f64> {
         let (q, span) = self.quantity("a rate", example, diags)?;
         let n = count_of(q, span, "a rate", example, diags)?;
+        if n <= 0.0 {
+            diags.push(
+                Diagnostic::new("E0304", span, format!("the rate `{}` is not positive", q.raw))
+                    .help(format!("a rate must be greater than zero, like `{example}`")),
+            );
+            return None;
+        }
         if self.keyword("rps") || self.keyword("qps") {
             return Some(n);
         }

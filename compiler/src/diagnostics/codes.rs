@@ -59,6 +59,13 @@ pub static CODES: &[CodeInfo] = &[
     },
     CodeInfo { code: "E0410", title: "experiment compares a model with itself", explanation: include_str!("explain/E0410.md") },
     CodeInfo {
+        code: "E0501",
+        title: "nothing to simulate (no realtime serving with stages)",
+        explanation: include_str!("explain/E0501.md"),
+    },
+    CodeInfo { code: "E0502", title: "no arrival rate to simulate", explanation: include_str!("explain/E0502.md") },
+    CodeInfo { code: "E0503", title: "an empirical latency file cannot be used", explanation: include_str!("explain/E0503.md") },
+    CodeInfo {
         code: "W0101",
         title: "realtime serving reads a source staler than the freshness constraint",
         explanation: include_str!("explain/W0101.md"),

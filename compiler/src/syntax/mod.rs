@@ -161,3 +161,32 @@ pub fn parse_bytes(bytes: &[u8]) -> Parsed {
         }
     }
 }
+
+/// A whole, positive count as the language writes one (`200k`, `1M`,
+/// `1_000`), for command-line options that take the language's suffixes.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let bad = || format!("`{text}` is not a count: write a whole number such as `200000`, `200k` or `1M`");
+    let q = literal::quantity(text.trim()).ok_or_else(bad)?;
+    match q.count() {
+        Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 9.0e15 => Ok(n as u64),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::parse_count;
+
+    #[test]
+    fn counts_take_suffixes() {
+        assert_eq!(parse_count("200k"), Ok(200_000));
+        assert_eq!(parse_count("1M"), Ok(1_000_000));
+        assert_eq!(parse_count("1_500"), Ok(1500));
+        assert_eq!(parse_count("2.5k"), Ok(2500));
+        assert!(parse_count("0").is_err());
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("-3").is_err());
+        assert!(parse_count("10ms").is_err());
+        assert!(parse_count("lots").is_err());
+    }
+}

@@ -1,0 +1,274 @@
+//! The result of a load simulation as people and programs read it: counts,
+//! latency percentiles, SLO verdicts, cost and a timeline.
+//!
+//! **Invariant:** the JSON has a fixed field order and every float is rounded
+//! to a fixed number of decimals, so one seed gives the same bytes.
+
+use super::engine::{Engine, Raw};
+use super::histogram::Histogram;
+use super::plan::{Plan, HOURS_PER_MONTH};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Quantiles {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct WaitQuantiles {
+    pub mean: f64,
+    pub p50: f64,
+    pub p99: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StageSummary {
+    pub name: String,
+    /// Where the service time comes from (declared, or the cost model's reasoning).
+    pub service_time: String,
+    pub utilization: f64,
+    pub latency_ms: Quantiles,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SloResult {
+    pub constraint: String,
+    pub value_ms: f64,
+    pub limit_ms: f64,
+    pub met: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Replicas {
+    pub min: u32,
+    pub max: u32,
+    pub mean: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LittlesLaw {
+    /// Time-average number of requests in the system (L).
+    pub mean_in_system: f64,
+    /// Arrival rate × mean time in the system (λW).
+    pub arrival_rate_times_mean_time: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TimelinePoint {
+    pub t_s: f64,
+    pub arrivals_rps: f64,
+    pub throughput_rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub utilization: f64,
+    pub replicas: f64,
+    pub queue_len: f64,
+    pub fallbacks: u64,
+    pub rejected: u64,
+    pub errors: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LoadReport {
+    pub system: String,
+    pub serving: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub requests: u64,
+    pub completed: u64,
+    pub rejected: u64,
+    pub timed_out: u64,
+    pub fallbacks: u64,
+    pub errors: u64,
+    pub simulated_s: f64,
+    /// Arrivals over the arrival period: the rate the traffic generator made.
+    pub arrival_rate_rps: f64,
+    pub throughput_rps: f64,
+    pub latency_ms: Quantiles,
+    pub wait_ms: WaitQuantiles,
+    pub prob_wait: f64,
+    pub utilization: f64,
+    pub stages: Vec<StageSummary>,
+    pub slo: Vec<SloResult>,
+    pub slo_met: bool,
+    pub replicas: Replicas,
+    pub cost_per_hour: Option<f64>,
+    pub cost_per_month: Option<f64>,
+    pub littles_law: LittlesLaw,
+    pub timeline_step_s: f64,
+    pub timeline: Vec<TimelinePoint>,
+    /// (latency ms, share of answered requests at or below it), for charts.
+    pub latency_cdf: Vec<(f64, f64)>,
+    pub events: u64,
+}
+
+/// Runs the plan and summarises it.
+pub fn simulate(plan: &Plan, progress: &mut dyn FnMut(f64)) -> LoadReport {
+    let raw = Engine::new(plan).run(progress);
+    summarize(plan, &raw)
+}
+
+fn r3(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e3).round() / 1e3
+    } else {
+        0.0
+    }
+}
+
+fn r6(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e6).round() / 1e6
+    } else {
+        0.0
+    }
+}
+
+fn ms(x: f64) -> f64 {
+    r3(x * 1e3)
+}
+
+fn quantiles(h: &Histogram) -> Quantiles {
+    Quantiles {
+        mean: ms(h.mean()),
+        p50: ms(h.quantile(0.5)),
+        p90: ms(h.quantile(0.9)),
+        p95: ms(h.quantile(0.95)),
+        p99: ms(h.quantile(0.99)),
+        p999: ms(h.quantile(0.999)),
+        max: ms(h.max()),
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
+pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
+    let answered = raw.completed + raw.fallbacks;
+    let slo: Vec<SloResult> = plan
+        .slo
+        .iter()
+        .map(|(label, q, limit)| {
+            let v = raw.latency.quantile(*q);
+            SloResult {
+                constraint: format!("latency {label} < {}", fmt_ms(limit * 1e3)),
+                value_ms: ms(v),
+                limit_ms: ms(*limit),
+                met: v <= *limit,
+            }
+        })
+        .collect();
+    let stages = plan
+        .stages
+        .iter()
+        .zip(raw.stage_latency.iter().zip(&raw.stage_time))
+        .map(|(st, (h, time))| StageSummary {
+            name: st.name.clone(),
+            service_time: st.basis.clone(),
+            utilization: r6(ratio(*time, raw.capacity_area)),
+            latency_ms: quantiles(h),
+        })
+        .collect();
+    let timeline = raw
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let w = raw.bucket_s;
+            TimelinePoint {
+                t_s: r3(i as f64 * w),
+                arrivals_rps: r3(b.arrivals as f64 / w),
+                throughput_rps: r3(b.answered as f64 / w),
+                p50_ms: ms(b.latency.quantile(0.5)),
+                p99_ms: ms(b.latency.quantile(0.99)),
+                utilization: r6(ratio(b.busy, b.capacity)),
+                replicas: r3(b.active / w),
+                queue_len: r3(b.queued / w),
+                fallbacks: b.fallbacks,
+                rejected: b.rejected,
+                errors: b.errors,
+            }
+        })
+        .collect();
+    let mut cdf = raw.latency.cdf_points();
+    // At most ~400 points: keep every k-th, and the last.
+    let k = cdf.len().div_ceil(400).max(1);
+    let last = cdf.last().copied();
+    cdf = cdf.into_iter().step_by(k).collect();
+    if let (Some(l), Some(end)) = (last, cdf.last()) {
+        if *end != l {
+            cdf.push(l);
+        }
+    }
+    let mean_replicas = ratio(raw.active_area, raw.end_s);
+    let billed_mean = ratio(raw.billed_area, raw.end_s);
+    let arrival_window = raw.last_arrival_s.max(f64::MIN_POSITIVE);
+    LoadReport {
+        system: plan.system.clone(),
+        serving: plan.serving.clone(),
+        scenario: plan.scenario.clone(),
+        seed: plan.seed,
+        requests: raw.arrivals,
+        completed: raw.completed,
+        rejected: raw.rejected,
+        timed_out: raw.timed_out,
+        fallbacks: raw.fallbacks,
+        errors: raw.errors,
+        simulated_s: r3(raw.end_s),
+        arrival_rate_rps: r3(raw.arrivals as f64 / arrival_window),
+        throughput_rps: r3(ratio(answered as f64, raw.end_s)),
+        latency_ms: quantiles(&raw.latency),
+        wait_ms: WaitQuantiles { mean: ms(raw.wait.mean()), p50: ms(raw.wait.quantile(0.5)), p99: ms(raw.wait.quantile(0.99)) },
+        prob_wait: r6(ratio(raw.waited as f64, raw.wait.count() as f64)),
+        utilization: r6(ratio(raw.busy_area, raw.capacity_area)),
+        stages,
+        slo_met: slo.iter().all(|s| s.met),
+        slo,
+        replicas: Replicas { min: raw.active_min, max: raw.active_max, mean: r3(mean_replicas) },
+        cost_per_hour: plan.cost_per_hour.map(|c| r3(c * billed_mean)),
+        cost_per_month: plan.cost_per_hour.map(|c| r3(c * billed_mean * HOURS_PER_MONTH)),
+        littles_law: LittlesLaw {
+            mean_in_system: r6(ratio(raw.in_system_area, raw.end_s)),
+            arrival_rate_times_mean_time: r6(ratio(raw.released as f64, raw.end_s) * ratio(raw.sojourn_sum, raw.released as f64)),
+        },
+        timeline_step_s: raw.bucket_s,
+        timeline,
+        latency_cdf: cdf.into_iter().map(|(v, p)| (ms(v), r6(p))).collect(),
+        events: raw.events,
+    }
+}
+
+/// `12 ms`, `0.5 ms`, `1.2 s`.
+pub fn fmt_ms(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{} s", trim(v / 1000.0))
+    } else {
+        format!("{} ms", trim(v))
+    }
+}
+
+fn trim(v: f64) -> String {
+    let s = if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}

@@ -1,0 +1,125 @@
+//! Reports of a load simulation: human text, Markdown, and one
+//! self-contained HTML page with SVG charts. JSON is the serde form of
+//! [`LoadReport`].
+//!
+//! **Invariant:** the same report gives the same bytes in every format (no
+//! dates, no wall-clock, no hash-ordered iteration).
+
+mod capacity;
+mod charts;
+mod html;
+mod markdown;
+mod text;
+
+use crate::load::summary::fmt_ms;
+use crate::load::LoadReport;
+
+pub use capacity::{capacity_human, capacity_markdown, capacity_verdict};
+pub use html::html;
+pub use markdown::markdown;
+pub use text::human;
+
+/// JSON, pretty-printed, ending with a newline.
+pub fn json<T: serde::Serialize>(r: &T) -> String {
+    let mut s = serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// The one-line verdict on top of every report.
+pub fn verdict(r: &LoadReport) -> String {
+    let mut parts = Vec::new();
+    for s in &r.slo {
+        let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };
+        let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
+        let how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
+        parts.push(format!("{label} {} {word} {} ({how})", fmt_ms(s.value_ms), fmt_ms(s.limit_ms)));
+    }
+    let head = match (r.slo.is_empty(), r.slo_met) {
+        (true, _) => "No latency SLO declared".to_string(),
+        (false, true) => "SLO met".to_string(),
+        (false, false) => "SLO MISSED".to_string(),
+    };
+    let mut v = if parts.is_empty() { head } else { format!("{head}: {}", parts.join(", ")) };
+    let cost = r.cost_per_month.map(|c| format!(", {}/month", money(c))).unwrap_or_default();
+    v.push_str(&format!("; {} replicas on average (max {}){cost}", trim1(r.replicas.mean), r.replicas.max));
+    let lost = r.fallbacks + r.rejected + r.errors;
+    if lost > 0 {
+        let share = lost as f64 / r.requests.max(1) as f64 * 100.0;
+        v.push_str(&format!(
+            "; {} of requests not answered by the model ({} fallbacks, {} rejected, {} errors)",
+            pct(share),
+            group(r.fallbacks),
+            group(r.rejected),
+            group(r.errors)
+        ));
+    }
+    v
+}
+
+/// `$1,234` or `$12.34`.
+pub fn money(x: f64) -> String {
+    if x >= 100.0 {
+        format!("${}", group(x.round() as u64))
+    } else {
+        format!("${x:.2}")
+    }
+}
+
+/// `1,234,567`
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn pct(p: f64) -> String {
+    if p >= 10.0 || p == 0.0 {
+        format!("{p:.0}%")
+    } else if p >= 0.1 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.3}%")
+    }
+}
+
+pub fn trim1(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// `24h`, `90m`, `45s`, `1.5s`.
+pub fn duration(s: f64) -> String {
+    if s >= 86_400.0 && (s / 86_400.0).fract() == 0.0 {
+        format!("{}d", s / 86_400.0)
+    } else if s >= 3600.0 {
+        format!("{}h", trim1(s / 3600.0))
+    } else if s >= 60.0 {
+        format!("{}m", trim1(s / 60.0))
+    } else {
+        format!("{}s", trim1(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(group(1_234_567), "1,234,567");
+        assert_eq!(group(12), "12");
+        assert_eq!(money(905.4), "$905");
+        assert_eq!(money(1234.0), "$1,234");
+        assert_eq!(money(3.5), "$3.50");
+        assert_eq!(duration(86_400.0), "1d");
+        assert_eq!(duration(5400.0), "1.5h");
+        assert_eq!(pct(0.05), "0.050%");
+    }
+}
