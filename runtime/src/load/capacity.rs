@@ -249,12 +249,14 @@ fn analytic(plan: &Plan, peak: f64, cost: &dyn Fn(u32) -> Option<f64>) -> Option
     if plan.balancer != Balancer::SharedQueue || plan.cache_hit > 0.0 || only.batch.is_some() || mean <= 0.0 {
         return None;
     }
-    for replicas in 1..=MAX_REPLICAS {
-        let workers = replicas * plan.concurrency;
+    // The exponential service alone must fit under every limit.
+    if plan.slo.iter().any(|(_, p, limit)| -(1.0 - p).ln() * mean > *limit) {
+        return None;
+    }
+    let first = ((peak * mean / f64::from(plan.concurrency)).floor() as u32 + 1).max(1);
+    for replicas in first..=MAX_REPLICAS {
+        let workers = replicas.saturating_mul(plan.concurrency);
         let q = Mmc { c: workers, lambda: peak, mu: 1.0 / mean };
-        if !q.stable() {
-            continue;
-        }
         let values: Vec<f64> = plan.slo.iter().map(|(_, p, _)| q.sojourn_quantile(*p)).collect();
         if values.iter().zip(&plan.slo).all(|(v, (_, _, limit))| v <= limit) {
             return Some(Analytic {

@@ -79,12 +79,23 @@ impl Traffic {
         r
     }
 
-    /// An upper bound of the rate over all time (for thinning).
-    pub fn max_rate(&self) -> f64 {
-        let diurnal = self.diurnal.map_or(1.0, |(p, _)| p.max(1.0));
-        // Overlapping bursts multiply; bound by the product of those above 1.
-        let bursts: f64 = self.bursts.iter().map(|b| b.0.max(1.0)).product();
-        self.base_rps * diurnal * bursts
+    /// An upper bound of the rate over [from, to) (for thinning): the
+    /// diurnal factor at its highest in the interval, times every burst that
+    /// overlaps it.
+    pub fn max_rate_in(&self, from: f64, to: f64) -> f64 {
+        let mut r = self.base_rps;
+        if let Some((peak, at)) = self.diurnal {
+            let factor = |t: f64| 1.0 + (peak - 1.0) * (1.0 + (2.0 * std::f64::consts::PI * (t - at) / 86_400.0).cos()) / 2.0;
+            let next_peak = at + ((from - at) / 86_400.0).ceil() * 86_400.0;
+            let top = if next_peak <= to { peak } else { factor(from).max(factor(to)) };
+            r *= top.max(1.0);
+        }
+        for &(m, a, b) in &self.bursts {
+            if a < to && b > from {
+                r *= m.max(1.0);
+            }
+        }
+        r
     }
 
     /// Whether the rate is the same at all times.

@@ -54,7 +54,10 @@ impl Mmc {
     /// P(time in system > t): the service time plus, with probability C, an
     /// exponential wait of rate θ = cμ − λ.
     pub fn sojourn_tail(&self, t: f64) -> f64 {
-        let pw = self.prob_wait();
+        self.sojourn_tail_given(self.prob_wait(), t)
+    }
+
+    fn sojourn_tail_given(&self, pw: f64, t: f64) -> f64 {
         let mu = self.mu;
         let theta = f64::from(self.c) * mu - self.lambda;
         let service_only = (-mu * t).exp();
@@ -68,17 +71,18 @@ impl Mmc {
 
     /// The `q` quantile of the time in system, by bisection on the tail.
     pub fn sojourn_quantile(&self, q: f64) -> f64 {
+        let pw = self.prob_wait();
         let target = 1.0 - q;
         let (mut lo, mut hi) = (0.0, 1.0 / self.mu);
-        while self.sojourn_tail(hi) > target {
+        while self.sojourn_tail_given(pw, hi) > target {
             hi *= 2.0;
             if hi > 1e12 {
                 return f64::INFINITY;
             }
         }
-        for _ in 0..200 {
+        for _ in 0..100 {
             let mid = (lo + hi) / 2.0;
-            if self.sojourn_tail(mid) > target {
+            if self.sojourn_tail_given(pw, mid) > target {
                 lo = mid;
             } else {
                 hi = mid;
