@@ -320,6 +320,9 @@ impl<'p> Engine<'p> {
         }
         self.flush();
         self.raw.end_s = self.now;
+        // Buckets were laid out for the expected length; keep those the run reached.
+        let reached = ((self.now / self.raw.bucket_s).ceil() as usize).max(1);
+        self.raw.buckets.truncate(reached);
         self.raw.busy_area = self.level_area(|b| b.busy);
         self.raw.capacity_area = self.level_area(|b| b.capacity);
         self.raw.active_area = self.level_area(|b| b.active);

@@ -185,9 +185,10 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let w = raw.bucket_s;
+            // The last step may be cut short by the end of the run.
+            let w = raw.bucket_s.min(raw.end_s - i as f64 * raw.bucket_s).max(raw.bucket_s * 1e-9);
             TimelinePoint {
-                t_s: r3(i as f64 * w),
+                t_s: r3(i as f64 * raw.bucket_s),
                 arrivals_rps: r3(b.arrivals as f64 / w),
                 throughput_rps: r3(b.answered as f64 / w),
                 p50_ms: ms(b.latency.quantile(0.5)),

@@ -116,6 +116,10 @@ pub fn html(r: &LoadReport) -> String {
     let series = |f: &dyn Fn(&crate::load::summary::TimelinePoint) -> f64| -> Vec<(f64, f64)> {
         r.timeline.iter().map(|p| (at(p.t_s), f(p))).collect()
     };
+    // Percentiles only where something was answered.
+    let answered = |f: &dyn Fn(&crate::load::summary::TimelinePoint) -> f64| -> Vec<(f64, f64)> {
+        r.timeline.iter().filter(|p| p.throughput_rps > 0.0).map(|p| (at(p.t_s), f(p))).collect()
+    };
     let y_marks: Vec<(String, f64)> =
         r.slo.iter().map(|s| (format!("SLO {}", s.constraint.trim_start_matches("latency ")), s.limit_ms)).collect();
     let _ = writeln!(s, "<h2>Over time</h2>\n<p class=\"note\">Each point is a step of {}.</p>", duration(step));
@@ -125,8 +129,8 @@ pub fn html(r: &LoadReport) -> String {
             x_label: unit,
             y_label: "ms",
             series: vec![
-                Series { name: "p50", color: BLUE, points: series(&|p| p.p50_ms) },
-                Series { name: "p99", color: ORANGE, points: series(&|p| p.p99_ms) },
+                Series { name: "p50", color: BLUE, points: answered(&|p| p.p50_ms) },
+                Series { name: "p99", color: ORANGE, points: answered(&|p| p.p99_ms) },
             ],
             markers: y_marks.iter().map(|(l, v)| Marker::Y(l, *v)).collect(),
             y_range: None,
