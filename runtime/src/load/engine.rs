@@ -196,6 +196,9 @@ pub struct Engine<'p> {
     arrivals_open: bool,
     level: Levels,
     last_flush: f64,
+    /// The timeline step the last flush ended in, and its end.
+    step: usize,
+    step_end: f64,
     scale_arrivals: u64,
     scale_busy: f64,
     scale_capacity: f64,
@@ -247,6 +250,8 @@ impl<'p> Engine<'p> {
             arrivals_open: true,
             level: Levels::default(),
             last_flush: 0.0,
+            step: 0,
+            step_end: 0.0,
             scale_arrivals: 0,
             scale_busy: 0.0,
             scale_capacity: 0.0,
@@ -892,26 +897,42 @@ impl<'p> Engine<'p> {
     #[inline]
     fn flush(&mut self) {
         let now = self.now;
-        let mut t = self.last_flush;
+        let t = self.last_flush;
         if now <= t {
             return;
         }
         let l = self.level;
         self.raw.in_system_area += l.in_system * (now - t);
         self.raw.billed_area += l.billed * (now - t);
+        self.last_flush = now;
+        // Fast path: still inside the current step.
+        if now <= self.step_end {
+            if let Some(b) = self.raw.buckets.get_mut(self.step) {
+                b.add_levels(&l, now - t);
+                return;
+            }
+        }
+        let mut t = t;
         while t < now {
             let w = self.raw.bucket_s;
-            let end = ((t / w).floor() + 1.0) * w;
+            let i = ((t / w) as usize).min(1_000_000);
+            let end = (i as f64 + 1.0) * w;
             let to = end.min(now);
-            let dt = to - t;
-            let b = self.bucket(t);
-            b.busy += l.busy * dt;
-            b.capacity += l.capacity * dt;
-            b.queued += l.queued * dt;
-            b.active += l.active * dt;
+            self.bucket(t).add_levels(&l, to - t);
+            self.step = i;
+            self.step_end = end;
             t = if to > t { to } else { now };
         }
-        self.last_flush = now;
+    }
+}
+
+impl Bucket {
+    #[inline]
+    fn add_levels(&mut self, l: &Levels, dt: f64) {
+        self.busy += l.busy * dt;
+        self.capacity += l.capacity * dt;
+        self.queued += l.queued * dt;
+        self.active += l.active * dt;
     }
 }
 
