@@ -47,19 +47,8 @@ enum Command {
     },
     /// Simulate load and latency through the serving stages, with a report
     Simulate {
-        file: String,
-        /// A scenario of the spec (default: the first; without any, Poisson at `constraints throughput` for 1M requests)
-        #[arg(long)]
-        scenario: Option<String>,
-        /// A realtime serving of the spec (default: the first)
-        #[arg(long)]
-        serving: Option<String>,
-        /// Random seed (default: the scenario's `seed`, else 1)
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Simulate this many requests instead of the scenario's end (takes `200k`, `1M`)
-        #[arg(long)]
-        requests: Option<String>,
+        #[command(flatten)]
+        sim: SimArgs,
         #[arg(long, value_enum, default_value_t = SimFormat::Human)]
         format: SimFormat,
         /// Write the report to this file instead of standard output
@@ -68,16 +57,8 @@ enum Command {
     },
     /// The fewest replicas (and their cost) that meet every latency constraint at the scenario's peak
     Capacity {
-        file: String,
-        #[arg(long)]
-        scenario: Option<String>,
-        #[arg(long)]
-        serving: Option<String>,
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Requests per simulated trial (default 200k; takes `200k`, `1M`)
-        #[arg(long)]
-        requests: Option<String>,
+        #[command(flatten)]
+        sim: SimArgs,
         #[arg(long, value_enum, default_value_t = CapacityFormat::Human)]
         format: CapacityFormat,
     },
@@ -95,6 +76,25 @@ pub enum CheckFormat {
     Human,
     Json,
     Sarif,
+}
+
+/// What `simulate` and `capacity` run on.
+#[derive(clap::Args)]
+pub struct SimArgs {
+    /// The spec file
+    pub file: String,
+    /// A scenario of the spec (default: the first; without any, Poisson at `constraints throughput` for 1M requests)
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// A realtime serving of the spec (default: the first)
+    #[arg(long)]
+    pub serving: Option<String>,
+    /// Random seed (default: the scenario's `seed`, else 1)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Requests to simulate, replacing the scenario's end (for `capacity`: per trial, default 200k); takes `200k`, `1M`
+    #[arg(long)]
+    pub requests: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,25 +124,8 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
-        Command::Simulate { file, scenario, serving, seed, requests, format, out } => {
-            commands::simulate::run(&commands::simulate::Options {
-                file: &file,
-                scenario: scenario.as_deref(),
-                serving: serving.as_deref(),
-                seed,
-                requests: requests.as_deref(),
-                format,
-                out: out.as_deref(),
-            })
-        }
-        Command::Capacity { file, scenario, serving, seed, requests, format } => commands::capacity::run(&commands::capacity::Options {
-            file: &file,
-            scenario: scenario.as_deref(),
-            serving: serving.as_deref(),
-            seed,
-            requests: requests.as_deref(),
-            format,
-        }),
+        Command::Simulate { sim, format, out } => commands::simulate::run(&sim, format, out.as_deref()),
+        Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
     };
     ExitCode::from(code)

@@ -27,19 +27,26 @@ pub fn load_design(path: &str, purpose: &str) -> Result<(Design, String), u8> {
     Ok((a.design, src))
 }
 
-pub struct Prepared {
-    pub plan: Plan,
+/// `--requests` as a count (`200k`, `1M`); a bad one is a usage error.
+pub fn requests(sim: &crate::SimArgs) -> Result<Option<u64>, u8> {
+    sim.requests.as_deref().map(mlspec_compiler::syntax::parse_count).transpose().map_err(|e| {
+        io::error(&format!("--requests: {e}"));
+        2
+    })
 }
 
-/// The design and the simulation plan of `path`: spec errors and problems
-/// that stop a simulation are diagnostics (exit 1); unknown names given on
-/// the command line are usage errors (exit 2).
-pub fn prepare(path: &str, serving: Option<&str>, scenario: Option<&str>, o: &Overrides) -> Result<Prepared, u8> {
+/// The simulation plan of a spec: spec errors and problems that stop a
+/// simulation are diagnostics (exit 1); unknown names given on the command
+/// line are usage errors (exit 2). `requests`, when given, replaces the
+/// scenario's end.
+pub fn prepare(sim: &crate::SimArgs, requests: Option<u64>) -> Result<Plan, u8> {
+    let path = sim.file.as_str();
+    let o = Overrides { seed: sim.seed, requests };
     let (design, src) = load_design(path, "simulate it")?;
     // Latency files are relative to the spec's folder.
     let dir = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).map_err(|e| format!("cannot read it: {e}"));
-    let target = match simulation::target(&design, serving, scenario, &read) {
+    let target = match simulation::target(&design, sim.serving.as_deref(), sim.scenario.as_deref(), &read) {
         Ok(t) => t,
         Err(TargetError::Unknown(u)) => {
             let hint = match (&u.suggestion, u.known.is_empty()) {
@@ -56,8 +63,8 @@ pub fn prepare(path: &str, serving: Option<&str>, scenario: Option<&str>, o: &Ov
             return Err(1);
         }
     };
-    match Plan::new(&design, &target, o) {
-        Some(plan) => Ok(Prepared { plan }),
+    match Plan::new(&design, &target, &o) {
+        Some(plan) => Ok(plan),
         None => {
             io::error(&format!("`{path}`: the serving cannot be simulated (no stage, or no positive arrival rate)"));
             Err(1)

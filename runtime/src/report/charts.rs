@@ -36,7 +36,21 @@ pub const GREY: RGBColor = RGBColor(110, 110, 110);
 
 const SIZE: (u32, u32) = (860, 300);
 
-impl Chart<'_> {
+impl<'a> Chart<'a> {
+    pub fn new(title: &'a str, x_label: &'a str, y_label: &'a str, series: Vec<Series<'a>>) -> Chart<'a> {
+        Chart { title, x_label, y_label, series, markers: Vec::new(), y_range: None }
+    }
+
+    pub fn markers(mut self, markers: Vec<Marker<'a>>) -> Chart<'a> {
+        self.markers = markers;
+        self
+    }
+
+    pub fn y_range(mut self, lo: f64, hi: f64) -> Chart<'a> {
+        self.y_range = Some((lo, hi));
+        self
+    }
+
     pub fn svg(&self) -> String {
         let mut out = String::new();
         let drawn = {

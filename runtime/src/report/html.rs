@@ -92,17 +92,11 @@ pub fn html(r: &LoadReport) -> String {
     let cdf: Vec<(f64, f64)> = cdf.into_iter().filter(|p| p.0 <= p999 * 1.5).collect();
     let slo_marks: Vec<(String, f64)> =
         r.slo.iter().map(|s| (format!("SLO {}", s.constraint.trim_start_matches("latency ")), s.limit_ms)).collect();
-    s.push_str(
-        &Chart {
-            title: "Latency CDF",
-            x_label: "latency (ms)",
-            y_label: "% of answered requests",
-            series: vec![Series { name: "end to end", color: BLUE, points: cdf }],
-            markers: slo_marks.iter().map(|(l, v)| Marker::X(l, *v)).collect(),
-            y_range: Some((0.0, 100.0)),
-        }
-        .svg(),
-    );
+    let cdf_series = vec![Series { name: "end to end", color: BLUE, points: cdf }];
+    let cdf_chart = Chart::new("Latency CDF", "latency (ms)", "% of answered requests", cdf_series)
+        .markers(slo_marks.iter().map(|(l, v)| Marker::X(l, *v)).collect())
+        .y_range(0.0, 100.0);
+    s.push_str(&cdf_chart.svg());
 
     let step = r.timeline_step_s;
     let (unit, scale) = if r.simulated_s >= 3.0 * 3600.0 {
@@ -120,70 +114,45 @@ pub fn html(r: &LoadReport) -> String {
     let answered = |f: &dyn Fn(&crate::load::summary::TimelinePoint) -> f64| -> Vec<(f64, f64)> {
         r.timeline.iter().filter(|p| p.throughput_rps > 0.0).map(|p| (at(p.t_s), f(p))).collect()
     };
-    let y_marks: Vec<(String, f64)> =
-        r.slo.iter().map(|s| (format!("SLO {}", s.constraint.trim_start_matches("latency ")), s.limit_ms)).collect();
     let _ = writeln!(s, "<h2>Over time</h2>\n<p class=\"note\">Each point is a step of {}.</p>", duration(step));
-    s.push_str(
-        &Chart {
-            title: "Latency percentiles",
-            x_label: unit,
-            y_label: "ms",
-            series: vec![
+    let charts = [
+        Chart::new(
+            "Latency percentiles",
+            unit,
+            "ms",
+            vec![
                 Series { name: "p50", color: BLUE, points: answered(&|p| p.p50_ms) },
                 Series { name: "p99", color: ORANGE, points: answered(&|p| p.p99_ms) },
             ],
-            markers: y_marks.iter().map(|(l, v)| Marker::Y(l, *v)).collect(),
-            y_range: None,
-        }
-        .svg(),
-    );
-    s.push_str(
-        &Chart {
-            title: "Throughput",
-            x_label: unit,
-            y_label: "requests per second",
-            series: vec![
+        )
+        .markers(slo_marks.iter().map(|(l, v)| Marker::Y(l, *v)).collect()),
+        Chart::new(
+            "Throughput",
+            unit,
+            "requests per second",
+            vec![
                 Series { name: "arrivals", color: BLUE, points: series(&|p| p.arrivals_rps) },
                 Series { name: "answered", color: GREEN, points: series(&|p| p.throughput_rps) },
             ],
-            markers: vec![],
-            y_range: None,
-        }
-        .svg(),
-    );
-    s.push_str(
-        &Chart {
-            title: "Utilisation",
-            x_label: unit,
-            y_label: "% of workers busy",
-            series: vec![Series { name: "utilisation", color: ORANGE, points: series(&|p| p.utilization * 100.0) }],
-            markers: vec![],
-            y_range: Some((0.0, 100.0)),
-        }
-        .svg(),
-    );
-    s.push_str(
-        &Chart {
-            title: "Replicas serving",
-            x_label: unit,
-            y_label: "replicas",
-            series: vec![Series { name: "replicas", color: GREEN, points: series(&|p| p.replicas) }],
-            markers: vec![],
-            y_range: None,
-        }
-        .svg(),
-    );
-    s.push_str(
-        &Chart {
-            title: "Queue length",
-            x_label: unit,
-            y_label: "requests waiting (mean)",
-            series: vec![Series { name: "queue", color: BLUE, points: series(&|p| p.queue_len) }],
-            markers: vec![],
-            y_range: None,
-        }
-        .svg(),
-    );
+        ),
+        Chart::new(
+            "Utilisation",
+            unit,
+            "% of workers busy",
+            vec![Series { name: "utilisation", color: ORANGE, points: series(&|p| p.utilization * 100.0) }],
+        )
+        .y_range(0.0, 100.0),
+        Chart::new("Replicas serving", unit, "replicas", vec![Series { name: "replicas", color: GREEN, points: series(&|p| p.replicas) }]),
+        Chart::new(
+            "Queue length",
+            unit,
+            "requests waiting (mean)",
+            vec![Series { name: "queue", color: BLUE, points: series(&|p| p.queue_len) }],
+        ),
+    ];
+    for chart in &charts {
+        s.push_str(&chart.svg());
+    }
 
     let _ = writeln!(s, "<h2>Stages</h2>\n<table>\n{}", header(&["stage", "utilisation", "p50 ms", "p99 ms", "service time"]));
     for st in &r.stages {
