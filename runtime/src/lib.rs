@@ -5,4 +5,5 @@
 //!   scenario's traffic: latency, queueing, fallbacks, autoscaling and cost.
 
 pub mod load;
+pub mod monitors;
 pub mod report;
