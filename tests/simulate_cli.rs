@@ -148,3 +148,19 @@ fn capacity_reports_an_infeasible_slo() {
     let out = text(&o.stdout);
     assert!(out.contains("INFEASIBLE") && out.contains("30 ms limit"), "{out}");
 }
+
+#[test]
+fn runs_too_long_are_refused_unless_bounded() {
+    let year = "system s {\n  problem { objective \"o\"; task regression }\n  serving api {\n    mode realtime\n    stage score { latency 5ms }\n    replicas 4\n  }\n  scenario year {\n    duration 365d\n    traffic poisson 1000 rps\n  }\n}\n";
+    let (_d, path) = temp_spec(year);
+    let o = run(&["simulate", &path]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("error[E0504]") && err.contains("3.2e10 requests"), "{err}");
+    // A part of it, bounded on the command line, runs.
+    let o = run(&["simulate", &path, "--requests", "10k", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&["simulate", &path, "--requests", "5B"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("more than the 2e9"), "{}", text(&o.stderr));
+}

@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 pub const DEFAULT_REQUESTS: f64 = 1_000_000.0;
 /// The seed of a scenario that declares none.
 pub const DEFAULT_SEED: u64 = 1;
+/// Runs longer than this many requests are refused (about ten minutes of
+/// simulation); `--requests` bounds a run explicitly.
+pub const MAX_REQUESTS: f64 = 2e9;
 
 #[derive(Clone, Debug)]
 pub struct Target {
@@ -62,11 +65,13 @@ fn unknown(what: &'static str, name: &str, known: Vec<String>) -> TargetError {
 
 /// Chooses and checks what to simulate. `serving`/`scenario` are names from
 /// the command line; by default the first realtime serving and the first
-/// scenario.
+/// scenario. `requests`, from the command line, bounds the run instead of
+/// the scenario.
 pub fn target(
     d: &Design,
     serving: Option<&str>,
     scenario: Option<&str>,
+    requests: Option<u64>,
     read: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Target, TargetError> {
     let serving_idx = match serving {
@@ -126,11 +131,50 @@ pub fn target(
                 .help("add `traffic poisson 1000 rps` to the scenario, or `throughput 1000 rps` to `constraints`"),
         );
     }
+    if let (Some(sc), Some(rate), None) = (sc, rate, requests) {
+        let expected = expected_requests(sc, rate);
+        if expected > MAX_REQUESTS {
+            diags.push(
+                Diagnostic::new(
+                    "E0504",
+                    sc.name_span,
+                    format!(
+                        "scenario `{}` would simulate about {:.1e} requests, more than the {:.0e} a run may take",
+                        sc.name, expected, MAX_REQUESTS
+                    ),
+                )
+                .help("shorten `duration`, set `requests`, or run a part of it with `--requests 10M`"),
+            );
+        }
+    }
     let empirical = empirical_files(d, s, read, &mut diags);
     if !diags.is_empty() {
         return Err(TargetError::Spec(diags));
     }
     Ok(Target { serving: serving_idx, scenario: scenario_idx, rate_rps: rate.unwrap_or(0.0), empirical })
+}
+
+/// About how many requests a scenario brings: `requests`, else the rate
+/// (at its daily mean, bursts added) over `duration`.
+pub fn expected_requests(sc: &Scenario, rate: f64) -> f64 {
+    let by_duration = sc.duration_s.map(|d| {
+        let daily = sc.traffic.as_ref().and_then(|t| t.diurnal).map_or(1.0, |(peak, _)| (1.0 + peak) / 2.0);
+        let bursts: f64 = sc
+            .events
+            .iter()
+            .map(|e| match e {
+                crate::ir::ScenarioEvent::Burst { factor, for_s, .. } => (factor - 1.0).max(0.0) * for_s.min(d) * rate * daily,
+                _ => 0.0,
+            })
+            .sum();
+        rate * daily * d + bursts
+    });
+    match (sc.requests, by_duration) {
+        (Some(n), Some(d)) => n.min(d),
+        (Some(n), None) => n,
+        (None, Some(d)) => d,
+        (None, None) => DEFAULT_REQUESTS,
+    }
 }
 
 /// Reads every `empirical("file")` latency the serving uses (stages and

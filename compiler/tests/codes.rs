@@ -81,7 +81,7 @@ fn mlspec_blocks(md: &str) -> Vec<String> {
 /// Codes from preparing `src` for a simulation (no file can be read).
 fn simulation_codes(src: &str) -> Vec<&'static str> {
     let design = check_source(src).design;
-    match simulation::target(&design, None, None, &|_| Err("cannot read it".to_string())) {
+    match simulation::target(&design, None, None, None, &|_| Err("cannot read it".to_string())) {
         Ok(_) => Vec::new(),
         Err(simulation::TargetError::Spec(d)) => d.iter().map(|d| d.code).collect(),
         Err(simulation::TargetError::Unknown(u)) => panic!("unknown {}", u.name),

@@ -29,7 +29,13 @@ pub fn load_design(path: &str, purpose: &str) -> Result<(Design, String), u8> {
 
 /// `--requests` as a count (`200k`, `1M`); a bad one is a usage error.
 pub fn requests(sim: &crate::SimArgs) -> Result<Option<u64>, u8> {
-    sim.requests.as_deref().map(mlspec_compiler::syntax::parse_count).transpose().map_err(|e| {
+    let parsed = sim.requests.as_deref().map(mlspec_compiler::syntax::parse_count).transpose().and_then(|n| match n {
+        Some(n) if n as f64 > simulation::MAX_REQUESTS => {
+            Err(format!("`{n}` requests is more than the {:.0e} a run may take", simulation::MAX_REQUESTS))
+        }
+        n => Ok(n),
+    });
+    parsed.map_err(|e| {
         io::error(&format!("--requests: {e}"));
         2
     })
@@ -46,7 +52,7 @@ pub fn prepare(sim: &crate::SimArgs, requests: Option<u64>) -> Result<Plan, u8> 
     // Latency files are relative to the spec's folder.
     let dir = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).map_err(|e| format!("cannot read it: {e}"));
-    let target = match simulation::target(&design, sim.serving.as_deref(), sim.scenario.as_deref(), &read) {
+    let target = match simulation::target(&design, sim.serving.as_deref(), sim.scenario.as_deref(), requests, &read) {
         Ok(t) => t,
         Err(TargetError::Unknown(u)) => {
             let hint = match (&u.suggestion, u.known.is_empty()) {

@@ -65,6 +65,7 @@ pub static CODES: &[CodeInfo] = &[
     },
     CodeInfo { code: "E0502", title: "no arrival rate to simulate", explanation: include_str!("explain/E0502.md") },
     CodeInfo { code: "E0503", title: "an empirical latency file cannot be used", explanation: include_str!("explain/E0503.md") },
+    CodeInfo { code: "E0504", title: "the scenario is too long to simulate", explanation: include_str!("explain/E0504.md") },
     CodeInfo {
         code: "W0101",
         title: "realtime serving reads a source staler than the freshness constraint",

@@ -18,7 +18,7 @@ pub fn plan(src: &str, o: &Overrides) -> Plan {
     let a = check_source(src);
     let errors: Vec<String> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
     assert!(errors.is_empty(), "spec has errors: {errors:?}\n{src}");
-    let t = match target(&a.design, None, None, &|f| Err(format!("no file {f}"))) {
+    let t = match target(&a.design, None, None, o.requests, &|f| Err(format!("no file {f}"))) {
         Ok(t) => t,
         Err(TargetError::Spec(d)) => panic!("cannot simulate: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()),
         Err(TargetError::Unknown(u)) => panic!("unknown {}", u.name),
