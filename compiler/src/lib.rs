@@ -12,9 +12,12 @@ pub mod analysis;
 pub mod ast;
 pub mod cost;
 pub mod diagnostics;
+pub mod docs;
+pub mod facts;
 pub mod fmt;
 pub mod graph;
 pub mod ir;
+pub mod review;
 pub mod span;
 pub mod syntax;
 #[doc(hidden)]
