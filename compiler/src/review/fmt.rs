@@ -27,7 +27,7 @@ pub fn count(x: f64) -> String {
     if !x.is_finite() {
         return "∞".to_string();
     }
-    let n = x.round().max(0.0).min(1e18) as u64;
+    let n = x.round().clamp(0.0, 1e18) as u64;
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -223,6 +223,6 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             );
         }
     }
-    qs.sort_by(|a, b| (a.step, a.line).cmp(&(b.step, b.line)));
+    qs.sort_by_key(|q| (q.step, q.line));
     qs
 }

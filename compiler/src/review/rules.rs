@@ -229,7 +229,7 @@ fn accuracy_on_imbalanced(cx: &Ctx<'_>) -> Vec<Finding> {
 // ---- data and features ----------------------------------------------------
 
 /// Functions whose output does not expose the raw value of their input.
-const PROTECTING: &[&str] = &["hash", "embedding", "count", "sum", "mean", "min", "max", "distinct_count", "distance"];
+const PROTECTING: &[&str] = &["hash", "embedding", "count", "sum", "mean", "min", "max", "distinct_count", "distance", "bucketize"];
 
 /// The pii fields an expression reads as they are (outside hashing or
 /// aggregation), following other features it reads unprotected.
@@ -238,12 +238,10 @@ fn raw_pii<'d>(d: &'d Design, e: &'d FeatureExpr, depth: usize, out: &mut Vec<(S
         return;
     }
     match e {
-        FeatureExpr::Field { source, field } => {
-            if d.source(source).and_then(|s| s.field(field)).is_some_and(|f| f.pii) {
-                let pair = (source.clone(), field.clone());
-                if !out.contains(&pair) {
-                    out.push(pair);
-                }
+        FeatureExpr::Field { source, field } if d.source(source).and_then(|s| s.field(field)).is_some_and(|f| f.pii) => {
+            let pair = (source.clone(), field.clone());
+            if !out.contains(&pair) {
+                out.push(pair);
             }
         }
         FeatureExpr::Feature { name } => {
@@ -395,9 +393,9 @@ fn no_baseline(cx: &Ctx<'_>) -> Vec<Finding> {
             Severity::Warning,
             Step::Model,
             m.name_span,
-            format!("model `{}` is a {kind} with no simpler baseline to beat", m.name),
+            format!("model `{}` ({kind}) has no simpler baseline to beat", m.name),
             format!(
-                "without a baseline there is no evidence that the complexity pays for itself: a {kind} costs training time{cost}, and is harder to debug and explain; a logistic regression or a heuristic often gets most of the way"
+                "without a baseline there is no evidence that the complexity pays for itself: a {kind} model costs training time{cost}, and is harder to debug and explain; a logistic regression or a heuristic often gets most of the way"
             ),
             fix,
         ));
@@ -627,14 +625,13 @@ fn single_replica(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         let downtime_min = (1.0 - avail) * 30.0 * 24.0 * 60.0;
-        out.push(
-            cx.finding(
-                "single-replica",
-                Severity::Warning,
-                Step::Serving,
-                s.name_span,
-                format!("serving `{}` can run on a single replica under an availability constraint of {}", s.name, pct(avail)),
-                format!(
+        out.push(cx.finding(
+            "single-replica",
+            Severity::Warning,
+            Step::Serving,
+            s.name_span,
+            format!("serving `{}` can run on a single replica under an availability constraint of {}", s.name, pct(avail)),
+            format!(
                     "{} allows {} minutes of downtime a month; with one replica every deploy, node drain or crash is an outage{}",
                     pct(avail),
                     num((downtime_min * 10.0).round() / 10.0),
@@ -643,9 +640,8 @@ fn single_replica(cx: &Ctx<'_>) -> Vec<Finding> {
                         .and_then(|a| a.warmup_s)
                         .map_or(String::new(), |w| format!(", each lasting at least the {} warmup", dur(w)))
                 ),
-                format!("keep at least two replicas, in different zones: `replicas 2..{}`", s.replicas.1.max(2)),
-            ),
-        );
+            format!("keep at least two replicas, in different zones: `replicas 2..{}`", s.replicas.1.max(2)),
+        ));
     }
     out
 }
@@ -853,15 +849,17 @@ fn underpowered_experiment(cx: &Ctx<'_>) -> Vec<Finding> {
             Step::Monitoring,
             e.span,
             format!(
-                "experiment `{}` cannot detect a {} change in `{}`: it needs {} units per arm and gets about {}",
+                "experiment `{}` cannot detect a {} relative change in `{}` ({} to {}): it needs {} units per arm and gets about {}",
                 e.name,
                 pct(effect),
                 e.metric,
+                pct(base),
+                pct(p2),
                 count(n),
                 count(units)
             ),
             format!(
-                "from a base rate of {} to {} at alpha 0.05 and power 0.8, a two-proportion test needs {} per arm; the smaller arm gets {} = {}, counting each request as an independent unit (users repeat, so the real figure is lower)",
+                "from a base rate of {} to {} at alpha 0.05 and power 0.8, a two-proportion test needs {} per arm; the smaller arm gets {} = {}, counting each request as an independent unit (users come back, so there are fewer independent units than that)",
                 pct(base),
                 pct(p2),
                 count(n),
