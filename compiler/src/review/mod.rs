@@ -14,6 +14,7 @@
 pub mod coverage;
 pub mod fmt;
 pub mod interview;
+pub mod notes;
 pub mod render;
 pub mod rules;
 pub mod stats;
@@ -161,6 +162,8 @@ pub struct Review {
     pub score: u32,
     pub steps: Vec<StepCoverage>,
     pub findings: Vec<Finding>,
+    /// Figures checked that hold, with their arithmetic.
+    pub checks: Vec<Question>,
     #[serde(skip)]
     pub questions: Vec<Question>,
 }
@@ -220,5 +223,6 @@ pub fn review(d: &Design, source: &str) -> Review {
     findings.sort_by(|a, b| (a.step, a.line, a.id).cmp(&(b.step, b.line, b.id)));
     let steps = coverage::steps(d);
     let questions = interview::questions(&cx, &findings);
-    Review { system: d.name.clone(), score: score(&steps, &findings), steps, findings, questions }
+    let checks = notes::notes(&cx);
+    Review { system: d.name.clone(), score: score(&steps, &findings), steps, findings, checks, questions }
 }

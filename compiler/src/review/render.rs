@@ -51,6 +51,12 @@ pub fn human(r: &Review, path: &str, interview: bool) -> String {
             }
         }
     }
+    if !r.checks.is_empty() {
+        let _ = writeln!(out, "\nNumbers checked");
+        for c in &r.checks {
+            let _ = writeln!(out, "  line {}: {}", c.line, c.question);
+        }
+    }
     if interview {
         let _ = writeln!(out, "\nInterview follow-ups");
         for (i, q) in r.questions.iter().enumerate() {
@@ -91,6 +97,13 @@ pub fn markdown(r: &Review, path: &str, interview: bool) -> String {
             let _ = writeln!(out, "**Fix.** {}.\n", f.fix);
         }
     }
+    if !r.checks.is_empty() {
+        let _ = writeln!(out, "## Numbers checked\n");
+        for c in &r.checks {
+            let _ = writeln!(out, "- {} *(line {})*", c.question, c.line);
+        }
+        let _ = writeln!(out);
+    }
     if interview {
         let _ = writeln!(out, "## Interview follow-ups\n");
         for (i, q) in r.questions.iter().enumerate() {
@@ -129,7 +142,10 @@ pub fn json(r: &Review, interview: bool) -> String {
             })
         })
         .collect();
+    let checks: Vec<serde_json::Value> =
+        r.checks.iter().map(|c| serde_json::json!({"step": c.step.as_str(), "text": c.question, "line": c.line})).collect();
     let mut v = serde_json::json!({
+        "checks": checks,
         "system": r.system,
         "score": r.score,
         "steps": steps,

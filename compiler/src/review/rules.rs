@@ -478,7 +478,7 @@ fn imbalance_unhandled(cx: &Ctx<'_>) -> Vec<Finding> {
 // ---- serving ----------------------------------------------------------------
 
 /// `gateway 1 ms + lookup 2 ms + score 0.06 ms (estimated: ...)`.
-fn stage_breakdown(d: &Design, s: &Serving) -> String {
+pub(super) fn stage_breakdown(d: &Design, s: &Serving) -> String {
     let parts: Vec<String> = s
         .stages
         .iter()
@@ -534,7 +534,7 @@ fn slo_infeasible(cx: &Ctx<'_>) -> Vec<Finding> {
 
 /// The peak a serving must handle: the throughput constraint, or a
 /// scenario's diurnal peak when that is higher.
-fn required_rps(d: &Design) -> Option<(f64, String)> {
+pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
     let stated = d.constraints.throughput_rps.map(|r| (r, format!("the throughput constraint of {} rps", count(r))));
     let scenario = d
         .scenarios
@@ -818,19 +818,41 @@ fn experiment_units(d: &Design, arm_share: f64, duration_s: f64, treatment: &str
     Some((units, format!("{} × {} of traffic × {}", from, pct(arm_share), dur(duration_s))))
 }
 
+/// The power arithmetic of an A/B test on a proportion.
+pub(super) struct Power {
+    /// Relative change to detect.
+    pub effect: f64,
+    pub base: f64,
+    pub p2: f64,
+    /// Units needed per arm at alpha 0.05, power 0.8.
+    pub n: f64,
+    /// Share of traffic of the smaller arm.
+    pub arm: f64,
+    /// Units the smaller arm gets, and how that was reckoned.
+    pub units: f64,
+    pub how: String,
+}
+
+/// `None` when the experiment has no `min_effect`, its metric no base rate
+/// in (0, 1), or the spec no traffic to count units from.
+pub(super) fn experiment_power(d: &Design, e: &crate::ir::Experiment) -> Option<Power> {
+    let effect = e.min_effect?;
+    let metric = d.metrics.iter().find(|m| m.name == e.metric)?;
+    let (_, base) = metric.threshold.filter(|(_, v)| *v > 0.0 && *v < 1.0)?;
+    // Lower-is-better metrics must go down; others up.
+    let down = matches!(metric.threshold, Some((Cmp::Le | Cmp::Lt, _)));
+    let p2 = if down { base * (1.0 - effect) } else { base * (1.0 + effect) };
+    let n = two_proportion_n(base, p2)?;
+    let arm = e.traffic.min(1.0 - e.traffic);
+    let (units, how) = experiment_units(d, arm, e.duration_s, &e.treatment)?;
+    Some(Power { effect, base, p2, n, arm, units, how })
+}
+
 fn underpowered_experiment(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
     let mut out = Vec::new();
     for e in &d.experiments {
-        let Some(effect) = e.min_effect else { continue };
-        let Some(metric) = d.metrics.iter().find(|m| m.name == e.metric) else { continue };
-        let Some((_, base)) = metric.threshold.filter(|(_, v)| *v > 0.0 && *v < 1.0) else { continue };
-        // Lower-is-better metrics must go down; others up.
-        let down = matches!(metric.threshold, Some((Cmp::Le | Cmp::Lt, _)));
-        let p2 = if down { base * (1.0 - effect) } else { base * (1.0 + effect) };
-        let Some(n) = two_proportion_n(base, p2) else { continue };
-        let arm = e.traffic.min(1.0 - e.traffic);
-        let Some((units, how)) = experiment_units(d, arm, e.duration_s, &e.treatment) else { continue };
+        let Some(Power { effect, base, p2, n, arm, units, how }) = experiment_power(d, e) else { continue };
         if units >= n {
             continue;
         }
