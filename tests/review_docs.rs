@@ -187,3 +187,60 @@ fn new_writes_specs_that_check_and_never_overwrites() {
     assert_eq!(mlspec_in(dir.path(), &["new", "x", "--template", "nope"]).status.code(), Some(2));
     assert_eq!(mlspec_in(dir.path(), &["new"]).status.code(), Some(2));
 }
+
+/// A deliberately flawed copy of the fraud example gets the finding that
+/// names each flaw, with the numbers that prove it.
+#[test]
+fn a_flawed_spec_gets_the_findings_that_name_its_flaws() {
+    let path = "tests/review/flawed/fraud.mlspec";
+    let (_, _, r) = reviewed(path);
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
+    for want in [
+        "accuracy-on-imbalanced",
+        "pii-raw-feature",
+        "no-baseline",
+        "imbalance-unhandled",
+        "random-split-temporal",
+        "capacity-short",
+        "no-fallback",
+        "single-replica",
+        "label-delay-exceeds-window",
+        "underpowered-experiment",
+    ] {
+        assert!(ids.contains(&want), "{want} missing from {ids:?}");
+    }
+    let out = mlspec(&["review", path, "--interview"]);
+    let s = stdout(&out);
+    assert!(s.contains("99.8% accuracy"), "{s}");
+    assert!(s.contains("3 replicas × 2 concurrency / 9 ms per request"), "{s}");
+    assert!(s.contains("15,463,858"), "{s}");
+    insta::assert_snapshot!("review_flawed_fraud_human", s);
+}
+
+/// Review and doc never fail on a spec that checks, and give the same bytes twice.
+#[test]
+fn review_and_doc_run_on_every_clean_spec_deterministically() {
+    let mut paths = example_specs();
+    for dir in ["tests/specs/ok", "tests/review"] {
+        let mut more: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+            .filter(|p| p.ends_with(".mlspec"))
+            .collect();
+        more.sort();
+        paths.extend(more);
+    }
+    for path in paths {
+        let (design, text, r) = reviewed(&path);
+        let again = review::review(&design, &text);
+        for interview in [false, true] {
+            assert_eq!(review::render::human(&r, &path, interview), review::render::human(&again, &path, interview), "{path}");
+            assert_eq!(review::render::json(&r, interview), review::render::json(&again, interview), "{path}");
+        }
+        assert_eq!(mlspec_compiler::docs::generate(&design, &text, &r), mlspec_compiler::docs::generate(&design, &text, &again), "{path}");
+        assert!(r.score <= 100);
+        for f in &r.findings {
+            assert!(f.line >= 1 && f.line <= text.lines().count(), "{path}: {f:?}");
+        }
+    }
+}

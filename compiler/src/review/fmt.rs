@@ -18,7 +18,13 @@ pub fn ms(s: f64) -> String {
 /// A fraction as a percentage: `0.002` -> `0.2%`, `0.999` -> `99.9%`.
 pub fn pct(x: f64) -> String {
     let v = x * 100.0;
-    let t = if v.abs() >= 10.0 { format!("{v:.1}") } else { format!("{v:.3}") };
+    let t = if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else if v.abs() >= 0.1 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    };
     format!("{}%", trim(&t))
 }
 

@@ -20,23 +20,21 @@ pub fn notes(cx: &Ctx<'_>) -> Vec<Note> {
         let Some(c) = facts::serving_capacity(d, s) else { continue };
         match s.mode {
             Some(ServingMode::Realtime) => {
-                let within: Vec<String> = d
-                    .constraints
-                    .latency
-                    .iter()
-                    .filter(|l| l.max_s >= c.per_request_s)
-                    .map(|l| format!("{} of the {} < {} budget", pct(c.per_request_s / l.max_s), l.label, dur(l.max_s)))
-                    .collect();
-                if let (Some(first), false) = (d.constraints.latency.first(), within.is_empty()) {
+                // The limit the typical request uses most of, if it is met.
+                let tightest =
+                    d.constraints.latency.iter().max_by(|a, b| (c.per_request_s / a.max_s).total_cmp(&(c.per_request_s / b.max_s)));
+                if let Some(l) = tightest.filter(|l| l.max_s >= c.per_request_s) {
                     note(
                         Step::Serving,
-                        first.span,
+                        l.span,
                         format!(
-                            "latency: `{}` stages take {} for a typical request ({}), {} before queueing",
+                            "latency: `{}` stages take {} for a typical request ({}), {} of the {} < {} budget (the tightest) before queueing",
                             s.name,
                             ms(c.per_request_s),
                             stage_breakdown(d, s),
-                            within.join(" and ")
+                            pct(c.per_request_s / l.max_s),
+                            l.label,
+                            dur(l.max_s)
                         ),
                     );
                 }

@@ -115,7 +115,14 @@ fn missing_target(cx: &Ctx<'_>) -> Vec<Finding> {
     let label = d.sources.iter().find_map(|s| s.fields.iter().find(|f| f.label).map(|f| format!("{}.{}", s.name, f.name)));
     let fix = match &label {
         Some(l) => format!("name the label the models learn: `target {l}` in `problem`"),
-        None => "add the outcome to a source's schema and name it: `outcome: bool label delay 7d` in the schema, `target SOURCE.outcome` in `problem`".to_string(),
+        None => {
+            let ty = match task {
+                Task::Regression | Task::Forecasting => "float",
+                Task::MulticlassClassification => "category",
+                _ => "bool",
+            };
+            format!("add the outcome to a source's schema and name it: `outcome: {ty} label delay 7d` in the schema, `target SOURCE.outcome` in `problem`")
+        }
     };
     vec![cx.finding(
         "missing-target",
@@ -295,7 +302,7 @@ fn pii_raw_feature(cx: &Ctx<'_>) -> Vec<Finding> {
             f.span,
             format!("feature `{}` passes the pii field `{source}.{field}` to {} as it is", f.name, models.join(", ")),
             format!(
-                "`{source}.{field}` is marked `pii`: used raw, personal data ends up in training sets, model files and feature-store rows that need consent, retention limits and deletion on request, and an identifier lets the model memorise individuals instead of patterns"
+                "`{source}.{field}` is marked `pii`: used raw, personal data ends up in training sets, model files and feature-store rows that need consent, retention limits and deletion on request, and identifying values let the model memorise individuals instead of patterns"
             ),
             format!(
                 "hash it or aggregate over it, e.g. `{} = hash({source}.{field}, buckets: 100000)`, or a windowed count/mean `by: {field}`; drop it if it carries no signal",
@@ -561,7 +568,9 @@ fn capacity_short(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         let at_target = c.replicas_for(need, TARGET_UTILISATION);
-        let lo = s.replicas.0.min(at_target);
+        // Keep two replicas at the floor under an availability constraint.
+        let floor = if d.constraints.availability.is_some() { s.replicas.0.max(2) } else { s.replicas.0 };
+        let lo = floor.min(at_target);
         out.push(cx.finding(
             "capacity-short",
             Severity::Critical,
@@ -738,7 +747,11 @@ fn no_performance_monitor(cx: &Ctx<'_>) -> Vec<Finding> {
         monitors_span(d),
         "no monitor measures the model's quality on labelled production data".to_string(),
         "drift and latency monitors say the system runs, not that its predictions are still right; only a performance monitor on fresh labels catches concept drift".to_string(),
-        format!("`performance {metric} {cmp} {value} window {} action retrain` in `monitors` (the window covers the label delay)", dur(window)),
+        format!(
+            "`performance {metric} {cmp} {value} window {} action retrain` in `monitors`{}",
+            dur(window),
+            if facts::label_delay_s(d).is_some() { " (the window covers the label delay)" } else { "" }
+        ),
     )]
 }
 
