@@ -509,7 +509,7 @@ fn capacity_verdict(o: &mut String, d: &Design, s: &crate::ir::Serving) {
         rate(c.rps.floor())
     );
     match d.constraints.throughput_rps {
-        Some(need) if c.rps >= need => {
+        Some(need) if c.rps >= need && need > 0.0 => {
             let _ = write!(o, ", {:.1}× the required {}: enough.", c.rps / need, rate(need));
         }
         Some(need) => {

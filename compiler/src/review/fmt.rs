@@ -18,13 +18,7 @@ pub fn ms(s: f64) -> String {
 /// A fraction as a percentage: `0.002` -> `0.2%`, `0.999` -> `99.9%`.
 pub fn pct(x: f64) -> String {
     let v = x * 100.0;
-    let t = if v.abs() >= 10.0 {
-        format!("{v:.1}")
-    } else if v.abs() >= 0.1 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    };
+    let t = if v.abs() >= 0.1 { format!("{v:.2}") } else { format!("{v:.3}") };
     format!("{}%", trim(&t))
 }
 
@@ -91,6 +85,8 @@ mod tests {
         assert_eq!(ms(0.25), "250 ms");
         assert_eq!(pct(0.002), "0.2%");
         assert_eq!(pct(0.999), "99.9%");
+        assert_eq!(pct(0.9999), "99.99%");
+        assert_eq!(pct(0.1168), "11.68%");
         assert_eq!(count(637_123.4), "637,123");
         assert_eq!(count(999.0), "999");
         assert_eq!(money(2920.0), "$2,920");

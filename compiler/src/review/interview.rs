@@ -49,6 +49,17 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             );
         }
     }
+    if let Some((h, span)) = d.problem.as_ref().and_then(|p| p.horizon_s.map(|h| (h, p.span))) {
+        ask(
+            Step::Requirements,
+            span,
+            format!(
+                "The horizon is {}. Do you forecast each day directly or feed predictions back in, and how fast does the error grow towards day {}?",
+                dur(h),
+                num((h / 86_400.0).round())
+            ),
+        );
+    }
     if let Some(l) = d.constraints.latency.iter().max_by(|a, b| a.percentile.total_cmp(&b.percentile)) {
         ask(
             Step::Requirements,

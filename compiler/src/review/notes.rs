@@ -81,7 +81,7 @@ pub fn notes(cx: &Ctx<'_>) -> Vec<Note> {
             _ => {}
         }
     }
-    if let Some(budget) = d.constraints.budget_per_month {
+    if let Some(budget) = d.constraints.budget_per_month.filter(|b| *b > 0.0) {
         let priced: Vec<(String, f64)> = d
             .servings
             .iter()

@@ -552,10 +552,11 @@ pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
             Some((t.rate_rps * peak, format!("the diurnal peak of scenario `{}` ({} rps × {})", sc.name, count(t.rate_rps), num(peak))))
         })
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    match (stated, scenario) {
+    let need = match (stated, scenario) {
         (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
         (a, b) => a.or(b),
-    }
+    };
+    need.filter(|(r, _)| r.is_finite() && *r > 0.0)
 }
 
 fn capacity_short(cx: &Ctx<'_>) -> Vec<Finding> {
@@ -616,7 +617,7 @@ fn no_fallback(cx: &Ctx<'_>) -> Vec<Finding> {
             ),
             format!(
                 "answer late requests with a cheap model: `timeout {} fallback {fb_name}` in `serving {}`{}",
-                dur((after * 1000.0).floor() / 1000.0),
+                dur(((after * 1000.0).floor() / 1000.0).max(0.001)),
                 s.name,
                 if simplest_model(d).is_none() { format!(" (declare {fb} first)") } else { String::new() }
             ),
@@ -657,7 +658,7 @@ fn single_replica(cx: &Ctx<'_>) -> Vec<Finding> {
 
 fn over_budget(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    let Some(budget) = d.constraints.budget_per_month else { return vec![] };
+    let Some(budget) = d.constraints.budget_per_month.filter(|b| *b > 0.0) else { return vec![] };
     let priced: Vec<(&Serving, f64)> = d
         .servings
         .iter()
