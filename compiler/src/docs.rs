@@ -104,7 +104,8 @@ fn architecture(o: &mut String, d: &Design) {
             ServingMode::Streaming => "streaming",
             ServingMode::Edge => "edge",
         });
-        let _ = writeln!(o, "  subgraph online_{}[\"Online loop: {} ({mode})\"]", s.name, s.name);
+        let lp = if s.mode == Some(ServingMode::Batch) { "Batch loop" } else { "Online loop" };
+        let _ = writeln!(o, "  subgraph online_{}[\"{lp}: {} ({mode})\"]", s.name, s.name);
         let entry = match s.mode {
             Some(ServingMode::Batch) => format!("schedule{}", s.schedule_every_s.map_or(String::new(), |e| format!(" every {}", dur(e)))),
             _ => format!("request{}", s.endpoint.as_ref().map_or(String::new(), |e| format!(" {e}"))),
@@ -580,6 +581,13 @@ fn risks(o: &mut String, r: &Review) {
         let _ = writeln!(o, "From `mlspec review` (run it for the reasons and fixes):\n");
         for f in &r.findings {
             let _ = writeln!(o, "- **{}** `{}` (line {}): {}.", f.severity.as_str(), f.id, f.line, f.message);
+        }
+        let _ = writeln!(o);
+    }
+    if !r.checks.is_empty() {
+        let _ = writeln!(o, "Figures checked:\n");
+        for c in &r.checks {
+            let _ = writeln!(o, "- {}", c.question);
         }
         let _ = writeln!(o);
     }

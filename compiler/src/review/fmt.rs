@@ -39,12 +39,14 @@ pub fn count(x: f64) -> String {
     out
 }
 
-/// Money: `$2,920`, `$0.20`.
+/// Money: `$2,920`, `$5`, `$0.20`.
 pub fn money(x: f64) -> String {
     if x >= 100.0 {
         format!("${}", count(x))
+    } else if (x - x.round()).abs() < 1e-9 {
+        format!("${}", x.round())
     } else {
-        format!("${}", trim(&format!("{x:.2}")))
+        format!("${x:.2}")
     }
 }
 
@@ -90,7 +92,8 @@ mod tests {
         assert_eq!(count(637_123.4), "637,123");
         assert_eq!(count(999.0), "999");
         assert_eq!(money(2920.0), "$2,920");
-        assert_eq!(money(0.2), "$0.2");
+        assert_eq!(money(0.2), "$0.20");
+        assert_eq!(money(5.0), "$5");
         assert_eq!(num(0.750), "0.75");
         assert_eq!(dur(0.08), "80ms");
         assert_eq!(dur(2_592_000.0), "30d");
