@@ -74,6 +74,20 @@ fn every_rule_has_cases(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// docs/review.md has a row for every finding id, and only for those.
+fn every_rule_is_documented(root: &Path) -> Result<(), Failed> {
+    let doc = std::fs::read_to_string(root.join("docs/review.md")).map_err(|e| e.to_string())?;
+    let documented: std::collections::BTreeSet<&str> =
+        doc.lines().filter_map(|l| l.strip_prefix("| `").and_then(|r| r.split_once("` |")).map(|(id, _)| id)).collect();
+    let ids = rules::ids();
+    if documented != ids {
+        let missing: Vec<_> = ids.difference(&documented).collect();
+        let extra: Vec<_> = documented.difference(&ids).collect();
+        return Err(format!("docs/review.md: undocumented ids {missing:?}, rows without a rule {extra:?}").into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/review");
@@ -83,5 +97,6 @@ fn main() {
         trials.push(Trial::test(name, move || run(&f)));
     }
     trials.push(Trial::test("review/every_rule_has_a_trigger_and_a_near_miss", move || every_rule_has_cases(&dir)));
+    trials.push(Trial::test("review/every_rule_is_documented", || every_rule_is_documented(Path::new(env!("CARGO_MANIFEST_DIR")))));
     libtest_mimic::run(&args, trials).exit();
 }

@@ -29,6 +29,10 @@ fn about_finding(f: &Finding) -> String {
         "single-replica" => "What happens to availability during a deploy or when the one replica dies?",
         "over-budget" => "Your serving costs more than the budget at full scale. Where would you cut: replicas, instance type, or model size?",
         "no-experiment" => "How do you decide to launch: what online test, on which metric, for how long?",
+        "timeout-exceeds-slo" => "Your fallback fires after the latency budget is already spent. What does the caller see, and where would you set the timeout?",
+        "unrouted-monitor" => "Some monitors alert nobody. Who is on call for this model, and which signals wake them up?",
+        "experiment-too-short" => "Your test runs less than a week. How do you account for weekday effects and novelty?",
+        "tuning-metric-mismatch" => "You tune on one metric and select on another. Which one matters, and what happens when they disagree?",
         _ => "How would you address this gap?",
     }
     .to_string()

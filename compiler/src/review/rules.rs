@@ -22,18 +22,22 @@ pub const RULES: &[(&str, Rule)] = &[
     ("pii-raw-feature", pii_raw_feature),
     ("stale-feature-realtime", stale_feature_realtime),
     ("no-baseline", no_baseline),
+    ("tuning-metric-mismatch", tuning_metric_mismatch),
     ("random-split-temporal", random_split_temporal),
     ("imbalance-unhandled", imbalance_unhandled),
     ("slo-infeasible", slo_infeasible),
     ("capacity-short", capacity_short),
     ("no-fallback", no_fallback),
+    ("timeout-exceeds-slo", timeout_exceeds_slo),
     ("single-replica", single_replica),
     ("over-budget", over_budget),
     ("no-drift-monitor", no_drift_monitor),
     ("no-performance-monitor", no_performance_monitor),
     ("label-delay-exceeds-window", label_delay_exceeds_window),
     ("no-retraining", no_retraining),
+    ("unrouted-monitor", unrouted_monitor),
     ("underpowered-experiment", underpowered_experiment),
+    ("experiment-too-short", experiment_too_short),
     ("no-experiment", no_experiment),
 ];
 
@@ -410,6 +414,31 @@ fn no_baseline(cx: &Ctx<'_>) -> Vec<Finding> {
     out
 }
 
+fn tuning_metric_mismatch(cx: &Ctx<'_>) -> Vec<Finding> {
+    let d = cx.d;
+    let Some(primary) = d.metrics.iter().find(|m| m.primary) else { return vec![] };
+    let mut out = Vec::new();
+    for m in &d.models {
+        let Some(metric) = m.tuning.as_ref().and_then(|t| t.metric.as_deref()) else { continue };
+        if metric == primary.name {
+            continue;
+        }
+        out.push(cx.finding(
+            "tuning-metric-mismatch",
+            Severity::Info,
+            Step::Model,
+            m.tuning_span,
+            format!("model `{}` is tuned on `{metric}`, but the primary metric is `{}`", m.name, primary.name),
+            format!(
+                "hyperparameters chosen for `{metric}` are not the ones that maximise `{}`, the metric that selects the model; the two can disagree (a ranking metric against a calibration metric, recall against precision)",
+                primary.name
+            ),
+            format!("tune on the primary metric (`metric {}` in `tuning`), or make `{metric}` the primary if it is what matters", primary.name),
+        ));
+    }
+    out
+}
+
 // ---- training and evaluation ------------------------------------------------
 
 fn random_split_temporal(cx: &Ctx<'_>) -> Vec<Finding> {
@@ -626,6 +655,36 @@ fn no_fallback(cx: &Ctx<'_>) -> Vec<Finding> {
     out
 }
 
+fn timeout_exceeds_slo(cx: &Ctx<'_>) -> Vec<Finding> {
+    let d = cx.d;
+    let Some(limit) = d.constraints.latency.iter().max_by(|a, b| a.percentile.total_cmp(&b.percentile)) else { return vec![] };
+    let mut out = Vec::new();
+    for s in d.servings.iter().filter(|s| realtime(s)) {
+        let Some((after, fb)) = &s.timeout else { continue };
+        if *after < limit.max_s {
+            continue;
+        }
+        out.push(cx.finding(
+            "timeout-exceeds-slo",
+            Severity::Warning,
+            Step::Serving,
+            s.timeout_span,
+            format!(
+                "serving `{}` falls back to `{fb}` after {}, at or past the {} limit of {}",
+                s.name,
+                ms(*after),
+                limit.label,
+                ms(limit.max_s)
+            ),
+            format!(
+                "a request that needs the fallback has already missed the SLO when it gets it; the fallback should answer inside the budget, with time left for `{fb}` itself and the network"
+            ),
+            format!("fire the fallback earlier: `timeout {}` (80% of the limit)", dur(((limit.max_s * 0.8 * 1000.0).floor() / 1000.0).max(0.001))),
+        ));
+    }
+    out
+}
+
 fn single_replica(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
     let Some(avail) = d.constraints.availability else { return vec![] };
@@ -807,6 +866,56 @@ fn no_retraining(cx: &Ctx<'_>) -> Vec<Finding> {
         format!("a model trained once decays as the world moves on; without a schedule or a trigger, drift is detected but never acted on{delay}"),
         "retrain on a schedule and on degradation: `retrain every 7d` in `monitors`, and `action retrain` on the performance monitor".to_string(),
     )]
+}
+
+fn unrouted_monitor(cx: &Ctx<'_>) -> Vec<Finding> {
+    let d = cx.d;
+    let silent: Vec<&crate::ir::Monitor> = d
+        .monitors
+        .iter()
+        .filter(|m| m.alert.is_none())
+        .filter(|m| !matches!(m.kind, MonitorKind::Retrain { .. } | MonitorKind::Performance { retrain: true, .. }))
+        .collect();
+    let Some(first) = silent.first() else { return vec![] };
+    let lines: Vec<String> = silent.iter().map(|m| cx.line(m.span).to_string()).collect();
+    let watched = d.monitors.iter().filter(|m| !matches!(m.kind, MonitorKind::Retrain { .. })).count();
+    let stmt = cx.line_text(first.span);
+    vec![cx.finding(
+        "unrouted-monitor",
+        Severity::Info,
+        Step::Monitoring,
+        first.span,
+        format!(
+            "{} of {} monitors raise no alert and trigger no action (line{} {})",
+            silent.len(),
+            watched,
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        ),
+        "a threshold that nobody hears about is a dashboard, not a monitor; say who is told when it fires, or which action it takes"
+            .to_string(),
+        format!("route each one: `{stmt} alert slack(\"#ml-alerts\")`, or `pagerduty(..)` for what needs a human now"),
+    )]
+}
+
+fn experiment_too_short(cx: &Ctx<'_>) -> Vec<Finding> {
+    const WEEK: f64 = 7.0 * 86_400.0;
+    cx.d
+        .experiments
+        .iter()
+        .filter(|e| e.duration_s < WEEK)
+        .map(|e| {
+            cx.finding(
+                "experiment-too-short",
+                Severity::Info,
+                Step::Monitoring,
+                e.span,
+                format!("experiment `{}` runs for {}, less than a week", e.name, dur(e.duration_s)),
+                "behaviour differs by weekday, and users react to anything new for a while: a test shorter than a full weekly cycle measures the novelty and the days it happened to cover".to_string(),
+                "run whole weeks: `duration 7d` or `duration 14d`".to_string(),
+            )
+        })
+        .collect()
 }
 
 /// Units the experiment's smaller arm gets, and how that was reckoned.
