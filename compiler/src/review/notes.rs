@@ -43,13 +43,17 @@ pub fn notes(cx: &Ctx<'_>) -> Vec<Note> {
                         Step::Serving,
                         s.name_span,
                         format!(
-                            "capacity: {} replicas × {} concurrency / {} = {} rps, {}× {why}; {} replicas keep it under {} utilisation",
+                            "capacity: {} replicas × {} concurrency / {} = {} rps, {}× {why}; {} keep{} it under {} utilisation",
                             c.replicas,
                             c.concurrency,
                             ms(c.per_request_s),
                             count(c.rps),
                             num((c.rps / need * 10.0).floor() / 10.0),
-                            c.replicas_for(need, TARGET_UTILISATION),
+                            match c.replicas_for(need, TARGET_UTILISATION) {
+                                1 => "1 replica".to_string(),
+                                n => format!("{n} replicas"),
+                            },
+                            if c.replicas_for(need, TARGET_UTILISATION) == 1 { "s" } else { "" },
                             pct(TARGET_UTILISATION)
                         ),
                     );

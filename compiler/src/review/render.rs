@@ -11,6 +11,15 @@ fn summary(r: &Review) -> String {
     format!("{}, {}, {}", plural(c, "critical", "critical"), plural(w, "warning", "warnings"), plural(i, "info", "infos"))
 }
 
+/// The text with its first letter capitalised, for prose in Markdown.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) if first.is_ascii_lowercase() => first.to_ascii_uppercase().to_string() + c.as_str(),
+        _ => s.to_string(),
+    }
+}
+
 fn percent(x: f64) -> String {
     format!("{}%", (x * 100.0).round())
 }
@@ -88,19 +97,19 @@ pub fn markdown(r: &Review, path: &str, interview: bool) -> String {
     }
     for f in &r.findings {
         let _ = writeln!(out, "### {} `{}` (line {})\n", f.severity.as_str(), f.id, f.line);
-        let _ = writeln!(out, "{} ({}).\n", f.message, f.step.title().to_lowercase());
-        let _ = writeln!(out, "**Why it matters.** {}.\n", f.why);
+        let _ = writeln!(out, "{} ({}).\n", sentence(&f.message), f.step.title().to_lowercase());
+        let _ = writeln!(out, "**Why it matters.** {}.\n", sentence(&f.why));
         if f.fix.contains('\n') {
             let (head, rest) = f.fix.split_once('\n').unwrap_or((&f.fix, ""));
-            let _ = writeln!(out, "**Fix.** {head}\n\n```mlspec\n{rest}\n```\n");
+            let _ = writeln!(out, "**Fix.** {}\n\n```mlspec\n{rest}\n```\n", sentence(head));
         } else {
-            let _ = writeln!(out, "**Fix.** {}.\n", f.fix);
+            let _ = writeln!(out, "**Fix.** {}.\n", sentence(&f.fix));
         }
     }
     if !r.checks.is_empty() {
         let _ = writeln!(out, "## Numbers checked\n");
         for c in &r.checks {
-            let _ = writeln!(out, "- {} *(line {})*", c.question, c.line);
+            let _ = writeln!(out, "- {} *(line {})*", sentence(&c.question), c.line);
         }
         let _ = writeln!(out);
     }
