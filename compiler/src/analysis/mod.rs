@@ -20,7 +20,7 @@ mod resolve;
 mod rules;
 
 pub use features::transitive_reads;
-pub use lower::{percentile_of, round2, PERCENTILES, SYSTEM_STATEMENTS};
+pub use lower::{percentile_of, PERCENTILES, SYSTEM_STATEMENTS};
 pub use rules::human_duration;
 
 use crate::ast::File;
