@@ -150,7 +150,10 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             SplitStrategy::Group(f) => format!("The split groups by `{f}`. What leakage does that prevent, and is there also a drift in time to test for?"),
             SplitStrategy::Random => "Why is a random split right for this data? What would change with a split by time?".to_string(),
         };
-        ask(Step::Training, split.span, q);
+        // A finding about the split already asks.
+        if !findings.iter().any(|f| f.id == "random-split-temporal") {
+            ask(Step::Training, split.span, q);
+        }
     }
     for s in &d.servings {
         if let Some((ttl, hit)) = s.cache {
