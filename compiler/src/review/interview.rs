@@ -40,8 +40,13 @@ fn about_finding(f: &Finding) -> String {
 
 pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
     let d = cx.d;
-    let mut qs: Vec<Question> =
-        findings.iter().map(|f| Question { step: f.step, question: format!("{} ({})", about_finding(f), f.id), line: f.line }).collect();
+    let mut qs: Vec<Question> = findings
+        .iter()
+        .map(|f| {
+            let q = if f.question.is_empty() { about_finding(f) } else { f.question.clone() };
+            Question { step: f.step, question: format!("{q} ({})", f.id), line: f.line }
+        })
+        .collect();
     let mut ask = |step: Step, span: crate::span::Span, q: String| qs.push(Question { step, question: q, line: cx.line(span) });
 
     if let Some(p) = &d.problem {

@@ -136,6 +136,17 @@ pub struct Finding {
     pub line: usize,
     #[serde(skip)]
     pub span: Span,
+    /// The interviewer's follow-up, with this design's numbers; empty for the generic one.
+    #[serde(skip)]
+    pub question: String,
+}
+
+impl Finding {
+    /// Sets the interviewer's follow-up question for this finding.
+    pub fn ask(mut self, question: String) -> Finding {
+        self.question = question;
+        self
+    }
 }
 
 /// Coverage of one step: the checklist items the spec answers and those it leaves open.
@@ -202,7 +213,7 @@ impl<'d> Ctx<'d> {
         why: String,
         fix: String,
     ) -> Finding {
-        Finding { id, severity, step, message, why, fix, line: self.line(span), span }
+        Finding { id, severity, step, message, why, fix, line: self.line(span), span, question: String::new() }
     }
 }
 

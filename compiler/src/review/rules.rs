@@ -234,7 +234,12 @@ fn accuracy_on_imbalanced(cx: &Ctx<'_>) -> Vec<Finding> {
                 .map_or(String::new(), |(_, v)| format!(", which already passes `accuracy >= {}`", num(v)))
         ),
         "select models on a metric that weighs the rare class: `auc_pr >= 0.5 offline primary`, with `recall` and `precision` at the operating point (and a `cost_matrix` if errors have prices)".to_string(),
-    )]
+    )
+    .ask(format!(
+        "With {} positives, a model that never flags anything scores {} accuracy. Which metric would you select models on instead, and at what operating point?",
+        pct(rate),
+        pct(1.0 - rate)
+    ))]
 }
 
 // ---- data and features ----------------------------------------------------
@@ -312,7 +317,11 @@ fn pii_raw_feature(cx: &Ctx<'_>) -> Vec<Finding> {
                 "hash it or aggregate over it, e.g. `{} = hash({source}.{field}, buckets: 100000)`, or a windowed count/mean `by: {field}`; drop it if it carries no signal",
                 f.name
             ),
-        ));
+        )
+        .ask(format!(
+            "`{}` feeds `{source}.{field}`, personal data, to the model as it is. Do you need the raw value, and what happens to the model and the feature store when a user asks to be deleted?",
+            f.name
+        )));
     }
     out
 }
@@ -347,7 +356,14 @@ fn stale_feature_realtime(cx: &Ctx<'_>) -> Vec<Finding> {
                     dur(st.limit_s),
                     st.source.name
                 ),
-            ));
+            )
+            .ask(format!(
+                "`{}` is refreshed every {} but you promised {} freshness. Does the model still work on a value {} old, and what would streaming it cost?",
+                st.source.name,
+                dur(st.freshness_s),
+                dur(st.limit_s),
+                dur(st.freshness_s)
+            )));
         }
     }
     out
@@ -563,7 +579,14 @@ fn slo_infeasible(cx: &Ctx<'_>) -> Vec<Finding> {
                 dur(((path * 2.0 * 1000.0).ceil()) / 1000.0),
                 ms(path)
             ),
-        ));
+        )
+        .ask(format!(
+            "The stages of `{}` take {} for a typical request against a {} limit of {}. Which stage would you cut or change first, and what does that cost in quality?",
+            s.name,
+            ms(path),
+            limit.label,
+            ms(limit.max_s)
+        )));
     }
     out
 }
@@ -621,7 +644,13 @@ fn capacity_short(cx: &Ctx<'_>) -> Vec<Finding> {
                 num(TARGET_UTILISATION * 100.0),
                 c.replicas_for(need, 1.0)
             ),
-        ));
+        )
+        .ask(format!(
+            "At peak you need {} rps and `{}` serves about {}. Walk me through the replica count you would run, and what happens to tail latency at 90% utilisation?",
+            count(need),
+            s.name,
+            count(c.rps)
+        )));
     }
     out
 }
@@ -841,6 +870,13 @@ fn label_delay_exceeds_window(cx: &Ctx<'_>) -> Vec<Finding> {
                 ),
                 format!("{fix}, and for faster warning add a proxy: a `drift` monitor on the score's inputs or an online metric"),
             )
+            .ask(format!(
+                "Labels arrive after {} but the `{}` monitor looks at {}. What does it actually measure, and what would you watch in the first {} after a bad deploy?",
+                dur(b.delay_s),
+                b.metric,
+                dur(b.window_s),
+                dur(b.delay_s)
+            ))
         })
         .collect()
 }
@@ -1012,7 +1048,14 @@ fn underpowered_experiment(cx: &Ctx<'_>) -> Vec<Finding> {
                 count(units)
             ),
             format!("run it longer ({longer} at this traffic){share_fix}, or accept a larger `min_effect`"),
-        ));
+        )
+        .ask(format!(
+            "`{}` needs about {} units per arm to see a {} change and gets {}. How did you size it, what is the smallest effect it can detect, and what do you do with a flat result?",
+            e.name,
+            count(n),
+            pct(effect),
+            count(units)
+        )));
     }
     out
 }
