@@ -237,3 +237,45 @@ pub fn review(d: &Design, source: &str) -> Review {
     let checks = notes::notes(&cx);
     Review { system: d.name.clone(), score: score(&steps, &findings), steps, findings, checks, questions }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(step: Step, coverage: f64) -> StepCoverage {
+        StepCoverage { step, coverage, covered: vec![], missing: vec![] }
+    }
+
+    fn finding(severity: Severity) -> Finding {
+        Finding {
+            id: "x",
+            severity,
+            step: Step::Serving,
+            message: String::new(),
+            why: String::new(),
+            fix: String::new(),
+            line: 1,
+            span: Span::default(),
+            question: String::new(),
+        }
+    }
+
+    #[test]
+    fn weights_sum_to_100() {
+        let total: f64 = Step::ALL.iter().map(|s| s.weight()).sum();
+        assert!((total - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn score_is_weighted_coverage_minus_penalties() {
+        let full: Vec<StepCoverage> = Step::ALL.iter().map(|&s| step(s, 1.0)).collect();
+        assert_eq!(score(&full, &[]), 100);
+        assert_eq!(score(&full, &[finding(Severity::Critical), finding(Severity::Warning), finding(Severity::Info)]), 87);
+        // Half of the metrics step (weight 15) open: 92.5 rounds to 93.
+        let mut half = full.clone();
+        half[1].coverage = 0.5;
+        assert_eq!(score(&half, &[]), 93);
+        let many: Vec<Finding> = (0..20).map(|_| finding(Severity::Critical)).collect();
+        assert_eq!(score(&full, &many), 0);
+    }
+}
