@@ -215,7 +215,7 @@ fn accuracy_on_imbalanced(cx: &Ctx<'_>) -> Vec<Finding> {
     };
     let quality: Vec<&Metric> = d.metrics.iter().filter(|m| m.scope == Scope::Offline && m.name != "false_positive_rate").collect();
     let Some(acc) = d.metrics.iter().find(|m| m.name == "accuracy") else { return vec![] };
-    let only = quality.iter().all(|m| m.name == "accuracy");
+    let only = acc.scope == Scope::Offline && quality.iter().all(|m| m.name == "accuracy");
     if !acc.primary && !only {
         return vec![];
     }
@@ -508,7 +508,9 @@ fn imbalance_unhandled(cx: &Ctx<'_>) -> Vec<Finding> {
         return vec![];
     }
     let Some(rate) = positive_rate(d).filter(|p| *p < RARE_POSITIVES) else { return vec![] };
-    if d.dataset.as_ref().is_some_and(|ds| ds.imbalance.is_some()) || !d.models.iter().any(|m| learned(m.kind)) {
+    // Without a target (unsupervised anomaly detection) there are no labels to balance.
+    let has_target = d.problem.as_ref().is_some_and(|p| p.target.is_some());
+    if !has_target || d.dataset.as_ref().is_some_and(|ds| ds.imbalance.is_some()) || !d.models.iter().any(|m| learned(m.kind)) {
         return vec![];
     }
     let span = d.dataset.as_ref().map_or(problem_span(d), |ds| ds.span);
