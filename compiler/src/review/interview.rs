@@ -69,7 +69,9 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             ),
         );
     }
-    if let Some(l) = d.constraints.latency.iter().max_by(|a, b| a.percentile.total_cmp(&b.percentile)) {
+    // A latency budget matters to a caller waiting online, not to a nightly batch.
+    let waits = d.servings.is_empty() || d.servings.iter().any(|s| s.mode != Some(ServingMode::Batch));
+    if let Some(l) = d.constraints.latency.iter().max_by(|a, b| a.percentile.total_cmp(&b.percentile)).filter(|_| waits) {
         ask(
             Step::Requirements,
             l.span,
