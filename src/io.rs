@@ -88,3 +88,15 @@ impl Progress {
         }
     }
 }
+
+/// Creates a new file; refuses (without touching it) when the path exists.
+pub fn write_new(path: &str, contents: &str) -> Result<(), String> {
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("`{path}` already exists; it was left unchanged (choose another name or remove it)")
+        } else {
+            format!("cannot create `{path}`: {e}")
+        }
+    })?;
+    f.write_all(contents.as_bytes()).map_err(|e| format!("cannot write `{path}`: {e}"))
+}

@@ -69,6 +69,33 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Review the design step by step through the ML system-design framework: coverage, findings, a score
+    Review {
+        file: String,
+        #[arg(long, value_enum, default_value_t = ReviewFormat::Human)]
+        format: ReviewFormat,
+        /// Add the follow-up questions an interviewer would ask about this design
+        #[arg(long)]
+        interview: bool,
+    },
+    /// Write a design document (Markdown, with a Mermaid architecture diagram)
+    Doc {
+        file: String,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<String>,
+    },
+    /// Start a new spec from an example system or a commented skeleton
+    New {
+        /// Name of the system; writes NAME.mlspec
+        name: Option<String>,
+        /// An example system (see --list), or `skeleton` (the default)
+        #[arg(long, default_value = "skeleton")]
+        template: String,
+        /// List the templates
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,6 +140,13 @@ pub enum CapacityFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum ReviewFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum GraphFormat {
     Dot,
     Mermaid,
@@ -127,6 +161,9 @@ fn main() -> ExitCode {
         Command::Simulate { sim, format, out } => commands::simulate::run(&sim, format, out.as_deref()),
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
+        Command::Review { file, format, interview } => commands::review::run(&file, format, interview),
+        Command::Doc { file, out } => commands::doc::run(&file, out.as_deref()),
+        Command::New { name, template, list } => commands::new::run(name.as_deref(), &template, list),
     };
     ExitCode::from(code)
 }

@@ -1,16 +1,21 @@
 //! Any bytes: parse and check must not panic; when the text parses
 //! cleanly, formatting it must give text that parses to the same tree and
-//! formats to itself; the graph of a clean design must build.
+//! formats to itself; the graph, the review and the design document of a
+//! clean design must build.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mlspec_compiler::{analysis, fmt, graph, syntax};
+use mlspec_compiler::{analysis, docs, fmt, graph, review, syntax};
 
 fuzz_target!(|data: &[u8]| {
     let a = analysis::check_bytes(data);
     if !a.diagnostics.iter().any(|d| d.is_error()) {
         let g = graph::build(&a.design);
         let _ = graph::to_dot(&a.design, &g);
+        let text = String::from_utf8_lossy(data);
+        let r = review::review(&a.design, &text);
+        let _ = review::render::json(&r, true);
+        let _ = docs::generate(&a.design, &text, &r);
     }
     let Ok(src) = std::str::from_utf8(data) else { return };
     let p1 = syntax::parse(src);

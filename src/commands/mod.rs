@@ -1,8 +1,11 @@
 pub mod capacity;
 pub mod check;
+pub mod doc;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod new;
+pub mod review;
 pub mod simulate;
 
 use crate::io;

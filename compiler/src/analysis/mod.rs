@@ -19,7 +19,9 @@ mod names;
 mod resolve;
 mod rules;
 
+pub use features::transitive_reads;
 pub use lower::{percentile_of, PERCENTILES, SYSTEM_STATEMENTS};
+pub use rules::human_duration;
 
 use crate::ast::File;
 use crate::diagnostics::{self, Diagnostic};

@@ -7,7 +7,7 @@ use super::args::Diags;
 use super::features::transitive_reads;
 use super::lower::round2;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Design, Freshness, MonitorKind, Serving, ServingMode};
+use crate::ir::{Design, Serving, ServingMode};
 use crate::vocab::{family_tasks, metric_family, metric_fits, suggested_metric, ModelKind};
 use std::collections::BTreeSet;
 
@@ -161,21 +161,6 @@ fn split(d: &Design, diags: &mut Diags) {
     }
 }
 
-/// The features a serving computes: those of the models in its stages.
-fn serving_features<'d>(d: &'d Design, s: &'d Serving) -> Vec<&'d str> {
-    let mut models: Vec<&str> = s.stages.iter().filter_map(|st| st.model.as_deref()).collect();
-    models.extend(s.timeout.as_ref().map(|(_, m)| m.as_str()));
-    let mut out = Vec::new();
-    for m in models.iter().filter_map(|m| d.model(m)) {
-        out.extend(m.features.iter().map(String::as_str));
-        // Rules read features by name.
-        for r in &m.rules {
-            r.feature_names(&mut out);
-        }
-    }
-    out
-}
-
 fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
     let online_store = d.feature_store.as_ref().and_then(|fs| fs.online.as_ref());
     for st in &s.stages {
@@ -189,7 +174,7 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
     if s.mode != Some(ServingMode::Realtime) {
         return;
     }
-    let (_, fields, windows) = transitive_reads(d, serving_features(d, s));
+    let (_, _, windows) = transitive_reads(d, crate::facts::serving_features(d, s));
     if online_store.is_none() {
         // Name the feature that holds the window, not just the function.
         let windowed =
@@ -210,38 +195,28 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
         }
     }
     // Staleness against `constraints freshness`.
-    if let Some(limit) = d.constraints.freshness_s {
-        let mut reported = BTreeSet::new();
-        for r in fields {
-            let Some(src) = d.source(&r.source) else {
-                continue;
-            };
-            let Some(Freshness::Every(fresh)) = src.freshness else {
-                continue;
-            };
-            if fresh > limit && reported.insert(src.name.as_str()) {
-                diags.push(
-                    Diagnostic::new(
-                        "W0101",
-                        s.name_span,
-                        format!(
-                            "realtime serving `{}` reads source `{}`, refreshed every {}, staler than the freshness constraint of {}",
-                            s.name,
-                            src.name,
-                            human_duration(fresh),
-                            human_duration(limit)
-                        ),
-                    )
-                    .label(src.name_span, "this source")
-                    .help(format!(
-                        "refresh `{}` at least every {} (`freshness {}`), or relax `constraints freshness`",
-                        src.name,
-                        human_duration(limit),
-                        human_duration(limit)
-                    )),
-                );
-            }
-        }
+    for st in crate::facts::stale_sources(d, s) {
+        let (src, fresh, limit) = (st.source, st.freshness_s, st.limit_s);
+        diags.push(
+            Diagnostic::new(
+                "W0101",
+                s.name_span,
+                format!(
+                    "realtime serving `{}` reads source `{}`, refreshed every {}, staler than the freshness constraint of {}",
+                    s.name,
+                    src.name,
+                    human_duration(fresh),
+                    human_duration(limit)
+                ),
+            )
+            .label(src.name_span, "this source")
+            .help(format!(
+                "refresh `{}` at least every {} (`freshness {}`), or relax `constraints freshness`",
+                src.name,
+                human_duration(limit),
+                human_duration(limit)
+            )),
+        );
     }
     capacity(d, s, diags);
 }
@@ -251,56 +226,46 @@ fn capacity(d: &Design, s: &Serving, diags: &mut Diags) {
         return;
     };
     // Stages known only from an empirical file: the simulator decides.
-    let Some(per_request) = crate::cost::path_typical_s(d, s) else {
+    let Some(c) = crate::facts::serving_capacity(d, s) else {
         return;
     };
-    if per_request <= 0.0 {
-        return;
-    }
-    let workers = (s.replicas.1 * s.concurrency) as f64;
-    let can = workers / per_request;
-    if can < need {
+    if c.rps < need {
         diags.push(
             Diagnostic::new(
                 "W0102",
                 s.name_span,
-                format!("serving `{}` can handle about {} rps, below the required {} rps", s.name, round2(can), round2(need)),
+                format!("serving `{}` can handle about {} rps, below the required {} rps", s.name, round2(c.rps), round2(need)),
             )
             .help(format!(
                 "{} replicas x {} concurrency / {} ms per request = {} rps; raise replicas to at least {} or cut stage latency",
-                s.replicas.1,
-                s.concurrency,
-                round2(per_request * 1000.0),
-                round2(can),
-                (need * per_request / s.concurrency as f64).ceil()
+                c.replicas,
+                c.concurrency,
+                round2(c.per_request_s * 1000.0),
+                round2(c.rps),
+                c.replicas_for(need, 1.0)
             )),
         );
     }
 }
 
 fn monitors(d: &Design, diags: &mut Diags) {
-    let delay = d.problem.as_ref().and_then(|p| p.target.as_ref()).and_then(|t| d.field(t)).and_then(|f| f.delay_s);
-    let Some(delay) = delay else { return };
-    for m in &d.monitors {
-        if let MonitorKind::Performance { metric, window_s, .. } = &m.kind {
-            if *window_s < delay {
-                diags.push(
-                    Diagnostic::new(
-                        "W0103",
-                        m.span,
-                        format!(
-                            "labels arrive after {}, longer than the {} window of this `{metric}` monitor",
-                            human_duration(delay),
-                            human_duration(*window_s)
-                        ),
-                    )
-                    .help(format!(
-                        "use a window of at least {} so labelled outcomes fall inside it, or add a proxy monitor",
-                        human_duration(delay)
-                    )),
-                );
-            }
-        }
+    for b in crate::facts::blind_performance_monitors(d) {
+        diags.push(
+            Diagnostic::new(
+                "W0103",
+                b.monitor.span,
+                format!(
+                    "labels arrive after {}, longer than the {} window of this `{}` monitor",
+                    human_duration(b.delay_s),
+                    human_duration(b.window_s),
+                    b.metric
+                ),
+            )
+            .help(format!(
+                "use a window of at least {} so labelled outcomes fall inside it, or add a proxy monitor",
+                human_duration(b.delay_s)
+            )),
+        );
     }
 }
 
