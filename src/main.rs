@@ -84,6 +84,9 @@ enum Command {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<String>,
+        /// Run `capacity` on the first realtime serving and include its verdict
+        #[arg(long)]
+        with_simulation: bool,
     },
     /// Start a new spec from an example system or a commented skeleton
     New {
@@ -162,7 +165,7 @@ fn main() -> ExitCode {
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
         Command::Review { file, format, interview } => commands::review::run(&file, format, interview),
-        Command::Doc { file, out } => commands::doc::run(&file, out.as_deref()),
+        Command::Doc { file, out, with_simulation } => commands::doc::run(&file, out.as_deref(), with_simulation),
         Command::New { name, template, list } => commands::new::run(name.as_deref(), &template, list),
     };
     ExitCode::from(code)

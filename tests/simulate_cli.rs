@@ -164,3 +164,16 @@ fn runs_too_long_are_refused_unless_bounded() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("more than the 2e9"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn doc_with_simulation_adds_the_simulated_capacity_verdict() {
+    let o = run(&["doc", FRAUD, "--with-simulation"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let doc = text(&o.stdout);
+    let analytic = doc.find("**Capacity (analytic).**").expect("the analytic verdict");
+    let simulated = doc.find("**Capacity (simulated, scenario `peak_day`).**").expect("the simulated verdict");
+    assert!(simulated > analytic, "the simulated verdict follows the analytic one");
+    assert!(doc[simulated..].contains("replicas meet every latency constraint"));
+    let plain = text(&run(&["doc", FRAUD]).stdout);
+    assert!(!plain.contains("(simulated"), "only with --with-simulation");
+}

@@ -1,15 +1,39 @@
-//! `mlspec doc FILE [--out FILE]`
+//! `mlspec doc FILE [--out FILE] [--with-simulation]`
 
 use crate::io;
+use crate::SimArgs;
 use mlspec_compiler::{docs, review};
+use mlspec_runtime::load::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
+use mlspec_runtime::report;
 
-pub fn run(path: &str, out: Option<&str>) -> u8 {
+pub fn run(path: &str, out: Option<&str>, with_simulation: bool) -> u8 {
     let (design, src) = match super::load_design(path, "document it") {
         Ok(x) => x,
         Err(code) => return code,
     };
     let r = review::review(&design, &src);
-    let doc = docs::generate(&design, &src, &r);
+    let simulated = if with_simulation {
+        let sim = SimArgs { file: path.to_string(), scenario: None, serving: None, seed: None, requests: None };
+        let plan = match super::prepare(&sim, None) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        let c = capacity(&plan, DEFAULT_TRIAL_REQUESTS);
+        let markdown = format!(
+            "**Capacity (simulated, scenario `{}`).** {}. See `mlspec capacity {path}` for every trial.",
+            c.scenario,
+            report::capacity_verdict(&c)
+        );
+        Some((plan.serving, markdown))
+    } else {
+        None
+    };
+    let doc = docs::generate_with_simulation(
+        &design,
+        &src,
+        &r,
+        simulated.as_ref().map(|(serving, markdown)| docs::Simulated { serving, markdown }).as_ref(),
+    );
     match out {
         None | Some("-") => {
             io::print(&doc);
