@@ -154,21 +154,124 @@ pub fn target(
     Ok(Target { serving: serving_idx, scenario: scenario_idx, rate_rps: rate.unwrap_or(0.0), empirical })
 }
 
-/// About how many requests a scenario brings: `requests`, else the rate
-/// (at its daily mean, bursts added) over `duration`.
+/// A scenario's arrival rate over time: a base rate, a daily cosine and
+/// bursts. The simulator draws arrivals from it; capacity and the review
+/// read its peak.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Traffic {
+    pub base_rps: f64,
+    /// (peak multiplier, time of day of the peak, seconds)
+    pub diurnal: Option<(f64, f64)>,
+    /// (multiplier, from, to)
+    pub bursts: Vec<(f64, f64, f64)>,
+}
+
+impl Traffic {
+    /// The traffic of `scenario`, or Poisson at `rate` when it declares none.
+    pub fn of(scenario: Option<&Scenario>, rate: f64) -> Traffic {
+        let mut t = match scenario.and_then(|sc| sc.traffic.as_ref()) {
+            Some(tr) => Traffic { base_rps: tr.rate_rps, diurnal: tr.diurnal, bursts: Vec::new() },
+            None => Traffic { base_rps: rate, diurnal: None, bursts: Vec::new() },
+        };
+        for e in scenario.map_or(&[][..], |sc| &sc.events[..]) {
+            if let crate::ir::ScenarioEvent::Burst { factor, at_s, for_s } = e {
+                t.bursts.push((*factor, *at_s, at_s + for_s));
+            }
+        }
+        t
+    }
+
+    /// The arrival rate at time `t`.
+    #[inline]
+    pub fn rate(&self, t: f64) -> f64 {
+        let mut r = self.base_rps;
+        if let Some((peak, at)) = self.diurnal {
+            let phase = 2.0 * std::f64::consts::PI * (t - at) / 86_400.0;
+            r *= 1.0 + (peak - 1.0) * (1.0 + phase.cos()) / 2.0;
+        }
+        for &(m, from, to) in &self.bursts {
+            if t >= from && t < to {
+                r *= m;
+            }
+        }
+        r
+    }
+
+    /// An upper bound of the rate over [from, to) (for thinning): the
+    /// diurnal factor at its highest in the interval, times every burst that
+    /// overlaps it.
+    pub fn max_rate_in(&self, from: f64, to: f64) -> f64 {
+        let mut r = self.base_rps;
+        if let Some((peak, at)) = self.diurnal {
+            let factor = |t: f64| 1.0 + (peak - 1.0) * (1.0 + (2.0 * std::f64::consts::PI * (t - at) / 86_400.0).cos()) / 2.0;
+            let next_peak = at + ((from - at) / 86_400.0).ceil() * 86_400.0;
+            let top = if next_peak <= to { peak } else { factor(from).max(factor(to)) };
+            r *= top.max(1.0);
+        }
+        for &(m, a, b) in &self.bursts {
+            if a < to && b > from {
+                r *= m.max(1.0);
+            }
+        }
+        r
+    }
+
+    /// Whether the rate is the same at all times.
+    pub fn is_constant(&self) -> bool {
+        self.diurnal.is_none_or(|(p, _)| p == 1.0) && self.bursts.iter().all(|b| b.0 == 1.0)
+    }
+
+    /// The highest rate reached in [0, until): checked at every burst edge
+    /// and on a one-minute grid (the diurnal curve is smooth).
+    pub fn peak_rate(&self, until: f64) -> f64 {
+        let mut peak = self.rate(0.0);
+        let mut t = 0.0;
+        while t < until {
+            peak = peak.max(self.rate(t));
+            t += 60.0;
+        }
+        for &(_, from, _) in &self.bursts {
+            if from < until {
+                peak = peak.max(self.rate(from));
+            }
+        }
+        if let Some((_, at)) = self.diurnal {
+            let mut day = 0.0;
+            while day * 86_400.0 + at < until {
+                peak = peak.max(self.rate(day * 86_400.0 + at));
+                day += 1.0;
+            }
+        }
+        peak
+    }
+
+    /// The mean rate over [0, until) (numerically, on a one-second grid for
+    /// runs up to a week, coarser beyond).
+    pub fn mean_rate(&self, until: f64) -> f64 {
+        if self.is_constant() || until <= 0.0 {
+            return self.base_rps;
+        }
+        let step = (until / 604_800.0).max(1.0);
+        let mut sum = 0.0;
+        let mut n = 0.0;
+        let mut t = step / 2.0;
+        while t < until {
+            sum += self.rate(t);
+            n += 1.0;
+            t += step;
+        }
+        if n == 0.0 {
+            self.base_rps
+        } else {
+            sum / n
+        }
+    }
+}
+
+/// About how many requests a scenario brings: `requests`, else the mean
+/// rate over `duration`.
 pub fn expected_requests(sc: &Scenario, rate: f64) -> f64 {
-    let by_duration = sc.duration_s.map(|d| {
-        let daily = sc.traffic.as_ref().and_then(|t| t.diurnal).map_or(1.0, |(peak, _)| (1.0 + peak) / 2.0);
-        let bursts: f64 = sc
-            .events
-            .iter()
-            .map(|e| match e {
-                crate::ir::ScenarioEvent::Burst { factor, for_s, .. } => (factor - 1.0).max(0.0) * for_s.min(d) * rate * daily,
-                _ => 0.0,
-            })
-            .sum();
-        rate * daily * d + bursts
-    });
+    let by_duration = sc.duration_s.map(|d| Traffic::of(Some(sc), rate).mean_rate(d) * d);
     match (sc.requests, by_duration) {
         (Some(n), Some(d)) => n.min(d),
         (Some(n), None) => n,

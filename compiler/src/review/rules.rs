@@ -594,7 +594,8 @@ fn slo_infeasible(cx: &Ctx<'_>) -> Vec<Finding> {
 }
 
 /// The peak a serving must handle: the throughput constraint, or a
-/// scenario's diurnal peak when that is higher.
+/// scenario's peak (its daily cosine and bursts, as the simulator runs it)
+/// when that is higher.
 pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
     let stated = d.constraints.throughput_rps.map(|r| (r, format!("the throughput constraint of {} rps", count(r))));
     let scenario = d
@@ -602,8 +603,19 @@ pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
         .iter()
         .filter_map(|sc| {
             let t = sc.traffic.as_ref()?;
-            let peak = t.diurnal.map_or(1.0, |(p, _)| p);
-            Some((t.rate_rps * peak, format!("the diurnal peak of scenario `{}` ({} rps × {})", sc.name, count(t.rate_rps), num(peak))))
+            let traffic = crate::simulation::Traffic::of(Some(sc), t.rate_rps);
+            let horizon = sc.duration_s.unwrap_or_else(|| crate::simulation::expected_requests(sc, t.rate_rps) / t.rate_rps);
+            let peak = traffic.peak_rate(horizon);
+            let daily = t.rate_rps * t.diurnal.map_or(1.0, |(p, _)| p);
+            let when = if peak > daily * 1.0001 {
+                let burst = traffic.bursts.iter().map(|b| b.0).fold(1.0, f64::max);
+                format!(" during its {}x burst", num(burst))
+            } else if t.diurnal.is_some() {
+                " at its daily peak".to_string()
+            } else {
+                String::new()
+            };
+            Some((peak, format!("the peak of scenario `{}` ({} rps{when})", sc.name, count(peak.round()))))
         })
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let need = match (stated, scenario) {

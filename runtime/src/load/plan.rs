@@ -8,6 +8,7 @@
 use super::dist::Sampler;
 use mlspec_compiler::cost::{self, Basis};
 use mlspec_compiler::ir::{Balancer, Design, ScenarioEvent};
+pub use mlspec_compiler::simulation::Traffic;
 use mlspec_compiler::simulation::{Target, DEFAULT_REQUESTS, DEFAULT_SEED};
 
 /// How often the autoscaler looks at its metric (Kubernetes HPA's default
@@ -51,103 +52,6 @@ pub struct AutoscalePlan {
     pub on: ScaleOn,
     pub warmup_s: f64,
     pub period_s: f64,
-}
-
-#[derive(Clone, Debug)]
-pub struct Traffic {
-    pub base_rps: f64,
-    /// (peak multiplier, time of day of the peak, seconds)
-    pub diurnal: Option<(f64, f64)>,
-    /// (multiplier, from, to)
-    pub bursts: Vec<(f64, f64, f64)>,
-}
-
-impl Traffic {
-    /// The arrival rate at time `t`.
-    #[inline]
-    pub fn rate(&self, t: f64) -> f64 {
-        let mut r = self.base_rps;
-        if let Some((peak, at)) = self.diurnal {
-            let phase = 2.0 * std::f64::consts::PI * (t - at) / 86_400.0;
-            r *= 1.0 + (peak - 1.0) * (1.0 + phase.cos()) / 2.0;
-        }
-        for &(m, from, to) in &self.bursts {
-            if t >= from && t < to {
-                r *= m;
-            }
-        }
-        r
-    }
-
-    /// An upper bound of the rate over [from, to) (for thinning): the
-    /// diurnal factor at its highest in the interval, times every burst that
-    /// overlaps it.
-    pub fn max_rate_in(&self, from: f64, to: f64) -> f64 {
-        let mut r = self.base_rps;
-        if let Some((peak, at)) = self.diurnal {
-            let factor = |t: f64| 1.0 + (peak - 1.0) * (1.0 + (2.0 * std::f64::consts::PI * (t - at) / 86_400.0).cos()) / 2.0;
-            let next_peak = at + ((from - at) / 86_400.0).ceil() * 86_400.0;
-            let top = if next_peak <= to { peak } else { factor(from).max(factor(to)) };
-            r *= top.max(1.0);
-        }
-        for &(m, a, b) in &self.bursts {
-            if a < to && b > from {
-                r *= m.max(1.0);
-            }
-        }
-        r
-    }
-
-    /// Whether the rate is the same at all times.
-    pub fn is_constant(&self) -> bool {
-        self.diurnal.is_none_or(|(p, _)| p == 1.0) && self.bursts.iter().all(|b| b.0 == 1.0)
-    }
-
-    /// The highest rate reached in [0, until): checked at every burst edge
-    /// and on a one-minute grid (the diurnal curve is smooth).
-    pub fn peak_rate(&self, until: f64) -> f64 {
-        let mut peak = self.rate(0.0);
-        let mut t = 0.0;
-        while t < until {
-            peak = peak.max(self.rate(t));
-            t += 60.0;
-        }
-        for &(_, from, _) in &self.bursts {
-            if from < until {
-                peak = peak.max(self.rate(from));
-            }
-        }
-        if let Some((_, at)) = self.diurnal {
-            let mut day = 0.0;
-            while day * 86_400.0 + at < until {
-                peak = peak.max(self.rate(day * 86_400.0 + at));
-                day += 1.0;
-            }
-        }
-        peak
-    }
-
-    /// The mean rate over [0, until) (numerically, on a one-second grid for
-    /// runs up to a week, coarser beyond).
-    pub fn mean_rate(&self, until: f64) -> f64 {
-        if self.is_constant() || until <= 0.0 {
-            return self.base_rps;
-        }
-        let step = (until / 604_800.0).max(1.0);
-        let mut sum = 0.0;
-        let mut n = 0.0;
-        let mut t = step / 2.0;
-        while t < until {
-            sum += self.rate(t);
-            n += 1.0;
-            t += step;
-        }
-        if n == 0.0 {
-            self.base_rps
-        } else {
-            sum / n
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -235,18 +139,7 @@ impl Plan {
             let sampler = fallback.and_then(|f| Sampler::new(&f, |p| t.empirical.get(p).cloned())).unwrap_or(Sampler::Fixed(0.0));
             (after.max(0.0), sampler)
         });
-        let traffic = match sc.and_then(|sc| sc.traffic.as_ref()) {
-            Some(tr) => Traffic { base_rps: tr.rate_rps, diurnal: tr.diurnal, bursts: Vec::new() },
-            None => Traffic { base_rps: t.rate_rps, diurnal: None, bursts: Vec::new() },
-        };
-        let mut traffic = traffic;
-        if let Some(sc) = sc {
-            for e in &sc.events {
-                if let ScenarioEvent::Burst { factor, at_s, for_s } = e {
-                    traffic.bursts.push((*factor, *at_s, at_s + for_s));
-                }
-            }
-        }
+        let traffic = Traffic::of(sc, t.rate_rps);
         if !(traffic.base_rps.is_finite() && traffic.base_rps > 0.0) {
             return None;
         }
