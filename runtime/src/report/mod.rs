@@ -57,26 +57,11 @@ pub fn verdict(r: &LoadReport) -> String {
     v
 }
 
-/// `$1,234` or `$12.34`.
-pub fn money(x: f64) -> String {
-    if x >= 100.0 {
-        format!("${}", group(x.round() as u64))
-    } else {
-        format!("${x:.2}")
-    }
-}
+pub use mlspec_compiler::review::fmt::money;
 
-/// `1,234,567`
+/// `1,234,567` (the review's number format, for counts).
 pub fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    mlspec_compiler::review::fmt::count(n as f64)
 }
 
 pub fn pct(p: f64) -> String {
