@@ -128,3 +128,15 @@ fn cost_counts_billed_replica_hours() {
     assert_eq!(r.cost_per_month, Some(1095.0));
     assert_eq!(r.replicas.mean, 3.0);
 }
+
+#[test]
+fn an_overloaded_start_keeps_its_fleet_accounting() {
+    // Regression: a run that closes arrivals while overloaded, with replicas
+    // still warming, ends when the last request leaves, and its timeline
+    // covers the whole run (no step lost to rounding at step edges).
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/ad_click_prediction.mlspec")).unwrap();
+    let r = simulate(&plan(&src, &Overrides { seed: None, requests: Some(50_000) }), &mut |_| {});
+    common::assert_invariants(&r);
+    assert!(r.replicas.mean >= 8.0, "min 8 replicas serve throughout: {}", r.replicas.mean);
+    assert!(r.simulated_s < 10.0, "the run ends when the last request leaves, not at a pending warm-up: {}", r.simulated_s);
+}

@@ -312,6 +312,10 @@ impl<'p> Engine<'p> {
                 if tick & 0xffff == 0 {
                     progress(self.done_share());
                 }
+            } else if !self.arrivals_open && self.level.in_system <= 0.0 {
+                // The last request has left; pending autoscaler ticks and
+                // warm-ups would only stretch the run.
+                break;
             } else if let Some((t, ev)) = self.queue.pop() {
                 self.now = t;
                 self.raw.events += 1;
@@ -886,7 +890,12 @@ impl<'p> Engine<'p> {
     // ---- accounting ---------------------------------------------------------
 
     fn bucket(&mut self, t: f64) -> &mut Bucket {
-        let i = ((t / self.raw.bucket_s).max(0.0) as usize).min(1_000_000);
+        let i = ((t / self.raw.bucket_s).max(0.0) as usize).min(MAX_STEPS);
+        self.step_at(i)
+    }
+
+    fn step_at(&mut self, i: usize) -> &mut Bucket {
+        let i = i.min(MAX_STEPS);
         if i >= self.raw.buckets.len() {
             self.raw.buckets.resize_with(i + 1, Bucket::new);
         }
@@ -912,16 +921,25 @@ impl<'p> Engine<'p> {
                 return;
             }
         }
+        let w = self.raw.bucket_s;
         let mut t = t;
-        while t < now {
-            let w = self.raw.bucket_s;
-            let i = ((t / w) as usize).min(1_000_000);
+        // The step holding t: floor(t / w), corrected where rounding put t
+        // on the previous step's end.
+        let mut i = ((t / w) as usize).min(MAX_STEPS);
+        while (i as f64 + 1.0) * w <= t && i < MAX_STEPS {
+            i += 1;
+        }
+        loop {
             let end = (i as f64 + 1.0) * w;
-            let to = end.min(now);
-            self.bucket(t).add_levels(&l, to - t);
+            let to = if i == MAX_STEPS { now } else { end.min(now) };
+            self.step_at(i).add_levels(&l, to - t);
             self.step = i;
             self.step_end = end;
-            t = if to > t { to } else { now };
+            if to >= now {
+                break;
+            }
+            t = to;
+            i += 1;
         }
     }
 }
@@ -935,6 +953,10 @@ impl Bucket {
         self.active += l.active * dt;
     }
 }
+
+/// Timeline steps kept at most (a run longer than this many steps adds the
+/// rest to the last one).
+const MAX_STEPS: usize = 1_000_000;
 
 /// A bucket width at least `s` seconds from 1-2-5 steps of seconds, minutes
 /// and hours.

@@ -133,13 +133,25 @@ impl Plan {
             warmup_s: a.warmup_s.unwrap_or(0.0).max(0.0),
             period_s: AUTOSCALE_PERIOD_S,
         });
-        let initial_replicas = if autoscale.is_some() { replicas.0 } else { replicas.1 };
+        let traffic = Traffic::of(sc, t.rate_rps);
+        let cache_hit = s.cache.map_or(0.0, |(_, p)| p.clamp(0.0, 1.0));
+        let initial_replicas = match &autoscale {
+            // A warm start: the fleet the autoscaler would hold at the opening rate.
+            Some(a) => {
+                let work: f64 = stages.iter().map(|st| st.sampler.mean() * if st.model { 1.0 - cache_hit } else { 1.0 }).sum();
+                let want = match a.on {
+                    ScaleOn::Cpu(target) => traffic.rate(0.0) * work / (f64::from(s.concurrency.clamp(1, 100_000) as u32) * target),
+                    ScaleOn::Rps(target) => traffic.rate(0.0) / target,
+                };
+                (want.ceil().min(f64::from(replicas.1)) as u32).clamp(replicas.0, replicas.1)
+            }
+            None => replicas.1,
+        };
         let timeout = s.timeout.as_ref().map(|(after, fb)| {
             let fallback = d.model(fb).map(|m| cost::model_service(m, s).dist);
             let sampler = fallback.and_then(|f| Sampler::new(&f, |p| t.empirical.get(p).cloned())).unwrap_or(Sampler::Fixed(0.0));
             (after.max(0.0), sampler)
         });
-        let traffic = Traffic::of(sc, t.rate_rps);
         if !(traffic.base_rps.is_finite() && traffic.base_rps > 0.0) {
             return None;
         }
@@ -162,7 +174,7 @@ impl Plan {
             concurrency: s.concurrency.clamp(1, 100_000) as u32,
             balancer: s.balancer,
             autoscale,
-            cache_hit: s.cache.map_or(0.0, |(_, p)| p.clamp(0.0, 1.0)),
+            cache_hit,
             timeout,
             fallback_model: s.timeout.as_ref().map(|(_, m)| m.clone()),
             queue_limit: s.queue.map(|q| q.min(u64::from(u32::MAX)) as u32),

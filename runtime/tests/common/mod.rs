@@ -41,6 +41,13 @@ pub fn assert_invariants(r: &LoadReport) {
     // Over a run that starts and ends empty, L = λW exactly; the only slack
     // is the rounding of both figures to 6 decimals.
     assert!((l - lw).abs() <= 1e-5 + 1e-6 * l, "Little's law: L = {l}, λW = {lw}");
+    // The time-weighted fleet lies within the fleet's range, and the timeline
+    // integrates to it (each step holds its share of the run).
+    let (lo, hi, mean) = (f64::from(r.replicas.min), f64::from(r.replicas.max), r.replicas.mean);
+    assert!(mean >= lo - 1e-3 && mean <= hi + 1e-3, "mean replicas {mean} outside {lo}..{hi}");
+    let step = r.timeline_step_s;
+    let covered: f64 = r.timeline.iter().map(|p| p.replicas * step.min(r.simulated_s - p.t_s)).sum();
+    assert!((covered / r.simulated_s - mean).abs() <= 1e-3 * mean.max(1.0) + 1e-3, "timeline replicas {covered} vs mean {mean}");
 }
 
 /// |a − b| ≤ tol × b
