@@ -9,7 +9,9 @@
 # benches/simpy/mmc.py, then the criterion benchmark of the same model
 # (`simulate/mmc_1M_requests` in runtime/benches/load.rs), and prints both
 # rates and their ratio. A measurement, not a test: it is not part of
-# scripts/test.sh. Both sides run on one thread.
+# scripts/test.sh. Both sides run on one thread. Arguments go to mmc.py
+# only (`--requests 20000` for a quick check of the script; the Rust side
+# always runs 1M requests, so quote only ratios of 1M-request runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
