@@ -14,14 +14,21 @@ use crate::ir::{Design, LatencyDist, Model, ParamValue, Serving, Stage};
 use crate::vocab::ModelKind;
 
 /// Fixed cost of one in-process predict call of a compiled model runtime
-/// (argument marshalling, one dispatch, result allocation).
+/// (argument marshalling, one dispatch, result allocation). An engineering
+/// figure, not calibrated: linfa's own call is 25–100 ns, a one-row
+/// scikit-learn `predict_proba` 0.2–0.3 ms (docs/cost-model.md).
 pub const CALL_OVERHEAD_S: f64 = 20e-6;
 /// Time per node visited in a tree ensemble, single row (calibrated on linfa's
-/// decision tree; see docs/cost-model.md).
+/// decision tree; see docs/cost-model.md). Measured by
+/// `runtime/benches/cost_calibration.rs`: 8.3–13.6 ns per node in a
+/// 500-tree forest of depth 8, 1.3–1.9 ns in one small tree that stays in cache
+/// (2026-11-23, three runs).
 pub const TREE_NODE_S: f64 = 10e-9;
 /// Time per feature weight in a linear or logistic model, single row
 /// (calibrated on linfa-linear / linfa-logistic; see docs/cost-model.md).
-pub const LINEAR_WEIGHT_S: f64 = 2e-9;
+/// Measured by `runtime/benches/cost_calibration.rs`: 0.14–0.19 ns per weight in
+/// the clean fits (2026-11-23, three runs; 2 ns before the calibration).
+pub const LINEAR_WEIGHT_S: f64 = 0.2e-9;
 /// Sustained dense arithmetic of one CPU instance on small inference batches.
 pub const CPU_FLOPS: f64 = 50e9;
 /// Sustained dense arithmetic of one GPU instance on small inference batches.
@@ -313,6 +320,15 @@ mod tests {
         assert!((big.median_s() - 60e-6).abs() < 1e-12, "{}", big.median_s());
         assert!(big.work_s > small.work_s * 6.0);
         assert!(big.explanation.contains("500 trees × depth 8"), "{}", big.explanation);
+    }
+
+    #[test]
+    fn linear_models_pay_per_weight() {
+        let e = model_estimate(&model(ModelKind::LogisticRegression, &[]), false);
+        // 3 features × 0.2 ns on top of the 20 µs call.
+        assert!((e.work_s - 0.6e-9).abs() < 1e-15, "{}", e.work_s);
+        assert!((e.median_s() - (20e-6 + 0.6e-9)).abs() < 1e-15);
+        assert_eq!(e.explanation, "3 features × 0.2 ns + 20 µs call");
     }
 
     #[test]
