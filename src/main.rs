@@ -45,6 +45,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// Generate a runnable project (training, serving, monitoring, tests, deployment) from a spec
+    Build {
+        file: String,
+        #[arg(long, value_enum, default_value_t = BuildTarget::Python)]
+        target: BuildTarget,
+        /// Folder to write the project to
+        #[arg(long)]
+        out: String,
+        /// Write nothing; print a diff and exit 1 if any generated file would change
+        #[arg(long)]
+        check: bool,
+        /// Overwrite files that do not carry the generated-file header
+        #[arg(long)]
+        force: bool,
+    },
     /// Explain a diagnostic code, with a failing example and the fix
     Explain {
         /// A code such as E0102; `--list` lists them all
@@ -62,6 +77,11 @@ pub enum CheckFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum BuildTarget {
+    Python,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum GraphFormat {
     Dot,
     Mermaid,
@@ -73,6 +93,7 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
+        Command::Build { file, target, out, check, force } => commands::build::run(&file, target, &out, check, force),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
     };
     ExitCode::from(code)

@@ -10,6 +10,7 @@ extern crate alloc;
 
 pub mod analysis;
 pub mod ast;
+pub mod codegen;
 pub mod diagnostics;
 pub mod fmt;
 pub mod graph;
