@@ -152,7 +152,8 @@ fn specs_the_python_target_cannot_build_get_a_clear_error() {
 }
 
 /// Strings that break naive templating in Python, YAML, Markdown and HTML.
-const HOSTILE: &str = "a\"b'c'''d\"\"\"e\\f\nimport os; os.system('touch PWNED') {{g}} {{{h}}} ${HOME} `id` </script><script>x</script> #{y} %s {0}\u{2028}";
+const HOSTILE: &str =
+    "a\"b'c'''d\"\"\"e\\f\nimport os; os.system('touch PWNED') {{g}} {{{h}}} ${HOME} `id` </script><script>x</script> #{y} %s {0}\u{2028}";
 
 fn hostile_spec() -> String {
     let lit = serde_json::to_string(HOSTILE).unwrap();

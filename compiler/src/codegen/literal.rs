@@ -47,7 +47,9 @@ fn one_line(v: &Value) -> String {
         },
         Value::String(s) => py_str(s),
         Value::Array(a) => format!("[{}]", a.iter().map(one_line).collect::<Vec<_>>().join(", ")),
-        Value::Object(o) => format!("{{{}}}", o.iter().map(|(k, v)| format!("{}: {}", py_str(k), one_line(v))).collect::<Vec<_>>().join(", ")),
+        Value::Object(o) => {
+            format!("{{{}}}", o.iter().map(|(k, v)| format!("{}: {}", py_str(k), one_line(v))).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 

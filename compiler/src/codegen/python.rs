@@ -70,7 +70,8 @@ impl Columns for Joined<'_> {
         // (or is referenced by, or shares a reference with) the window's key.
         let target = self.design.source(source).and_then(|s| s.field(by));
         let wanted = target.and_then(|f| f.references.as_ref()).map(|r| (r.source.clone(), r.field.clone()));
-        let by_name = self.sources.iter().find(|s| self.design.source(s).and_then(|src| src.field(by)).is_some()).map(|s| format!("{s}.{by}"));
+        let by_name =
+            self.sources.iter().find(|s| self.design.source(s).and_then(|src| src.field(by)).is_some()).map(|s| format!("{s}.{by}"));
         by_name.or_else(|| {
             self.sources.iter().find_map(|s| {
                 let src = self.design.source(s)?;
@@ -107,7 +108,8 @@ fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Value>) {
             let mut found = None;
             for j in &joined {
                 let Some(js) = design.source(j) else { continue };
-                if let Some(f) = js.fields.iter().find(|f| f.references.as_ref().is_some_and(|r| r.source == s.name && r.field == key.name)) {
+                if let Some(f) = js.fields.iter().find(|f| f.references.as_ref().is_some_and(|r| r.source == s.name && r.field == key.name))
+                {
                     found = Some(format!("{j}.{}", f.name));
                     break;
                 }
@@ -152,11 +154,69 @@ fn py_type(t: &FieldType, values: &[String]) -> String {
 }
 
 const PY_RESERVED: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
-    "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield", "match", "case", "type", "copy", "dict", "json", "schema", "construct", "validate", "fields", "parse_obj",
-    "parse_raw", "parse_file", "from_orm", "update_forward_refs", "schema_json", "Literal", "Field", "BaseModel", "ConfigDict", "datetime",
-    "date", "float", "int", "str", "bool", "list", "tuple",
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "match",
+    "case",
+    "type",
+    "copy",
+    "dict",
+    "json",
+    "schema",
+    "construct",
+    "validate",
+    "fields",
+    "parse_obj",
+    "parse_raw",
+    "parse_file",
+    "from_orm",
+    "update_forward_refs",
+    "schema_json",
+    "Literal",
+    "Field",
+    "BaseModel",
+    "ConfigDict",
+    "datetime",
+    "date",
+    "float",
+    "int",
+    "str",
+    "bool",
+    "list",
+    "tuple",
 ];
 
 /// A Python attribute name for a checked identifier: reserved words and
@@ -269,7 +329,9 @@ fn model_impl(kind: ModelKind) -> (&'static str, Option<&'static str>) {
         ModelKind::IsolationForest => ("iforest", None),
         ModelKind::Transformer => ("mlp", Some("a scikit-learn MLP over its features stands in for the transformer")),
         ModelKind::TwoTower => ("mlp", Some("a scikit-learn MLP over its features stands in for the two-tower network")),
-        ModelKind::MatrixFactorization => ("logistic", Some("a logistic (or linear) model over its embedding features stands in for matrix factorization")),
+        ModelKind::MatrixFactorization => {
+            ("logistic", Some("a logistic (or linear) model over its embedding features stands in for matrix factorization"))
+        }
         ModelKind::Arima => ("linear", Some("a linear model over its lag and calendar features stands in for ARIMA")),
     }
 }
@@ -354,8 +416,11 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         return Err(vec!["the python target does not generate clustering projects yet".into()]);
     }
     let Some(serving) = design.servings.iter().find(|s| matches!(s.mode, Some(ServingMode::Realtime) | Some(ServingMode::Batch))) else {
-        let modes: Vec<String> =
-            design.servings.iter().map(|s| format!("`{}` is {}", s.name, s.mode.map_or("without a mode".into(), |m| format!("{m:?}").to_lowercase()))).collect();
+        let modes: Vec<String> = design
+            .servings
+            .iter()
+            .map(|s| format!("`{}` is {}", s.name, s.mode.map_or("without a mode".into(), |m| format!("{m:?}").to_lowercase())))
+            .collect();
         return Err(vec![format!(
             "the python target generates realtime or batch serving; {}",
             if modes.is_empty() { "this spec declares no serving".to_string() } else { modes.join(", ") }

@@ -53,7 +53,9 @@ impl<'a, C: Columns> Compiler<'a, C> {
                 self.reads.insert(col.clone());
                 format!("base[{}]", py_str(&col))
             }
-            FeatureExpr::Source { source } => return Err(format!("`{}` uses the source `{source}` outside a window aggregation", self.key)),
+            FeatureExpr::Source { source } => {
+                return Err(format!("`{}` uses the source `{source}` outside a window aggregation", self.key))
+            }
             FeatureExpr::Feature { name } => format!("feat[{}]", py_str(name)),
             FeatureExpr::Number { value } => py_num(*value),
             FeatureExpr::Str { value } => py_str(value),
@@ -96,7 +98,10 @@ impl<'a, C: Columns> Compiler<'a, C> {
                     _ => return Err(format!("`{}`: `{func}` aggregates neither a source nor a field", self.key)),
                 };
                 let key_col = self.cols.window_key(&source, &by).ok_or_else(|| {
-                    format!("`{}` aggregates `{source}` by `{by}`, but the rows being scored have no field `{by}` to look it up with", self.key)
+                    format!(
+                        "`{}` aggregates `{source}` by `{by}`, but the rows being scored have no field `{by}` to look it up with",
+                        self.key
+                    )
                 })?;
                 self.reads.insert(key_col.clone());
                 // A window over the scored rows' own source reads the new row too.
