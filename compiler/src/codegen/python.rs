@@ -352,7 +352,7 @@ fn cron(every_s: f64) -> String {
     }
     let h = (every_s / 3600.0).round().max(1.0) as u64;
     if h < 24 {
-        return if 24 % h == 0 { format!("0 */{h} * * *") } else { "0 * * * *".into() };
+        return if h > 1 && 24 % h == 0 { format!("0 */{h} * * *") } else { "0 * * * *".into() };
     }
     let d = (every_s / 86400.0).round().max(1.0) as u64;
     match d {
@@ -498,9 +498,6 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             }),
         );
     }
-    if kind_of(design, &main_model) == Some(ModelKind::Rules) && !realtime {
-        notes.push(format!("the served model `{main_model}` is a rules model; it is evaluated, not trained"));
-    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -630,6 +627,8 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     });
 
     let name_dns = dns(&design.name);
+    // Room for a `-retrain` suffix within DNS-1123's 63 characters.
+    let short_dns = dns(&name_dns.chars().take(54).collect::<String>());
     let (min_r, max_r) = serving.replicas;
     let instance = serving.instance.as_ref();
     let cores = instance.and_then(|i| i.params.get("cores").copied()).unwrap_or(1.0);
@@ -659,12 +658,11 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         "rules": rules,
         "request_fields": request_fields,
         "records": records,
-        "example_request": py(&Value::Null),
         "k8s": {
             "name": yaml(&json!(name_dns)),
             "label": yaml(&json!(name_dns)),
-            "retrain_name": yaml(&json!(format!("{}-retrain", dns(&format!("{}-x", name_dns)).trim_end_matches("-x")))),
-            "batch_name": yaml(&json!(format!("{}-batch", name_dns.chars().take(56).collect::<String>().trim_end_matches('-')))),
+            "retrain_name": yaml(&json!(format!("{}-retrain", short_dns))),
+            "batch_name": yaml(&json!(format!("{}-batch", short_dns))),
             "owner": yaml(&json!(design.owner.clone().unwrap_or_default())),
             "description": yaml(&json!(design.description.clone().unwrap_or_default())),
             "min_replicas": min_r.max(1),
@@ -699,13 +697,32 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     Ok(Project { files, notes })
 }
 
-fn kind_of(design: &Design, model: &str) -> Option<ModelKind> {
-    design.model(model).and_then(|m| m.kind)
-}
-
 /// `{{py value}}`: any value as a Python literal.
 fn py_helper(h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output) -> HelperResult {
     let v = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("py", 0))?;
     out.write(&py(v.value()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cron_schedules() {
+        assert_eq!(cron(3600.0), "0 * * * *");
+        assert_eq!(cron(86400.0), "0 0 * * *");
+        assert_eq!(cron(7.0 * 86400.0), "0 0 * * 0");
+        assert_eq!(cron(15.0 * 60.0), "*/15 * * * *");
+        assert_eq!(cron(6.0 * 3600.0), "0 */6 * * *");
+        assert_eq!(cron(30.0 * 86400.0), "0 0 1 * *");
+    }
+
+    #[test]
+    fn attributes_avoid_keywords_and_pydantic_names() {
+        assert_eq!(py_attr("amount"), "amount");
+        assert_eq!(py_attr("class"), "f_class");
+        assert_eq!(py_attr("model_id"), "f_model_id");
+        assert_eq!(py_attr("json"), "f_json");
+    }
 }
