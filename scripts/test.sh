@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check of the project: formatting, lints, all tests (unit,
 # golden corpora, CLI, snapshots, property tests, benchmarks in test mode).
-# Installs nothing outside the build directory; bounded by cargo's own time.
+# Installs nothing outside the build directory and the Python virtual
+# environment of the generated-code stage (~/.cache/mlspec-pyenv-<hash>).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +19,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --all-targets
+
+# Generated code, for real: every example built as a Python project, its
+# ruff and pytest, and a load run against uvicorn on 127.0.0.1 (creates or
+# reuses a pinned virtual environment under ~/.cache; see the script).
+echo "== generated python projects"
+bash scripts/test_generated_python.sh

@@ -62,6 +62,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CapacityFormat::Human)]
         format: CapacityFormat,
     },
+    /// Generate a runnable project (training, serving, monitoring, tests, deployment) from a spec
+    Build {
+        file: String,
+        #[arg(long, value_enum, default_value_t = BuildTarget::Python)]
+        target: BuildTarget,
+        /// Folder to write the project to
+        #[arg(long)]
+        out: String,
+        /// Write nothing; print a diff and exit 1 if any generated file would change
+        #[arg(long)]
+        check: bool,
+        /// Overwrite files that do not carry the generated-file header
+        #[arg(long)]
+        force: bool,
+    },
     /// Explain a diagnostic code, with a failing example and the fix
     Explain {
         /// A code such as E0102; `--list` lists them all
@@ -150,6 +165,11 @@ pub enum ReviewFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum BuildTarget {
+    Python,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum GraphFormat {
     Dot,
     Mermaid,
@@ -163,6 +183,7 @@ fn main() -> ExitCode {
         Command::Graph { file, format } => commands::graph::run(&file, format),
         Command::Simulate { sim, format, out } => commands::simulate::run(&sim, format, out.as_deref()),
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
+        Command::Build { file, target, out, check, force } => commands::build::run(&file, target, &out, check, force),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
         Command::Review { file, format, interview } => commands::review::run(&file, format, interview),
         Command::Doc { file, out, with_simulation } => commands::doc::run(&file, out.as_deref(), with_simulation),

@@ -10,6 +10,7 @@ extern crate alloc;
 
 pub mod analysis;
 pub mod ast;
+pub mod codegen;
 pub mod cost;
 pub mod diagnostics;
 pub mod docs;

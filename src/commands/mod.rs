@@ -1,3 +1,4 @@
+pub mod build;
 pub mod capacity;
 pub mod check;
 pub mod doc;
