@@ -75,14 +75,6 @@ impl EventQueue {
     pub fn pop(&mut self) -> Option<(f64, Event)> {
         self.heap.pop().map(|Reverse(e)| (f64::from_bits((e.key >> 64) as u64), e.event))
     }
-
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
-    }
 }
 
 #[cfg(test)]

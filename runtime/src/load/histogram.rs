@@ -99,16 +99,6 @@ impl Histogram {
         self.max
     }
 
-    /// Share of recorded values ≤ `seconds` (bucket resolution).
-    pub fn cdf_at(&self, seconds: f64) -> f64 {
-        if self.count == 0 {
-            return 0.0;
-        }
-        let last = self.index(seconds);
-        let below: u64 = self.counts.iter().take(last + 1).sum();
-        below as f64 / self.count as f64
-    }
-
     /// (value, cumulative share) at each non-empty bucket's upper edge, for
     /// drawing a CDF.
     pub fn cdf_points(&self) -> Vec<(f64, f64)> {
@@ -121,19 +111,6 @@ impl Histogram {
             }
         }
         out
-    }
-
-    pub fn merge(&mut self, other: &Histogram) {
-        if other.precision != self.precision {
-            return;
-        }
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.count += other.count;
-        self.sum += other.sum;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
     }
 }
 
@@ -179,6 +156,5 @@ mod tests {
         let pts = h.cdf_points();
         assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
         assert_eq!(pts.last().map(|p| p.1), Some(1.0));
-        assert!((h.cdf_at(0.0036) - 1.0).abs() < 1e-12);
     }
 }

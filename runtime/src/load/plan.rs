@@ -194,10 +194,4 @@ impl Plan {
             (None, None) => 0.0,
         }
     }
-
-    /// The mean time one request keeps a worker, if no stage batches, ignoring
-    /// the cache: Σ stage means.
-    pub fn mean_path_s(&self) -> f64 {
-        self.stages.iter().map(|s| s.sampler.mean()).sum()
-    }
 }
