@@ -7,23 +7,16 @@
 
 use crate::io;
 use crate::BuildTarget;
-use mlspec_compiler::analysis::check_bytes;
 use mlspec_compiler::codegen::{self, GeneratedFile};
-use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
 use std::path::{Path, PathBuf};
 
 pub fn run(path: &str, target: BuildTarget, out: &str, check: bool, force: bool) -> u8 {
-    let Some(bytes) = io::load(path) else { return 2 };
-    let a = check_bytes(&bytes);
-    let src = io::as_text(&bytes);
-    if a.diagnostics.iter().any(|d| d.is_error()) {
-        let report = [FileReport { path, source: &src, diagnostics: &a.diagnostics }];
-        eprint!("{}", render::render_human(&report, Style::Plain));
-        io::error(&format!("`{path}` has errors; fix them to build it"));
-        return 1;
-    }
+    let (design, src) = match super::load_design(path, "build it") {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let project = match target {
-        BuildTarget::Python => codegen::build_python(&a.design, &src),
+        BuildTarget::Python => codegen::build_python(&design, &src),
     };
     let project = match project {
         Ok(p) => p,
