@@ -178,6 +178,8 @@ pub struct Engine<'p> {
     now: f64,
     queue: EventQueue,
     segments: Vec<Segment>,
+    /// Stage of each batcher, by batcher index.
+    batch_stages: Vec<u16>,
     reqs: Vec<Req>,
     free: Vec<u32>,
     pending: Vec<u32>,
@@ -233,6 +235,13 @@ impl<'p> Engine<'p> {
             plan,
             now: 0.0,
             queue: EventQueue::with_capacity(1024),
+            batch_stages: segments
+                .iter()
+                .filter_map(|s| match *s {
+                    Segment::Batch { stage, .. } => Some(stage),
+                    Segment::Run { .. } => None,
+                })
+                .collect(),
             segments,
             reqs: Vec::with_capacity(1024),
             free: Vec::with_capacity(1024),
@@ -557,14 +566,9 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// The stage batcher `b` serves (batchers are numbered in stage order).
     fn batch_stage(&self, b: u16) -> u16 {
-        self.segments
-            .iter()
-            .find_map(|s| match *s {
-                Segment::Batch { stage, batcher } if batcher == b => Some(stage),
-                _ => None,
-            })
-            .unwrap_or(0)
+        self.batch_stages[b as usize]
     }
 
     /// Starts the forming batch (up to its size) on an idle executor.
