@@ -7,7 +7,7 @@
 mod commands;
 mod io;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -45,10 +45,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
-    /// Simulate load and latency through the serving stages, with a report
+    /// Simulate load and latency through the serving, and drift and model quality over time, with a report
     Simulate {
         #[command(flatten)]
         sim: SimArgs,
+        #[command(flatten)]
+        drift: DriftArgs,
         #[arg(long, value_enum, default_value_t = SimFormat::Human)]
         format: SimFormat,
         /// Write the report to this file instead of standard output
@@ -142,6 +144,26 @@ pub struct SimArgs {
     pub requests: Option<String>,
 }
 
+/// Options of the drift and model-quality part of `simulate`.
+#[derive(Args)]
+pub struct DriftArgs {
+    /// Rows drawn per simulated day for the scored source (default 10k); takes `10k`, `100k`
+    #[arg(long)]
+    pub rows_per_day: Option<String>,
+    /// Days the drift simulation runs (default: until 7 days after the last drift starts, at least the scenario's duration)
+    #[arg(long)]
+    pub days: Option<f64>,
+    /// Simulate only load and latency, or only drift and model quality
+    #[arg(long, value_enum)]
+    pub only: Option<SimPart>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimPart {
+    Load,
+    Drift,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SimFormat {
     Human,
@@ -181,7 +203,7 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
-        Command::Simulate { sim, format, out } => commands::simulate::run(&sim, format, out.as_deref()),
+        Command::Simulate { sim, drift, format, out } => commands::simulate::run(&sim, &drift, format, out.as_deref()),
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
         Command::Build { file, target, out, check, force } => commands::build::run(&file, target, &out, check, force),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),

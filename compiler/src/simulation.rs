@@ -63,6 +63,18 @@ fn unknown(what: &'static str, name: &str, known: Vec<String>) -> TargetError {
     TargetError::Unknown(UnknownName { what, name: name.to_string(), known, suggestion })
 }
 
+/// The scenario named on the command line, else the first one; `None` is
+/// the default scenario of a spec that declares none.
+pub fn scenario_index(d: &Design, scenario: Option<&str>) -> Result<Option<usize>, TargetError> {
+    match scenario {
+        Some(name) => match d.scenarios.iter().position(|s| s.name == name) {
+            Some(i) => Ok(Some(i)),
+            None => Err(unknown("scenario", name, d.scenarios.iter().map(|s| s.name.clone()).collect())),
+        },
+        None => Ok((!d.scenarios.is_empty()).then_some(0)),
+    }
+}
+
 /// Chooses and checks what to simulate. `serving`/`scenario` are names from
 /// the command line; by default the first realtime serving and the first
 /// scenario. `requests`, from the command line, bounds the run instead of
@@ -92,13 +104,7 @@ pub fn target(
             }
         },
     };
-    let scenario_idx = match scenario {
-        Some(name) => match d.scenarios.iter().position(|s| s.name == name) {
-            Some(i) => Some(i),
-            None => return Err(unknown("scenario", name, d.scenarios.iter().map(|s| s.name.clone()).collect())),
-        },
-        None => (!d.scenarios.is_empty()).then_some(0),
-    };
+    let scenario_idx = scenario_index(d, scenario)?;
     let mut diags = Vec::new();
     let Some(s) = d.servings.get(serving_idx) else {
         return Err(TargetError::Spec(diags));

@@ -4,6 +4,9 @@
 //! - [`load`]: discrete-event simulation of a realtime serving block under a
 //!   scenario's traffic: latency, queueing, fallbacks, autoscaling and cost.
 
+pub mod data;
 pub mod load;
+pub mod models;
 pub mod monitors;
+pub mod quality;
 pub mod report;

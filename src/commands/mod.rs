@@ -12,6 +12,7 @@ pub mod simulate;
 use crate::io;
 use mlspec_compiler::analysis::check_bytes;
 use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
+use mlspec_compiler::diagnostics::Diagnostic;
 use mlspec_compiler::ir::Design;
 use mlspec_compiler::simulation::{self, TargetError};
 use mlspec_runtime::load::{Overrides, Plan};
@@ -50,34 +51,49 @@ pub fn requests(sim: &crate::SimArgs) -> Result<Option<u64>, u8> {
 /// line are usage errors (exit 2). `requests`, when given, replaces the
 /// scenario's end.
 pub fn prepare(sim: &crate::SimArgs, requests: Option<u64>) -> Result<Plan, u8> {
+    let (design, src) = load_design(&sim.file, "simulate it")?;
+    match plan_for(sim, requests, &design)? {
+        Ok(plan) => Ok(plan),
+        Err(diags) => Err(print_spec_problems(&sim.file, &src, &diags)),
+    }
+}
+
+/// Prints diagnostics that stop a simulation; the exit code is 1.
+pub fn print_spec_problems(path: &str, src: &str, diags: &[Diagnostic]) -> u8 {
+    let report = [FileReport { path, source: src, diagnostics: diags }];
+    eprint!("{}", render::render_human(&report, Style::Plain));
+    1
+}
+
+/// The load plan of a checked design, or the diagnostics that say why its
+/// load cannot be simulated (for the caller to print or to set aside).
+pub fn plan_for(sim: &crate::SimArgs, requests: Option<u64>, design: &Design) -> Result<Result<Plan, Vec<Diagnostic>>, u8> {
     let path = sim.file.as_str();
     let o = Overrides { seed: sim.seed, requests };
-    let (design, src) = load_design(path, "simulate it")?;
     // Latency files are relative to the spec's folder.
     let dir = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).map_err(|e| format!("cannot read it: {e}"));
-    let target = match simulation::target(&design, sim.serving.as_deref(), sim.scenario.as_deref(), requests, &read) {
+    let target = match simulation::target(design, sim.serving.as_deref(), sim.scenario.as_deref(), requests, &read) {
         Ok(t) => t,
-        Err(TargetError::Unknown(u)) => {
-            let hint = match (&u.suggestion, u.known.is_empty()) {
-                (Some(s), _) => format!("; did you mean `{s}`?"),
-                (None, true) => format!("; the spec declares no {}", u.what),
-                (None, false) => format!("; the spec declares: {}", u.known.join(", ")),
-            };
-            io::error(&format!("no {} named `{}` in `{path}`{hint}", u.what, u.name));
-            return Err(2);
-        }
-        Err(TargetError::Spec(diags)) => {
-            let report = [FileReport { path, source: &src, diagnostics: &diags }];
-            eprint!("{}", render::render_human(&report, Style::Plain));
-            return Err(1);
-        }
+        Err(TargetError::Unknown(u)) => return Err(unknown_name(path, &u)),
+        Err(TargetError::Spec(diags)) => return Ok(Err(diags)),
     };
-    match Plan::new(&design, &target, &o) {
-        Some(plan) => Ok(plan),
+    match Plan::new(design, &target, &o) {
+        Some(plan) => Ok(Ok(plan)),
         None => {
             io::error(&format!("`{path}`: the serving cannot be simulated (no stage, or no positive arrival rate)"));
             Err(1)
         }
     }
+}
+
+/// A name from the command line that the spec does not declare (exit 2).
+pub fn unknown_name(path: &str, u: &simulation::UnknownName) -> u8 {
+    let hint = match (&u.suggestion, u.known.is_empty()) {
+        (Some(s), _) => format!("; did you mean `{s}`?"),
+        (None, true) => format!("; the spec declares no {}", u.what),
+        (None, false) => format!("; the spec declares: {}", u.known.join(", ")),
+    };
+    io::error(&format!("no {} named `{}` in `{path}`{hint}", u.what, u.name));
+    2
 }

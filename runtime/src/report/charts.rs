@@ -12,10 +12,12 @@ pub struct Series<'a> {
     pub points: Vec<(f64, f64)>,
 }
 
-/// A horizontal (`Y`) or vertical (`X`) marker line with a label.
+/// A horizontal (`Y`) or vertical (`X`) marker line with a label, red;
+/// `Event` is a grey vertical line (a drift start, a retrain).
 pub enum Marker<'a> {
     X(&'a str, f64),
     Y(&'a str, f64),
+    Event(&'a str, f64, RGBColor),
 }
 
 pub struct Chart<'a> {
@@ -70,7 +72,7 @@ impl<'a> Chart<'a> {
         let (y0, mut y1) = points().fold((0.0f64, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
         for m in &self.markers {
             match m {
-                Marker::X(_, x) => {
+                Marker::X(_, x) | Marker::Event(_, x, _) => {
                     x0 = x0.min(*x);
                     x1 = x1.max(*x);
                 }
@@ -112,15 +114,16 @@ impl<'a> Chart<'a> {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
         for m in &self.markers {
-            let (line, label): (Vec<(f64, f64)>, &str) = match m {
-                Marker::X(l, x) => (vec![(*x, y0), (*x, y1)], l),
-                Marker::Y(l, y) => (vec![(x0, *y), (x1, *y)], l),
+            let (line, label, color): (Vec<(f64, f64)>, &str, RGBColor) = match m {
+                Marker::X(l, x) => (vec![(*x, y0), (*x, y1)], l, RED),
+                Marker::Y(l, y) => (vec![(x0, *y), (x1, *y)], l, RED),
+                Marker::Event(l, x, c) => (vec![(*x, y0), (*x, y1)], l, *c),
             };
             chart
-                .draw_series(LineSeries::new(line, RED.stroke_width(1)))
+                .draw_series(LineSeries::new(line, color.stroke_width(1)))
                 .map_err(|e| e.to_string())?
                 .label(label)
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(1)));
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(1)));
         }
         chart
             .configure_series_labels()

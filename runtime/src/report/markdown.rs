@@ -1,6 +1,6 @@
 //! The report as Markdown, for design documents and pull requests.
 
-use super::{duration, group, money, pct, trim1, verdict};
+use super::{duration, group, money, pct, trim1};
 use crate::load::LoadReport;
 use std::fmt::Write;
 
@@ -10,7 +10,7 @@ const TIMELINE_ROWS: usize = 24;
 pub fn markdown(r: &LoadReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Load simulation: {} / {}\n", r.system, r.serving);
-    let _ = writeln!(s, "**{}**\n", verdict(r));
+    let _ = writeln!(s, "**{}**\n", super::load_verdict(r));
     let _ = writeln!(
         s,
         "Scenario `{}`, seed {}: {} requests over {} simulated.\n",

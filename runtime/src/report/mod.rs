@@ -7,17 +7,77 @@
 
 mod capacity;
 mod charts;
+pub mod drift;
 mod html;
 mod markdown;
 mod text;
 
 use crate::load::summary::fmt_ms;
 use crate::load::LoadReport;
+use crate::quality::QualityOutcome;
+use mlspec_compiler::ir::{Design, Scenario};
+use serde::Serialize;
 
 pub use capacity::{capacity_human, capacity_markdown, capacity_verdict};
 pub use html::html;
-pub use markdown::markdown;
-pub use text::human;
+
+/// What `mlspec simulate` reports: the load run when the spec has a
+/// realtime serving, the drift run when the scenario drifts, or both.
+/// JSON has the load report's fields at the top level and the `drift` and
+/// `quality` objects beside them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Simulation {
+    #[serde(skip)]
+    pub system: String,
+    #[serde(skip)]
+    pub scenario: String,
+    #[serde(skip)]
+    pub seed: u64,
+    #[serde(flatten)]
+    pub load: Option<LoadReport>,
+    /// Serialised as the `drift` and `quality` objects.
+    #[serde(flatten)]
+    pub quality: Option<QualityOutcome>,
+}
+
+impl Simulation {
+    pub fn new(d: &Design, scenario: Option<&Scenario>, load: Option<LoadReport>, quality: Option<QualityOutcome>) -> Simulation {
+        let seed = load.as_ref().map(|l| l.seed).or(scenario.and_then(|s| s.seed)).unwrap_or(mlspec_compiler::simulation::DEFAULT_SEED);
+        Simulation {
+            system: d.name.clone(),
+            scenario: load.as_ref().map(|l| l.scenario.clone()).or(scenario.map(|s| s.name.clone())).unwrap_or_else(|| "default".into()),
+            seed,
+            load,
+            quality,
+        }
+    }
+}
+
+/// The report for a terminal.
+pub fn human(sim: &Simulation) -> String {
+    let mut s = match &sim.load {
+        Some(r) => text::human(r),
+        None => format!("{} · scenario `{}` · seed {}\n\n{}\n", sim.system, sim.scenario, sim.seed, verdict(sim)),
+    };
+    if let Some(q) = &sim.quality {
+        if sim.load.is_some() {
+            s.push_str(&format!("\n{}\n", drift::drift_verdict(q)));
+        }
+        s.push_str(&drift::text(q));
+    }
+    s
+}
+
+pub fn markdown(sim: &Simulation) -> String {
+    let mut s = match &sim.load {
+        Some(r) => markdown::markdown(r),
+        None => format!("# Simulation: {}\n\nScenario `{}`, seed {}.\n", sim.system, sim.scenario, sim.seed),
+    };
+    if let Some(q) = &sim.quality {
+        s.push_str(&drift::markdown(q));
+    }
+    s
+}
 
 /// JSON, pretty-printed, ending with a newline.
 pub fn json<T: serde::Serialize>(r: &T) -> String {
@@ -26,8 +86,14 @@ pub fn json<T: serde::Serialize>(r: &T) -> String {
     s
 }
 
-/// The one-line verdict on top of every report.
-pub fn verdict(r: &LoadReport) -> String {
+/// The verdict on top of every report: load, then drift, one line each.
+pub fn verdict(sim: &Simulation) -> String {
+    let lines: Vec<String> = sim.load.iter().map(load_verdict).chain(sim.quality.iter().map(drift::drift_verdict)).collect();
+    lines.join("\n")
+}
+
+/// The one-line verdict of a load run.
+pub fn load_verdict(r: &LoadReport) -> String {
     let mut parts = Vec::new();
     for s in &r.slo {
         let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };

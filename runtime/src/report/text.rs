@@ -1,6 +1,6 @@
 //! The report for a terminal: the verdict, then the figures that back it.
 
-use super::{duration, group, money, pct, trim1, verdict};
+use super::{duration, group, money, pct, trim1};
 use crate::load::summary::Quantiles;
 use crate::load::LoadReport;
 use std::fmt::Write;
@@ -12,7 +12,7 @@ fn q(l: &Quantiles) -> String {
 pub fn human(r: &LoadReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} · serving `{}` · scenario `{}` · seed {}", r.system, r.serving, r.scenario, r.seed);
-    let _ = writeln!(s, "\n{}\n", verdict(r));
+    let _ = writeln!(s, "\n{}\n", super::load_verdict(r));
     let _ = writeln!(
         s,
         "  requests     {} over {} simulated (arrivals {} rps, answered {} rps)",
