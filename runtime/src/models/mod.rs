@@ -4,13 +4,13 @@
 //! |---|---|
 //! | `logistic_regression` | linfa-logistic (multinomial for multiclass) |
 //! | `linear_regression` | linfa-linear (least squares) |
-//! | `decision_tree` | linfa-trees CART, leaf frequencies as probabilities |
-//! | `gradient_boosting`, `random_forest`, `isolation_forest` | stand-in: one linfa-trees tree of the declared `depth` (default 6) |
-//! | every other learned kind | stand-in: linfa-logistic or linfa-linear on the same inputs |
+//! | `decision_tree` | linfa-trees CART, leaf frequencies as probabilities (binary tasks) |
+//! | `gradient_boosting`, `random_forest`, `isolation_forest` | stand-in: one linfa-trees tree of the declared `depth` (default 6), binary tasks |
+//! | every other case | stand-in: linfa-logistic (multinomial for several classes) or linfa-linear on the same inputs |
 //! | `rules` | its rules: positive when any rule holds |
 //!
-//! Regression trees are a stand-in too: a CART classifier over 16
-//! quantile bins of the label, predicting each leaf's mean label.
+//! Trees serve binary tasks only: linfa-trees sums class weights in
+//! hash-map order, which is reproducible for two classes and not for more.
 //!
 //! **Invariant:** training sees at most [`MAX_TRAIN_ROWS`] rows (an even
 //! stride over the rows given), so a retrain costs the same at any volume;
@@ -30,7 +30,8 @@ use ndarray::{Array1, Array2};
 use std::collections::HashMap;
 
 pub const MAX_TRAIN_ROWS: usize = 20_000;
-const REGRESSION_BINS: usize = 16;
+/// The positive class's extra weight in linfa-trees, so no two classes tie.
+const TIE_BREAK: f32 = 1.0 / 4096.0;
 
 enum Fitted {
     Logistic { model: FittedLogisticRegression<f64, usize>, positive_is_one: bool },
@@ -101,19 +102,25 @@ impl Trained {
             t.fitted = Fitted::Constant(t.constant(&y));
             return t;
         }
-        let tree_kind = matches!(m.kind, Some(ModelKind::DecisionTree | ModelKind::GradientBoosting | ModelKind::RandomForest | ModelKind::IsolationForest));
+        // linfa-trees sums class weights in hash-map order and breaks
+        // modal-class ties the same way: only binary trees, with the two
+        // classes weighted apart by 2^-12, are reproducible, so only they
+        // are trees here.
+        let tree_kind = classification
+            && classes == 2
+            && matches!(m.kind, Some(ModelKind::DecisionTree | ModelKind::GradientBoosting | ModelKind::RandomForest | ModelKind::IsolationForest));
         let native = match m.kind {
             Some(ModelKind::LogisticRegression) => classification,
             Some(ModelKind::LinearRegression) => !classification,
-            Some(ModelKind::DecisionTree) => classification,
+            Some(ModelKind::DecisionTree) => classification && classes == 2,
             _ => false,
         };
         let fitted = if tree_kind {
             let dp = depth(m);
-            t.method = match (native, m.kind) {
-                (true, _) => format!("linfa-trees decision tree (depth {dp})"),
-                (false, Some(ModelKind::DecisionTree)) => format!("stand-in: linfa-trees tree over {REGRESSION_BINS} label bins (depth {dp})"),
-                _ => format!("stand-in: one linfa-trees decision tree (depth {dp}) for {kind}"),
+            t.method = if native {
+                format!("linfa-trees decision tree (depth {dp})")
+            } else {
+                format!("stand-in: one linfa-trees decision tree (depth {dp}) for {kind}")
             };
             t.tree(&x, &y, dp)
         } else if classification && classes > 2 {
@@ -168,48 +175,23 @@ impl Trained {
         x
     }
 
+    /// A binary CART tree; P(positive) per leaf from the training rows,
+    /// shrunk toward the overall rate so tiny leaves are not 0 or 1.
     fn tree(&self, x: &Array2<f64>, y: &[f64], depth: usize) -> Option<Fitted> {
-        let classification = is_classification(self.task);
-        let (targets, edges): (Array1<usize>, Vec<f64>) = if classification {
-            (y.iter().map(|v| *v as usize).collect(), Vec::new())
-        } else {
-            let mut sorted = y.to_vec();
-            sorted.sort_by(f64::total_cmp);
-            let edges: Vec<f64> =
-                (1..REGRESSION_BINS).filter_map(|i| sorted.get(i * sorted.len() / REGRESSION_BINS).copied()).collect();
-            (y.iter().map(|v| edges.partition_point(|e| e <= v)).collect(), edges)
-        };
-        let _ = edges;
-        let tree = DecisionTree::params().max_depth(Some(depth)).min_weight_leaf(5.0).fit(&Dataset::new(x.clone(), targets)).ok()?;
-        // Leaf statistics from the training rows.
-        let width = if classification { self.classes.max(2) } else { 1 };
-        let mut acc: HashMap<usize, (Vec<f64>, f64)> = HashMap::new();
+        let targets: Array1<usize> = y.iter().map(|v| usize::from(*v > 0.5)).collect();
+        let weights: Array1<f32> = targets.iter().map(|c| if *c == 1 { 1.0 + TIE_BREAK } else { 1.0 }).collect();
+        let data = Dataset::new(x.clone(), targets).with_weights(weights);
+        let tree = DecisionTree::params().max_depth(Some(depth)).min_weight_leaf(5.0).fit(&data).ok()?;
+        let mut acc: HashMap<usize, (f64, f64)> = HashMap::new();
         for (i, row) in x.rows().into_iter().enumerate() {
             let leaf = leaf_of(tree.root_node(), &|j| row.get(j).copied().unwrap_or(0.0));
-            let e = acc.entry(leaf).or_insert_with(|| (vec![0.0; width], 0.0));
-            let label = y.get(i).copied().unwrap_or(0.0);
-            if classification {
-                if let Some(c) = e.0.get_mut(label as usize) {
-                    *c += 1.0;
-                }
-            } else if let Some(c) = e.0.first_mut() {
-                *c += label;
-            }
+            let e = acc.entry(leaf).or_insert((0.0, 0.0));
+            e.0 += f64::from(u8::from(y.get(i).copied().unwrap_or(0.0) > 0.5));
             e.1 += 1.0;
         }
         let fallback = self.constant(y);
-        let leaves = acc
-            .into_iter()
-            .map(|(leaf, (sums, n))| {
-                let v = if classification {
-                    // Shrunk toward the overall shares, so tiny leaves are not 0 or 1.
-                    sums.iter().zip(&fallback).map(|(s, f)| (s + 2.0 * f) / (n + 2.0)).collect()
-                } else {
-                    vec![sums.first().copied().unwrap_or(0.0) / n.max(1.0)]
-                };
-                (leaf, v)
-            })
-            .collect();
+        let rate = fallback.get(1).copied().unwrap_or(0.0);
+        let leaves = acc.into_iter().map(|(leaf, (pos, n))| (leaf, vec![1.0 - (pos + 2.0 * rate) / (n + 2.0), (pos + 2.0 * rate) / (n + 2.0)])).collect();
         Some(Fitted::Tree { tree, leaves, fallback })
     }
 
