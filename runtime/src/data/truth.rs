@@ -8,10 +8,12 @@
 //! - Multiclass: softmax over one such score per class.
 //! - Regression: center + spread·(w·z + noise), clipped to the label's range.
 //!
-//! `z` are the columns standardised with the first rows' moments (fixed
-//! afterwards, so a covariate shift moves the labels too); `w` has unit norm.
-//! `concept_drift strength R` moves the weights a share R of the way toward
-//! an independent unit vector; `prior_shift P` recalibrates `a` to rate P.
+//! `z` are the columns standardised with the reference rows' moments (fixed
+//! afterwards, so a covariate shift moves the labels too); `w·z` has unit
+//! variance on the reference rows.
+//! `concept_drift strength R` mixes in, with weight R, a second score
+//! uncorrelated with `w·z` on the reference (and fades the interaction by
+//! 1 − R): at R = 1 the old score carries no signal; `prior_shift P` recalibrates `a` to rate P.
 //!
 //! **Invariant:** the truth is fixed by (seed, columns); labels are drawn
 //! from a stream named by the block, so they are reproducible.
@@ -70,8 +72,44 @@ impl Truth {
             Shape::Multiclass { classes } => classes.max(2),
             _ => 1,
         };
-        let weights: Vec<Vec<f64>> = (0..heads).map(|_| unit(&mut r, k)).collect();
-        let alternative: Vec<Vec<f64>> = (0..heads).map(|_| unit(&mut r, k)).collect();
+        // Standardised reference rows, for score-space geometry.
+        let n = columns.first().map_or(0, Vec::len);
+        let z: Vec<Vec<f64>> = columns
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                let (m, s) = (mu.get(j).copied().unwrap_or(0.0), sd.get(j).copied().unwrap_or(1.0));
+                c.iter().map(|x| if x.is_finite() { ((x - m) / if s > 0.0 { s } else { 1.0 }).clamp(-8.0, 8.0) } else { 0.0 }).collect()
+            })
+            .collect();
+        let scores = |w: &[f64]| -> Vec<f64> { (0..n).map(|i| w.iter().zip(&z).map(|(a, c)| a * c.get(i).copied().unwrap_or(0.0)).sum()).collect() };
+        let cov = |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / n.max(1) as f64 };
+        let scaled = |w: Vec<f64>, s: &[f64]| -> Vec<f64> {
+            let var = cov(s, s);
+            if var > 0.0 {
+                w.into_iter().map(|x| x / var.sqrt()).collect()
+            } else {
+                w
+            }
+        };
+        // Each head's weights give a unit-variance score on the reference;
+        // concept drift moves toward weights whose score is uncorrelated
+        // with it (strength 1 leaves the old score no signal).
+        let mut weights = Vec::new();
+        let mut alternative = Vec::new();
+        for _ in 0..heads {
+            let w = unit(&mut r, k);
+            let sw = scores(&w);
+            let w = scaled(w, &sw);
+            let sw = scores(&w);
+            let v = unit(&mut r, k);
+            let sv = scores(&v);
+            let along = cov(&sv, &sw);
+            let o: Vec<f64> = v.iter().zip(&w).map(|(a, b)| a - along * b).collect();
+            let so = scores(&o);
+            alternative.push(scaled(o, &so));
+            weights.push(w);
+        }
         // The interaction: the two columns with the largest weights.
         let pair = weights.first().and_then(|w| {
             let mut idx: Vec<usize> = (0..w.len()).collect();
@@ -99,16 +137,16 @@ impl Truth {
     /// The linear-plus-interaction score of head `h` for one row.
     fn score(&self, h: usize, x: &dyn Fn(usize) -> f64, concept: f64) -> f64 {
         let (Some(w), Some(alt)) = (self.weights.get(h), self.alternative.get(h)) else { return 0.0 };
-        let mut s = 0.0;
-        let mut norm = 0.0;
-        for (j, (a, b)) in w.iter().zip(alt).enumerate() {
-            let wj = (1.0 - concept) * a + concept * b;
-            norm += wj * wj;
-            s += wj * self.z(j, x(j));
+        let (mut a, mut b) = (0.0, 0.0);
+        for (j, (wj, vj)) in w.iter().zip(alt).enumerate() {
+            let z = self.z(j, x(j));
+            a += wj * z;
+            b += vj * z;
         }
-        let mut s = if norm > 0.0 { s / norm.sqrt() } else { 0.0 };
-        if let Some((a, b)) = self.pair {
-            s += 0.5 * self.z(a, x(a)) * self.z(b, x(b));
+        let norm = ((1.0 - concept).powi(2) + concept.powi(2)).sqrt().max(1e-12);
+        let mut s = ((1.0 - concept) * a + concept * b) / norm;
+        if let Some((i, j)) = self.pair {
+            s += (1.0 - concept) * 0.5 * self.z(i, x(i)) * self.z(j, x(j));
         }
         s
     }

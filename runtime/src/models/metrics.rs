@@ -72,7 +72,7 @@ pub fn best_threshold(scores: &[f64], y: &[f64], m: &CostMatrix) -> Option<(f64,
         return None;
     }
     let mut idx: Vec<usize> = (0..scores.len()).collect();
-    idx.sort_by(|a, b| scores.get(*b).unwrap_or(&0.0).total_cmp(scores.get(*a).unwrap_or(&0.0)));
+    idx.sort_unstable_by(|a, b| scores.get(*b).unwrap_or(&0.0).total_cmp(scores.get(*a).unwrap_or(&0.0)));
     let positives = y.iter().filter(|l| **l > 0.5).count() as f64;
     let n = scores.len() as f64;
     // Start with nothing flagged (threshold above every score), then lower it.
@@ -111,7 +111,7 @@ fn next_up(x: f64) -> f64 {
 /// Area under the ROC curve (ties count half).
 pub fn auc_roc(scores: &[f64], y: &[f64]) -> Option<f64> {
     let mut idx: Vec<usize> = (0..scores.len().min(y.len())).collect();
-    idx.sort_by(|a, b| scores.get(*a).unwrap_or(&0.0).total_cmp(scores.get(*b).unwrap_or(&0.0)));
+    idx.sort_unstable_by(|a, b| scores.get(*a).unwrap_or(&0.0).total_cmp(scores.get(*b).unwrap_or(&0.0)));
     let (mut rank_sum, mut pos) = (0.0, 0.0);
     let mut i = 0;
     while i < idx.len() {
@@ -136,7 +136,7 @@ pub fn auc_roc(scores: &[f64], y: &[f64]) -> Option<f64> {
 /// Average precision (the area under the precision-recall curve, step-wise).
 pub fn auc_pr(scores: &[f64], y: &[f64]) -> Option<f64> {
     let mut idx: Vec<usize> = (0..scores.len().min(y.len())).collect();
-    idx.sort_by(|a, b| scores.get(*b).unwrap_or(&0.0).total_cmp(scores.get(*a).unwrap_or(&0.0)));
+    idx.sort_unstable_by(|a, b| scores.get(*b).unwrap_or(&0.0).total_cmp(scores.get(*a).unwrap_or(&0.0)));
     let positives = y.iter().filter(|l| **l > 0.5).count() as f64;
     if positives == 0.0 {
         return None;
