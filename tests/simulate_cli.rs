@@ -177,3 +177,83 @@ fn doc_with_simulation_adds_the_simulated_capacity_verdict() {
     let plain = text(&run(&["doc", FRAUD]).stdout);
     assert!(!plain.contains("(simulated"), "only with --with-simulation");
 }
+
+/// The drift part of `simulate` on the fraud example: which monitor caught
+/// each drift, how late, and the quality with and without retraining.
+#[test]
+fn drift_part_says_what_was_caught_when_and_by_which_monitor() {
+    let o = run(&["simulate", FRAUD, "--only", "drift", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("requests").is_none(), "--only drift has no load part");
+    let drift = &v["drift"];
+    assert_eq!(drift["data"]["entity"], "transactions");
+    assert_eq!(drift["data"]["rows_per_day"], 10_000);
+    let events = drift["events"].as_array().unwrap();
+    assert_eq!(events.len(), 4, "shift, mix, concept drift, prior shift");
+    // The merchant mix from 10d is caught by the daily chi-square monitor at its first check after 10d.
+    let mix = &events[1];
+    assert_eq!(mix["from_hours"], 240.0);
+    assert_eq!(mix["detected_by"], "drift merchant using chi2 p < 0.01 every 1d");
+    assert_eq!(mix["detection_delay_hours"], 24.0);
+    // Labels arrive 30 days late: the concept drift cannot be seen in a 27-day run.
+    let concept = &events[2];
+    assert!(concept["detected_by"].is_null());
+    assert!(concept["note"].as_str().unwrap().contains("labels arrive 30d after the event"), "{concept}");
+    // No drift monitor watches the label.
+    assert!(events[3]["note"].as_str().unwrap().contains("no drift monitor watches the label transactions.is_fraud"));
+    for m in drift["monitors"].as_array().unwrap() {
+        for key in ["monitor", "feature", "statistic", "threshold", "values", "alerts_hours"] {
+            assert!(m.get(key).is_some(), "monitor field {key}");
+        }
+    }
+    assert!(drift["false_alarms"].is_u64());
+    let quality = &v["quality"];
+    assert_eq!(quality["model"], "gbdt");
+    assert!(quality["method"].as_str().unwrap().contains("stand-in"), "named as a stand-in");
+    let timeline = quality["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len(), 27, "one point a day");
+    for key in ["hour", "metric", "value", "model", "retrained", "without_retraining", "cost_per_1000"] {
+        assert!(timeline[5].get(key).is_some(), "timeline field {key}");
+    }
+    assert_eq!(quality["retrains"].as_array().unwrap().len(), 3, "retrain every 7d over 27 days");
+    assert!(quality["offline"][1]["metrics"][0]["met"].is_boolean());
+    assert!(quality["cost"]["per_1000_with_retraining"].is_number());
+    let again = run(&["simulate", FRAUD, "--only", "drift", "--format", "json"]);
+    assert_eq!(o.stdout, again.stdout, "same seed, same bytes");
+}
+
+#[test]
+fn one_report_has_both_parts_and_a_drift_only_spec_gets_its_drift_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("both.html");
+    let o = run(&["simulate", FRAUD, "--requests", "20k", "--format", "html", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let verdict = text(&o.stderr);
+    assert!(verdict.contains("SLO met") && verdict.contains("Drift: 1 of 4 drift events caught"), "{verdict}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    for heading in ["Load and latency", "When each drift was caught", "Model quality over time", "Offline metrics"] {
+        assert!(html.contains(heading), "missing {heading}");
+    }
+    // 6 load charts, one per drift and performance monitor, quality and cost.
+    assert!(html.matches("<svg").count() >= 6 + 3 + 2);
+    let human = text(&run(&["simulate", FRAUD, "--requests", "20k"]).stdout);
+    assert!(human.contains("Drift and model quality") && human.contains("not caught within the run"));
+    let load_only = run(&["simulate", FRAUD, "--requests", "20k", "--only", "load", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&load_only.stdout).unwrap();
+    assert!(v.get("drift").is_none() && v["requests"] == 20_000);
+
+    // No realtime serving: the drift part alone, without an error.
+    let spec = "system churn {\n  problem { objective \"churn\"; task binary_classification; target users.churned }\n  source users {\n    kind stream\n    schema {\n      id: id key\n      ts: timestamp event_time\n      spend: float dist normal(mean: 50, sd: 5)\n      churned: bool label\n    }\n  }\n  features { spend_value = users.spend }\n  model lr { kind logistic_regression; features [spend_value] }\n  serving nightly { mode batch; schedule every 1d; stage score { model lr } }\n  monitors { drift spend_value using ks p < 0.01 every 1d }\n  scenario s {\n    duration 3d\n    drift users.spend shift mean +20% from 1d\n  }\n}\n";
+    let (_d, path) = temp_spec(spec);
+    let o = run(&["simulate", &path, "--format", "json", "--rows-per-day", "2k"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("requests").is_none());
+    assert_eq!(v["drift"]["data"]["rows_per_day"], 2000);
+    assert_eq!(v["drift"]["events"][0]["detection_delay_hours"], 24.0, "+20% of 50 is two sd: caught at the first daily check");
+    for bad in [["--rows-per-day", "0"], ["--rows-per-day", "lots"], ["--days", "0"], ["--days", "400"]] {
+        let o = run(&["simulate", &path, bad[0], bad[1]]);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+    }
+}

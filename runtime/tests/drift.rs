@@ -80,7 +80,10 @@ fn false_alarms_without_drift_match_the_null_distribution() {
     // Two threads: the seeds are independent runs.
     let runs: Vec<QualityOutcome> = std::thread::scope(|s| {
         let src = &src;
-        let halves: Vec<_> = [1u64, 51].iter().map(|&from| s.spawn(move || (from..from + 50).map(|seed| run(src, seed, Some(30.0))).collect::<Vec<_>>())).collect();
+        let halves: Vec<_> = [1u64, 51]
+            .iter()
+            .map(|&from| s.spawn(move || (from..from + 50).map(|seed| run(src, seed, Some(30.0))).collect::<Vec<_>>()))
+            .collect();
         halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
     for q in runs {
@@ -195,7 +198,8 @@ fn windows_aggregate_exactly_the_events_in_their_window() {
         q
     };
     for func in ["count", "sum", "mean", "min", "max", "distinct_count", "last"] {
-        let spec = WindowSpec { func: func.into(), source: "e".into(), field: Some("v".into()), by: "k".into(), window_bits: 50f64.to_bits() };
+        let spec =
+            WindowSpec { func: func.into(), source: "e".into(), field: Some("v".into()), by: "k".into(), window_bits: 50f64.to_bits() };
         let mut w = Window::default();
         let (t, k, v): (Vec<f64>, Vec<u32>, Vec<f64>) = {
             let mut t = Vec::new();

@@ -136,7 +136,16 @@ impl Evaluator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn expr(&mut self, d: &Design, e: &FeatureExpr, rows: &Rows, memo: &mut BTreeMap<String, Val>, owner: &str, node: &mut usize, depth: usize) -> Val {
+    fn expr(
+        &mut self,
+        d: &Design,
+        e: &FeatureExpr,
+        rows: &Rows,
+        memo: &mut BTreeMap<String, Val>,
+        owner: &str,
+        node: &mut usize,
+        depth: usize,
+    ) -> Val {
         *node += 1;
         let here = format!("{owner}#{node}");
         let n = rows.n;

@@ -298,7 +298,15 @@ impl<'d> Generator<'d> {
                 continue;
             }
             let drift = self.source_drift(&s.name, start);
-            let b = Block { seed: self.seed, source_index: si, source: s, block: k * 1000 + si as i64, times: &times, first_row: 0, drift: &drift };
+            let b = Block {
+                seed: self.seed,
+                source_index: si,
+                source: s,
+                block: k * 1000 + si as i64,
+                times: &times,
+                first_row: 0,
+                drift: &drift,
+            };
             let (df, layouts) = synth::draw(&self.world, &b);
             aligned.insert(s.name.clone(), table::from_frame(&df, &layouts, times.clone()));
         }
@@ -366,7 +374,14 @@ impl<'d> Generator<'d> {
         }
     }
 
-    fn windows_for(&mut self, k: i64, start: f64, end: f64, aligned: &BTreeMap<String, Table>, times: &[f64]) -> BTreeMap<WindowSpec, Vec<f64>> {
+    fn windows_for(
+        &mut self,
+        k: i64,
+        start: f64,
+        end: f64,
+        aligned: &BTreeMap<String, Table>,
+        times: &[f64],
+    ) -> BTreeMap<WindowSpec, Vec<f64>> {
         let entity = self.world.entity;
         let mut out = BTreeMap::new();
         let mut fed: BTreeMap<String, Table> = BTreeMap::new();
@@ -393,7 +408,9 @@ impl<'d> Generator<'d> {
             };
             let values = spec.field.as_ref().and_then(|f| events.col(f)).map(|c| match c {
                 Col::Num(v) => v.clone(),
-                Col::Cat { codes, .. } | Col::Id(codes) => codes.iter().map(|c| if *c == MISSING { f64::NAN } else { f64::from(*c) }).collect(),
+                Col::Cat { codes, .. } | Col::Id(codes) => {
+                    codes.iter().map(|c| if *c == MISSING { f64::NAN } else { f64::from(*c) }).collect()
+                }
                 other => vec![f64::NAN; other.len()],
             });
             let query_keys = if si == entity {
@@ -461,11 +478,8 @@ impl<'d> Generator<'d> {
     /// A ranking group per row: a query-like id of the entity, else its first non-key id.
     fn group(&self, aligned: &BTreeMap<String, Table>, entity_src: &mlspec_compiler::ir::Source, n: usize) -> Vec<u32> {
         let ids: Vec<&str> = entity_src.fields.iter().filter(|f| f.ty == FieldType::Id && !f.key).map(|f| f.name.as_str()).collect();
-        let pick = ids
-            .iter()
-            .find(|f| ["search", "query", "session", "request"].iter().any(|w| f.contains(w)))
-            .or_else(|| ids.first())
-            .copied();
+        let pick =
+            ids.iter().find(|f| ["search", "query", "session", "request"].iter().any(|w| f.contains(w))).or_else(|| ids.first()).copied();
         match pick.and_then(|f| aligned.get(&entity_src.name).and_then(|t| t.col(f))) {
             Some(Col::Id(v)) => v.clone(),
             _ => vec![0; n],

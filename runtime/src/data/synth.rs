@@ -21,11 +21,70 @@ use std::sync::Arc;
 /// The vocabulary of synthetic text, most frequent first (words are drawn
 /// with Zipf weights, so tf-idf and hashed text have something to find).
 pub const WORDS: &[&str] = &[
-    "the", "order", "free", "offer", "account", "payment", "great", "thanks", "price", "click", "today", "urgent", "meeting", "report",
-    "delivery", "refund", "winner", "love", "bad", "video", "update", "new", "best", "help", "question", "review", "late", "cheap",
-    "secure", "verify", "password", "prize", "music", "game", "news", "friend", "photo", "link", "deal", "money", "card", "bank",
-    "hello", "sorry", "please", "quick", "easy", "happy", "angry", "spam", "hate", "nice", "fun", "boring", "idiot", "stupid", "win",
-    "cash", "bonus", "limited", "exclusive", "code", "gift", "trial",
+    "the",
+    "order",
+    "free",
+    "offer",
+    "account",
+    "payment",
+    "great",
+    "thanks",
+    "price",
+    "click",
+    "today",
+    "urgent",
+    "meeting",
+    "report",
+    "delivery",
+    "refund",
+    "winner",
+    "love",
+    "bad",
+    "video",
+    "update",
+    "new",
+    "best",
+    "help",
+    "question",
+    "review",
+    "late",
+    "cheap",
+    "secure",
+    "verify",
+    "password",
+    "prize",
+    "music",
+    "game",
+    "news",
+    "friend",
+    "photo",
+    "link",
+    "deal",
+    "money",
+    "card",
+    "bank",
+    "hello",
+    "sorry",
+    "please",
+    "quick",
+    "easy",
+    "happy",
+    "angry",
+    "spam",
+    "hate",
+    "nice",
+    "fun",
+    "boring",
+    "idiot",
+    "stupid",
+    "win",
+    "cash",
+    "bonus",
+    "limited",
+    "exclusive",
+    "code",
+    "gift",
+    "trial",
 ];
 
 /// Levels of a category that declares no `values`: `FIELD_0`.. with
@@ -218,7 +277,8 @@ pub fn draw(world: &World, b: &Block) -> (DataFrame, Vec<(String, Layout)>) {
                 let values: Vec<Option<String>> = (0..n)
                     .map(|_| {
                         let words = r.gen_range(5..=20);
-                        let text: Vec<&str> = (0..words).filter_map(|_| pick(&cdf, r.gen::<f64>()).and_then(|i| WORDS.get(i)).copied()).collect();
+                        let text: Vec<&str> =
+                            (0..words).filter_map(|_| pick(&cdf, r.gen::<f64>()).and_then(|i| WORDS.get(i)).copied()).collect();
                         Some(text.join(" "))
                     })
                     .collect();

@@ -82,7 +82,8 @@ impl Truth {
                 c.iter().map(|x| if x.is_finite() { ((x - m) / if s > 0.0 { s } else { 1.0 }).clamp(-8.0, 8.0) } else { 0.0 }).collect()
             })
             .collect();
-        let scores = |w: &[f64]| -> Vec<f64> { (0..n).map(|i| w.iter().zip(&z).map(|(a, c)| a * c.get(i).copied().unwrap_or(0.0)).sum()).collect() };
+        let scores =
+            |w: &[f64]| -> Vec<f64> { (0..n).map(|i| w.iter().zip(&z).map(|(a, c)| a * c.get(i).copied().unwrap_or(0.0)).sum()).collect() };
         let cov = |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / n.max(1) as f64 };
         let scaled = |w: Vec<f64>, s: &[f64]| -> Vec<f64> {
             let var = cov(s, s);
@@ -203,11 +204,12 @@ impl Truth {
                     let total: f64 = e.iter().sum();
                     let u = r.gen::<f64>() * total;
                     let mut acc = 0.0;
-                    e.iter().position(|p| {
-                        acc += p;
-                        acc >= u
-                    })
-                    .unwrap_or(0) as f64
+                    e.iter()
+                        .position(|p| {
+                            acc += p;
+                            acc >= u
+                        })
+                        .unwrap_or(0) as f64
                 })
                 .collect(),
             Shape::Regression { center, spread, range } => (0..n)

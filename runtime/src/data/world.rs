@@ -125,17 +125,9 @@ impl World {
             let root_is_key = d.sources.get(root.0).and_then(|s| s.fields.get(root.1)).is_some_and(|f| f.key);
             let name = d.sources.get(root.0).and_then(|s| s.fields.get(root.1)).map(|f| f.name.clone()).unwrap_or_default();
             let next = self.pool_sizes.len();
-            let pool = if root_is_key {
-                *pool_of_root.entry(root).or_insert(next)
-            } else {
-                *pool_of_name.entry(name).or_insert(next)
-            };
+            let pool = if root_is_key { *pool_of_root.entry(root).or_insert(next) } else { *pool_of_name.entry(name).or_insert(next) };
             if pool == next {
-                let size = if root_is_key {
-                    self.rows.get(root.0).copied().unwrap_or(1)
-                } else {
-                    (self.rows_per_day / 10).max(10)
-                };
+                let size = if root_is_key { self.rows.get(root.0).copied().unwrap_or(1) } else { (self.rows_per_day / 10).max(10) };
                 self.pool_sizes.push(size.max(1));
             }
             self.pools.insert(field, pool);

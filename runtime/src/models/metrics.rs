@@ -162,15 +162,17 @@ pub fn auc_pr(scores: &[f64], y: &[f64]) -> Option<f64> {
 pub fn log_loss(p: &[f64], y: &[f64]) -> Option<f64> {
     let n = p.len().min(y.len());
     (n > 0).then(|| {
-        p.iter().zip(y).map(|(p, y)| {
-            let p = p.clamp(1e-15, 1.0 - 1e-15);
-            if *y > 0.5 {
-                -p.ln()
-            } else {
-                -(1.0 - p).ln()
-            }
-        })
-        .sum::<f64>()
+        p.iter()
+            .zip(y)
+            .map(|(p, y)| {
+                let p = p.clamp(1e-15, 1.0 - 1e-15);
+                if *y > 0.5 {
+                    -p.ln()
+                } else {
+                    -(1.0 - p).ln()
+                }
+            })
+            .sum::<f64>()
             / n as f64
     })
 }
@@ -266,10 +268,8 @@ pub fn metric(base: &str, k: Option<u32>, pred: &Pred, y: &[f64], group: &[u32],
             }
         }
         Pred::Classes { probs } => {
-            let predicted: Vec<usize> = probs
-                .iter()
-                .map(|r| r.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i))
-                .collect();
+            let predicted: Vec<usize> =
+                probs.iter().map(|r| r.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)).collect();
             let classes = probs.first().map_or(0, Vec::len);
             let per_class = |c: usize| {
                 let truth: Vec<f64> = y.iter().map(|l| f64::from(u8::from(*l as usize == c))).collect();

@@ -34,11 +34,18 @@ pub const MAX_TRAIN_ROWS: usize = 20_000;
 const TIE_BREAK: f32 = 1.0 / 4096.0;
 
 enum Fitted {
-    Logistic { model: FittedLogisticRegression<f64, usize>, positive_is_one: bool },
+    Logistic {
+        model: FittedLogisticRegression<f64, usize>,
+        positive_is_one: bool,
+    },
     Multi(MultiFittedLogisticRegression<f64, usize>),
     Linear(FittedLinearRegression<f64>),
     /// Leaf address -> per-class shares (classification) or mean (regression).
-    Tree { tree: DecisionTree<f64, usize>, leaves: HashMap<usize, Vec<f64>>, fallback: Vec<f64> },
+    Tree {
+        tree: DecisionTree<f64, usize>,
+        leaves: HashMap<usize, Vec<f64>>,
+        fallback: Vec<f64>,
+    },
     Rules(usize),
     /// Too few rows or one class: the training labels' mean.
     Constant(Vec<f64>),
@@ -55,6 +62,9 @@ pub struct Trained {
     task: Task,
     classes: usize,
     fitted: Fitted,
+    /// The training sample's odds of a positive over the data's (after
+    /// under- or oversampling); probabilities are corrected back.
+    odds: f64,
 }
 
 fn depth(m: &Model) -> usize {
@@ -82,7 +92,18 @@ impl Trained {
                 crate::data::features::mean_sd(&v)
             })
             .unzip();
-        let mut t = Trained { name: m.name.clone(), kind: kind.clone(), method: String::new(), cols, mu, sd, task, classes, fitted: Fitted::Constant(vec![]) };
+        let mut t = Trained {
+            name: m.name.clone(),
+            kind: kind.clone(),
+            method: String::new(),
+            cols,
+            mu,
+            sd,
+            task,
+            classes,
+            fitted: Fitted::Constant(vec![]),
+            odds: 1.0,
+        };
         let y: Vec<f64> = rows.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();
         if m.kind == Some(ModelKind::Rules) {
             t.method = "its rules (positive when any rule holds)".into();
@@ -108,7 +129,10 @@ impl Trained {
         // are trees here.
         let tree_kind = classification
             && classes == 2
-            && matches!(m.kind, Some(ModelKind::DecisionTree | ModelKind::GradientBoosting | ModelKind::RandomForest | ModelKind::IsolationForest));
+            && matches!(
+                m.kind,
+                Some(ModelKind::DecisionTree | ModelKind::GradientBoosting | ModelKind::RandomForest | ModelKind::IsolationForest)
+            );
         let native = match m.kind {
             Some(ModelKind::LogisticRegression) => classification,
             Some(ModelKind::LinearRegression) => !classification,
@@ -124,7 +148,8 @@ impl Trained {
             };
             t.tree(&x, &y, dp)
         } else if classification && classes > 2 {
-            t.method = if native { "linfa-logistic (multinomial)".into() } else { format!("stand-in: linfa-logistic (multinomial) for {kind}") };
+            t.method =
+                if native { "linfa-logistic (multinomial)".into() } else { format!("stand-in: linfa-logistic (multinomial) for {kind}") };
             let targets: Array1<usize> = y.iter().map(|v| *v as usize).collect();
             MultiLogisticRegression::default().max_iterations(50).fit(&Dataset::new(x, targets)).ok().map(Fitted::Multi)
         } else if classification {
@@ -146,6 +171,15 @@ impl Trained {
             }
         };
         t
+    }
+
+    /// Corrects P(positive) for training on a rebalanced sample whose odds
+    /// of a positive were `odds` times the data's (rules are left as 0/1).
+    pub fn with_odds_correction(mut self, odds: f64) -> Trained {
+        if !matches!(self.fitted, Fitted::Rules(_)) && odds.is_finite() && odds > 0.0 {
+            self.odds = odds;
+        }
+        self
     }
 
     fn constant(&self, y: &[f64]) -> Vec<f64> {
@@ -191,7 +225,10 @@ impl Trained {
         }
         let fallback = self.constant(y);
         let rate = fallback.get(1).copied().unwrap_or(0.0);
-        let leaves = acc.into_iter().map(|(leaf, (pos, n))| (leaf, vec![1.0 - (pos + 2.0 * rate) / (n + 2.0), (pos + 2.0 * rate) / (n + 2.0)])).collect();
+        let leaves = acc
+            .into_iter()
+            .map(|(leaf, (pos, n))| (leaf, vec![1.0 - (pos + 2.0 * rate) / (n + 2.0), (pos + 2.0 * rate) / (n + 2.0)]))
+            .collect();
         Some(Fitted::Tree { tree, leaves, fallback })
     }
 
@@ -246,7 +283,14 @@ impl Trained {
             return Pred::Value(per_row.iter().map(|r| r.first().copied().unwrap_or(0.0)).collect());
         }
         // Binary: P(positive) is the last share of a two-class vector, or the one number.
-        Pred::Prob(per_row.iter().map(|r| if r.len() >= 2 { r.get(1).copied().unwrap_or(0.0) } else { r.first().copied().unwrap_or(0.0) }).collect())
+        let odds = self.odds;
+        Pred::Prob(
+            per_row
+                .iter()
+                .map(|r| if r.len() >= 2 { r.get(1).copied().unwrap_or(0.0) } else { r.first().copied().unwrap_or(0.0) })
+                .map(|p| if odds == 1.0 { p } else { p / (p + odds * (1.0 - p)) })
+                .collect(),
+        )
     }
 }
 

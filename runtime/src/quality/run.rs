@@ -42,9 +42,15 @@ pub fn event_statement(e: &ScenarioEvent) -> String {
             format!("drift {field} mix {{ {} }} from {}", w.join(", "), human_duration(*from_s))
         }
         ScenarioEvent::ConceptDrift { strength, from_s } => format!("concept_drift strength {strength} from {}", human_duration(*from_s)),
-        ScenarioEvent::PriorShift { field, rate, from_s } => format!("prior_shift {field} {}% from {}", pct(*rate), human_duration(*from_s)),
-        ScenarioEvent::Burst { factor, at_s, for_s } => format!("burst {factor}x at {} for {}", human_duration(*at_s), human_duration(*for_s)),
-        ScenarioEvent::Outage { stage, at_s, for_s, .. } => format!("outage {stage} at {} for {}", human_duration(*at_s), human_duration(*for_s)),
+        ScenarioEvent::PriorShift { field, rate, from_s } => {
+            format!("prior_shift {field} {}% from {}", pct(*rate), human_duration(*from_s))
+        }
+        ScenarioEvent::Burst { factor, at_s, for_s } => {
+            format!("burst {factor}x at {} for {}", human_duration(*at_s), human_duration(*for_s))
+        }
+        ScenarioEvent::Outage { stage, at_s, for_s, .. } => {
+            format!("outage {stage} at {} for {}", human_duration(*at_s), human_duration(*for_s))
+        }
     }
 }
 
@@ -119,13 +125,15 @@ fn split(d: &Design, store: &Store, rows: std::ops::Range<usize>, seed: u64) -> 
     (a, b, c)
 }
 
-/// Rebalances training rows as `imbalance` declares (binary tasks).
-fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> Vec<usize> {
-    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance.clone()) else { return rows };
+/// Rebalances training rows as `imbalance` declares (binary tasks), and
+/// says by how much the sample's odds of a positive exceed the data's.
+fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f64) {
+    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance.clone()) else { return (rows, 1.0) };
     let (pos, neg): (Vec<usize>, Vec<usize>) = rows.iter().partition(|r| store.y.get(**r).copied().unwrap_or(0.0) > 0.5);
     if pos.is_empty() || neg.is_empty() {
-        return rows;
+        return (rows, 1.0);
     }
+    let is_pos = |r: &usize| store.y.get(*r).copied().unwrap_or(0.0) > 0.5;
     let mut out = match how.as_str() {
         "undersample" => {
             let keep = ((pos.len() as f64 / ratio.unwrap_or(1.0).max(1e-9)) as usize).min(neg.len()).max(1);
@@ -143,12 +151,24 @@ fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> Vec<usize> {
         }
     };
     out.sort_unstable();
-    out
+    let kept_pos = out.iter().filter(|r| is_pos(r)).count() as f64;
+    let kept_neg = out.len() as f64 - kept_pos;
+    let factor = (kept_pos / pos.len() as f64) / (kept_neg / neg.len() as f64).max(1e-12);
+    (out, factor)
 }
 
-fn decision_threshold(pred: &Pred, y: &[f64], cm: Option<&CostMatrix>, rules: bool) -> f64 {
-    match (pred, cm) {
-        (Pred::Prob(p), Some(m)) if !rules => metrics::best_threshold(p, y, m).map_or(0.5, |(t, _)| t),
+/// The decision threshold on P(positive): the cost matrix's Bayes threshold
+/// (flag when p·(fn − tp) > (1 − p)·(fp − tn)), else 0.5; rules decide 0/1.
+fn decision_threshold(cm: Option<&CostMatrix>, rules: bool) -> f64 {
+    match cm {
+        Some(m) if !rules => {
+            let (a, b) = (m.fp - m.tn, m.fn_ - m.tp);
+            if a >= 0.0 && a + b > 0.0 {
+                a / (a + b)
+            } else {
+                0.5
+            }
+        }
         _ => 0.5,
     }
 }
@@ -333,15 +353,15 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
 
     // 2. Offline: every model on the history's split.
     let cm = d.cost_matrix.as_ref();
-    let (train, val, test) = split(d, &store, history_rows.clone(), o.seed);
-    let train_bal = if binary { rebalance(d, &store, train.clone()) } else { train.clone() };
+    // The validation split is held out, as declared; thresholds come from the cost matrix.
+    let (train, _validation, test) = split(d, &store, history_rows.clone(), o.seed);
+    let (train_bal, odds) = if binary { rebalance(d, &store, train.clone()) } else { (train.clone(), 1.0) };
     let mut offline = Vec::new();
     let mut production: Option<(Trained, f64)> = None;
     for (mi, m) in d.models.iter().enumerate() {
-        let t = Trained::train(m, task, classes, &inputs, &store, &train_bal);
+        let t = Trained::train(m, task, classes, &inputs, &store, &train_bal).with_odds_correction(odds);
         let rules = m.kind == Some(ModelKind::Rules);
-        let yv: Vec<f64> = val.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();
-        let threshold = decision_threshold(&t.predict(&store, &val), &yv, cm, rules);
+        let threshold = decision_threshold(cm, rules);
         let pred = t.predict(&store, &test);
         let y: Vec<f64> = test.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();
         let group: Vec<u32> = test.iter().map(|r| store.group.get(*r).copied().unwrap_or(0)).collect();
@@ -366,7 +386,9 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
             .collect();
         let (cost, best) = match (&pred, cm) {
             // A rules model decides 0 or 1: it has a cost but no threshold to tune.
-            (Pred::Prob(p), Some(m)) => (Confusion::at(p, &y, threshold).cost_per_1000(m), if rules { None } else { metrics::best_threshold(p, &y, m) }),
+            (Pred::Prob(p), Some(m)) => {
+                (Confusion::at(p, &y, threshold).cost_per_1000(m), if rules { None } else { metrics::best_threshold(p, &y, m) })
+            }
             _ => (None, None),
         };
         offline.push(OfflineModel {
@@ -385,6 +407,7 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
         progress(0.6 + 0.1 * (mi + 1) as f64 / d.models.len().max(1) as f64);
     }
     let (initial, initial_threshold) = production?;
+    let threshold = initial_threshold;
     let production_rows = prod_start..store.len();
     let all_prod: Vec<usize> = production_rows.clone().collect();
 
@@ -403,7 +426,15 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
         })
         .or_else(|| d.metrics.iter().find(|m| m.primary && m.scope == Scope::Offline).map(|m| m.name.clone()))
         .or_else(|| d.metrics.iter().find(|m| m.scope == Scope::Offline).map(|m| m.name.clone()))
-        .unwrap_or_else(|| if binary { "auc_roc".into() } else if classes > 2 { "accuracy".into() } else { "rmse".into() });
+        .unwrap_or_else(|| {
+            if binary {
+                "auc_roc".into()
+            } else if classes > 2 {
+                "accuracy".into()
+            } else {
+                "rmse".into()
+            }
+        });
     let (metric_base, metric_k) = metric_parts(&metric_name);
     let step = if horizon >= 3.0 * 86_400.0 { 86_400.0 } else { H };
     let window = if horizon >= 14.0 * 86_400.0 { 7.0 * 86_400.0 } else { step };
@@ -423,7 +454,8 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
                 let col = drift_i;
                 drift_i += 1;
                 let levels = monitored.get(col).and_then(|m| m.levels);
-                let values: Vec<f64> = train.iter().map(|r| store.monitored.get(col).and_then(|c| c.get(*r)).copied().unwrap_or(f64::NAN)).collect();
+                let values: Vec<f64> =
+                    train.iter().map(|r| store.monitored.get(col).and_then(|c| c.get(*r)).copied().unwrap_or(f64::NAN)).collect();
                 refs.push(Some(Reference::new(&values, levels)));
                 mon_col.push(Some(col));
                 perf_window.push(0.0);
@@ -477,7 +509,6 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
 
     let mut live = Live { pred: None, thresholds: Vec::new() };
     let mut model = initial;
-    let mut threshold = initial_threshold;
     let mut version = String::from(&model_decl.name);
     let mut in_alert = vec![false; series.len()];
     let mut cooldown_until = vec![f64::NEG_INFINITY; series.len()];
@@ -525,10 +556,17 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
                     }
                 }
             }
-            Action::Retrain => retrain_reason = Some(d.monitors.iter().find_map(|m| match m.kind {
-                MonitorKind::Retrain { every_s } => Some(format!("retrain every {}", human_duration(every_s))),
-                _ => None,
-            }).unwrap_or_default()),
+            Action::Retrain => {
+                retrain_reason = Some(
+                    d.monitors
+                        .iter()
+                        .find_map(|m| match m.kind {
+                            MonitorKind::Retrain { every_s } => Some(format!("retrain every {}", human_duration(every_s))),
+                            _ => None,
+                        })
+                        .unwrap_or_default(),
+                )
+            }
             Action::Quality => {
                 let r = store.range((c.t - window).max(0.0), c.t);
                 let r = r.start.saturating_sub(prod_start)..r.end.saturating_sub(prod_start);
@@ -555,18 +593,15 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
             let hi = (c.t - delay).max(0.0);
             let r = store.range(hi - history, hi);
             let rows: Vec<usize> = r.clone().collect();
-            let cut = rows.len() * 9 / 10;
-            let (tr, va) = rows.split_at(cut);
-            let balanced = if binary { rebalance(d, &store, tr.to_vec()) } else { tr.to_vec() };
-            let fresh = Trained::train(model_decl, task, classes, &inputs, &store, &balanced);
-            let yv: Vec<f64> = va.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();
-            threshold = decision_threshold(&fresh.predict(&store, va), &yv, cm, model_decl.kind == Some(ModelKind::Rules));
-            model = fresh;
+            let tr = rows.as_slice();
+            let (balanced, odds) = if binary { rebalance(d, &store, tr.to_vec()) } else { (tr.to_vec(), 1.0) };
+            model = Trained::train(model_decl, task, classes, &inputs, &store, &balanced).with_odds_correction(odds);
             version = format!("{} (retrained at {})", model_decl.name, human_duration(c.t));
             retrained_since = true;
             for (i, s) in series.iter().enumerate() {
                 if let (Some(Some(col)), "drift") = (mon_col.get(i), s.kind) {
-                    let values: Vec<f64> = tr.iter().map(|r| store.monitored.get(*col).and_then(|c| c.get(*r)).copied().unwrap_or(f64::NAN)).collect();
+                    let values: Vec<f64> =
+                        tr.iter().map(|r| store.monitored.get(*col).and_then(|c| c.get(*r)).copied().unwrap_or(f64::NAN)).collect();
                     if let Some(slot) = refs.get_mut(i) {
                         *slot = Some(Reference::new(&values, monitored.get(*col).and_then(|m| m.levels)));
                     }
@@ -596,11 +631,39 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
         let mut note = note;
         if detected.is_none() && !watchers.is_empty() {
             let lag = if delay > 0.0 && watchers.iter().any(|i| series.get(*i).is_some_and(|s| s.kind == "performance")) {
-                format!("; labels arrive {} after the event, so the first drifted labels come at {}", human_duration(delay), human_duration(from + delay))
+                format!(
+                    "; labels arrive {} after the event, so the first drifted labels come at {}",
+                    human_duration(delay),
+                    human_duration(from + delay)
+                )
             } else {
                 String::new()
             };
-            note = Some(format!("not caught within the run ({}){lag}", human_duration(horizon)));
+            // How close each watching drift monitor came.
+            let closest: Vec<String> =
+                watchers
+                    .iter()
+                    .filter_map(|i| series.get(*i))
+                    .filter(|s| s.kind == "drift")
+                    .filter_map(|s| {
+                        let after = s.values.iter().filter(|p| p.hour * H >= from).map(|p| p.value);
+                        let lower_fires = s.cmp.starts_with('<');
+                        let extreme =
+                            if lower_fires { after.fold(f64::INFINITY, f64::min) } else { after.fold(f64::NEG_INFINITY, f64::max) };
+                        let what = if s.p_value { format!("{} p-value", s.statistic) } else { s.statistic.clone() };
+                        extreme.is_finite().then(|| {
+                            let word = if lower_fires { "lowest" } else { "highest" };
+                            format!("{} {word} {:.3} against {} {}", s.feature.as_deref().unwrap_or(""), extreme, s.cmp, s.threshold)
+                                .replacen(' ', &format!(" {what} "), 1)
+                        })
+                    })
+                    .collect();
+            let closest = if closest.is_empty() { String::new() } else { format!("; {}", closest.join("; ")) };
+            let missed = format!("not caught within the run ({}){closest}{lag}", human_duration(horizon));
+            note = Some(match note {
+                Some(n) => format!("{n}; {missed}"),
+                None => missed,
+            });
         }
         events.push(EventOutcome {
             statement: event_statement(e),
@@ -619,9 +682,23 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
     let mut notes = Vec::new();
     if delay > 0.0 {
         notes.push(match first_labelled {
-            Some(t) => format!("labels arrive {} after each event: the first performance check with labels was at {}", human_duration(delay), human_duration(t)),
+            Some(t) => format!(
+                "labels arrive {} after each event: the first performance check with labels was at {}",
+                human_duration(delay),
+                human_duration(t)
+            ),
             None => format!("labels arrive {} after each event: no performance check had labels in this run", human_duration(delay)),
         });
+    }
+    if let Some(first) = first_drift {
+        let blind: Vec<String> = retrains.iter().filter(|r| r.data_to_hours * H < first).map(|r| human_duration(r.hour * H)).collect();
+        if !blind.is_empty() {
+            notes.push(format!(
+                "the retrains at {} trained on rows from before the first drift ({}): their labels had not arrived",
+                blind.join(", "),
+                human_duration(first)
+            ));
+        }
     }
     let cost = cm.and_then(|m| {
         let r = 0..all_prod.len();

@@ -120,7 +120,13 @@ fn quality_change(q: &QualityReport) -> Option<String> {
     let first = q.timeline.iter().find_map(|p| p.value)?;
     let last = q.timeline.iter().rev().find_map(|p| p.value)?;
     let frozen = q.timeline.iter().rev().find_map(|p| p.without_retraining)?;
-    Some(format!("{} {} at the start, {} at the end with the declared retraining, {} without", q.metric, num(first), num(last), num(frozen)))
+    Some(format!(
+        "{} {} at the start, {} at the end with the declared retraining, {} without",
+        q.metric,
+        num(first),
+        num(last),
+        num(frozen)
+    ))
 }
 
 /// One line on the drift part, for the top of every report.
@@ -141,7 +147,9 @@ pub fn drift_verdict(q: &QualityOutcome) -> String {
 fn data_line(q: &QualityOutcome) -> String {
     let d = &q.drift.data;
     let stands = match d.declared_per_day {
-        Some(v) if v > 0.0 => format!(" standing for {} a day (1 in {})", group(v as u64), group((v / d.rows_per_day as f64).round().max(1.0) as u64)),
+        Some(v) if v > 0.0 => {
+            format!(" standing for {} a day (1 in {})", group(v as u64), group((v / d.rows_per_day as f64).round().max(1.0) as u64))
+        }
         _ => String::new(),
     };
     format!(
@@ -262,7 +270,8 @@ pub fn html(q: &QualityOutcome) -> String {
     let _ = writeln!(s, "<p>{}</p>\n<p>{}</p>", escape(&data_line(q)), escape(&model_line(&q.quality)));
     let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", html_table(&events_table(q)));
     let (unit, scale) = axis(q);
-    let starts: Vec<(String, f64)> = q.drift.events.iter().map(|e| (format!("{} starts", short(&e.statement)), e.from_hours / scale)).collect();
+    let starts: Vec<(String, f64)> =
+        q.drift.events.iter().map(|e| (format!("{} starts", short(&e.statement)), e.from_hours / scale)).collect();
     let _ = writeln!(s, "<h2>Monitors</h2>\n{}", html_table(&monitors_table(q)));
     for m in &q.drift.monitors {
         let what = if m.p_value { format!("{} p-value", m.statistic) } else { m.statistic.clone() };
@@ -306,7 +315,8 @@ pub fn html(q: &QualityOutcome) -> String {
     s.push_str(&chart.svg());
     if let Some(c) = &qr.cost {
         let with: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.cost_per_1000.map(|v| (p.hour / scale, v))).collect();
-        let without: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.cost_per_1000_without_retraining.map(|v| (p.hour / scale, v))).collect();
+        let without: Vec<(f64, f64)> =
+            qr.timeline.iter().filter_map(|p| p.cost_per_1000_without_retraining.map(|v| (p.hour / scale, v))).collect();
         let chart = Chart::new(
             "Expected cost per 1,000 decisions (cost matrix)",
             unit,
@@ -319,7 +329,9 @@ pub fn html(q: &QualityOutcome) -> String {
         .markers(starts.iter().map(|(l, x)| Marker::Event(l, *x, GREY)).collect());
         s.push_str(&chart.svg());
         let totals = match (c.total_with_retraining, c.total_without_retraining) {
-            (Some(a), Some(b)) => format!(" At the declared volume that is {} against {} over the run.", group(a.round() as u64), group(b.round() as u64)),
+            (Some(a), Some(b)) => {
+                format!(" At the declared volume that is {} against {} over the run.", group(a.round() as u64), group(b.round() as u64))
+            }
             _ => String::new(),
         };
         let _ = writeln!(

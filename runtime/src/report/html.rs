@@ -4,8 +4,8 @@
 //! **Invariant:** every string from the spec passes through [`escape`].
 
 use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, ORANGE};
-use super::{duration, group, money, pct, trim1};
 use super::Simulation;
+use super::{duration, group, money, pct, trim1};
 use crate::load::LoadReport;
 use std::fmt::Write;
 
