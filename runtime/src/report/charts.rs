@@ -113,17 +113,18 @@ impl<'a> Chart<'a> {
                 .label(s.name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
+        let mut labelled = std::collections::BTreeSet::new();
         for m in &self.markers {
             let (line, label, color): (Vec<(f64, f64)>, &str, RGBColor) = match m {
                 Marker::X(l, x) => (vec![(*x, y0), (*x, y1)], l, RED),
                 Marker::Y(l, y) => (vec![(x0, *y), (x1, *y)], l, RED),
                 Marker::Event(l, x, c) => (vec![(*x, y0), (*x, y1)], l, *c),
             };
-            chart
-                .draw_series(LineSeries::new(line, color.stroke_width(1)))
-                .map_err(|e| e.to_string())?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(1)));
+            let drawn = chart.draw_series(LineSeries::new(line, color.stroke_width(1))).map_err(|e| e.to_string())?;
+            // Markers that share a label share one legend entry.
+            if labelled.insert(label) {
+                drawn.label(label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(1)));
+            }
         }
         chart
             .configure_series_labels()

@@ -270,8 +270,9 @@ pub fn html(q: &QualityOutcome) -> String {
     let _ = writeln!(s, "<p>{}</p>\n<p>{}</p>", escape(&data_line(q)), escape(&model_line(&q.quality)));
     let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", html_table(&events_table(q)));
     let (unit, scale) = axis(q);
-    let starts: Vec<(String, f64)> =
-        q.drift.events.iter().map(|e| (format!("{} starts", short(&e.statement)), e.from_hours / scale)).collect();
+    let when: Vec<String> = q.drift.events.iter().map(|e| at(e.from_hours)).collect();
+    let starts_label = format!("drift starts ({})", when.join(", "));
+    let starts: Vec<(&str, f64)> = q.drift.events.iter().map(|e| (starts_label.as_str(), e.from_hours / scale)).collect();
     let _ = writeln!(s, "<h2>Monitors</h2>\n{}", html_table(&monitors_table(q)));
     for m in &q.drift.monitors {
         let what = if m.p_value { format!("{} p-value", m.statistic) } else { m.statistic.clone() };
@@ -299,7 +300,9 @@ pub fn html(q: &QualityOutcome) -> String {
     );
     let with: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.value.map(|v| (p.hour / scale, v))).collect();
     let without: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.without_retraining.map(|v| (p.hour / scale, v))).collect();
-    let retrain_labels: Vec<(String, f64)> = qr.retrains.iter().map(|r| (format!("retrain at {}", at(r.hour)), r.hour / scale)).collect();
+    let retrain_when: Vec<String> = qr.retrains.iter().map(|r| at(r.hour)).collect();
+    let retrain_label = format!("retrains ({})", retrain_when.join(", "));
+    let retrain_labels: Vec<(&str, f64)> = qr.retrains.iter().map(|r| (retrain_label.as_str(), r.hour / scale)).collect();
     let mut markers: Vec<Marker> = starts.iter().map(|(l, x)| Marker::Event(l, *x, GREY)).collect();
     markers.extend(retrain_labels.iter().map(|(l, x)| Marker::Event(l, *x, GREEN)));
     let chart = Chart::new(
@@ -355,11 +358,4 @@ pub fn html(q: &QualityOutcome) -> String {
         s.push_str("</ul>\n");
     }
     s
-}
-
-/// A drift statement without its `from`, for chart legends.
-fn short(statement: &str) -> String {
-    let s = statement.split(" from ").next().unwrap_or(statement);
-    let s = s.split(" mix {").next().unwrap_or(s);
-    s.trim_start_matches("drift ").to_string()
 }
