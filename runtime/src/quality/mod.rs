@@ -14,9 +14,13 @@
 //! **Invariant:** the same design, scenario and options give the same
 //! report (seeded streams, ordered maps, no clock).
 
+mod attribution;
+mod live;
 pub mod monitor;
 mod report;
 mod run;
+pub mod statements;
+mod training;
 
 pub use report::*;
 pub use run::simulate;

@@ -8,6 +8,7 @@
 //! **Invariant:** a reference holds at most [`MAX_REFERENCE`] rows (an even
 //! stride), so a check costs O(current rows · log) whatever the history.
 
+use super::report::{MonitorSeries, Point};
 use crate::monitors::stats;
 use mlspec_compiler::ir::Cmp;
 
@@ -93,4 +94,26 @@ pub fn fires(cmp: Cmp, value: f64, threshold: f64) -> bool {
         Cmp::Gt => value > threshold,
         Cmp::Ge => value >= threshold,
     }
+}
+
+/// Records a check's value in the monitor's series: the value, an alert
+/// when it fires, and an onset when the previous check (`was_firing`) did
+/// not. Returns whether it fired.
+pub fn record(s: &mut MonitorSeries, was_firing: bool, t: f64, v: f64) -> bool {
+    let cmp = match s.cmp.as_str() {
+        "<" => Cmp::Lt,
+        "<=" => Cmp::Le,
+        ">=" => Cmp::Ge,
+        _ => Cmp::Gt,
+    };
+    let hour = super::run::hours(t);
+    s.values.push(Point { hour, value: v });
+    let fired = fires(cmp, v, s.threshold);
+    if fired {
+        s.alerts_hours.push(hour);
+        if !was_firing {
+            s.onsets_hours.push(hour);
+        }
+    }
+    fired
 }
