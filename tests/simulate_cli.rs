@@ -252,7 +252,7 @@ fn one_report_has_both_parts_and_a_drift_only_spec_gets_its_drift_part() {
     assert!(v.get("requests").is_none());
     assert_eq!(v["drift"]["data"]["rows_per_day"], 2000);
     assert_eq!(v["drift"]["events"][0]["detection_delay_hours"], 24.0, "+20% of 50 is two sd: caught at the first daily check");
-    for bad in [["--rows-per-day", "0"], ["--rows-per-day", "lots"], ["--days", "0"], ["--days", "400"]] {
+    for bad in [["--rows-per-day", "0"], ["--rows-per-day", "lots"], ["--days", "0"], ["--days", "400"], ["--rows-per-day", "10M"]] {
         let o = run(&["simulate", &path, bad[0], bad[1]]);
         assert_eq!(o.status.code(), Some(2), "{bad:?}");
     }

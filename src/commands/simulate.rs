@@ -64,6 +64,15 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, format: SimFormat, out: Option<&str
     let outcome = if want_drift {
         let seed = sim.seed.or(scenario.and_then(|s| s.seed)).unwrap_or(simulation::DEFAULT_SEED);
         let options = Options { rows_per_day, seed, days: drift.days };
+        let rows = quality::planned_rows(scenario, &options);
+        if rows > quality::MAX_ROWS {
+            io::error(&format!(
+                "the drift part would draw {:.0}M rows, more than the {:.0}M a run may take; lower --rows-per-day or --days",
+                rows / 1e6,
+                quality::MAX_ROWS / 1e6
+            ));
+            return 2;
+        }
         let mut bar = io::Progress::new("simulating drift and model quality");
         let outcome = quality::simulate(&design, scenario, &options, &mut |share| bar.set(share));
         bar.finish();

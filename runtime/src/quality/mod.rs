@@ -23,7 +23,7 @@ pub mod statements;
 mod training;
 
 pub use report::*;
-pub use run::simulate;
+pub use run::{planned_rows, simulate};
 
 /// Days of labelled history generated before hour 0 for the first training.
 pub const HISTORY_DAYS: f64 = 28.0;
@@ -33,6 +33,9 @@ pub const TAIL_DAYS: f64 = 7.0;
 pub const MAX_DAYS: f64 = 365.0;
 /// Drift monitors without `every` check once a day.
 pub const DEFAULT_EVERY_S: f64 = 86_400.0;
+/// Runs that would draw more rows than this (about 20 GB of columns) are
+/// refused; `--rows-per-day` and `--days` bound a run.
+pub const MAX_ROWS: f64 = 200e6;
 /// A performance check needs this many labelled rows.
 pub const MIN_LABELLED_ROWS: usize = 30;
 

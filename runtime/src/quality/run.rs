@@ -43,6 +43,13 @@ fn horizon_s(scenario: Option<&Scenario>, drift: &DriftPlan, o: &Options) -> f64
     (h.clamp(H, MAX_DAYS * DAY) / H).ceil() * H
 }
 
+/// Rows a run draws for the scored source (history, warm-up and horizon),
+/// for callers to refuse runs beyond [`super::MAX_ROWS`] before starting.
+pub fn planned_rows(scenario: Option<&Scenario>, o: &Options) -> f64 {
+    let horizon = horizon_s(scenario, &DriftPlan::new(scenario), o);
+    o.rows_per_day as f64 * (horizon + HISTORY_DAYS * DAY + WARMUP_MAX_S) / DAY
+}
+
 /// Every row from the history's start to the horizon, labelled. Window
 /// state warms up on rows generated before the history and thrown away.
 fn generate(gen: &mut Generator, horizon: f64, progress: &mut dyn FnMut(f64)) -> Store {
