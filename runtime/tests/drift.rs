@@ -254,3 +254,54 @@ fn cost_threshold_is_the_cheapest_and_auc_is_the_rank_statistic() {
     assert!((cost - brute).abs() < 1e-9, "best {cost} at {t}, brute force {brute}");
     assert_eq!(Confusion::at(&scores, &y, t).cost_per_1000(&m), Some(cost));
 }
+
+/// Every checked spec of the repository (the examples and the golden `ok`
+/// specs, which use every feature function, field type and task) runs
+/// through the drift simulation under each of its scenarios, and the
+/// report holds together: no panic, one outcome per drift event, alerts
+/// only at checks, a timeline point per step.
+#[test]
+fn every_checked_spec_runs_through_the_drift_simulation() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut paths: Vec<std::path::PathBuf> = ["specs", "tests/specs/ok"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(format!("{root}/{dir}")).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "mlspec"))
+        .collect();
+    paths.sort();
+    let mut ran = 0;
+    for path in &paths {
+        let a = check_source(&std::fs::read_to_string(path).unwrap());
+        if a.diagnostics.iter().any(|d| d.is_error()) {
+            continue;
+        }
+        let d = a.design;
+        let scenarios: Vec<Option<&mlspec_compiler::ir::Scenario>> =
+            if d.scenarios.is_empty() { vec![None] } else { d.scenarios.iter().map(Some).collect() };
+        for sc in scenarios {
+            let o = Options { rows_per_day: 240, seed: 5, days: Some(2.0) };
+            let Some(q) = simulate(&d, sc, &o, &mut |_| {}) else {
+                assert!(d.models.is_empty() || d.sources.is_empty(), "{}: no run though it has sources and models", path.display());
+                continue;
+            };
+            ran += 1;
+            let drifts = sc.map_or(0, |s| {
+                s.events
+                    .iter()
+                    .filter(|e| {
+                        !matches!(e, mlspec_compiler::ir::ScenarioEvent::Burst { .. } | mlspec_compiler::ir::ScenarioEvent::Outage { .. })
+                    })
+                    .count()
+            });
+            assert_eq!(q.drift.events.len(), drifts, "{}", path.display());
+            for m in &q.drift.monitors {
+                let at: Vec<f64> = m.values.iter().map(|p| p.hour).collect();
+                assert!(m.alerts_hours.iter().all(|h| at.contains(h)), "{}: {} alerts off its checks", path.display(), m.monitor);
+                assert!(m.values.iter().all(|p| p.value.is_finite()), "{}: {}", path.display(), m.monitor);
+            }
+            assert_eq!(q.quality.timeline.len(), 48, "{}: hourly points over 2 days", path.display());
+            assert_eq!(q.drift.data.rows, 240 * 30, "{}", path.display());
+        }
+    }
+    assert!(ran >= 15, "the examples at least: {ran}");
+}
