@@ -70,19 +70,8 @@ impl Live {
     /// Decisions against labels over the production rows `r` (store indices).
     pub fn confusion(&self, r: std::ops::Range<usize>, store: &Store) -> Option<Confusion> {
         let Some(Pred::Prob(p)) = &self.pred else { return None };
-        let offset = self.offset;
-        let r = r.start.saturating_sub(offset)..r.end.saturating_sub(offset);
-        let mut c = Confusion::default();
-        for i in r {
-            let flagged = p.get(i).copied().unwrap_or(0.0) >= self.threshold;
-            match (flagged, store.y.get(i + offset).copied().unwrap_or(0.0) > 0.5) {
-                (true, true) => c.tp += 1.0,
-                (true, false) => c.fp += 1.0,
-                (false, true) => c.fn_ += 1.0,
-                (false, false) => c.tn += 1.0,
-            }
-        }
-        Some(c)
+        let scores = p.get(r.start.saturating_sub(self.offset)..r.end.saturating_sub(self.offset))?;
+        Some(Confusion::at(scores, store.y.get(r)?, self.threshold))
     }
 }
 

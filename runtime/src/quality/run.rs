@@ -450,6 +450,11 @@ impl Declared<'_> {
             }
             progress(0.7 + 0.3 * (ci + 1) as f64 / checks.len().max(1) as f64);
         }
+        // Rows after the last check (a run not a whole number of steps) are scored too.
+        if store.len() > self.prod_start + live.len() {
+            let rows: Vec<usize> = (self.prod_start + live.len()..store.len()).collect();
+            live.push(model.predict(store, &rows));
+        }
         Walked { live, watches, timeline, retrains, first_labelled }
     }
 }
