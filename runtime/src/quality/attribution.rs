@@ -2,13 +2,12 @@
 //! late, and why the others did not.
 
 use super::report::{EventOutcome, MonitorSeries};
+use super::run::H;
 use super::statements::event_statement;
 use crate::data::drift::{drift_start, DriftPlan};
 use mlspec_compiler::analysis::{human_duration, transitive_reads};
 use mlspec_compiler::ir::{Design, ScenarioEvent};
 use std::collections::BTreeSet;
-
-const H: f64 = 3600.0;
 
 /// The monitors (indices into `series`) that can see an event, and a note
 /// when no drift monitor watches a drifted field.

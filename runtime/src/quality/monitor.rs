@@ -97,15 +97,9 @@ pub fn fires(cmp: Cmp, value: f64, threshold: f64) -> bool {
 }
 
 /// Records a check's value in the monitor's series: the value, an alert
-/// when it fires, and an onset when the previous check (`was_firing`) did
-/// not. Returns whether it fired.
-pub fn record(s: &mut MonitorSeries, was_firing: bool, t: f64, v: f64) -> bool {
-    let cmp = match s.cmp.as_str() {
-        "<" => Cmp::Lt,
-        "<=" => Cmp::Le,
-        ">=" => Cmp::Ge,
-        _ => Cmp::Gt,
-    };
+/// when it fires (`cmp` against the series' threshold), and an onset when
+/// the previous check (`was_firing`) did not. Returns whether it fired.
+pub fn record(s: &mut MonitorSeries, cmp: Cmp, was_firing: bool, t: f64, v: f64) -> bool {
     let hour = super::run::hours(t);
     s.values.push(Point { hour, value: v });
     let fired = fires(cmp, v, s.threshold);

@@ -14,10 +14,10 @@ use crate::data::truth::Shape;
 use crate::data::world::{is_table, World};
 use crate::models::Trained;
 use mlspec_compiler::analysis::human_duration;
-use mlspec_compiler::ir::{Design, Model, MonitorKind, Scenario};
+use mlspec_compiler::ir::{Cmp, Design, Model, MonitorKind, Scenario};
 use mlspec_compiler::vocab::Task;
 
-const H: f64 = 3600.0;
+pub(super) const H: f64 = 3600.0;
 const DAY: f64 = 86_400.0;
 /// Windows longer than this start cold at the history's start.
 const WARMUP_MAX_S: f64 = 30.0 * DAY;
@@ -100,6 +100,8 @@ fn times(every: f64, horizon: f64) -> impl Iterator<Item = f64> {
 /// A monitor as the run keeps it: its report series and what it reads.
 struct Watch {
     series: MonitorSeries,
+    /// How the value compares with the threshold when the monitor fires.
+    cmp: Cmp,
     /// Drift monitors: the reference and the store's monitored column.
     reference: Option<Reference>,
     column: Option<usize>,
@@ -109,13 +111,13 @@ struct Watch {
     cooldown_until: f64,
 }
 
-fn series(m: &MonitorKind, kind: &'static str, feature: Option<String>, statistic: String, every: f64) -> MonitorSeries {
+fn series(m: &MonitorKind, kind: &'static str, feature: Option<String>, statistic: String, every: f64) -> (MonitorSeries, Cmp) {
     let (p_value, cmp, threshold, retrain) = match m {
         MonitorKind::Drift { p_value, cmp, threshold, .. } => (*p_value, *cmp, *threshold, false),
         MonitorKind::Performance { cmp, threshold, retrain, .. } => (false, *cmp, *threshold, *retrain),
-        _ => (false, mlspec_compiler::ir::Cmp::Gt, 0.0, false),
+        _ => (false, Cmp::Gt, 0.0, false),
     };
-    MonitorSeries {
+    let s = MonitorSeries {
         monitor: monitor_statement(m),
         kind,
         feature,
@@ -129,7 +131,8 @@ fn series(m: &MonitorKind, kind: &'static str, feature: Option<String>, statisti
         onsets_hours: Vec::new(),
         retrain,
         note: None,
-    }
+    };
+    (s, cmp)
 }
 
 /// The declared drift and performance monitors, and every check of the run.
@@ -143,10 +146,11 @@ fn schedule(d: &Design, horizon: f64, step: f64, store: &Store, train: &[usize],
             MonitorKind::Drift { feature, statistic, every_s, .. } => {
                 let every = every_s.unwrap_or(DEFAULT_EVERY_S);
                 checks.extend(times(every, horizon).map(|t| Check { t, order: 0, what: Action::Drift(idx) }));
-                let mut s = series(&m.kind, "drift", Some(feature.clone()), statistic.clone(), every);
+                let (mut s, cmp) = series(&m.kind, "drift", Some(feature.clone()), statistic.clone(), every);
                 s.note = every_s.is_none().then(|| "no `every`: checked daily".to_string());
                 watches.push(Watch {
                     series: s,
+                    cmp,
                     reference: Some(reference(store, train, column, monitored)),
                     column: Some(column),
                     window_s: 0.0,
@@ -158,8 +162,10 @@ fn schedule(d: &Design, horizon: f64, step: f64, store: &Store, train: &[usize],
             MonitorKind::Performance { metric, window_s, .. } => {
                 let every = window_s.min(DAY);
                 checks.extend(times(every, horizon).map(|t| Check { t, order: 0, what: Action::Perf(idx) }));
+                let (s, cmp) = series(&m.kind, "performance", None, metric.clone(), every);
                 watches.push(Watch {
-                    series: series(&m.kind, "performance", None, metric.clone(), every),
+                    series: s,
+                    cmp,
                     reference: None,
                     column: None,
                     window_s: *window_s,
@@ -388,7 +394,7 @@ impl Declared<'_> {
                     let r = store.range((c.t - w.series.every_hours * H).max(0.0), c.t);
                     let current = store.monitored.get(col).and_then(|v| v.get(r)).unwrap_or(&[]);
                     if let Some(v) = reference.check(&w.series.statistic, w.series.p_value, current) {
-                        w.in_alert = record(&mut w.series, w.in_alert, c.t, v);
+                        w.in_alert = record(&mut w.series, w.cmp, w.in_alert, c.t, v);
                     }
                 }
                 Action::Perf(i) => {
@@ -401,7 +407,7 @@ impl Declared<'_> {
                     let (base, k) = metric_parts(&w.series.statistic);
                     if let Some(v) = live.metric(&base, k, r, store) {
                         first_labelled.get_or_insert(c.t);
-                        w.in_alert = record(&mut w.series, w.in_alert, c.t, v);
+                        w.in_alert = record(&mut w.series, w.cmp, w.in_alert, c.t, v);
                         if w.in_alert && w.series.retrain && c.t >= w.cooldown_until {
                             w.cooldown_until = c.t + w.window_s.max(DAY);
                             retrain_reason = Some(w.series.monitor.clone());

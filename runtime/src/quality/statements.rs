@@ -3,26 +3,20 @@
 
 use mlspec_compiler::analysis::human_duration;
 use mlspec_compiler::ir::{MonitorKind, ScenarioEvent};
-
-fn pct(x: f64) -> String {
-    let p = x * 100.0;
-    let s = format!("{p:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    s
-}
+use mlspec_compiler::review::fmt::pct;
 
 pub fn event_statement(e: &ScenarioEvent) -> String {
     match e {
         ScenarioEvent::Shift { field, moment, by, from_s } => {
-            format!("drift {field} shift {moment} {}{}% from {}", if *by >= 0.0 { "+" } else { "" }, pct(*by), human_duration(*from_s))
+            format!("drift {field} shift {moment} {}{} from {}", if *by >= 0.0 { "+" } else { "" }, pct(*by), human_duration(*from_s))
         }
         ScenarioEvent::Mix { field, weights, from_s } => {
-            let w: Vec<String> = weights.iter().map(|(k, v)| format!("{k}: {}%", pct(*v))).collect();
+            let w: Vec<String> = weights.iter().map(|(k, v)| format!("{k}: {}", pct(*v))).collect();
             format!("drift {field} mix {{ {} }} from {}", w.join(", "), human_duration(*from_s))
         }
         ScenarioEvent::ConceptDrift { strength, from_s } => format!("concept_drift strength {strength} from {}", human_duration(*from_s)),
         ScenarioEvent::PriorShift { field, rate, from_s } => {
-            format!("prior_shift {field} {}% from {}", pct(*rate), human_duration(*from_s))
+            format!("prior_shift {field} {} from {}", pct(*rate), human_duration(*from_s))
         }
         ScenarioEvent::Burst { factor, at_s, for_s } => {
             format!("burst {factor}x at {} for {}", human_duration(*at_s), human_duration(*for_s))
@@ -55,7 +49,7 @@ pub fn monitor_statement(k: &MonitorKind) -> String {
         MonitorKind::Latency { label, max_s, window_s, .. } => {
             format!("latency {label} > {} window {}", human_duration(*max_s), human_duration(*window_s))
         }
-        MonitorKind::Errors { rate, window_s } => format!("errors rate > {}% window {}", pct(*rate), human_duration(*window_s)),
+        MonitorKind::Errors { rate, window_s } => format!("errors rate > {} window {}", pct(*rate), human_duration(*window_s)),
         MonitorKind::Retrain { every_s } => format!("retrain every {}", human_duration(*every_s)),
     }
 }
