@@ -312,19 +312,23 @@ impl<'d> Generator<'d> {
         }
         let windows = self.windows_for(k, start, end, &aligned, &times);
         let view = Rows { n, t: &times, tables: aligned.iter().map(|(k, v)| (k.clone(), v)).collect(), windows: &windows };
-        let values = self.eval.features(d, &view);
-        let mut memo = values.clone();
+        let mut values = self.eval.features(d, &view);
         // Model inputs.
         if self.inputs.width == 0 && self.inputs.features.is_empty() {
             self.layout_inputs(&values, n);
         }
         let mut x: Vec<Vec<f64>> = Vec::with_capacity(self.inputs.width);
-        for (name, range) in self.inputs.features.clone() {
-            let cols = values.get(&name).map(|v| v.columns(n)).unwrap_or_default();
-            for j in 0..range.len() {
-                x.push(cols.get(j).cloned().unwrap_or_else(|| vec![0.0; n]));
-            }
+        for (name, range) in &self.inputs.features {
+            let mut cols = values.get(name).map(|v| v.columns(n)).unwrap_or_default().into_iter();
+            x.extend((0..range.len()).map(|_| cols.next().unwrap_or_else(|| vec![0.0; n])));
         }
+        let mut monitored = Vec::with_capacity(self.monitored.len());
+        for m in &mut self.monitored {
+            let (v, levels) = values.get(&m.feature).map(|v| v.monitored(n)).unwrap_or_else(|| (vec![f64::NAN; n], None));
+            m.levels = levels;
+            monitored.push(v);
+        }
+        // Rules read the features computed above (`values` is their memo).
         let rules: Vec<Vec<f64>> = d
             .models
             .iter()
@@ -332,7 +336,7 @@ impl<'d> Generator<'d> {
             .map(|m| {
                 let mut any = vec![0.0; n];
                 for (i, r) in m.rules.iter().enumerate() {
-                    let v = self.eval.rule(d, &format!("rule:{}:{i}", m.name), r, &view, &mut memo);
+                    let v = self.eval.rule(d, &format!("rule:{}:{i}", m.name), r, &view, &mut values);
                     for (a, b) in any.iter_mut().zip(v) {
                         *a = f64::max(*a, b);
                     }
@@ -340,12 +344,6 @@ impl<'d> Generator<'d> {
                 any
             })
             .collect();
-        let mut monitored = Vec::with_capacity(self.monitored.len());
-        for m in &mut self.monitored {
-            let (v, levels) = values.get(&m.feature).map(|v| v.monitored(n)).unwrap_or_else(|| (vec![f64::NAN; n], None));
-            m.levels = levels;
-            monitored.push(v);
-        }
         let group = self.group(&aligned, entity_src, n);
         let from = store.len();
         // Labels come later, from a truth fitted on settled rows (see `label`).
