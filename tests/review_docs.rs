@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use mlspec_compiler::analysis::check_source;
-use mlspec_compiler::review::{self, Severity};
+use mlspec_check::check_source;
+use mlspec_review::{self as review, Severity};
 use std::process::{Command, Output};
 
 fn mlspec_in(dir: &std::path::Path, args: &[&str]) -> Output {
@@ -30,7 +30,7 @@ fn example_specs() -> Vec<String> {
     v
 }
 
-fn reviewed(path: &str) -> (mlspec_compiler::ir::Design, String, review::Review) {
+fn reviewed(path: &str) -> (mlspec_ir::Design, String, review::Review) {
     let text = std::fs::read_to_string(path).unwrap();
     let a = check_source(&text);
     assert!(!a.diagnostics.iter().any(|d| d.is_error()), "{path} has errors");
@@ -237,7 +237,7 @@ fn review_and_doc_run_on_every_clean_spec_deterministically() {
             assert_eq!(review::render::human(&r, &path, interview), review::render::human(&again, &path, interview), "{path}");
             assert_eq!(review::render::json(&r, interview), review::render::json(&again, interview), "{path}");
         }
-        assert_eq!(mlspec_compiler::docs::generate(&design, &text, &r), mlspec_compiler::docs::generate(&design, &text, &again), "{path}");
+        assert_eq!(mlspec_review::doc::generate(&design, &text, &r), mlspec_review::doc::generate(&design, &text, &again), "{path}");
         assert!(r.score <= 100);
         for f in &r.findings {
             assert!(f.line >= 1 && f.line <= text.lines().count(), "{path}: {f:?}");

@@ -5,7 +5,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mlspec_compiler::{analysis, docs, fmt, graph, review, syntax};
+use mlspec_check as analysis;
+use mlspec_ir::graph;
+use mlspec_review::{self as review, doc as docs};
+use mlspec_syntax::{self as syntax, fmt};
 
 fuzz_target!(|data: &[u8]| {
     let a = analysis::check_bytes(data);

@@ -7,7 +7,7 @@
 
 use crate::io;
 use crate::BuildTarget;
-use mlspec_compiler::codegen::{self, GeneratedFile};
+use mlspec_codegen::{self as codegen, GeneratedFile};
 use std::path::{Path, PathBuf};
 
 pub fn run(path: &str, target: BuildTarget, out: &str, check: bool, force: bool) -> u8 {

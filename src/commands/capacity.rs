@@ -2,8 +2,8 @@
 
 use crate::io;
 use crate::{CapacityFormat, SimArgs};
-use mlspec_runtime::load::capacity::{capacity, Answer, DEFAULT_TRIAL_REQUESTS};
-use mlspec_runtime::report;
+use mlspec_report as report;
+use mlspec_sim::capacity::{capacity, Answer, DEFAULT_TRIAL_REQUESTS};
 
 pub fn run(sim: &SimArgs, format: CapacityFormat) -> u8 {
     // `--requests` sizes each trial here; the scenario's own end is not used.

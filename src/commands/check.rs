@@ -2,9 +2,9 @@
 
 use crate::io;
 use crate::CheckFormat;
-use mlspec_compiler::analysis::check_bytes;
-use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
-use mlspec_compiler::Severity;
+use mlspec_check::check_bytes;
+use mlspec_diag::render::{self, FileReport, Style};
+use mlspec_diag::Severity;
 
 pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
     let mut loaded = Vec::new();

@@ -2,9 +2,9 @@
 
 use crate::io;
 use crate::SimArgs;
-use mlspec_compiler::{docs, review};
-use mlspec_runtime::load::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
-use mlspec_runtime::report;
+use mlspec_report as report;
+use mlspec_review::{self as review, doc as docs};
+use mlspec_sim::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
 
 pub fn run(path: &str, out: Option<&str>, with_simulation: bool) -> u8 {
     let (design, src) = match super::load_design(path, "document it") {

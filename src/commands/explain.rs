@@ -1,7 +1,7 @@
 //! `mlspec explain CODE` and `mlspec explain --list`
 
 use crate::io;
-use mlspec_compiler::diagnostics::codes::{lookup, CODES};
+use mlspec_diag::codes::{lookup, CODES};
 
 pub fn run(code: Option<&str>, list: bool) -> u8 {
     if list || code.is_none() {

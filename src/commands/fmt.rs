@@ -1,8 +1,8 @@
 //! `mlspec fmt FILE... [--check]`; `-` reads stdin and writes stdout.
 
 use crate::io;
-use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
-use mlspec_compiler::syntax::parse_bytes;
+use mlspec_diag::render::{self, FileReport, Style};
+use mlspec_syntax::parse_bytes;
 
 pub fn run(files: &[String], check: bool) -> u8 {
     let mut status = 0;
@@ -17,7 +17,7 @@ pub fn run(files: &[String], check: bool) -> u8 {
             status = 1;
             continue;
         }
-        let formatted = mlspec_compiler::fmt::format(&parsed.file, &src);
+        let formatted = mlspec_syntax::fmt::format(&parsed.file, &src);
         if path == "-" {
             if check {
                 if formatted != src {

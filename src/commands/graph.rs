@@ -1,7 +1,7 @@
 //! `mlspec graph FILE [--format dot|mermaid]`
 
 use crate::{io, GraphFormat};
-use mlspec_compiler::graph;
+use mlspec_ir::graph;
 
 pub fn run(path: &str, format: GraphFormat) -> u8 {
     let design = match super::load_design(path, "draw its graph") {

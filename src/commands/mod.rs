@@ -10,12 +10,12 @@ pub mod review;
 pub mod simulate;
 
 use crate::io;
-use mlspec_compiler::analysis::check_bytes;
-use mlspec_compiler::diagnostics::render::{self, FileReport, Style};
-use mlspec_compiler::diagnostics::Diagnostic;
-use mlspec_compiler::ir::Design;
-use mlspec_compiler::simulation::{self, TargetError};
-use mlspec_runtime::load::{Overrides, Plan};
+use mlspec_check::check_bytes;
+use mlspec_check::simulation::{self, TargetError};
+use mlspec_diag::render::{self, FileReport, Style};
+use mlspec_diag::Diagnostic;
+use mlspec_ir::Design;
+use mlspec_sim::{Overrides, Plan};
 
 /// Reads and checks a spec for a command that needs a valid design; errors
 /// are printed (exit code 1), unreadable files too (exit code 2).
@@ -34,9 +34,9 @@ pub fn load_design(path: &str, purpose: &str) -> Result<(Design, String), u8> {
 
 /// `--requests` as a count (`200k`, `1M`); a bad one is a usage error.
 pub fn requests(sim: &crate::SimArgs) -> Result<Option<u64>, u8> {
-    let parsed = sim.requests.as_deref().map(mlspec_compiler::syntax::parse_count).transpose().and_then(|n| match n {
-        Some(n) if n as f64 > simulation::MAX_REQUESTS => {
-            Err(format!("`{n}` requests is more than the {:.0e} a run may take", simulation::MAX_REQUESTS))
+    let parsed = sim.requests.as_deref().map(mlspec_syntax::parse_count).transpose().and_then(|n| match n {
+        Some(n) if n as f64 > mlspec_ir::traffic::MAX_REQUESTS => {
+            Err(format!("`{n}` requests is more than the {:.0e} a run may take", mlspec_ir::traffic::MAX_REQUESTS))
         }
         n => Ok(n),
     });

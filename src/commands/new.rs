@@ -3,7 +3,7 @@
 //! commented skeleton that walks through the framework.
 
 use crate::io;
-use mlspec_compiler::analysis::check_source;
+use mlspec_check::check_source;
 
 /// The commented skeleton: every step of the framework, checks clean.
 pub const SKELETON: &str = include_str!("../../templates/new/skeleton.mlspec");

@@ -1,7 +1,7 @@
 //! `mlspec review FILE [--format human|markdown|json] [--interview]`
 
 use crate::{io, ReviewFormat};
-use mlspec_compiler::review;
+use mlspec_review as review;
 
 pub fn run(path: &str, format: ReviewFormat, interview: bool) -> u8 {
     let (design, src) = match super::load_design(path, "review it") {

@@ -5,19 +5,19 @@
 
 use crate::io;
 use crate::{DriftArgs, SimArgs, SimFormat, SimPart};
-use mlspec_compiler::simulation::{self, TargetError};
-use mlspec_runtime::data::drift::DriftPlan;
-use mlspec_runtime::load::simulate;
-use mlspec_runtime::quality::{self, Options};
-use mlspec_runtime::report::{self, Simulation};
+use mlspec_check::simulation::{self, TargetError};
+use mlspec_drift::data::drift::DriftPlan;
+use mlspec_drift::quality::{self, Options};
+use mlspec_report::{self as report, Simulation};
+use mlspec_sim::simulate;
 
 pub fn run(sim: &SimArgs, drift: &DriftArgs, format: SimFormat, out: Option<&str>) -> u8 {
     let requests = match super::requests(sim) {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let rows_per_day = match drift.rows_per_day.as_deref().map(mlspec_compiler::syntax::parse_count).transpose() {
-        Ok(n) if n.is_none_or(|n| (1..=10_000_000).contains(&n)) => n.unwrap_or(mlspec_runtime::data::world::DEFAULT_ROWS_PER_DAY),
+    let rows_per_day = match drift.rows_per_day.as_deref().map(mlspec_syntax::parse_count).transpose() {
+        Ok(n) if n.is_none_or(|n| (1..=10_000_000).contains(&n)) => n.unwrap_or(mlspec_drift::data::world::DEFAULT_ROWS_PER_DAY),
         Ok(_) => {
             io::error("--rows-per-day: give between 1 and 10M rows");
             return 2;
@@ -62,7 +62,7 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, format: SimFormat, out: Option<&str
         result
     });
     let outcome = if want_drift {
-        let seed = sim.seed.or(scenario.and_then(|s| s.seed)).unwrap_or(simulation::DEFAULT_SEED);
+        let seed = sim.seed.or(scenario.and_then(|s| s.seed)).unwrap_or(mlspec_ir::traffic::DEFAULT_SEED);
         let options = Options { rows_per_day, seed, days: drift.days };
         let rows = quality::planned_rows(scenario, &options);
         if rows > quality::MAX_ROWS {

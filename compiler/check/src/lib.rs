@@ -1,0 +1,70 @@
+//! mlspec-check: AST to validated design, as ordered passes:
+//!
+//! 1. [`lower`]: statements to the design, with argument types and units;
+//! 2. [`features`]: feature expressions resolved and typed, the feature
+//!    DAG, window rules and leakage;
+//! 3. [`names`]: duplicate and unsafe names (features included);
+//! 4. [`resolve`]: every other reference (fields, models, stages, metrics);
+//! 5. [`rules`]: cross-block rules (task fit, splits, serving, capacity,
+//!    monitors, experiments).
+//!
+//! **Invariant:** every pass runs even after errors in earlier ones, on what
+//! could be built, so one mistake does not hide the others; passes skip
+//! checks whose inputs are missing rather than report follow-on errors.
+
+mod args;
+mod features;
+mod lower;
+mod names;
+mod resolve;
+mod rules;
+
+pub mod simulation;
+
+pub use lower::{percentile_of, PERCENTILES, SYSTEM_STATEMENTS};
+
+use mlspec_diag::Diagnostic;
+use mlspec_ir::Design;
+use mlspec_syntax::ast::File;
+
+pub struct Analysis {
+    pub design: Design,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn analyze(file: &File) -> Analysis {
+    let mut diags = Vec::new();
+    let lowered = lower::lower(file, &mut diags);
+    let mut design = lowered.design;
+    design.reindex();
+    features::resolve(&mut design, &lowered.feature_exprs, &lowered.rule_exprs, &mut diags);
+    design.reindex();
+    names::check(&design, &mut diags);
+    resolve::check(&design, &mut diags);
+    rules::check(&design, &mut diags);
+    mlspec_diag::sort(&mut diags);
+    diags.dedup();
+    Analysis { design, diagnostics: diags }
+}
+
+/// Parse and analyse one source text: all diagnostics, sorted.
+pub fn check_source(src: &str) -> Analysis {
+    check_parsed(mlspec_syntax::parse(src))
+}
+
+pub fn check_bytes(bytes: &[u8]) -> Analysis {
+    check_parsed(mlspec_syntax::parse_bytes(bytes))
+}
+
+fn check_parsed(parsed: mlspec_syntax::Parsed) -> Analysis {
+    let mut a = analyze(&parsed.file);
+    let mut all = parsed.diagnostics;
+    // A file that did not parse at all (not UTF-8, too deep) reports only that.
+    if !(parsed.file.stmts.is_empty() && all.iter().any(|d| matches!(d.code, "E0001" | "E0004"))) {
+        all.append(&mut a.diagnostics);
+    }
+    mlspec_diag::sort(&mut all);
+    all.dedup();
+    a.diagnostics = all;
+    a
+}

@@ -1,0 +1,1835 @@
+//! Pass 1: statements to the design. Every block's statements are read
+//! through [`Args`] against the statement forms of docs/language.md; unknown
+//! blocks, statements and keys are errors with "did you mean".
+//!
+//! Feature expressions and rules are kept as AST here and resolved by the
+//! feature pass, which needs every source first.
+
+use super::args::{self, call_args, term_number, unknown_value, word, Args, Diags};
+use mlspec_diag::span::Span;
+use mlspec_diag::Diagnostic;
+use mlspec_ir::numbers::round2;
+use mlspec_ir::vocab::{did_you_mean, metric_family, ModelKind, Task};
+use mlspec_ir::*;
+use mlspec_syntax::ast::{Expr, File, Stmt, StmtKind, Term, TermKind};
+use std::collections::BTreeMap;
+
+/// What pass 1 leaves for the feature pass.
+pub struct Lowered<'a> {
+    pub design: Design,
+    /// Feature definitions; `None` for a line that did not parse.
+    pub feature_exprs: Vec<(&'a Stmt, Option<&'a Expr>)>,
+    /// (model index, rule expression)
+    pub rule_exprs: Vec<(usize, &'a Expr)>,
+}
+
+pub const SYSTEM_STATEMENTS: &[&str] = &[
+    "description",
+    "owner",
+    "version",
+    "problem",
+    "constraints",
+    "metrics",
+    "source",
+    "features",
+    "feature_store",
+    "dataset",
+    "model",
+    "serving",
+    "monitors",
+    "experiment",
+    "scenario",
+];
+
+pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
+    let mut out = Lowered { design: Design::default(), feature_exprs: Vec::new(), rule_exprs: Vec::new() };
+    let mut system_seen: Option<Span> = None;
+    for stmt in &file.stmts {
+        match (&stmt.kind, stmt.head.name.as_str()) {
+            (StmtKind::Error, _) => {}
+            (StmtKind::Plain { .. }, "system") => {
+                if let Some(first) = system_seen {
+                    diags.push(
+                        Diagnostic::new("E0105", stmt.head.span, "a file describes one system; this is a second `system` block")
+                            .label(first, "the first one is here")
+                            .help("move the second system to a file of its own"),
+                    );
+                    continue;
+                }
+                system_seen = Some(stmt.head.span);
+                let mut a = Args::new(stmt, diags.len());
+                if let Some((name, span)) = a.name("the system's name", "system fraud_detection { ... }", diags) {
+                    out.design.name = name.to_string();
+                    out.design.span = span;
+                }
+                out.design.doc = stmt.doc.clone();
+                if let Some(body) = a.block("system fraud_detection { ... }", diags) {
+                    a.finish(diags);
+                    lower_system(body, &mut out, diags);
+                }
+            }
+            _ => {
+                let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown top-level item `{}`", stmt.head.name));
+                diags.push(if did_you_mean(&stmt.head.name, ["system"]).is_some() {
+                    d.help("did you mean `system`?")
+                } else if SYSTEM_STATEMENTS.contains(&stmt.head.name.as_str()) {
+                    d.help(format!("`{}` belongs inside `system NAME {{ ... }}`", stmt.head.name))
+                } else {
+                    d.help("a file holds one `system NAME { ... }` block")
+                });
+            }
+        }
+    }
+    // A misspelt `system` was already reported with its fix.
+    let misspelt = file.stmts.iter().any(|s| s.head.name != "system" && did_you_mean(&s.head.name, ["system"]).is_some());
+    if system_seen.is_none() && !misspelt {
+        diags.push(
+            Diagnostic::new("E0104", Span::new(0, 0), "no `system` block")
+                .help("a spec is `system NAME { problem { objective \"...\"; task binary_classification } ... }`"),
+        );
+    }
+    out
+}
+
+/// Reports `stmt` as unknown in `block`, suggesting the nearest known one.
+fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&str], diags: &mut Diags) {
+    if matches!(stmt.kind, StmtKind::Error) {
+        return;
+    }
+    let name = &stmt.head.name;
+    let (what, list) = match &stmt.kind {
+        StmtKind::Assign(_) => ("`NAME = EXPR` definition", "feature definitions belong in `features { ... }`".to_string()),
+        StmtKind::Rule(_) => ("rule", "`rule EXPR` belongs in a `model` block of `kind rules`".to_string()),
+        _ => ("statement", format!("`{block}` takes: {}", known.join(", "))),
+    };
+    let msg = match &stmt.kind {
+        StmtKind::Rule(_) => format!("a `rule` cannot appear in `{block}`"),
+        _ => format!("unknown {what} `{name}` in `{block}`"),
+    };
+    let d = Diagnostic::new("E0102", stmt.head.span, msg);
+    diags.push(match (&stmt.kind, did_you_mean(name, known.iter().copied())) {
+        (StmtKind::Assign(_), _) if known.contains(&name.as_str()) => {
+            d.help(format!("`{name}` is a statement, not a definition: write `{name} VALUE` without `=`"))
+        }
+        (StmtKind::Plain { .. }, _) if PERCENTILES.contains(&name.as_str()) && known.contains(&"latency") => {
+            d.help(format!("the percentile comes after the statement name: `latency {name} ...`"))
+        }
+        (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
+        _ => d.help(list),
+    });
+}
+
+/// The blocks that take a statement called `name`, as `problem { ... }`.
+fn blocks_with_statement(name: &str) -> Vec<String> {
+    let blocks: [(&str, &[&str]); 10] = [
+        ("problem", PROBLEM_STATEMENTS),
+        ("constraints", CONSTRAINT_STATEMENTS),
+        ("source", SOURCE_STATEMENTS),
+        ("dataset", DATASET_STATEMENTS),
+        ("model", MODEL_STATEMENTS),
+        ("serving", SERVING_STATEMENTS),
+        ("stage", STAGE_STATEMENTS),
+        ("monitors", MONITOR_STATEMENTS),
+        ("scenario", SCENARIO_STATEMENTS),
+        ("experiment", &["ab_test"]),
+    ];
+    blocks.iter().filter(|(_, st)| st.contains(&name)).map(|(b, _)| format!("`{b} {{ ... }}`")).collect()
+}
+
+/// Whether a statement of `body` is a misspelling of `name`: then a missing
+/// `name` was already reported, as the unknown statement with its fix.
+fn near_miss(body: &[Stmt], name: &str) -> bool {
+    body.iter().any(|s| {
+        if s.head.name == name {
+            !matches!(s.kind, StmtKind::Plain { .. }) // `kind = x`: reported with its fix
+        } else {
+            did_you_mean(&s.head.name, [name]).is_some()
+        }
+    })
+}
+
+/// Tracks statements that may appear once per block.
+#[derive(Default)]
+struct Once(BTreeMap<String, Span>);
+
+impl Once {
+    fn first(&mut self, stmt: &Stmt, diags: &mut Diags) -> bool {
+        if let Some(prev) = self.0.get(&stmt.head.name) {
+            diags.push(
+                Diagnostic::new("E0105", stmt.head.span, format!("`{}` is given twice", stmt.head.name))
+                    .label(*prev, "first given here")
+                    .help("keep one of them"),
+            );
+            return false;
+        }
+        self.0.insert(stmt.head.name.clone(), stmt.head.span);
+        true
+    }
+}
+
+/// `KEYWORD NAME { ... }`: the name and the body.
+fn named_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<(&'a str, Span, &'a [Stmt])> {
+    let mut a = Args::new(stmt, diags.len());
+    let (name, span) = a.name(&format!("a name for the {}", stmt.head.name), example, diags)?;
+    let body = a.block(example, diags)?;
+    a.finish(diags);
+    Some((name, span, body))
+}
+
+fn plain_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<&'a [Stmt]> {
+    let mut a = Args::new(stmt, diags.len());
+    let body = a.block(example, diags)?;
+    a.finish(diags);
+    Some(body)
+}
+
+fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) {
+    let mut once = Once::default();
+    let mut problem_seen = false;
+    for stmt in body {
+        let head = stmt.head.name.as_str();
+        if !matches!(stmt.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(stmt, "system", SYSTEM_STATEMENTS, diags);
+            continue;
+        }
+        let single = matches!(
+            head,
+            "description"
+                | "owner"
+                | "version"
+                | "problem"
+                | "constraints"
+                | "metrics"
+                | "features"
+                | "feature_store"
+                | "dataset"
+                | "monitors"
+        );
+        if single && !once.first(stmt, diags) {
+            continue;
+        }
+        let d = &mut out.design;
+        match head {
+            "description" | "owner" | "version" => {
+                let mut a = Args::new(stmt, diags.len());
+                let v = a.string("a string", &format!("{head} \"...\""), diags).map(|(s, _)| s.to_string());
+                a.finish(diags);
+                match head {
+                    "description" => d.description = v,
+                    "owner" => d.owner = v,
+                    _ => d.version = v,
+                }
+            }
+            "problem" => {
+                problem_seen = true;
+                if let Some(b) = plain_block(stmt, "problem { objective \"...\"; task regression }", diags) {
+                    d.problem = Some(lower_problem(stmt, b, diags));
+                }
+            }
+            "constraints" => {
+                if let Some(b) = plain_block(stmt, "constraints { latency p99 < 100ms }", diags) {
+                    d.constraints = lower_constraints(b, diags);
+                    d.constraints.span = Some(stmt.head.span);
+                }
+            }
+            "metrics" => {
+                if let Some(b) = plain_block(stmt, "metrics { auc_roc >= 0.9 offline primary }", diags) {
+                    lower_metrics(b, d, diags);
+                }
+            }
+            "source" => {
+                if let Some((name, span, b)) = named_block(stmt, "source events { kind stream ... }", diags) {
+                    d.sources.push(lower_source(name, span, stmt, b, diags));
+                }
+            }
+            "features" => {
+                if let Some(b) = plain_block(stmt, "features { amount_log = log1p(txns.amount) }", diags) {
+                    for s in b {
+                        match &s.kind {
+                            StmtKind::Assign(e) => out.feature_exprs.push((s, Some(e))),
+                            StmtKind::Error if !s.head.name.is_empty() => out.feature_exprs.push((s, None)),
+                            _ => unknown_stmt(s, "features", &["NAME = EXPR"], diags),
+                        }
+                    }
+                }
+            }
+            "feature_store" => {
+                if let Some(b) = plain_block(stmt, "feature_store { online redis ttl 1d }", diags) {
+                    d.feature_store = Some(lower_feature_store(stmt, b, diags));
+                }
+            }
+            "dataset" => {
+                if let Some(b) = plain_block(stmt, "dataset { split random train 80% validation 10% test 10% }", diags) {
+                    d.dataset = Some(lower_dataset(stmt, b, diags));
+                }
+            }
+            "model" => {
+                if let Some((name, span, b)) = named_block(stmt, "model gbdt { kind gradient_boosting ... }", diags) {
+                    let idx = d.models.len();
+                    let (m, rules) = lower_model(name, span, stmt, b, diags);
+                    d.models.push(m);
+                    out.rule_exprs.extend(rules.into_iter().map(|e| (idx, e)));
+                }
+            }
+            "serving" => {
+                if let Some((name, span, b)) = named_block(stmt, "serving online { mode realtime ... }", diags) {
+                    d.servings.push(lower_serving(name, span, stmt, b, diags));
+                }
+            }
+            "monitors" => {
+                if let Some(b) = plain_block(stmt, "monitors { retrain every 7d }", diags) {
+                    d.monitors = lower_monitors(b, diags);
+                }
+            }
+            "experiment" => {
+                if let Some((name, span, b)) = named_block(stmt, "experiment ab { ab_test treatment a control b ... }", diags) {
+                    if let Some(e) = lower_experiment(name, span, stmt, b, diags) {
+                        d.experiments.push(e);
+                    }
+                }
+            }
+            "scenario" => {
+                if let Some((name, span, b)) = named_block(stmt, "scenario peak { duration 24h ... }", diags) {
+                    d.scenarios.push(lower_scenario(name, span, stmt, b, diags));
+                }
+            }
+            _ => {
+                let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown block or statement `{head}` in `system`"));
+                let homes = blocks_with_statement(head);
+                diags.push(match did_you_mean(head, SYSTEM_STATEMENTS.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None if !homes.is_empty() => d.help(format!("`{head}` belongs inside {}", homes.join(" or "))),
+                    None => d.help(format!("`system` takes: {}", SYSTEM_STATEMENTS.join(", "))),
+                });
+            }
+        }
+    }
+    if !problem_seen && !near_miss(body, "problem") {
+        diags.push(
+            Diagnostic::new("E0104", out.design.span, "the system has no `problem` block")
+                .help("add `problem { objective \"...\"; task binary_classification }`"),
+        );
+    }
+}
+
+// ------------------------------------------------------------ problem
+
+const PROBLEM_STATEMENTS: &[&str] = &["objective", "task", "target", "positive_rate", "classes", "horizon"];
+
+fn field_ref(parts: &[mlspec_syntax::ast::Ident], span: Span) -> FieldRef {
+    FieldRef {
+        source: parts.first().map(|i| i.name.clone()).unwrap_or_default(),
+        field: parts.get(1).map(|i| i.name.clone()).unwrap_or_default(),
+        span,
+    }
+}
+
+fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem {
+    let mut p = Problem { span: block_stmt.head.span, ..Problem::default() };
+    let mut once = Once::default();
+    for stmt in body {
+        let head = stmt.head.name.as_str();
+        if !PROBLEM_STATEMENTS.contains(&head) || !matches!(stmt.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(stmt, "problem", PROBLEM_STATEMENTS, diags);
+            continue;
+        }
+        if !once.first(stmt, diags) {
+            continue;
+        }
+        let mut a = Args::new(stmt, diags.len());
+        match head {
+            "objective" => p.objective = a.string("a string", "objective \"Reduce churn\"", diags).map(|(s, _)| s.to_string()),
+            "task" => p.task = a.choice("task", Task::NAMES, diags).and_then(|(t, _)| Task::parse(t)),
+            "target" => p.target = a.field_path("target transactions.is_fraud", diags).map(|(f, s)| field_ref(f, s)),
+            "positive_rate" => p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags),
+            "classes" => match a.next() {
+                Some(Term { kind: TermKind::List(items), .. }) => {
+                    p.classes = items
+                        .iter()
+                        .filter_map(|t| match &t.kind {
+                            TermKind::Str(s) => Some(s.clone()),
+                            _ => word(t).map(str::to_string),
+                        })
+                        .collect();
+                }
+                Some(t) => a.wrong(t, "a list of classes", "classes [\"low\", \"high\"]", diags),
+                None => a.missing("a list of classes", "classes [\"low\", \"high\"]", diags),
+            },
+            _ => p.horizon_s = a.duration("horizon 14d", diags),
+        }
+        a.finish(diags);
+    }
+    for (field, example) in [("objective", "objective \"Reduce fraud losses\""), ("task", "task binary_classification")] {
+        if !once.0.contains_key(field) && !near_miss(body, field) {
+            diags.push(
+                Diagnostic::new("E0104", block_stmt.head.span, format!("`problem` has no `{field}`")).help(format!("add `{example}`")),
+            );
+        }
+    }
+    p
+}
+
+// ------------------------------------------------------------ constraints
+
+const CONSTRAINT_STATEMENTS: &[&str] = &["latency", "throughput", "availability", "budget", "freshness", "training_time"];
+pub const PERCENTILES: &[&str] = &["p50", "p90", "p95", "p99", "p999"];
+
+pub fn percentile_of(label: &str) -> Option<f64> {
+    Some(match label {
+        "p50" => 50.0,
+        "p90" => 90.0,
+        "p95" => 95.0,
+        "p99" => 99.0,
+        "p999" => 99.9,
+        _ => return None,
+    })
+}
+
+fn percentile_arg(a: &mut Args<'_>, diags: &mut Diags) -> Option<(f64, String)> {
+    let (w, _) = a.choice("percentile", PERCENTILES, diags)?;
+    percentile_of(w).map(|p| (p, w.to_string()))
+}
+
+fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
+    let mut c = Constraints::default();
+    let mut once = Once::default();
+    for stmt in body {
+        let head = stmt.head.name.as_str();
+        if !CONSTRAINT_STATEMENTS.contains(&head) || !matches!(stmt.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(stmt, "constraints", CONSTRAINT_STATEMENTS, diags);
+            continue;
+        }
+        if head != "latency" && !once.first(stmt, diags) {
+            continue;
+        }
+        let mut a = Args::new(stmt, diags.len());
+        match head {
+            "latency" => {
+                let example = "latency p99 < 100ms";
+                if let Some((percentile, label)) = percentile_arg(&mut a, diags) {
+                    if let Some((cmp, span)) = a.cmp(example, diags) {
+                        if !matches!(cmp, Cmp::Lt | Cmp::Le) {
+                            diags.push(
+                                Diagnostic::new("E0301", span, "a latency constraint is an upper bound")
+                                    .help(format!("write it like `{example}`")),
+                            );
+                        } else if let Some(max_s) = a.duration(example, diags) {
+                            c.latency.push(LatencyConstraint { percentile, label, max_s, span: stmt.span });
+                        }
+                    }
+                }
+            }
+            "throughput" => c.throughput_rps = a.rate("throughput 1000 rps", diags),
+            "availability" => c.availability = a.fraction("availability", "availability 99.9%", diags),
+            "budget" => c.budget_per_month = a.money_per("budget $25k / month", 30.0 * 86_400.0, diags),
+            "freshness" => c.freshness_s = a.duration("freshness 1h", diags),
+            _ => {
+                let example = "training_time < 4h";
+                if a.cmp_dir(true, example, diags).is_some() {
+                    c.training_time_s = a.duration(example, diags);
+                }
+            }
+        }
+        a.finish(diags);
+    }
+    c
+}
+
+// ------------------------------------------------------------ metrics
+
+fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
+    for stmt in body {
+        if !matches!(stmt.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(stmt, "metrics", &["METRIC CMP VALUE [offline|online] [primary]", "METRIC business", "cost_matrix"], diags);
+            continue;
+        }
+        if stmt.head.name == "cost_matrix" {
+            if d.cost_matrix.is_some() {
+                diags.push(Diagnostic::new("E0105", stmt.head.span, "`cost_matrix` is given twice").help("keep one of them"));
+                continue;
+            }
+            d.cost_matrix = lower_cost_matrix(stmt, diags);
+            continue;
+        }
+        let name = stmt.head.name.clone();
+        let (base, k) = match name.split_once('@') {
+            Some((b, k)) => (b.to_string(), k.parse::<u32>().ok()),
+            None => (name.clone(), None),
+        };
+        let mut a = Args::new(stmt, diags.len());
+        let mut threshold = None;
+        if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Cmp(_))) {
+            let example = format!("{name} >= 0.9 offline");
+            if let Some((cmp, _)) = a.cmp(&example, diags) {
+                threshold = match a.next() {
+                    Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(|v| (cmp, v)),
+                    Some(t) => {
+                        a.wrong(t, "a threshold", &example, diags);
+                        None
+                    }
+                    None => {
+                        a.missing("a threshold", &example, diags);
+                        None
+                    }
+                };
+            }
+        }
+        let mut scope = None;
+        let mut primary = false;
+        while let Some(t) = a.peek() {
+            match word(t) {
+                Some(w @ ("offline" | "online" | "business")) if scope.is_none() => {
+                    scope = Some(match w {
+                        "offline" => Scope::Offline,
+                        "online" => Scope::Online,
+                        _ => Scope::Business,
+                    });
+                    a.next();
+                }
+                Some("primary") if !primary => {
+                    primary = true;
+                    a.next();
+                }
+                Some(w) if did_you_mean(w, ["offline", "online", "business", "primary"]).is_some() => {
+                    diags.push(unknown_value("metric option", w, t.span, ["offline", "online", "business", "primary"]));
+                    a.next();
+                }
+                _ => break,
+            }
+        }
+        a.finish(diags);
+        let computed = metric_family(&base, k.is_some()).is_some();
+        if k == Some(0) {
+            diags.push(
+                Diagnostic::new("E0304", stmt.head.span, format!("`{name}`: the cut-off must be at least 1"))
+                    .help(format!("write e.g. `{base}@10`")),
+            );
+        }
+        if let (Some((_, v)), true) = (threshold, computed) {
+            let (lo, hi) = metric_bounds(&base);
+            if v < lo || v > hi {
+                let range = match (lo.is_finite(), hi.is_finite()) {
+                    (true, true) => format!("between {lo} and {hi}"),
+                    (true, false) => format!("at least {lo}"),
+                    _ => format!("at most {hi}"),
+                };
+                let pct = if v > 1.0 && v <= 100.0 && hi == 1.0 { format!("; for a percentage write `{v}%`") } else { String::new() };
+                diags.push(
+                    Diagnostic::new("E0304", stmt.span, format!("`{name}` is {range}, so a threshold of {v} is out of its range"))
+                        .help(format!("give a threshold {range}{pct}")),
+                );
+            }
+        }
+        let scope = scope.unwrap_or(if computed || threshold.is_some() { Scope::Offline } else { Scope::Online });
+        if scope == Scope::Offline && !computed {
+            let names = mlspec_ir::vocab::computed_metric_names();
+            let near = did_you_mean(&name, names.iter().map(String::as_str)).map(str::to_string);
+            let d = Diagnostic::new("E0106", stmt.head.span, format!("unknown offline metric `{name}`"));
+            diags.push(match near {
+                Some(n) => d.help(format!("did you mean `{n}`? names of your own are tracked, not computed: mark them `online` or `business`")),
+                None => d.help("offline metrics are computed: use one of the metrics in docs/language.md, or mark a metric of your own `online` or `business`"),
+            });
+        }
+        if primary && scope != Scope::Offline {
+            diags.push(
+                Diagnostic::new("E0301", stmt.head.span, "only an offline metric can be `primary`")
+                    .help("the primary metric selects models offline: mark it `offline primary`"),
+            );
+        }
+        d.metrics.push(Metric { name, doc: stmt.doc.clone(), base, k, threshold, scope, primary, span: stmt.span });
+    }
+}
+
+/// The range a computed metric's value lies in.
+fn metric_bounds(base: &str) -> (f64, f64) {
+    match base {
+        "rmse" | "mae" | "mape" | "log_loss" => (0.0, f64::INFINITY),
+        "r2" => (f64::NEG_INFINITY, 1.0),
+        "silhouette" => (-1.0, 1.0),
+        _ => (0.0, 1.0),
+    }
+}
+
+fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
+    let example = "cost_matrix { tp 5; fp 10; fn 100; tn 0 }";
+    let body = plain_block(stmt, example, diags)?;
+    let mut cells: BTreeMap<&str, f64> = BTreeMap::new();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !["tp", "fp", "fn", "tn"].contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "cost_matrix", &["tp", "fp", "fn", "tn"], diags);
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        let v = match a.next() {
+            Some(t @ Term { kind: TermKind::Quantity(_) | TermKind::Money(_), .. }) => term_money_or_number(t),
+            Some(t) => {
+                a.wrong(t, "a cost", example, diags);
+                None
+            }
+            None => {
+                a.missing("a cost", example, diags);
+                None
+            }
+        };
+        a.finish(diags);
+        if let Some(v) = v {
+            if cells.insert(head, v).is_some() {
+                diags.push(Diagnostic::new("E0105", s.head.span, format!("`{head}` is given twice")).help("keep one of them"));
+            }
+        }
+    }
+    for cell in ["tp", "fp", "fn", "tn"] {
+        if !cells.contains_key(cell) {
+            diags.push(
+                Diagnostic::new("E0104", stmt.head.span, format!("`cost_matrix` has no `{cell}` cell"))
+                    .help(format!("write all four cells: `{example}`")),
+            );
+        }
+    }
+    Some(CostMatrix {
+        tp: cells.get("tp").copied().unwrap_or(0.0),
+        fp: cells.get("fp").copied().unwrap_or(0.0),
+        fn_: cells.get("fn").copied().unwrap_or(0.0),
+        tn: cells.get("tn").copied().unwrap_or(0.0),
+        span: stmt.span,
+    })
+}
+
+fn term_money_or_number(t: &Term) -> Option<f64> {
+    match &t.kind {
+        TermKind::Money(q) | TermKind::Quantity(q) => q.count(),
+        _ => None,
+    }
+}
+
+// ------------------------------------------------------------ sources
+
+const SOURCE_STATEMENTS: &[&str] = &["kind", "format", "location", "volume", "freshness", "retention", "schema"];
+const SOURCE_KINDS: &[&str] = &["table", "stream", "files", "api", "logs"];
+const MODIFIERS: &[&str] = &["key", "pii", "label", "nullable", "event_time", "range", "values", "missing", "delay", "references", "dist"];
+const DISTS: &[(&str, &[&str])] = &[
+    ("normal", &["mean", "sd"]),
+    ("lognormal", &["mean", "sd"]),
+    ("uniform", &["min", "max"]),
+    ("poisson", &["lambda"]),
+    ("zipf", &["s", "n"]),
+];
+
+fn lower_source(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Source {
+    let mut s = Source {
+        name: name.to_string(),
+        doc: stmt.doc.clone(),
+        kind: None,
+        format: None,
+        location: None,
+        volume: None,
+        volume_per_s: None,
+        freshness: None,
+        retention_s: None,
+        fields: Vec::new(),
+        span: stmt.span,
+        name_span,
+    };
+    let mut once = Once::default();
+    for st in body {
+        let head = st.head.name.as_str();
+        if !SOURCE_STATEMENTS.contains(&head) || !matches!(st.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(st, "source", SOURCE_STATEMENTS, diags);
+            continue;
+        }
+        if !once.first(st, diags) {
+            continue;
+        }
+        let mut a = Args::new(st, diags.len());
+        match head {
+            "kind" => {
+                s.kind = a.choice("source kind", SOURCE_KINDS, diags).map(|(k, _)| match k {
+                    "table" => SourceKind::Table,
+                    "stream" => SourceKind::Stream,
+                    "files" => SourceKind::Files,
+                    "api" => SourceKind::Api,
+                    _ => SourceKind::Logs,
+                })
+            }
+            "format" => s.format = a.name("a format", "format parquet", diags).map(|(f, _)| f.to_string()),
+            "location" => s.location = a.string("a string", "location \"s3://bucket/path\"", diags).map(|(l, _)| l.to_string()),
+            "volume" => {
+                let example = "volume 86M / day";
+                s.volume = a.count("a row count", example, diags);
+                if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Slash)) {
+                    a.next();
+                    s.volume_per_s = a.period(example, diags).and_then(|p| s.volume.map(|v| v / p));
+                }
+            }
+            "freshness" => {
+                s.freshness =
+                    if a.keyword("realtime") { Some(Freshness::Realtime) } else { a.duration("freshness 1h", diags).map(Freshness::Every) }
+            }
+            "retention" => s.retention_s = a.duration("retention 2y", diags),
+            _ => {
+                if let Some(b) = a.block("schema { user_id: id key }", diags) {
+                    s.fields = b.iter().filter_map(|f| lower_field(f, diags)).collect();
+                }
+            }
+        }
+        a.finish(diags);
+    }
+    s
+}
+
+fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
+    if !matches!(stmt.kind, StmtKind::Plain { .. }) {
+        unknown_stmt(stmt, "schema", &["FIELD: TYPE MODIFIER*"], diags);
+        return None;
+    }
+    let mut a = Args::new(stmt, diags.len());
+    // A field whose type is wrong is still declared, so reads of it are not
+    // reported as unknown fields too.
+    let ty = field_type(a.next(), &a, diags).unwrap_or(FieldType::Unknown);
+    let mut f = Field {
+        name: stmt.head.name.clone(),
+        doc: stmt.doc.clone(),
+        ty,
+        key: false,
+        pii: false,
+        label: false,
+        nullable: false,
+        event_time: false,
+        range: None,
+        values: Vec::new(),
+        missing: None,
+        delay_s: None,
+        references: None,
+        dist: None,
+        span: stmt.head.span,
+    };
+    let mut once = BTreeMap::new();
+    while let Some(t) = a.next() {
+        let Some(m) = word(t) else {
+            diags.push(
+                Diagnostic::new("E0301", t.span, format!("expected a field modifier, found {}", args::describe(t)))
+                    .help(format!("modifiers are: {}", MODIFIERS.join(", "))),
+            );
+            continue;
+        };
+        if !MODIFIERS.contains(&m) {
+            diags.push(unknown_value("field modifier", m, t.span, MODIFIERS.iter().copied()).with_code("E0103"));
+            // Its arguments (`refrences users.id`) belong to the reported mistake.
+            while a.peek().is_some_and(|x| word(x).is_none()) {
+                a.next();
+            }
+            continue;
+        }
+        if once.insert(m, t.span).is_some() {
+            diags.push(Diagnostic::new("E0105", t.span, format!("modifier `{m}` is given twice")).help("keep one of them"));
+        }
+        match m {
+            "key" => f.key = true,
+            "pii" => f.pii = true,
+            "label" => f.label = true,
+            "nullable" => f.nullable = true,
+            "event_time" => f.event_time = true,
+            "range" => match a.next() {
+                Some(Term { kind: TermKind::Range(lo, hi), span }) => {
+                    if let (Some(l), Some(h)) = (term_number(lo, diags), term_number(hi, diags)) {
+                        if l > h {
+                            diags.push(
+                                Diagnostic::new("E0305", *span, format!("the range {l}..{h} is empty: its minimum is above its maximum"))
+                                    .help(format!("write the smaller bound first: `{h}..{l}`")),
+                            );
+                        } else {
+                            f.range = Some((l, h));
+                        }
+                    }
+                }
+                Some(t) => a.wrong(t, "a range", "range 0..100", diags),
+                None => a.missing("a range", "range 0..100", diags),
+            },
+            "values" => match a.next() {
+                Some(Term { kind: TermKind::List(items), .. }) => {
+                    f.values = items
+                        .iter()
+                        .filter_map(|t| match &t.kind {
+                            TermKind::Str(s) => Some(s.clone()),
+                            TermKind::Quantity(q) => Some(q.raw.clone()),
+                            _ => word(t).map(str::to_string),
+                        })
+                        .collect();
+                }
+                Some(t) => a.wrong(t, "a list of values", "values [\"a\", \"b\"]", diags),
+                None => a.missing("a list of values", "values [\"a\", \"b\"]", diags),
+            },
+            "missing" => f.missing = a.fraction("a missing rate", "missing 1%", diags),
+            "delay" => f.delay_s = a.duration("delay 30d", diags),
+            "references" => f.references = a.field_path("references users.user_id", diags).map(|(p, s)| field_ref(p, s)),
+            _ => match a.next() {
+                Some(Term { kind: TermKind::Call(c), span }) => f.dist = lower_dist(c, *span, diags),
+                Some(t) => a.wrong(t, "a distribution", "dist lognormal(mean: 3.5, sd: 1.2)", diags),
+                None => a.missing("a distribution", "dist lognormal(mean: 3.5, sd: 1.2)", diags),
+            },
+        }
+    }
+    if f.event_time && !matches!(f.ty, FieldType::Timestamp | FieldType::Date | FieldType::Unknown) {
+        let at = once.get("event_time").copied().unwrap_or(f.span);
+        diags.push(
+            Diagnostic::new("E0406", at, format!("`event_time` marks a timestamp, but `{}` is a {}", f.name, f.ty.name()))
+                .help("put `event_time` on the field that holds when the event happened (`ts: timestamp event_time`)"),
+        );
+    }
+    Some(f)
+}
+
+fn field_type(t: Option<&Term>, a: &Args<'_>, diags: &mut Diags) -> Option<FieldType> {
+    let example = "amount: float";
+    let Some(t) = t else {
+        a.missing("a type", example, diags);
+        return None;
+    };
+    let all = || FieldType::SIMPLE.iter().copied().chain(["embedding", "list"]);
+    match &t.kind {
+        TermKind::Path(p) if p.len() == 1 => {
+            let w = p.first().map_or("", |i| i.name.as_str());
+            let ty = match w {
+                "id" => FieldType::Id,
+                "int" => FieldType::Int,
+                "float" => FieldType::Float,
+                "bool" => FieldType::Bool,
+                "string" => FieldType::String,
+                "text" => FieldType::Text,
+                "category" => FieldType::Category,
+                "timestamp" => FieldType::Timestamp,
+                "date" => FieldType::Date,
+                "geo" => FieldType::Geo,
+                "embedding" | "list" => {
+                    let example = if w == "embedding" { "embedding(128)" } else { "list(float)" };
+                    diags.push(
+                        Diagnostic::new(
+                            "E0301",
+                            t.span,
+                            format!("`{w}` needs {}", if w == "embedding" { "its dimension" } else { "its element type" }),
+                        )
+                        .help(format!("write it like `{example}`")),
+                    );
+                    return None;
+                }
+                _ => {
+                    diags.push(unknown_value("field type", w, t.span, all()));
+                    return None;
+                }
+            };
+            Some(ty)
+        }
+        TermKind::Call(c) if c.name.name == "embedding" => {
+            let n = c.args.first().and_then(|x| term_number(&x.value, diags));
+            match n {
+                Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Some(FieldType::Embedding(n as u32)),
+                _ => {
+                    diags.push(Diagnostic::new("E0301", t.span, "`embedding` needs its dimension").help("write it like `embedding(64)`"));
+                    None
+                }
+            }
+        }
+        TermKind::Call(c) if c.name.name == "list" => {
+            let inner = c.args.first().map(|x| &x.value);
+            if inner.is_some_and(|x| matches!(x.kind, TermKind::Call(_))) {
+                diags.push(
+                    Diagnostic::new("E0301", t.span, "lists of lists are not supported").help("write `list(float)` or `embedding(N)`"),
+                );
+                return None;
+            }
+            let inner = field_type(inner, a, diags)?;
+            Some(FieldType::List(Box::new(inner)))
+        }
+        TermKind::Call(c) => {
+            diags.push(unknown_value("field type", &c.name.name, c.name.span, all()));
+            None
+        }
+        _ => {
+            a.wrong(t, "a field type", example, diags);
+            None
+        }
+    }
+}
+
+fn lower_dist(c: &mlspec_syntax::ast::Call, span: Span, diags: &mut Diags) -> Option<Dist> {
+    let Some((_, params)) = DISTS.iter().find(|(n, _)| *n == c.name.name) else {
+        diags.push(unknown_value("distribution", &c.name.name, c.name.span, DISTS.iter().map(|(n, _)| *n)));
+        return None;
+    };
+    let a = call_args(c, params, diags);
+    if let Some(t) = a.positional.first() {
+        diags.push(
+            Diagnostic::new("E0301", t.span, format!("`{}` takes named arguments", c.name.name))
+                .help(format!("its arguments are: {}", params.iter().map(|p| format!("{p}:")).collect::<Vec<_>>().join(", "))),
+        );
+    }
+    let mut out = BTreeMap::new();
+    for p in params.iter() {
+        match a.named.get(p) {
+            Some(t) => {
+                if let Some(v) = term_number(t, diags) {
+                    out.insert((*p).to_string(), v);
+                }
+            }
+            None => diags.push(
+                Diagnostic::new("E0302", span, format!("`{}` needs `{p}:`", c.name.name))
+                    .help(format!("give all of: {}", params.iter().map(|p| format!("{p}:")).collect::<Vec<_>>().join(", "))),
+            ),
+        }
+    }
+    if let (Some(sd), true) = (out.get("sd"), c.name.name == "normal" || c.name.name == "lognormal") {
+        if *sd <= 0.0 {
+            diags.push(Diagnostic::new("E0304", span, "`sd` must be positive").help("a standard deviation is greater than zero"));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (out.get("min"), out.get("max")) {
+        if lo > hi {
+            diags.push(Diagnostic::new("E0305", span, "`min` is above `max`").help("swap them"));
+        }
+    }
+    Some(Dist { kind: c.name.name.clone(), params: out })
+}
+
+// ------------------------------------------------------------ feature store and dataset
+
+fn lower_feature_store(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> FeatureStore {
+    let mut fs = FeatureStore { online: None, offline: None, span: stmt.head.span };
+    let mut once = Once::default();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !["online", "offline"].contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "feature_store", &["online", "offline"], diags);
+            continue;
+        }
+        if !once.first(s, diags) {
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        let engine = a.name("a store", &format!("{head} redis"), diags).map(|(e, _)| e.to_string());
+        if head == "online" {
+            let ttl_s = if a.keyword("ttl") { a.duration("online redis ttl 1d", diags) } else { None };
+            fs.online = engine.map(|engine| Store { engine, ttl_s });
+        } else {
+            fs.offline = engine;
+        }
+        a.finish(diags);
+    }
+    fs
+}
+
+const DATASET_STATEMENTS: &[&str] = &["split", "imbalance", "missing", "dedupe", "outliers"];
+
+fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
+    let mut ds = Dataset { span: stmt.head.span, ..Dataset::default() };
+    let mut once = Once::default();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !DATASET_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "dataset", DATASET_STATEMENTS, diags);
+            continue;
+        }
+        if !once.first(s, diags) {
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        match head {
+            "split" => ds.split = lower_split(s, &mut a, diags),
+            "imbalance" => {
+                let example = "imbalance undersample(0.1)";
+                ds.imbalance = match a.next() {
+                    Some(Term { kind: TermKind::Call(c), .. }) if c.name.name == "undersample" => {
+                        let ca = call_args(c, &[], diags);
+                        let ratio = match ca.positional.first() {
+                            Some(Term { kind: TermKind::Quantity(q), span }) => {
+                                args::fraction_of(q, *span, "an undersampling ratio", diags)
+                            }
+                            _ => None,
+                        };
+                        Some(("undersample".to_string(), ratio))
+                    }
+                    Some(Term { kind: TermKind::Call(c), span })
+                        if ["oversample", "class_weight", "smote"].contains(&c.name.name.as_str()) =>
+                    {
+                        diags.push(
+                            Diagnostic::new("E0301", *span, format!("`{}` takes no arguments", c.name.name))
+                                .help(format!("write `imbalance {}`; only `undersample(R)` takes a ratio", c.name.name)),
+                        );
+                        Some((c.name.name.clone(), None))
+                    }
+                    Some(t) => match word(t) {
+                        Some(w @ ("undersample" | "oversample" | "class_weight" | "smote")) => Some((w.to_string(), None)),
+                        Some(w) => {
+                            diags.push(unknown_value(
+                                "imbalance strategy",
+                                w,
+                                t.span,
+                                ["undersample", "oversample", "class_weight", "smote"],
+                            ));
+                            None
+                        }
+                        None => {
+                            a.wrong(t, "an imbalance strategy", example, diags);
+                            None
+                        }
+                    },
+                    None => {
+                        a.missing("a strategy", example, diags);
+                        None
+                    }
+                }
+            }
+            "missing" => {
+                ds.missing = a.choice("missing-value strategy", &["median", "mean", "mode", "drop"], diags).map(|(w, _)| w.to_string())
+            }
+            "dedupe" => {
+                if let Some((w, span)) = a.name("a field", "dedupe txn_id", diags) {
+                    ds.dedupe = Some(w.to_string());
+                    ds.dedupe_span = span;
+                }
+            }
+            _ => {
+                let example = "outliers clip(1%, 99%)";
+                match a.next() {
+                    Some(Term { kind: TermKind::Call(c), span }) if c.name.name == "clip" => {
+                        let ca = call_args(c, &[], diags);
+                        let q: Vec<f64> = ca
+                            .positional
+                            .iter()
+                            .filter_map(|t| match &t.kind {
+                                TermKind::Quantity(q) => args::fraction_of(q, t.span, "a percentile", diags),
+                                _ => None,
+                            })
+                            .collect();
+                        match q.as_slice() {
+                            [lo, hi] if lo <= hi => ds.outliers = Some((*lo, *hi)),
+                            [_, _] => diags.push(Diagnostic::new("E0305", *span, "the lower clip is above the upper clip").help(example)),
+                            _ => diags.push(
+                                Diagnostic::new("E0302", *span, "`clip` needs two percentiles").help(format!("write it like `{example}`")),
+                            ),
+                        }
+                    }
+                    Some(t) => a.wrong(t, "`clip(P, P)`", example, diags),
+                    None => a.missing("`clip(P, P)`", example, diags),
+                }
+            }
+        }
+        a.finish(diags);
+    }
+    ds
+}
+
+fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split> {
+    let example = "split time(events.ts) train 80% validation 10% test 10%";
+    let strategy = match a.next() {
+        Some(t) if word(t) == Some("random") => SplitStrategy::Random,
+        Some(Term { kind: TermKind::Call(c), span }) if c.name.name == "time" || c.name.name == "group" => {
+            let ca = call_args(c, &[], diags);
+            let r = match ca.positional.first() {
+                Some(Term { kind: TermKind::Path(p), span }) if p.len() == 2 => field_ref(p, *span),
+                _ => {
+                    diags.push(
+                        Diagnostic::new("E0301", *span, format!("`{}` needs a field as `SOURCE.FIELD`", c.name.name))
+                            .help(format!("write it like `{}(events.ts)`", c.name.name)),
+                    );
+                    return None;
+                }
+            };
+            if c.name.name == "time" {
+                SplitStrategy::Time(r)
+            } else {
+                SplitStrategy::Group(r)
+            }
+        }
+        Some(t) => {
+            let near = word(t).and_then(|w| did_you_mean(w, ["random", "time", "group"]));
+            let d = Diagnostic::new(
+                "E0301",
+                t.span,
+                format!("expected `random`, `time(FIELD)` or `group(FIELD)`, found {}", args::describe(t)),
+            );
+            diags.push(match near {
+                Some(n) => d.help(format!("did you mean `{n}`?")),
+                None => d.help(format!("write it like `{example}`")),
+            });
+            return None;
+        }
+        None => {
+            a.missing("a split strategy", example, diags);
+            return None;
+        }
+    };
+    let mut shares = [None; 3];
+    for (i, part) in ["train", "validation", "test"].iter().enumerate() {
+        if a.expect_keyword(part, example, diags) {
+            shares[i] = a.fraction(&format!("the {part} share"), example, diags);
+        }
+    }
+    let [Some(train), Some(validation), Some(test)] = shares else {
+        return None;
+    };
+    Some(Split { strategy, train, validation, test, span: stmt.span })
+}
+
+// ------------------------------------------------------------ models
+
+const MODEL_STATEMENTS: &[&str] = &["kind", "features", "params", "tuning", "baseline", "rule", "stage", "candidates", "latency"];
+
+fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], diags: &mut Diags) -> (Model, Vec<&'a Expr>) {
+    let mut m = Model {
+        name: name.to_string(),
+        doc: stmt.doc.clone(),
+        kind: None,
+        kind_span: name_span,
+        features: Vec::new(),
+        feature_spans: Vec::new(),
+        params: BTreeMap::new(),
+        tuning: None,
+        tuning_span: Span::default(),
+        baseline: None,
+        baseline_span: Span::default(),
+        rules: Vec::new(),
+        stage: None,
+        candidates: None,
+        latency: None,
+        span: stmt.span,
+        name_span,
+    };
+    let mut rules = Vec::new();
+    let mut once = Once::default();
+    let mut kind_seen = false;
+    for s in body {
+        let head = s.head.name.as_str();
+        if let StmtKind::Rule(e) = &s.kind {
+            rules.push(e);
+            continue;
+        }
+        if !MODEL_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "model", MODEL_STATEMENTS, diags);
+            continue;
+        }
+        if !once.first(s, diags) {
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        match head {
+            "kind" => {
+                kind_seen = true;
+                m.kind_span = s.span;
+                m.kind = a.choice("model kind", ModelKind::NAMES, diags).and_then(|(k, _)| ModelKind::parse(k));
+            }
+            "features" => match a.next() {
+                Some(Term { kind: TermKind::List(items), .. }) => {
+                    for t in items {
+                        match word(t) {
+                            Some(w) => {
+                                m.features.push(w.to_string());
+                                m.feature_spans.push(t.span);
+                            }
+                            None => a.wrong(t, "a feature name", "features [amount_log, merchant]", diags),
+                        }
+                    }
+                }
+                Some(t) => a.wrong(t, "a list of features", "features [amount_log, merchant]", diags),
+                None => a.missing("a list of features", "features [amount_log, merchant]", diags),
+            },
+            "params" => {
+                if let Some(b) = a.block("params { trees 500; depth 8 }", diags) {
+                    for p in b {
+                        let mut pa = Args::new(p, diags.len());
+                        let v = match pa.next() {
+                            Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(ParamValue::Number),
+                            Some(Term { kind: TermKind::Str(s), .. }) => Some(ParamValue::Text(s.clone())),
+                            Some(Term { kind: TermKind::List(items), .. }) => {
+                                let n: Vec<f64> = items.iter().filter_map(|t| term_number(t, diags)).collect();
+                                (n.len() == items.len()).then_some(ParamValue::List(n))
+                            }
+                            Some(t) if word(t).is_some() => word(t).map(|w| ParamValue::Text(w.to_string())),
+                            Some(t) => {
+                                pa.wrong(t, "a number or a name", "depth 8", diags);
+                                None
+                            }
+                            None => {
+                                pa.missing("a value", "depth 8", diags);
+                                None
+                            }
+                        };
+                        pa.finish(diags);
+                        if let Some(v) = v {
+                            if m.params.insert(p.head.name.clone(), v).is_some() {
+                                diags.push(
+                                    Diagnostic::new("E0105", p.head.span, format!("parameter `{}` is given twice", p.head.name))
+                                        .help("keep one of them"),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            "tuning" => {
+                m.tuning = lower_tuning(&mut a, diags);
+                m.tuning_span = s.span;
+            }
+            "baseline" => {
+                if let Some((w, span)) = a.name("a model", "baseline rules_baseline", diags) {
+                    m.baseline = Some(w.to_string());
+                    m.baseline_span = span;
+                }
+            }
+            "stage" => m.stage = a.choice("model stage", &["retrieval", "ranking"], diags).map(|(w, _)| w.to_string()),
+            "candidates" => m.candidates = a.count("a candidate count", "candidates 1000", diags),
+            _ => m.latency = a.latency(diags),
+        }
+        a.finish(diags);
+    }
+    if !kind_seen && !near_miss(body, "kind") {
+        diags.push(
+            Diagnostic::new("E0104", name_span, format!("model `{name}` has no `kind`"))
+                .help("add `kind gradient_boosting` (or another model kind)"),
+        );
+    }
+    (m, rules)
+}
+
+fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
+    let example = "tuning random_search(trials: 50) cv 5 metric auc_roc";
+    let mut t = match a.next() {
+        Some(Term { kind: TermKind::Call(c), .. }) if ["random_search", "bayesian", "grid_search"].contains(&c.name.name.as_str()) => {
+            let ca = call_args(c, &["trials"], diags);
+            let trials = ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64);
+            Tuning { search: c.name.name.clone(), trials, cv: None, metric: None }
+        }
+        Some(t) if matches!(word(t), Some("grid_search" | "random_search" | "bayesian")) => {
+            Tuning { search: word(t).unwrap_or_default().to_string(), trials: None, cv: None, metric: None }
+        }
+        Some(t) => {
+            match word(t).or(match &t.kind {
+                TermKind::Call(c) => Some(c.name.name.as_str()),
+                _ => None,
+            }) {
+                Some(w) => diags.push(unknown_value("tuning search", w, t.span, ["random_search", "grid_search", "bayesian"])),
+                None => a.wrong(t, "a search", example, diags),
+            }
+            return None;
+        }
+        None => {
+            a.missing("a search", example, diags);
+            return None;
+        }
+    };
+    loop {
+        if a.keyword("cv") {
+            t.cv = a.count("a fold count", example, diags).map(|n| n as u64);
+        } else if a.keyword("metric") {
+            t.metric = match a.next() {
+                Some(Term { kind: TermKind::AtName { name, k }, .. }) => Some(format!("{name}@{k}")),
+                Some(x) if word(x).is_some() => word(x).map(str::to_string),
+                Some(x) => {
+                    a.wrong(x, "a metric", example, diags);
+                    None
+                }
+                None => {
+                    a.missing("a metric", example, diags);
+                    None
+                }
+            };
+        } else {
+            break;
+        }
+    }
+    Some(t)
+}
+
+// ------------------------------------------------------------ serving
+
+const SERVING_STATEMENTS: &[&str] =
+    &["mode", "endpoint", "stage", "replicas", "concurrency", "balancer", "autoscale", "cache", "timeout", "queue", "instance", "schedule"];
+const STAGE_STATEMENTS: &[&str] = &["model", "feature_store", "latency", "batch"];
+
+fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Serving {
+    let mut sv = Serving {
+        name: name.to_string(),
+        doc: stmt.doc.clone(),
+        mode: None,
+        endpoint: None,
+        stages: Vec::new(),
+        replicas: (1, 1),
+        concurrency: 1,
+        balancer: Balancer::SharedQueue,
+        autoscale: None,
+        cache: None,
+        timeout: None,
+        timeout_span: Span::default(),
+        queue: None,
+        instance: None,
+        schedule_every_s: None,
+        span: stmt.span,
+        name_span,
+    };
+    let mut once = Once::default();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !SERVING_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "serving", SERVING_STATEMENTS, diags);
+            continue;
+        }
+        if head != "stage" && !once.first(s, diags) {
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        match head {
+            "mode" => {
+                sv.mode = a.choice("serving mode", &["realtime", "batch", "streaming", "edge"], diags).map(|(w, _)| match w {
+                    "realtime" => ServingMode::Realtime,
+                    "batch" => ServingMode::Batch,
+                    "streaming" => ServingMode::Streaming,
+                    _ => ServingMode::Edge,
+                })
+            }
+            "endpoint" => sv.endpoint = a.string("a path", "endpoint \"/v1/score\"", diags).map(|(e, _)| e.to_string()),
+            "stage" => {
+                let example = "stage score { model gbdt }";
+                if let Some((sname, sspan)) = a.name("a stage name", example, diags) {
+                    if let Some(b) = a.block(example, diags) {
+                        let mut st = lower_stage(sname, sspan, b, diags);
+                        st.doc = s.doc.clone();
+                        sv.stages.push(st);
+                    }
+                }
+            }
+            "replicas" => {
+                if let Some((lo, hi)) = a.count_range("a replica count", "replicas 4..20", diags) {
+                    if lo < 1.0 {
+                        diags.push(Diagnostic::new("E0304", s.span, "a serving needs at least one replica").help("write `replicas 1..N`"));
+                    }
+                    sv.replicas = (lo.max(1.0) as u64, hi.max(1.0) as u64);
+                }
+            }
+            "concurrency" => {
+                if let Some(n) = a.count("a concurrency", "concurrency 8", diags) {
+                    if n < 1.0 {
+                        diags
+                            .push(Diagnostic::new("E0304", s.span, "concurrency must be at least 1").help("write `concurrency 1` or more"));
+                    }
+                    sv.concurrency = n.max(1.0) as u64;
+                }
+            }
+            "balancer" => {
+                if let Some((w, _)) = a.choice("balancer", &["shared_queue", "least_loaded", "round_robin", "random"], diags) {
+                    sv.balancer = match w {
+                        "least_loaded" => Balancer::LeastLoaded,
+                        "round_robin" => Balancer::RoundRobin,
+                        "random" => Balancer::Random,
+                        _ => Balancer::SharedQueue,
+                    };
+                }
+            }
+            "autoscale" => {
+                let example = "autoscale cpu 70% warmup 60s";
+                if let Some((on, _)) = a.choice("autoscale signal", &["cpu", "rps"], diags) {
+                    let target = if on == "cpu" {
+                        a.fraction("a target utilisation", example, diags)
+                    } else {
+                        a.count("a target rps per replica", "autoscale rps 200", diags)
+                    };
+                    let warmup_s = if a.keyword("warmup") { a.duration(example, diags) } else { None };
+                    sv.autoscale = target.map(|target| Autoscale { on: on.to_string(), target, warmup_s });
+                }
+            }
+            "cache" => {
+                let example = "cache ttl 5m hit_rate 20%";
+                if a.expect_keyword("ttl", example, diags) {
+                    let ttl = a.duration(example, diags);
+                    if a.expect_keyword("hit_rate", example, diags) {
+                        let hit = a.fraction("a hit rate", example, diags);
+                        if let (Some(t), Some(h)) = (ttl, hit) {
+                            sv.cache = Some((t, h));
+                        }
+                    }
+                }
+            }
+            "timeout" => {
+                let example = "timeout 80ms fallback rules_baseline";
+                let after = a.duration(example, diags);
+                if a.expect_keyword("fallback", example, diags) {
+                    let model = a.name("a fallback model", example, diags).map(|(w, _)| w.to_string());
+                    if let (Some(t), Some(m)) = (after, model) {
+                        sv.timeout = Some((t, m));
+                        sv.timeout_span = s.span;
+                    }
+                }
+            }
+            "queue" => sv.queue = a.count("a queue length", "queue 1000", diags).map(|n| n as u64),
+            "instance" => sv.instance = lower_instance(&mut a, diags),
+            _ => {
+                if a.expect_keyword("every", "schedule every 1d", diags) {
+                    sv.schedule_every_s = a.duration("schedule every 1d", diags);
+                }
+            }
+        }
+        a.finish(diags);
+    }
+    sv
+}
+
+fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stage {
+    let mut st = Stage {
+        name: name.to_string(),
+        doc: Vec::new(),
+        model: None,
+        model_span: span,
+        feature_store_online: false,
+        latency: None,
+        batch: None,
+        span,
+    };
+    let mut once = Once::default();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !STAGE_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "stage", STAGE_STATEMENTS, diags);
+            continue;
+        }
+        if !once.first(s, diags) {
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        match head {
+            "model" => {
+                if let Some((w, span)) = a.name("a model", "model gbdt", diags) {
+                    st.model = Some(w.to_string());
+                    st.model_span = span;
+                }
+            }
+            "feature_store" => st.feature_store_online = a.choice("feature store", &["online"], diags).is_some(),
+            "latency" => st.latency = a.latency(diags),
+            _ => {
+                let example = "batch 16 wait 2ms";
+                let n = a.count("a batch size", example, diags);
+                if a.expect_keyword("wait", example, diags) {
+                    if let (Some(n), Some(w)) = (n, a.duration(example, diags)) {
+                        if n < 1.0 {
+                            diags.push(Diagnostic::new("E0304", s.span, "a batch holds at least one request").help(example));
+                        } else {
+                            st.batch = Some((n as u64, w));
+                        }
+                    }
+                }
+            }
+        }
+        a.finish(diags);
+    }
+    st
+}
+
+fn lower_instance(a: &mut Args<'_>, diags: &mut Diags) -> Option<Instance> {
+    let example = "instance cpu(cores: 4, memory: 8GB) cost $0.20 / hour";
+    let (kind, params) = match a.next() {
+        Some(Term { kind: TermKind::Call(c), .. }) if c.name.name == "cpu" || c.name.name == "gpu" => {
+            let allowed: &[&str] = if c.name.name == "gpu" { &["count", "memory", "cores", "type"] } else { &["cores", "memory"] };
+            let ca = call_args(c, allowed, diags);
+            let mut params = BTreeMap::new();
+            for (k, t) in ca.named {
+                if k != "type" {
+                    if let Some(v) = term_number(t, diags) {
+                        params.insert(k.to_string(), v);
+                    }
+                }
+            }
+            (c.name.name.clone(), params)
+        }
+        Some(t) => {
+            a.wrong(t, "`cpu(..)` or `gpu(..)`", example, diags);
+            return None;
+        }
+        None => {
+            a.missing("`cpu(..)` or `gpu(..)`", example, diags);
+            return None;
+        }
+    };
+    let cost_per_hour = if a.keyword("cost") { a.money_per(example, 3600.0, diags) } else { None };
+    Some(Instance { kind, params, cost_per_hour })
+}
+
+// ------------------------------------------------------------ monitors
+
+const MONITOR_STATEMENTS: &[&str] = &["drift", "performance", "latency", "errors", "retrain"];
+const DRIFT_STATS: &[&str] = &["psi", "ks", "chi2", "wasserstein", "js"];
+const ALERT_CHANNELS: &[&str] = &["slack", "pagerduty", "email", "webhook"];
+
+fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
+    let mut out = Vec::new();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !MONITOR_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "monitors", MONITOR_STATEMENTS, diags);
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        let kind = match head {
+            "drift" => {
+                let example = "drift amount_log using psi > 0.2 every 1h";
+                (|| {
+                    let (feature, _) = a.name("a feature", example, diags)?;
+                    a.expect_keyword("using", example, diags).then_some(())?;
+                    let (statistic, _) = a.choice("drift statistic", DRIFT_STATS, diags)?;
+                    let p_value = a.keyword("p");
+                    let (cmp, _) = a.cmp(example, diags)?;
+                    let threshold = a.number("a threshold", example, diags)?;
+                    let every_s = if a.keyword("every") { Some(a.duration(example, diags)?) } else { None };
+                    Some(MonitorKind::Drift {
+                        feature: feature.to_string(),
+                        statistic: statistic.to_string(),
+                        p_value,
+                        cmp,
+                        threshold,
+                        every_s,
+                    })
+                })()
+            }
+            "performance" => {
+                let example = "performance recall < 0.75 window 30d action retrain";
+                (|| {
+                    let metric = match a.next() {
+                        Some(Term { kind: TermKind::AtName { name, k }, .. }) => format!("{name}@{k}"),
+                        Some(t) if word(t).is_some() => word(t).unwrap_or_default().to_string(),
+                        Some(t) => {
+                            a.wrong(t, "a metric", example, diags);
+                            return None;
+                        }
+                        None => {
+                            a.missing("a metric", example, diags);
+                            return None;
+                        }
+                    };
+                    let (cmp, _) = a.cmp(example, diags)?;
+                    let threshold = match a.next() {
+                        Some(t) => term_number(t, diags)?,
+                        None => {
+                            a.missing("a threshold", example, diags);
+                            return None;
+                        }
+                    };
+                    a.expect_keyword("window", example, diags).then_some(())?;
+                    let window_s = a.duration(example, diags)?;
+                    let retrain = a.keyword("action") && a.expect_keyword("retrain", example, diags);
+                    Some(MonitorKind::Performance { metric, cmp, threshold, window_s, retrain })
+                })()
+            }
+            "latency" => {
+                let example = "latency p99 > 100ms window 5m";
+                (|| {
+                    let (percentile, label) = percentile_arg(&mut a, diags)?;
+                    a.cmp_dir(false, example, diags)?;
+                    let max_s = a.duration(example, diags)?;
+                    a.expect_keyword("window", example, diags).then_some(())?;
+                    let window_s = a.duration(example, diags)?;
+                    Some(MonitorKind::Latency { percentile, label, max_s, window_s })
+                })()
+            }
+            "errors" => {
+                let example = "errors rate > 1% window 5m";
+                (|| {
+                    a.expect_keyword("rate", example, diags).then_some(())?;
+                    a.cmp_dir(false, example, diags)?;
+                    let rate = a.fraction("an error rate", example, diags)?;
+                    a.expect_keyword("window", example, diags).then_some(())?;
+                    let window_s = a.duration(example, diags)?;
+                    Some(MonitorKind::Errors { rate, window_s })
+                })()
+            }
+            _ => {
+                let example = "retrain every 7d";
+                (|| {
+                    a.expect_keyword("every", example, diags).then_some(())?;
+                    Some(MonitorKind::Retrain { every_s: a.duration(example, diags)? })
+                })()
+            }
+        };
+        let alert = lower_alert(&mut a, diags);
+        a.finish(diags);
+        if let Some(kind) = kind {
+            out.push(Monitor { kind, alert, span: s.span });
+        }
+    }
+    out
+}
+
+fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
+    // Skip to `alert` if earlier arguments failed, so its errors still show.
+    if !a.keyword("alert") {
+        return None;
+    }
+    let example = "alert slack(\"#ml-alerts\")";
+    match a.next() {
+        Some(Term { kind: TermKind::Call(c), span }) => {
+            if !ALERT_CHANNELS.contains(&c.name.name.as_str()) {
+                diags.push(unknown_value("alert channel", &c.name.name, c.name.span, ALERT_CHANNELS.iter().copied()));
+                return None;
+            }
+            let ca = call_args(c, &[], diags);
+            match ca.positional.first() {
+                Some(Term { kind: TermKind::Str(s), .. }) => Some(Alert { channel: c.name.name.clone(), target: s.clone() }),
+                _ => {
+                    diags.push(
+                        Diagnostic::new("E0302", *span, format!("`{}` needs a target string", c.name.name))
+                            .help(format!("write it like `{example}`")),
+                    );
+                    None
+                }
+            }
+        }
+        Some(t) => {
+            a.wrong(t, "an alert channel", example, diags);
+            None
+        }
+        None => {
+            a.missing("an alert channel", example, diags);
+            None
+        }
+    }
+}
+
+// ------------------------------------------------------------ experiments and scenarios
+
+fn lower_experiment(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Option<Experiment> {
+    let example = "ab_test treatment gbdt control rules traffic 10% metric ctr duration 14d";
+    let mut found = None;
+    for s in body {
+        if s.head.name != "ab_test" || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "experiment", &["ab_test"], diags);
+            continue;
+        }
+        if found.is_some() {
+            diags.push(
+                Diagnostic::new("E0105", s.head.span, "an experiment holds one `ab_test`").help("declare another `experiment` block"),
+            );
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        found = (|| {
+            a.expect_keyword("treatment", example, diags).then_some(())?;
+            let (treatment, _) = a.name("a model", example, diags)?;
+            a.expect_keyword("control", example, diags).then_some(())?;
+            let (control, _) = a.name("a model", example, diags)?;
+            a.expect_keyword("traffic", example, diags).then_some(())?;
+            let traffic = a.fraction("a traffic share", example, diags)?;
+            a.expect_keyword("metric", example, diags).then_some(())?;
+            let metric = match a.next() {
+                Some(Term { kind: TermKind::AtName { name, k }, .. }) => format!("{name}@{k}"),
+                Some(t) if word(t).is_some() => word(t).unwrap_or_default().to_string(),
+                Some(t) => {
+                    a.wrong(t, "a metric", example, diags);
+                    return None;
+                }
+                None => {
+                    a.missing("a metric", example, diags);
+                    return None;
+                }
+            };
+            a.expect_keyword("duration", example, diags).then_some(())?;
+            let duration_s = a.duration(example, diags)?;
+            let min_effect = if a.keyword("min_effect") { Some(a.fraction("a minimum effect", example, diags)?) } else { None };
+            Some(Experiment {
+                name: name.to_string(),
+                doc: stmt.doc.clone(),
+                treatment: treatment.to_string(),
+                control: control.to_string(),
+                traffic,
+                metric,
+                duration_s,
+                min_effect,
+                span: s.span,
+                name_span,
+            })
+        })();
+        a.finish(diags);
+    }
+    if found.is_none() && !body.iter().any(|s| s.head.name == "ab_test") {
+        diags.push(
+            Diagnostic::new("E0104", stmt.head.span, format!("experiment `{name}` has no `ab_test`")).help(format!("add `{example}`")),
+        );
+    }
+    found
+}
+
+const SCENARIO_STATEMENTS: &[&str] =
+    &["duration", "requests", "traffic", "burst", "drift", "concept_drift", "prior_shift", "outage", "seed"];
+
+fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Scenario {
+    let mut sc = Scenario {
+        name: name.to_string(),
+        doc: stmt.doc.clone(),
+        duration_s: None,
+        requests: None,
+        traffic: None,
+        events: Vec::new(),
+        seed: None,
+        span: stmt.span,
+        name_span,
+    };
+    let mut once = Once::default();
+    for s in body {
+        let head = s.head.name.as_str();
+        if !SCENARIO_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
+            unknown_stmt(s, "scenario", SCENARIO_STATEMENTS, diags);
+            continue;
+        }
+        if matches!(head, "duration" | "requests" | "traffic" | "seed" | "concept_drift") && !once.first(s, diags) {
+            continue;
+        }
+        let mut a = Args::new(s, diags.len());
+        match head {
+            "duration" => sc.duration_s = a.duration("duration 24h", diags),
+            "requests" => sc.requests = a.count("a request count", "requests 1M", diags),
+            "seed" => sc.seed = a.count("a seed", "seed 42", diags).map(|n| n as u64),
+            "traffic" => {
+                let example = "traffic poisson 1000 rps diurnal(peak: 3x, at: 19h)";
+                if a.expect_keyword("poisson", example, diags) {
+                    if let Some(rate_rps) = a.rate(example, diags) {
+                        let mut diurnal = None;
+                        if let Some(Term { kind: TermKind::Call(c), span }) = a.peek() {
+                            if c.name.name == "diurnal" {
+                                a.next();
+                                let ca = call_args(c, &["peak", "at"], diags);
+                                let peak = ca.named.get("peak").map(|t| term_number(t, diags));
+                                let at = ca.named.get("at").map(|t| args::term_time_of_day(t, diags));
+                                match (peak, at) {
+                                    (Some(Some(p)), Some(Some(h))) if p >= 1.0 => diurnal = Some((p, h)),
+                                    // An invalid value was reported where it was read.
+                                    (Some(None), Some(_)) | (Some(_), Some(None)) => {}
+                                    (Some(_), Some(_)) => {
+                                        diags.push(Diagnostic::new("E0304", *span, "a diurnal peak is at least 1x").help(example))
+                                    }
+                                    _ => diags.push(
+                                        Diagnostic::new("E0302", *span, "`diurnal` needs `peak:` and `at:`")
+                                            .help(format!("write it like `{example}`")),
+                                    ),
+                                }
+                            }
+                        }
+                        sc.traffic = Some(Traffic { rate_rps, diurnal });
+                    }
+                }
+            }
+            "burst" => {
+                let example = "burst 5x at 12h for 10m";
+                let ev = (|| {
+                    let factor = match a.next() {
+                        Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Times => q.number,
+                        Some(t) => {
+                            a.wrong(t, "a multiplier like `5x`", example, diags);
+                            return None;
+                        }
+                        None => {
+                            a.missing("a multiplier like `5x`", example, diags);
+                            return None;
+                        }
+                    };
+                    a.expect_keyword("at", example, diags).then_some(())?;
+                    let at_s = a.time_point(example, diags)?;
+                    a.expect_keyword("for", example, diags).then_some(())?;
+                    let for_s = a.duration(example, diags)?;
+                    Some(ScenarioEvent::Burst { factor, at_s, for_s })
+                })();
+                sc.events.extend(ev);
+            }
+            "drift" => {
+                let example = "drift events.amount shift mean +30% from 3d";
+                let ev = (|| {
+                    let (p, span) = a.field_path(example, diags)?;
+                    let field = field_ref(p, span);
+                    if a.keyword("shift") {
+                        let (moment, _) = a.choice("moment", &["mean", "sd"], diags)?;
+                        let by = match a.next() {
+                            Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Percent => {
+                                q.number / 100.0
+                            }
+                            Some(t) => {
+                                a.wrong(t, "a signed percentage like `+30%`", example, diags);
+                                return None;
+                            }
+                            None => {
+                                a.missing("a percentage", example, diags);
+                                return None;
+                            }
+                        };
+                        a.expect_keyword("from", example, diags).then_some(())?;
+                        let from_s = a.time_point(example, diags)?;
+                        Some(ScenarioEvent::Shift { field, moment: moment.to_string(), by, from_s })
+                    } else if a.keyword("mix") {
+                        let mix_example = "drift events.kind mix { a: 60%, b: 40% } from 10d";
+                        let b = a.block(mix_example, diags)?;
+                        let mut weights = Vec::new();
+                        for e in b {
+                            let mut ea = Args::new(e, diags.len());
+                            if let Some(w) = ea.fraction("a share", mix_example, diags) {
+                                weights.push((e.head.name.clone(), w));
+                            }
+                            ea.finish(diags);
+                        }
+                        a.expect_keyword("from", mix_example, diags).then_some(())?;
+                        let from_s = a.time_point(mix_example, diags)?;
+                        let total: f64 = weights.iter().map(|(_, w)| w).sum();
+                        if (total - 1.0).abs() > 1e-6 {
+                            diags.push(
+                                Diagnostic::new("E0405", span, format!("the mix shares add up to {}%, not 100%", round2(total * 100.0)))
+                                    .help("make the shares of the mix sum to 100%"),
+                            );
+                        }
+                        Some(ScenarioEvent::Mix { field, weights, from_s })
+                    } else {
+                        match a.next() {
+                            Some(t) => {
+                                let d = Diagnostic::new("E0301", t.span, format!("expected `shift` or `mix`, found {}", args::describe(t)));
+                                diags.push(match word(t).and_then(|w| did_you_mean(w, ["shift", "mix"])) {
+                                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                                    None => d.help(format!("write it like `{example}`")),
+                                });
+                            }
+                            None => a.missing("`shift` or `mix`", example, diags),
+                        }
+                        None
+                    }
+                })();
+                sc.events.extend(ev);
+            }
+            "concept_drift" => {
+                let example = "concept_drift strength 0.3 from 14d";
+                let ev = (|| {
+                    a.expect_keyword("strength", example, diags).then_some(())?;
+                    let strength = a.fraction("a strength", example, diags)?;
+                    a.expect_keyword("from", example, diags).then_some(())?;
+                    let from_s = a.time_point(example, diags)?;
+                    Some(ScenarioEvent::ConceptDrift { strength, from_s })
+                })();
+                sc.events.extend(ev);
+            }
+            "prior_shift" => {
+                let example = "prior_shift events.label 0.5% from 20d";
+                let ev = (|| {
+                    let (p, span) = a.field_path(example, diags)?;
+                    let rate = a.fraction("a positive rate", example, diags)?;
+                    a.expect_keyword("from", example, diags).then_some(())?;
+                    let from_s = a.time_point(example, diags)?;
+                    Some(ScenarioEvent::PriorShift { field: field_ref(p, span), rate, from_s })
+                })();
+                sc.events.extend(ev);
+            }
+            _ => {
+                let example = "outage lookup at 6h for 5m";
+                let ev = (|| {
+                    let (stage, _) = a.name("a stage", example, diags)?;
+                    a.expect_keyword("at", example, diags).then_some(())?;
+                    let at_s = a.time_point(example, diags)?;
+                    a.expect_keyword("for", example, diags).then_some(())?;
+                    let for_s = a.duration(example, diags)?;
+                    Some(ScenarioEvent::Outage { stage: stage.to_string(), at_s, for_s, span: s.span })
+                })();
+                sc.events.extend(ev);
+            }
+        }
+        a.finish(diags);
+    }
+    sc
+}

@@ -1,0 +1,728 @@
+//! `build --target python`: the view model of the generated project, and its
+//! rendering with the templates in `templates/python/`.
+//!
+//! The generated code is mostly fixed Python driven by `spec_config.py`, a
+//! module of literals built here; the spec-specific code is the feature and
+//! rule expressions (see [`super::python_expr`]) and the pydantic models.
+
+use super::literal::{dns, md, py, py_num, py_str, yaml};
+use super::python_expr::{Columns, Compiler};
+use super::{spec_hash, GeneratedFile, Project};
+use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason};
+use mlspec_ir::vocab::{metric_family, ModelKind, Task};
+use mlspec_ir::{Design, FieldType, MonitorKind, ParamValue, Scope, ServingMode, Source, SplitStrategy};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// (output path, template text); `.hbs` templates are rendered, the rest
+/// copied. The path may be chosen per mode in [`files_for`].
+const TEMPLATES: &[(&str, &str)] = &[
+    ("requirements.txt", include_str!("../../../templates/python/requirements.txt.hbs")),
+    ("pyproject.toml", include_str!("../../../templates/python/pyproject.toml.hbs")),
+    ("README.md", include_str!("../../../templates/python/README.md.hbs")),
+    ("spec_config.py", include_str!("../../../templates/python/spec_config.py.hbs")),
+    ("schema.py", include_str!("../../../templates/python/schema.py.hbs")),
+    ("features.py", include_str!("../../../templates/python/features.py.hbs")),
+    ("sample_data.py", include_str!("../../../templates/python/sample_data.py.hbs")),
+    ("data.py", include_str!("../../../templates/python/data.py.hbs")),
+    ("models.py", include_str!("../../../templates/python/models.py.hbs")),
+    ("train.py", include_str!("../../../templates/python/train.py.hbs")),
+    ("serve.py", include_str!("../../../templates/python/serve.py.hbs")),
+    ("batch.py", include_str!("../../../templates/python/batch.py.hbs")),
+    ("monitor.py", include_str!("../../../templates/python/monitor.py.hbs")),
+    ("Dockerfile", include_str!("../../../templates/python/Dockerfile.hbs")),
+    (".dockerignore", include_str!("../../../templates/python/dockerignore.hbs")),
+    ("k8s/deployment.yaml", include_str!("../../../templates/python/k8s/deployment.yaml.hbs")),
+    ("k8s/service.yaml", include_str!("../../../templates/python/k8s/service.yaml.hbs")),
+    ("k8s/hpa.yaml", include_str!("../../../templates/python/k8s/hpa.yaml.hbs")),
+    ("k8s/cronjob-retrain.yaml", include_str!("../../../templates/python/k8s/cronjob-retrain.yaml.hbs")),
+    ("k8s/cronjob-batch.yaml", include_str!("../../../templates/python/k8s/cronjob-batch.yaml.hbs")),
+    ("tests/conftest.py", include_str!("../../../templates/python/tests/conftest.py.hbs")),
+    ("tests/test_train.py", include_str!("../../../templates/python/tests/test_train.py.hbs")),
+    ("tests/test_serve.py", include_str!("../../../templates/python/tests/test_serve.py.hbs")),
+    ("tests/test_batch.py", include_str!("../../../templates/python/tests/test_batch.py.hbs")),
+    ("tests/test_monitor.py", include_str!("../../../templates/python/tests/test_monitor.py.hbs")),
+];
+
+/// Which files a serving mode gets.
+fn wanted(path: &str, realtime: bool, retrain: bool) -> bool {
+    match path {
+        "serve.py" | "tests/test_serve.py" | "k8s/deployment.yaml" | "k8s/service.yaml" | "k8s/hpa.yaml" => realtime,
+        "batch.py" | "tests/test_batch.py" | "k8s/cronjob-batch.yaml" => !realtime,
+        "k8s/cronjob-retrain.yaml" => retrain,
+        _ => true,
+    }
+}
+
+struct Joined<'a> {
+    design: &'a Design,
+    base: String,
+    /// Sources whose columns are on every scored row, base first.
+    sources: Vec<String>,
+}
+
+impl Columns for Joined<'_> {
+    fn column(&self, source: &str, field: &str) -> Option<String> {
+        self.sources.iter().any(|s| s == source).then(|| format!("{source}.{field}"))
+    }
+    fn window_key(&self, source: &str, by: &str) -> Option<String> {
+        // The same field name on a scored row, or a field that references
+        // (or is referenced by, or shares a reference with) the window's key.
+        let target = self.design.source(source).and_then(|s| s.field(by));
+        let wanted = target.and_then(|f| f.references.as_ref()).map(|r| (r.source.clone(), r.field.clone()));
+        let by_name =
+            self.sources.iter().find(|s| self.design.source(s).and_then(|src| src.field(by)).is_some()).map(|s| format!("{s}.{by}"));
+        by_name.or_else(|| {
+            self.sources.iter().find_map(|s| {
+                let src = self.design.source(s)?;
+                src.fields
+                    .iter()
+                    .find(|f| {
+                        let r = f.references.as_ref().map(|r| (r.source.clone(), r.field.clone()));
+                        (r.is_some() && r == wanted)
+                            || r.as_ref().is_some_and(|(rs, rf)| rs == source && rf == by)
+                            || wanted.as_ref().is_some_and(|(ws, wf)| ws == s && wf == &f.name)
+                    })
+                    .map(|f| format!("{s}.{}", f.name))
+            })
+        })
+    }
+    fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+/// The joins from the base source to the sources whose key it (or an already
+/// joined source) references, by `references` or by a field of the key's name.
+fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Value>) {
+    let mut joined = vec![base.to_string()];
+    let mut out = Vec::new();
+    loop {
+        let mut added = false;
+        for s in &design.sources {
+            if joined.contains(&s.name) {
+                continue;
+            }
+            let table = matches!(s.kind, Some(mlspec_ir::SourceKind::Table) | None);
+            let Some(key) = s.fields.iter().find(|f| f.key) else { continue };
+            let mut found = None;
+            for j in &joined {
+                let Some(js) = design.source(j) else { continue };
+                if let Some(f) = js.fields.iter().find(|f| f.references.as_ref().is_some_and(|r| r.source == s.name && r.field == key.name))
+                {
+                    found = Some(format!("{j}.{}", f.name));
+                    break;
+                }
+                if let Some(f) = js.fields.iter().find(|f| table && f.name == key.name && !f.key) {
+                    found = found.or(Some(format!("{j}.{}", f.name)));
+                }
+            }
+            if let Some(left) = found {
+                out.push(json!({"source": s.name, "left": left, "right": key.name}));
+                joined.push(s.name.clone());
+                added = true;
+            }
+        }
+        if !added {
+            return (joined, out);
+        }
+    }
+}
+
+fn field_type_name(t: &FieldType) -> String {
+    t.name()
+}
+
+/// The pydantic annotation of a field type.
+fn py_type(t: &FieldType, values: &[String]) -> String {
+    match t {
+        FieldType::Id | FieldType::String | FieldType::Text => "str".into(),
+        FieldType::Category if !values.is_empty() => {
+            format!("Literal[{}]", values.iter().map(|v| py_str(v)).collect::<Vec<_>>().join(", "))
+        }
+        FieldType::Category => "str".into(),
+        FieldType::Int => "int".into(),
+        FieldType::Float => "float".into(),
+        FieldType::Bool => "bool".into(),
+        FieldType::Timestamp => "datetime".into(),
+        FieldType::Date => "date".into(),
+        FieldType::Geo => "tuple[float, float]".into(),
+        FieldType::Embedding(_) => "list[float]".into(),
+        FieldType::List(inner) => format!("list[{}]", py_type(inner, &[])),
+        FieldType::Unknown => "str".into(),
+    }
+}
+
+const PY_RESERVED: &[&str] = &[
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "match",
+    "case",
+    "type",
+    "copy",
+    "dict",
+    "json",
+    "schema",
+    "construct",
+    "validate",
+    "fields",
+    "parse_obj",
+    "parse_raw",
+    "parse_file",
+    "from_orm",
+    "update_forward_refs",
+    "schema_json",
+    "Literal",
+    "Field",
+    "BaseModel",
+    "ConfigDict",
+    "datetime",
+    "date",
+    "float",
+    "int",
+    "str",
+    "bool",
+    "list",
+    "tuple",
+];
+
+/// A Python attribute name for a checked identifier: reserved words and
+/// pydantic's own names get a trailing `_` (the JSON name stays as declared).
+fn py_attr(name: &str) -> String {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with("model_")
+        && !name.starts_with('_')
+        && !PY_RESERVED.contains(&name);
+    if ok {
+        name.to_string()
+    } else {
+        let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        format!("f_{cleaned}")
+    }
+}
+
+fn camel(name: &str) -> String {
+    name.split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<String>()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// One pydantic field: attribute, JSON name, annotation and `Field(..)` args.
+fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &str) -> Value {
+    let mut ty = py_type(&f.ty, &f.values);
+    let mut args: Vec<String> = Vec::new();
+    let optional = f.nullable || f.missing.is_some_and(|m| m > 0.0);
+    if optional {
+        ty = format!("{ty} | None");
+        args.push("default=None".into());
+    }
+    if let Some((lo, hi)) = f.range {
+        if matches!(f.ty, FieldType::Int | FieldType::Float) {
+            args.push(format!("ge={}", py_num(lo)));
+            args.push(format!("le={}", py_num(hi)));
+        }
+    }
+    if let FieldType::Embedding(n) = f.ty {
+        args.push(format!("min_length={n}"));
+        args.push(format!("max_length={n}"));
+    }
+    let attr = py_attr(attr_name);
+    if attr != json_name {
+        args.push(format!("alias={}", py_str(json_name)));
+    }
+    json!({
+        "attr": attr,
+        "name": json_name,
+        "name_lit": py_str(json_name),
+        "column_lit": py_str(column),
+        "annotation": ty,
+        "field_args": args.join(", "),
+    })
+}
+
+fn topo_features(design: &Design) -> Vec<usize> {
+    let mut order = Vec::new();
+    let mut state = vec![0u8; design.features.len()];
+    fn visit(i: usize, d: &Design, state: &mut [u8], order: &mut Vec<usize>) {
+        if state.get(i).copied().unwrap_or(2) != 0 {
+            return;
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 1;
+        }
+        if let Some(f) = d.features.get(i) {
+            for u in &f.uses_features {
+                if let Some(j) = d.features.iter().position(|g| &g.name == u) {
+                    visit(j, d, state, order);
+                }
+            }
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 2;
+        }
+        order.push(i);
+    }
+    for i in 0..design.features.len() {
+        visit(i, design, &mut state, &mut order);
+    }
+    order
+}
+
+/// The python estimator family for a model kind, and a note when it stands
+/// in for a kind the python target does not implement.
+fn model_impl(kind: ModelKind) -> (&'static str, Option<&'static str>) {
+    match kind {
+        ModelKind::Rules => ("rules", None),
+        ModelKind::Heuristic => ("heuristic", None),
+        ModelKind::LogisticRegression => ("logistic", None),
+        ModelKind::LinearRegression => ("linear", None),
+        ModelKind::DecisionTree => ("tree", None),
+        ModelKind::RandomForest => ("forest", None),
+        ModelKind::GradientBoosting => ("gbdt", None),
+        ModelKind::NeuralNetwork => ("mlp", None),
+        ModelKind::Knn => ("knn", None),
+        ModelKind::Kmeans => ("kmeans", None),
+        ModelKind::IsolationForest => ("iforest", None),
+        ModelKind::Transformer => ("mlp", Some("a scikit-learn MLP over its features stands in for the transformer")),
+        ModelKind::TwoTower => ("mlp", Some("a scikit-learn MLP over its features stands in for the two-tower network")),
+        ModelKind::MatrixFactorization => {
+            ("logistic", Some("a logistic (or linear) model over its embedding features stands in for matrix factorization"))
+        }
+        ModelKind::Arima => ("linear", Some("a linear model over its lag and calendar features stands in for ARIMA")),
+    }
+}
+
+fn param_value(v: &ParamValue) -> Value {
+    match v {
+        ParamValue::Number(n) => json!(n),
+        ParamValue::Text(s) => json!(s),
+        ParamValue::List(l) => json!(l),
+    }
+}
+
+/// A cron schedule for a period: the nearest of minutes, hours, days, weeks.
+fn cron(every_s: f64) -> String {
+    let m = (every_s / 60.0).round().max(1.0) as u64;
+    if m < 60 {
+        return if 60 % m == 0 { format!("*/{m} * * * *") } else { "* * * * *".into() };
+    }
+    let h = (every_s / 3600.0).round().max(1.0) as u64;
+    if h < 24 {
+        return if h > 1 && 24 % h == 0 { format!("0 */{h} * * *") } else { "0 * * * *".into() };
+    }
+    let d = (every_s / 86400.0).round().max(1.0) as u64;
+    match d {
+        1 => "0 0 * * *".into(),
+        7 => "0 0 * * 0".into(),
+        d if d >= 28 => "0 0 1 * *".into(),
+        d => format!("0 0 */{d} * *"),
+    }
+}
+
+fn source_config(s: &Source) -> Value {
+    let mut fields = Map::new();
+    for f in &s.fields {
+        let dist = f.dist.as_ref().map(|d| {
+            let mut m = Map::new();
+            m.insert("kind".into(), json!(d.kind));
+            for (k, v) in &d.params {
+                m.insert(k.clone(), json!(v));
+            }
+            Value::Object(m)
+        });
+        fields.insert(
+            f.name.clone(),
+            json!({
+                "type": field_type_name(&f.ty),
+                "key": f.key,
+                "label": f.label,
+                "range": f.range.map(|(a, b)| json!([a, b])),
+                "values": f.values,
+                "missing": f.missing.unwrap_or(0.0),
+                "nullable": f.nullable,
+                "dist": dist,
+                "references": f.references.as_ref().map(|r| r.to_string()),
+                "pii": f.pii,
+            }),
+        );
+    }
+    json!({
+        "kind": s.kind.map(|k| format!("{k:?}").to_ascii_lowercase()),
+        "format": s.format,
+        "location": s.location,
+        "time": s.event_time().map(|f| f.name.clone()),
+        "key": s.fields.iter().find(|f| f.key).map(|f| f.name.clone()),
+        "fields": Value::Object(fields),
+    })
+}
+
+/// Builds the python project for a checked design (no errors), from the
+/// spec text it came from (hashed into the model card).
+pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let task = design.task();
+    let Some(target) = design.problem.as_ref().and_then(|p| p.target.clone()) else {
+        return Err(vec!["the python target trains supervised models: declare `problem { target SOURCE.FIELD }`".into()]);
+    };
+    let Some(task) = task else {
+        return Err(vec!["the python target needs `problem { task ... }`".into()]);
+    };
+    if task == Task::Clustering {
+        return Err(vec!["the python target does not generate clustering projects yet".into()]);
+    }
+    let Some(serving) = design.servings.iter().find(|s| matches!(s.mode, Some(ServingMode::Realtime) | Some(ServingMode::Batch))) else {
+        let modes: Vec<String> = design
+            .servings
+            .iter()
+            .map(|s| format!("`{}` is {}", s.name, s.mode.map_or("without a mode".into(), |m| format!("{m:?}").to_lowercase())))
+            .collect();
+        return Err(vec![format!(
+            "the python target generates realtime or batch serving; {}",
+            if modes.is_empty() { "this spec declares no serving".to_string() } else { modes.join(", ") }
+        )]);
+    };
+    let realtime = serving.mode == Some(ServingMode::Realtime);
+    let base = target.source.clone();
+    let target_col = format!("{}.{}", target.source, target.field);
+    let (joined_sources, join_list) = joins(design, &base);
+    let cols = Joined { design, base: base.clone(), sources: joined_sources.clone() };
+    let base_src = design.source(&base);
+    let base_time = base_src.and_then(|s| s.event_time()).map(|f| format!("{base}.{}", f.name));
+
+    // Features, in dependency order.
+    let mut features = Vec::new();
+    let mut reads: BTreeSet<String> = BTreeSet::new();
+    let mut window_sources: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for i in topo_features(design) {
+        let Some(f) = design.features.get(i) else { continue };
+        let mut c = Compiler::new(&cols, &f.name);
+        match c.compile(&f.expr) {
+            Ok(code) => {
+                reads.extend(c.reads.iter().cloned());
+                for (s, by) in &c.windows {
+                    window_sources.entry(s.clone()).or_default().insert(by.clone());
+                }
+                features.push(json!({"name_lit": py_str(&f.name), "code": code, "type_lit": py_str(f.ty.as_str())}));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+
+    // Models.
+    let main_model = serving.stages.iter().rev().find_map(|s| s.model.clone()).or_else(|| design.models.last().map(|m| m.name.clone()));
+    let Some(main_model) = main_model else {
+        return Err(vec!["the python target needs a model to serve: add `stage NAME { model MODEL }` to the serving".into()]);
+    };
+    let fallback = serving.timeout.as_ref().map(|(_, m)| m.clone());
+    let mut models = Map::new();
+    let mut rules = Vec::new();
+    for m in &design.models {
+        let Some(kind) = m.kind else {
+            errors.push(format!("model `{}` has no kind", m.name));
+            continue;
+        };
+        let (imp, note) = model_impl(kind);
+        if let Some(n) = note {
+            notes.push(format!("model `{}` ({}): {n}", m.name, kind.as_str()));
+        }
+        let mut rule_codes = Vec::new();
+        for (ri, r) in m.rules.iter().enumerate() {
+            let mut c = Compiler::new(&cols, &format!("{}#rule{}", m.name, ri + 1));
+            match c.compile(r) {
+                Ok(code) => {
+                    reads.extend(c.reads.iter().cloned());
+                    rule_codes.push(code);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if !rule_codes.is_empty() {
+            rules.push(json!({"model_lit": py_str(&m.name), "codes": rule_codes}));
+        }
+        let params: Map<String, Value> = m.params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
+        models.insert(
+            m.name.clone(),
+            json!({
+                "kind": kind.as_str(),
+                "impl": imp,
+                "features": m.features,
+                "params": Value::Object(params),
+                "tuning": m.tuning.as_ref().map(|t| json!({"search": t.search, "trials": t.trials, "cv": t.cv, "metric": t.metric})),
+                "baseline": m.baseline,
+                "stage": m.stage,
+            }),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Some(t) = &base_time {
+        reads.insert(t.clone());
+    }
+    reads.remove(&target_col);
+
+    // The request: every column the features and rules read.
+    let mut field_names: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &reads {
+        if let Some((_, f)) = c.split_once('.') {
+            *field_names.entry(f.to_string()).or_default() += 1;
+        }
+    }
+    let mut request_fields = Vec::new();
+    for c in &reads {
+        let Some((s, f)) = c.split_once('.') else { continue };
+        let Some(field) = design.source(s).and_then(|src| src.field(f)) else { continue };
+        let json_name = if field_names.get(f).copied().unwrap_or(0) > 1 { format!("{s}_{f}") } else { f.to_string() };
+        request_fields.push(model_field(&json_name, &json_name, field, c));
+    }
+    let records: Vec<Value> = design
+        .sources
+        .iter()
+        .map(|s| {
+            let fields: Vec<Value> = s.fields.iter().map(|f| model_field(&f.name, &f.name, f, &f.name)).collect();
+            json!({"class": format!("{}Record", camel(&s.name)), "source_lit": py_str(&s.name), "fields": fields})
+        })
+        .collect();
+
+    // Metrics the training computes on the test split.
+    let metrics: Vec<Value> = design
+        .metrics
+        .iter()
+        .filter(|m| m.scope == Scope::Offline && metric_family(&m.base, m.k.is_some()).is_some())
+        .map(|m| {
+            json!({
+                "name": m.name, "base": m.base, "k": m.k,
+                "cmp": m.threshold.map(|(c, _)| c.as_str()), "threshold": m.threshold.map(|(_, t)| t),
+                "primary": m.primary,
+            })
+        })
+        .collect();
+    let target_field = design.field(&target);
+    let classes: Vec<String> = match (task, target_field) {
+        (Task::MulticlassClassification, Some(f)) => f.values.clone(),
+        _ => Vec::new(),
+    };
+    if task == Task::MulticlassClassification && classes.len() < 2 {
+        return Err(vec![format!("multiclass target `{target}` needs `values [..]` with its classes")]);
+    }
+    let split = design.dataset.as_ref().and_then(|d| d.split.as_ref()).map(|s| {
+        let (strategy, field) = match &s.strategy {
+            SplitStrategy::Random => ("random", None),
+            SplitStrategy::Time(f) => ("time", Some(f.to_string())),
+            SplitStrategy::Group(f) => ("group", Some(f.to_string())),
+        };
+        json!({"strategy": strategy, "field": field, "train": s.train, "validation": s.validation, "test": s.test})
+    });
+    let dataset = design.dataset.clone().unwrap_or_default();
+    let drift: Vec<Value> = design
+        .monitors
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MonitorKind::Drift { feature, statistic, p_value, cmp, threshold, every_s } => Some(json!({
+                "feature": feature, "statistic": statistic, "p_value": p_value, "cmp": cmp.as_str(),
+                "threshold": threshold, "every_s": every_s,
+                "alert": m.alert.as_ref().map(|a| json!({"channel": a.channel, "target": a.target})),
+            })),
+            _ => None,
+        })
+        .collect();
+    let retrain_every = design.monitors.iter().find_map(|m| match m.kind {
+        MonitorKind::Retrain { every_s } => Some(every_s),
+        _ => None,
+    });
+    // Ranking metrics are computed per query: the first id field of the base
+    // source that is neither its key nor the candidate's key.
+    let rank_group = if matches!(task, Task::Ranking | Task::Recommendation) {
+        base_src.and_then(|s| s.fields.iter().find(|f| f.ty == FieldType::Id && !f.key).map(|f| format!("{}.{}", s.name, f.name)))
+    } else {
+        None
+    };
+    let window_cfg: Map<String, Value> =
+        window_sources.iter().map(|(s, bys)| (s.clone(), json!(bys.iter().cloned().collect::<Vec<_>>()))).collect();
+    let sources: Map<String, Value> = design.sources.iter().map(|s| (s.name.clone(), source_config(s))).collect();
+    let hash = spec_hash(spec_text);
+
+    let config = json!({
+        "spec_name": design.name,
+        "spec_hash": hash,
+        "description": design.description,
+        "owner": design.owner,
+        "objective": design.problem.as_ref().and_then(|p| p.objective.clone()),
+        "task": task.as_str(),
+        "target": target_col,
+        "base_source": base,
+        "base_time": base_time,
+        "positive_rate": design.problem.as_ref().and_then(|p| p.positive_rate),
+        "classes": classes,
+        "sources": Value::Object(sources),
+        "joins": join_list,
+        "window_sources": Value::Object(window_cfg),
+        "features": design.features.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
+        "models": Value::Object(models),
+        "main_model": main_model,
+        "fallback_model": fallback,
+        "metrics": metrics,
+        "cost_matrix": design.cost_matrix.as_ref().map(|c| json!({"tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn})),
+        "split": split,
+        "imbalance": dataset.imbalance.as_ref().map(|(k, r)| json!([k, r])),
+        "missing": dataset.missing,
+        "dedupe": dataset.dedupe.as_ref().map(|d| if d.contains('.') { d.clone() } else { format!("{base}.{d}") }),
+        "outliers": dataset.outliers.map(|(a, b)| json!([a, b])),
+        "rank_group": rank_group,
+        "serving": {
+            "name": serving.name,
+            "mode": if realtime { "realtime" } else { "batch" },
+            "endpoint": serving.endpoint.clone().unwrap_or_else(|| "/predict".into()),
+            "timeout_s": serving.timeout.as_ref().map(|(t, _)| *t),
+            "cache_ttl_s": serving.cache.map(|(t, _)| t),
+            "concurrency": serving.concurrency,
+            "schedule_every_s": serving.schedule_every_s,
+        },
+        "drift": drift,
+    });
+
+    let name_dns = dns(&design.name);
+    // Room for a `-retrain` suffix within DNS-1123's 63 characters.
+    let short_dns = dns(&name_dns.chars().take(54).collect::<String>());
+    let (min_r, max_r) = serving.replicas;
+    let instance = serving.instance.as_ref();
+    let cores = instance.and_then(|i| i.params.get("cores").copied()).unwrap_or(1.0);
+    let memory_gb = instance.and_then(|i| i.params.get("memory").copied()).map(|m| if m > 1e6 { m / 1e9 } else { m }).unwrap_or(2.0);
+    let gpus = instance.filter(|i| i.kind == "gpu").map(|i| i.params.get("count").copied().unwrap_or(1.0));
+    let autoscale = serving.autoscale.as_ref().map(|a| {
+        json!({
+            "cpu": a.on == "cpu",
+            "cpu_percent": (a.target * 100.0).round() as i64,
+            "rps": (a.target).round() as i64,
+            "warmup_s": a.warmup_s.map(|w| w.round() as i64),
+        })
+    });
+    let view = json!({
+        "config": py(&config),
+        "endpoint_lit": py_str(&serving.endpoint.clone().unwrap_or_else(|| "/predict".into())),
+        "spec_name": design.name,
+        "spec_name_lit": py_str(&design.name),
+        "title_md": md(&design.name),
+        "description_md": design.description.as_deref().map(md),
+        "objective_md": design.problem.as_ref().and_then(|p| p.objective.as_deref()).map(md),
+        "owner_md": design.owner.as_deref().map(md),
+        "endpoint_md": md(&serving.endpoint.clone().unwrap_or_else(|| "/predict".into())),
+        "task": task.as_str(),
+        "realtime": realtime,
+        "features": features,
+        "rules": rules,
+        "request_fields": request_fields,
+        "records": records,
+        "k8s": {
+            "name": yaml(&json!(name_dns)),
+            "label": yaml(&json!(name_dns)),
+            "retrain_name": yaml(&json!(format!("{}-retrain", short_dns))),
+            "batch_name": yaml(&json!(format!("{}-batch", short_dns))),
+            "owner": yaml(&json!(design.owner.clone().unwrap_or_default())),
+            "description": yaml(&json!(design.description.clone().unwrap_or_default())),
+            "min_replicas": min_r.max(1),
+            "max_replicas": max_r.max(min_r.max(1)),
+            "cpu": py_num(cores),
+            "memory": format!("{}Gi", memory_gb.ceil().max(1.0) as u64),
+            "gpus": gpus.map(|g| g.round().max(1.0) as u64),
+            "autoscale": autoscale,
+            "retrain_cron": yaml(&json!(cron(retrain_every.unwrap_or(7.0 * 86400.0)))),
+            "batch_cron": yaml(&json!(cron(serving.schedule_every_s.unwrap_or(86400.0)))),
+        },
+    });
+
+    let mut hb = Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.set_strict_mode(true);
+    hb.register_helper("py", Box::new(py_helper));
+    let mut files = Vec::new();
+    for (path, text) in TEMPLATES {
+        if !wanted(path, realtime, retrain_every.is_some()) {
+            continue;
+        }
+        match hb.render_template(text, &view) {
+            Ok(contents) => files.push(GeneratedFile { path: (*path).to_string(), contents }),
+            Err(e) => errors.push(format!("internal error rendering `{path}`: {e}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Project { files, notes })
+}
+
+/// `{{py value}}`: any value as a Python literal.
+fn py_helper(h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output) -> HelperResult {
+    let v = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("py", 0))?;
+    out.write(&py(v.value()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cron_schedules() {
+        assert_eq!(cron(3600.0), "0 * * * *");
+        assert_eq!(cron(86400.0), "0 0 * * *");
+        assert_eq!(cron(7.0 * 86400.0), "0 0 * * 0");
+        assert_eq!(cron(15.0 * 60.0), "*/15 * * * *");
+        assert_eq!(cron(6.0 * 3600.0), "0 */6 * * *");
+        assert_eq!(cron(30.0 * 86400.0), "0 0 1 * *");
+    }
+
+    #[test]
+    fn attributes_avoid_keywords_and_pydantic_names() {
+        assert_eq!(py_attr("amount"), "amount");
+        assert_eq!(py_attr("class"), "f_class");
+        assert_eq!(py_attr("model_id"), "f_model_id");
+        assert_eq!(py_attr("json"), "f_json");
+    }
+}

@@ -1,0 +1,165 @@
+//! Feature and rule expressions as Python (pandas) expressions over the
+//! generated `features.py` vocabulary: `base` (the joined rows, columns named
+//! `source.field`), `feat` (features computed so far), `ctx` (fitted state and
+//! window aggregations) and the module's pure functions.
+//!
+//! **Invariant:** every string in the output is a [`py_str`] literal and every
+//! number a [`py_num`] literal; function names come from a fixed table.
+
+use super::literal::{py_num, py_str};
+use mlspec_ir::FeatureExpr;
+use std::collections::BTreeSet;
+
+const WINDOW_FUNCS: &[&str] = &["count", "sum", "mean", "min", "max", "distinct_count", "last"];
+
+/// Resolves where a field of the design lives in the joined rows.
+pub trait Columns {
+    /// The column (`source.field`) for a field read directly, if the source is
+    /// the base source or joined to it.
+    fn column(&self, source: &str, field: &str) -> Option<String>;
+    /// The base-side column holding the window key `by`, if any.
+    fn window_key(&self, source: &str, by: &str) -> Option<String>;
+    /// The base source (whose rows are scored).
+    fn base(&self) -> &str;
+}
+
+pub struct Compiler<'a, C: Columns> {
+    pub cols: &'a C,
+    /// Prefix for keys of fitted state (the feature or rule name).
+    pub key: String,
+    counter: usize,
+    /// Columns of the joined rows this expression reads.
+    pub reads: BTreeSet<String>,
+    /// Window aggregations used: (source, by, window seconds) for history.
+    pub windows: Vec<(String, String)>,
+}
+
+impl<'a, C: Columns> Compiler<'a, C> {
+    pub fn new(cols: &'a C, key: &str) -> Self {
+        Compiler { cols, key: key.to_string(), counter: 0, reads: BTreeSet::new(), windows: Vec::new() }
+    }
+
+    fn state_key(&mut self) -> String {
+        self.counter += 1;
+        py_str(&format!("{}#{}", self.key, self.counter))
+    }
+
+    pub fn compile(&mut self, e: &FeatureExpr) -> Result<String, String> {
+        Ok(match e {
+            FeatureExpr::Field { source, field } => {
+                let col = self.cols.column(source, field).ok_or_else(|| {
+                    format!("`{}` reads `{source}.{field}`, but `{source}` cannot be joined to the rows being scored (no field references its key)", self.key)
+                })?;
+                self.reads.insert(col.clone());
+                format!("base[{}]", py_str(&col))
+            }
+            FeatureExpr::Source { source } => {
+                return Err(format!("`{}` uses the source `{source}` outside a window aggregation", self.key))
+            }
+            FeatureExpr::Feature { name } => format!("feat[{}]", py_str(name)),
+            FeatureExpr::Number { value } => py_num(*value),
+            FeatureExpr::Str { value } => py_str(value),
+            FeatureExpr::Bool { value } => if *value { "True" } else { "False" }.to_string(),
+            FeatureExpr::Word { word } => py_str(word),
+            FeatureExpr::List { items } => {
+                let parts: Result<Vec<String>, String> = items.iter().map(|i| self.compile(i)).collect();
+                format!("[{}]", parts?.join(", "))
+            }
+            FeatureExpr::Unary { op, arg } => {
+                let a = self.compile(arg)?;
+                match op.as_str() {
+                    "not" => format!("~as_bool({a})"),
+                    _ => format!("(-{a})"),
+                }
+            }
+            FeatureExpr::Binary { op, left, right } => {
+                let l = self.compile(left)?;
+                let r = self.compile(right)?;
+                match op.as_str() {
+                    "and" => format!("(as_bool({l}) & as_bool({r}))"),
+                    "or" => format!("(as_bool({l}) | as_bool({r}))"),
+                    "/" => format!("div({l}, {r})"),
+                    "+" | "-" | "*" | "<" | "<=" | ">" | ">=" | "==" | "!=" => format!("({l} {op} {r})"),
+                    other => return Err(format!("`{}`: the operator `{other}` has no python form", self.key)),
+                }
+            }
+            FeatureExpr::Call { func, args, named } if WINDOW_FUNCS.contains(&func.as_str()) => {
+                let by = match named.get("by") {
+                    Some(FeatureExpr::Word { word }) => word.clone(),
+                    _ => return Err(format!("`{}`: `{func}` has no `by:` key", self.key)),
+                };
+                let window_s = match named.get("window") {
+                    Some(FeatureExpr::Number { value }) => *value,
+                    _ => return Err(format!("`{}`: `{func}` has no `window:`", self.key)),
+                };
+                let (source, field) = match args.first() {
+                    Some(FeatureExpr::Source { source }) => (source.clone(), None),
+                    Some(FeatureExpr::Field { source, field }) => (source.clone(), Some(field.clone())),
+                    _ => return Err(format!("`{}`: `{func}` aggregates neither a source nor a field", self.key)),
+                };
+                let key_col = self.cols.window_key(&source, &by).ok_or_else(|| {
+                    format!(
+                        "`{}` aggregates `{source}` by `{by}`, but the rows being scored have no field `{by}` to look it up with",
+                        self.key
+                    )
+                })?;
+                self.reads.insert(key_col.clone());
+                // A window over the scored rows' own source reads the new row too.
+                if source == self.cols.base() {
+                    self.reads.insert(format!("{source}.{by}"));
+                    if let Some(f) = &field {
+                        self.reads.insert(format!("{source}.{f}"));
+                    }
+                }
+                self.windows.push((source.clone(), by.clone()));
+                let field_lit = field.as_deref().map_or_else(|| "None".to_string(), py_str);
+                format!(
+                    "ctx.window({}, {}, {}, {}, {}, {})",
+                    py_str(func),
+                    py_str(&source),
+                    field_lit,
+                    py_str(&by),
+                    py_str(&key_col),
+                    py_num(window_s)
+                )
+            }
+            FeatureExpr::Call { func, args, named } => {
+                let a: Vec<String> = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
+                let arg = |i: usize| a.get(i).cloned().unwrap_or_else(|| "None".to_string());
+                let num = |k: &str, default: f64| match named.get(k) {
+                    Some(FeatureExpr::Number { value }) => py_num(*value),
+                    _ => py_num(default),
+                };
+                match func.as_str() {
+                    "log1p" => format!("log1p({})", arg(0)),
+                    "standardize" | "minmax" => {
+                        let k = self.state_key();
+                        format!("ctx.{func}({k}, {})", arg(0))
+                    }
+                    "clip" => format!("clip({}, {}, {})", arg(0), arg(1), arg(2)),
+                    "bucketize" => format!("bucketize({}, {})", arg(0), arg(1)),
+                    "onehot" => {
+                        let k = self.state_key();
+                        format!("ctx.onehot({k}, {})", arg(0))
+                    }
+                    "hash" => format!("hash_bucket({}, {})", arg(0), num("buckets", 1000.0)),
+                    "embedding" => format!("embedding({}, {})", arg(0), num("dim", 8.0)),
+                    "tfidf" => {
+                        let k = self.state_key();
+                        format!("ctx.tfidf({k}, {}, {})", arg(0), num("max_features", 1000.0))
+                    }
+                    "fill" => {
+                        let k = self.state_key();
+                        format!("ctx.fill({k}, {}, {})", arg(0), arg(1))
+                    }
+                    "hour_of_day" | "day_of_week" => format!("{func}({})", arg(0)),
+                    "days_since" => format!("days_since({}, now)", arg(0)),
+                    "distance" => format!("distance({}, {})", arg(0), arg(1)),
+                    "cross" => format!("cross({}, {})", arg(0), arg(1)),
+                    other => return Err(format!("`{}`: the function `{other}` has no python implementation", self.key)),
+                }
+            }
+            FeatureExpr::Invalid => return Err(format!("`{}` did not check", self.key)),
+        })
+    }
+}

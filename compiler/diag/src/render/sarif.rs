@@ -1,0 +1,65 @@
+//! SARIF 2.1.0, with what GitHub code scanning reads: the driver and its
+//! rules, and results with ruleId, message and a physical location.
+
+use super::{positions, FileReport};
+use crate::codes::CODES;
+use crate::span::LineIndex;
+use serde_json::{json, Value};
+
+pub fn render_sarif(reports: &[FileReport<'_>], tool_version: &str) -> String {
+    let rules: Vec<Value> = CODES
+        .iter()
+        .map(|c| {
+            let level = if c.code.starts_with('W') { "warning" } else { "error" };
+            json!({
+                "id": c.code,
+                "name": c.title,
+                "shortDescription": {"text": c.title},
+                "fullDescription": {"text": c.title},
+                "help": {"text": c.explanation, "markdown": c.explanation},
+                "defaultConfiguration": {"level": level},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        let idx = LineIndex::new(r.source);
+        for d in r.diagnostics {
+            let (s, e) = positions(&idx, d.span);
+            let rule_index = CODES.iter().position(|c| c.code == d.code);
+            let text = match &d.help {
+                Some(h) => format!("{}\nhelp: {h}", d.message),
+                None => d.message.clone(),
+            };
+            results.push(json!({
+                "ruleId": d.code,
+                "ruleIndex": rule_index,
+                "level": d.severity.as_str(),
+                "message": {"text": text},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": r.path.replace('\\', "/")},
+                        "region": {"startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column.max(if e.line == s.line { s.column + 1 } else { 1 })},
+                    }
+                }],
+            }));
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "mlspec",
+                "version": tool_version,
+                "informationUri": "https://github.com/mlspec/mlspec",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,124 @@
+//! Facts about a validated design that more than one backend states: what a
+//! serving can handle, which sources a realtime serving reads too stale, and
+//! which performance monitors cannot see labels. The checker turns them into
+//! warnings (W0101, W0102, W0103), the review into findings with reasons.
+//!
+//! **Invariant:** one function per fact; the checker and the review call the
+//! same function, so they never disagree about the numbers.
+
+use crate::graph::transitive_reads;
+use crate::{Design, Freshness, Monitor, MonitorKind, Serving, ServingMode, Source};
+use std::collections::BTreeSet;
+
+/// The features a serving computes: those of the models in its stages and of
+/// its fallback model (rules read features by name).
+pub fn serving_features<'d>(d: &'d Design, s: &'d Serving) -> Vec<&'d str> {
+    let mut models: Vec<&str> = s.stages.iter().filter_map(|st| st.model.as_deref()).collect();
+    models.extend(s.timeout.as_ref().map(|(_, m)| m.as_str()));
+    let mut out = Vec::new();
+    for m in models.iter().filter_map(|m| d.model(m)) {
+        out.extend(m.features.iter().map(String::as_str));
+        for r in &m.rules {
+            r.feature_names(&mut out);
+        }
+    }
+    out
+}
+
+/// What a serving can handle when every replica is up: `replicas.max ×
+/// concurrency` workers, each busy for the typical time of one request
+/// through all stages ([`crate::cost::path_typical_s`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capacity {
+    pub replicas: u64,
+    pub concurrency: u64,
+    pub per_request_s: f64,
+    pub rps: f64,
+}
+
+impl Capacity {
+    /// The fewest replicas that serve `rps` at `utilisation` (0..=1) of every worker.
+    pub fn replicas_for(&self, rps: f64, utilisation: f64) -> u64 {
+        let per_replica = self.concurrency.max(1) as f64 / self.per_request_s * utilisation.clamp(0.01, 1.0);
+        let n = (rps / per_replica).ceil();
+        if n.is_finite() && n >= 1.0 {
+            n.min(1e9) as u64
+        } else {
+            1
+        }
+    }
+}
+
+/// `None` when a stage's time is only known from a file (the simulator
+/// decides) or the stages take no time.
+pub fn serving_capacity(d: &Design, s: &Serving) -> Option<Capacity> {
+    let per_request_s = crate::cost::path_typical_s(d, s)?;
+    if per_request_s <= 0.0 || !per_request_s.is_finite() {
+        return None;
+    }
+    let workers = (s.replicas.1.saturating_mul(s.concurrency)) as f64;
+    Some(Capacity { replicas: s.replicas.1, concurrency: s.concurrency, per_request_s, rps: workers / per_request_s })
+}
+
+/// A source that a realtime serving reads (through its features) and that
+/// is refreshed less often than `constraints freshness` allows.
+#[derive(Clone, Debug)]
+pub struct StaleSource<'d> {
+    pub source: &'d Source,
+    pub freshness_s: f64,
+    pub limit_s: f64,
+    /// The features of the serving that read the source directly, in declaration order.
+    pub features: Vec<&'d str>,
+}
+
+/// Stale sources of a realtime serving, in the order its features read them;
+/// empty for other modes or without a freshness constraint.
+pub fn stale_sources<'d>(d: &'d Design, s: &'d Serving) -> Vec<StaleSource<'d>> {
+    let (Some(limit), Some(ServingMode::Realtime)) = (d.constraints.freshness_s, s.mode) else {
+        return Vec::new();
+    };
+    let (seen, fields, _) = transitive_reads(d, serving_features(d, s));
+    let mut reported = BTreeSet::new();
+    let mut out = Vec::new();
+    for r in fields {
+        let Some(src) = d.source(&r.source) else { continue };
+        let Some(Freshness::Every(fresh)) = src.freshness else { continue };
+        if fresh > limit && reported.insert(src.name.as_str()) {
+            let features = d
+                .features
+                .iter()
+                .filter(|f| seen.contains(f.name.as_str()) && f.reads.iter().any(|x| x.source == src.name))
+                .map(|f| f.name.as_str())
+                .collect();
+            out.push(StaleSource { source: src, freshness_s: fresh, limit_s: limit, features });
+        }
+    }
+    out
+}
+
+/// How long after the event the target's label arrives (`delay` on the label field).
+pub fn label_delay_s(d: &Design) -> Option<f64> {
+    d.problem.as_ref().and_then(|p| p.target.as_ref()).and_then(|t| d.field(t)).and_then(|f| f.delay_s)
+}
+
+/// A performance monitor whose window is shorter than the label delay.
+#[derive(Clone, Debug)]
+pub struct BlindMonitor<'d> {
+    pub monitor: &'d Monitor,
+    pub metric: &'d str,
+    pub window_s: f64,
+    pub delay_s: f64,
+}
+
+pub fn blind_performance_monitors(d: &Design) -> Vec<BlindMonitor<'_>> {
+    let Some(delay_s) = label_delay_s(d) else { return Vec::new() };
+    d.monitors
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MonitorKind::Performance { metric, window_s, .. } if *window_s < delay_s => {
+                Some(BlindMonitor { monitor: m, metric, window_s: *window_s, delay_s })
+            }
+            _ => None,
+        })
+        .collect()
+}

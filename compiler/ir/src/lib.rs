@@ -1,0 +1,724 @@
+//! mlspec-ir: the validated design: what every backend (simulation, code generation,
+//! review, docs) reads. Built by [`mlspec_check`]; never the AST.
+//!
+//! **Invariant:** quantities are normalised: durations in seconds, rates in
+//! requests per second, fractions in 0..=1, money in dollars (per month for
+//! budgets, per hour for instances). Names are as declared.
+//! **Invariant:** when analysis reported no error, every reference in the
+//! design resolves (fields, features, models, stages, metrics) and the
+//! feature graph is acyclic; with errors, the design holds what could be
+//! built, and backends must not run.
+
+pub mod cost;
+pub mod facts;
+pub mod graph;
+pub mod numbers;
+pub mod traffic;
+pub mod vocab;
+
+use crate::vocab::{ModelKind, Task};
+use mlspec_diag::span::Span;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Design {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub version: Option<String>,
+    pub problem: Option<Problem>,
+    pub constraints: Constraints,
+    pub metrics: Vec<Metric>,
+    pub cost_matrix: Option<CostMatrix>,
+    pub sources: Vec<Source>,
+    pub features: Vec<Feature>,
+    pub feature_store: Option<FeatureStore>,
+    pub dataset: Option<Dataset>,
+    pub models: Vec<Model>,
+    pub servings: Vec<Serving>,
+    pub monitors: Vec<Monitor>,
+    pub experiments: Vec<Experiment>,
+    pub scenarios: Vec<Scenario>,
+    pub span: Span,
+    #[serde(skip)]
+    pub index: DesignIndex,
+}
+
+/// Name -> position of sources, features and models, for lookups in
+/// O(log n). The first declaration of a name wins, as in the checker.
+#[derive(Clone, Debug, Default)]
+pub struct DesignIndex {
+    sources: BTreeMap<String, usize>,
+    features: BTreeMap<String, usize>,
+    models: BTreeMap<String, usize>,
+}
+
+impl Design {
+    /// Rebuilds the lookup index; call after changing the lists.
+    pub fn reindex(&mut self) {
+        fn index<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, usize> {
+            let mut m = BTreeMap::new();
+            for (i, n) in names.enumerate() {
+                m.entry(n.to_string()).or_insert(i);
+            }
+            m
+        }
+        self.index = DesignIndex {
+            sources: index(self.sources.iter().map(|s| s.name.as_str())),
+            features: index(self.features.iter().map(|f| f.name.as_str())),
+            models: index(self.models.iter().map(|m| m.name.as_str())),
+        };
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        match self.index.sources.get(name) {
+            Some(&i) => self.sources.get(i),
+            None if self.index.sources.len() == self.sources.len() => None,
+            None => self.sources.iter().find(|s| s.name == name),
+        }
+    }
+    pub fn field(&self, r: &FieldRef) -> Option<&Field> {
+        self.source(&r.source).and_then(|s| s.field(&r.field))
+    }
+    pub fn feature(&self, name: &str) -> Option<&Feature> {
+        match self.index.features.get(name) {
+            Some(&i) => self.features.get(i),
+            None if self.index.features.len() == self.features.len() => None,
+            None => self.features.iter().find(|f| f.name == name),
+        }
+    }
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        match self.index.models.get(name) {
+            Some(&i) => self.models.get(i),
+            None if self.index.models.len() == self.models.len() => None,
+            None => self.models.iter().find(|m| m.name == name),
+        }
+    }
+    pub fn task(&self) -> Option<Task> {
+        self.problem.as_ref().and_then(|p| p.task)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldRef {
+    pub source: String,
+    pub field: String,
+    pub span: Span,
+}
+
+impl std::fmt::Display for FieldRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.source, self.field)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Problem {
+    pub objective: Option<String>,
+    pub task: Option<Task>,
+    pub target: Option<FieldRef>,
+    pub positive_rate: Option<f64>,
+    pub classes: Vec<String>,
+    pub horizon_s: Option<f64>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Constraints {
+    pub latency: Vec<LatencyConstraint>,
+    pub throughput_rps: Option<f64>,
+    pub availability: Option<f64>,
+    pub budget_per_month: Option<f64>,
+    pub freshness_s: Option<f64>,
+    pub training_time_s: Option<f64>,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LatencyConstraint {
+    /// `p99` is 99.0, `p999` is 99.9.
+    pub percentile: f64,
+    pub label: String,
+    pub max_s: f64,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Offline,
+    Online,
+    Business,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Cmp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+}
+
+impl Cmp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Metric {
+    /// As written, including `@K`: `ndcg@10`.
+    pub name: String,
+    pub doc: Vec<String>,
+    pub base: String,
+    pub k: Option<u32>,
+    pub threshold: Option<(Cmp, f64)>,
+    pub scope: Scope,
+    pub primary: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CostMatrix {
+    pub tp: f64,
+    pub fp: f64,
+    #[serde(rename = "fn")]
+    pub fn_: f64,
+    pub tn: f64,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Table,
+    Stream,
+    Files,
+    Api,
+    Logs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Freshness {
+    Realtime,
+    Every(f64),
+}
+
+impl Freshness {
+    pub fn seconds(self) -> f64 {
+        match self {
+            Freshness::Realtime => 0.0,
+            Freshness::Every(s) => s,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub kind: Option<SourceKind>,
+    pub format: Option<String>,
+    pub location: Option<String>,
+    pub volume: Option<f64>,
+    /// `Some(period)` when the volume is a rate (`86M / day`).
+    pub volume_per_s: Option<f64>,
+    pub freshness: Option<Freshness>,
+    pub retention_s: Option<f64>,
+    pub fields: Vec<Field>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+impl Source {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+    pub fn event_time(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.event_time)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Id,
+    Int,
+    Float,
+    Bool,
+    String,
+    Text,
+    Category,
+    Timestamp,
+    Date,
+    Geo,
+    Embedding(u32),
+    List(Box<FieldType>),
+    /// A type that did not check; reads of the field are not type-checked.
+    Unknown,
+}
+
+impl FieldType {
+    pub const SIMPLE: &'static [&'static str] = &["id", "int", "float", "bool", "string", "text", "category", "timestamp", "date", "geo"];
+    pub fn name(&self) -> String {
+        match self {
+            FieldType::Embedding(n) => format!("embedding({n})"),
+            FieldType::List(t) => format!("list({})", t.name()),
+            other => format!("{other:?}").to_ascii_lowercase(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub ty: FieldType,
+    pub key: bool,
+    pub pii: bool,
+    pub label: bool,
+    pub nullable: bool,
+    pub event_time: bool,
+    pub range: Option<(f64, f64)>,
+    pub values: Vec<String>,
+    pub missing: Option<f64>,
+    pub delay_s: Option<f64>,
+    pub references: Option<FieldRef>,
+    pub dist: Option<Dist>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Dist {
+    pub kind: String,
+    pub params: BTreeMap<String, f64>,
+}
+
+/// The value type of a feature expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    Number,
+    Bool,
+    Category,
+    Text,
+    String,
+    Id,
+    Timestamp,
+    Geo,
+    /// A vector of numbers: one-hot, hashed, tf-idf, embedding.
+    Vector,
+    List,
+    /// Unknown because of an earlier error; checks against it are skipped.
+    Unknown,
+}
+
+impl ValueType {
+    pub fn of_field(t: &FieldType) -> ValueType {
+        match t {
+            FieldType::Id => ValueType::Id,
+            FieldType::Int | FieldType::Float => ValueType::Number,
+            FieldType::Bool => ValueType::Bool,
+            FieldType::String => ValueType::String,
+            FieldType::Text => ValueType::Text,
+            FieldType::Category => ValueType::Category,
+            FieldType::Timestamp | FieldType::Date => ValueType::Timestamp,
+            FieldType::Geo => ValueType::Geo,
+            FieldType::Embedding(_) => ValueType::Vector,
+            FieldType::List(_) => ValueType::List,
+            FieldType::Unknown => ValueType::Unknown,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Number => "number",
+            ValueType::Bool => "bool",
+            ValueType::Category => "category",
+            ValueType::Text => "text",
+            ValueType::String => "string",
+            ValueType::Id => "id",
+            ValueType::Timestamp => "timestamp",
+            ValueType::Geo => "geo",
+            ValueType::Vector => "vector",
+            ValueType::List => "list",
+            ValueType::Unknown => "unknown",
+        }
+    }
+}
+
+/// A feature expression with references resolved.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum FeatureExpr {
+    Field {
+        source: String,
+        field: String,
+    },
+    /// A whole source, as the first argument of `count`.
+    Source {
+        source: String,
+    },
+    Feature {
+        name: String,
+    },
+    Number {
+        value: f64,
+    },
+    Str {
+        value: String,
+    },
+    Bool {
+        value: bool,
+    },
+    /// A bare word argument such as `median` in `fill(x, median)`.
+    Word {
+        word: String,
+    },
+    List {
+        items: Vec<FeatureExpr>,
+    },
+    Call {
+        func: String,
+        args: Vec<FeatureExpr>,
+        named: BTreeMap<String, FeatureExpr>,
+    },
+    Unary {
+        op: String,
+        arg: Box<FeatureExpr>,
+    },
+    Binary {
+        op: String,
+        left: Box<FeatureExpr>,
+        right: Box<FeatureExpr>,
+    },
+    Invalid,
+}
+
+impl FeatureExpr {
+    /// The features this expression reads, in order of appearance.
+    pub fn feature_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            FeatureExpr::Feature { name } => out.push(name),
+            FeatureExpr::Call { args, named, .. } => {
+                args.iter().for_each(|a| a.feature_names(out));
+                named.values().for_each(|a| a.feature_names(out));
+            }
+            FeatureExpr::Unary { arg, .. } => arg.feature_names(out),
+            FeatureExpr::Binary { left, right, .. } => {
+                left.feature_names(out);
+                right.feature_names(out);
+            }
+            FeatureExpr::List { items } => items.iter().for_each(|a| a.feature_names(out)),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Window {
+    pub func: String,
+    pub source: String,
+    pub by: String,
+    pub window_s: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Feature {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub expr: FeatureExpr,
+    pub ty: ValueType,
+    /// Features this one reads, in order of first use.
+    pub uses_features: Vec<String>,
+    /// Fields this one reads directly.
+    pub reads: Vec<FieldRef>,
+    pub windows: Vec<Window>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FeatureStore {
+    pub online: Option<Store>,
+    pub offline: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Store {
+    pub engine: String,
+    pub ttl_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "strategy", content = "field")]
+pub enum SplitStrategy {
+    Random,
+    Time(FieldRef),
+    Group(FieldRef),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Split {
+    pub strategy: SplitStrategy,
+    pub train: f64,
+    pub validation: f64,
+    pub test: f64,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Dataset {
+    pub split: Option<Split>,
+    /// `undersample`, `oversample`, `class_weight` or `smote`, with a ratio for undersample.
+    pub imbalance: Option<(String, Option<f64>)>,
+    pub missing: Option<String>,
+    pub dedupe: Option<String>,
+    #[serde(skip)]
+    pub dedupe_span: Span,
+    pub outliers: Option<(f64, f64)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Number(f64),
+    Text(String),
+    List(Vec<f64>),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tuning {
+    pub search: String,
+    pub trials: Option<u64>,
+    pub cv: Option<u64>,
+    pub metric: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Model {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub kind: Option<ModelKind>,
+    #[serde(skip)]
+    pub kind_span: Span,
+    pub features: Vec<String>,
+    #[serde(skip)]
+    pub feature_spans: Vec<Span>,
+    pub params: BTreeMap<String, ParamValue>,
+    pub tuning: Option<Tuning>,
+    #[serde(skip)]
+    pub tuning_span: Span,
+    pub baseline: Option<String>,
+    #[serde(skip)]
+    pub baseline_span: Span,
+    pub rules: Vec<FeatureExpr>,
+    pub stage: Option<String>,
+    pub candidates: Option<f64>,
+    pub latency: Option<LatencyDist>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "dist")]
+pub enum LatencyDist {
+    Fixed { s: f64 },
+    Exponential { mean_s: f64 },
+    Lognormal { p50_s: f64, p99_s: f64 },
+    Normal { mean_s: f64, sd_s: f64 },
+    Empirical { file: String },
+}
+
+impl LatencyDist {
+    /// A typical service time for quick capacity arithmetic: the median for
+    /// lognormal, the mean otherwise; `None` for empirical files.
+    pub fn typical_s(&self) -> Option<f64> {
+        match *self {
+            LatencyDist::Fixed { s } => Some(s),
+            LatencyDist::Exponential { mean_s } => Some(mean_s),
+            LatencyDist::Lognormal { p50_s, .. } => Some(p50_s),
+            LatencyDist::Normal { mean_s, .. } => Some(mean_s),
+            LatencyDist::Empirical { .. } => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stage {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub model: Option<String>,
+    #[serde(skip)]
+    pub model_span: Span,
+    pub feature_store_online: bool,
+    pub latency: Option<LatencyDist>,
+    pub batch: Option<(u64, f64)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServingMode {
+    Realtime,
+    Batch,
+    Streaming,
+    Edge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Balancer {
+    SharedQueue,
+    LeastLoaded,
+    RoundRobin,
+    Random,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Autoscale {
+    /// `cpu` (target utilisation) or `rps` (target per replica).
+    pub on: String,
+    pub target: f64,
+    pub warmup_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Instance {
+    /// `cpu` or `gpu`.
+    pub kind: String,
+    pub params: BTreeMap<String, f64>,
+    pub cost_per_hour: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Serving {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub mode: Option<ServingMode>,
+    pub endpoint: Option<String>,
+    pub stages: Vec<Stage>,
+    pub replicas: (u64, u64),
+    pub concurrency: u64,
+    pub balancer: Balancer,
+    pub autoscale: Option<Autoscale>,
+    /// (ttl seconds, hit rate)
+    pub cache: Option<(f64, f64)>,
+    /// (after seconds, fallback model)
+    pub timeout: Option<(f64, String)>,
+    #[serde(skip)]
+    pub timeout_span: Span,
+    pub queue: Option<u64>,
+    pub instance: Option<Instance>,
+    pub schedule_every_s: Option<f64>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Alert {
+    pub channel: String,
+    pub target: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "monitor")]
+pub enum MonitorKind {
+    Drift { feature: String, statistic: String, p_value: bool, cmp: Cmp, threshold: f64, every_s: Option<f64> },
+    Performance { metric: String, cmp: Cmp, threshold: f64, window_s: f64, retrain: bool },
+    Latency { percentile: f64, label: String, max_s: f64, window_s: f64 },
+    Errors { rate: f64, window_s: f64 },
+    Retrain { every_s: f64 },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Monitor {
+    #[serde(flatten)]
+    pub kind: MonitorKind,
+    pub alert: Option<Alert>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Experiment {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub treatment: String,
+    pub control: String,
+    pub traffic: f64,
+    pub metric: String,
+    pub duration_s: f64,
+    pub min_effect: Option<f64>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Traffic {
+    pub rate_rps: f64,
+    /// (peak multiplier, hour of the peak in seconds)
+    pub diurnal: Option<(f64, f64)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum ScenarioEvent {
+    Burst {
+        factor: f64,
+        at_s: f64,
+        for_s: f64,
+    },
+    Shift {
+        field: FieldRef,
+        moment: String,
+        by: f64,
+        from_s: f64,
+    },
+    Mix {
+        field: FieldRef,
+        weights: Vec<(String, f64)>,
+        from_s: f64,
+    },
+    ConceptDrift {
+        strength: f64,
+        from_s: f64,
+    },
+    PriorShift {
+        field: FieldRef,
+        rate: f64,
+        from_s: f64,
+    },
+    Outage {
+        stage: String,
+        at_s: f64,
+        for_s: f64,
+        #[serde(skip)]
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub duration_s: Option<f64>,
+    pub requests: Option<f64>,
+    pub traffic: Option<Traffic>,
+    pub events: Vec<ScenarioEvent>,
+    pub seed: Option<u64>,
+    pub span: Span,
+    pub name_span: Span,
+}

@@ -1,0 +1,121 @@
+//! Numbers as the tool writes them, in every report, review, document and
+//! diagnostic: `3.06 ms`, `0.2%`, `637,100`, `$2,920`, `30d`.
+//!
+//! **Invariant:** one formatter per kind of number; a figure printed by two
+//! commands goes through the same function, so they never disagree.
+
+/// Seconds as milliseconds with up to three significant decimals: `3.06 ms`, `0.06 ms`.
+pub fn ms(s: f64) -> String {
+    let v = s * 1000.0;
+    let t = if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else if v >= 0.1 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    };
+    format!("{} ms", trim(&t))
+}
+
+/// A fraction as a percentage: `0.002` -> `0.2%`, `0.999` -> `99.9%`.
+pub fn pct(x: f64) -> String {
+    let v = x * 100.0;
+    let t = if v.abs() >= 0.1 { format!("{v:.2}") } else { format!("{v:.3}") };
+    format!("{}%", trim(&t))
+}
+
+/// A count with thousands separators, rounded: `637123.4` -> `637,123`.
+pub fn count(x: f64) -> String {
+    if !x.is_finite() {
+        return "∞".to_string();
+    }
+    let n = x.round().clamp(0.0, 1e18) as u64;
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Money: `$2,920`, `$5`, `$0.20`.
+pub fn money(x: f64) -> String {
+    if x >= 100.0 {
+        format!("${}", count(x))
+    } else if (x - x.round()).abs() < 1e-9 {
+        format!("${}", x.round())
+    } else {
+        format!("${x:.2}")
+    }
+}
+
+/// A plain number with at most three decimals: `0.75`, `25`, `0.055`.
+pub fn num(x: f64) -> String {
+    if x.abs() >= 10_000.0 {
+        return count(x);
+    }
+    trim(&format!("{x:.3}"))
+}
+
+/// Durations as the language writes them: `30d`, `5m`, `80ms`.
+pub fn dur(s: f64) -> String {
+    if s > 0.0 && s < 1.0 {
+        let v = s * 1000.0;
+        if (v - v.round()).abs() < 1e-6 {
+            return format!("{}ms", v.round());
+        }
+    }
+    human_duration(s)
+}
+
+/// `86400` -> `1d`, `0.08` -> `80ms`: the largest unit that divides evenly.
+pub fn human_duration(s: f64) -> String {
+    for (unit, secs) in [("y", 31_536_000.0), ("d", 86_400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)] {
+        let n = s / secs;
+        if n >= 1.0 && (n - n.round()).abs() < 1e-9 {
+            return format!("{}{unit}", n.round());
+        }
+    }
+    format!("{}s", round2(s))
+}
+
+/// Rounded to two decimals, for figures inside diagnostic messages.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn trim(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(ms(0.00306), "3.06 ms");
+        assert_eq!(ms(0.25), "250 ms");
+        assert_eq!(pct(0.002), "0.2%");
+        assert_eq!(pct(0.999), "99.9%");
+        assert_eq!(pct(0.9999), "99.99%");
+        assert_eq!(pct(0.1168), "11.68%");
+        assert_eq!(count(637_123.4), "637,123");
+        assert_eq!(count(999.0), "999");
+        assert_eq!(money(2920.0), "$2,920");
+        assert_eq!(money(0.2), "$0.20");
+        assert_eq!(money(5.0), "$5");
+        assert_eq!(num(0.750), "0.75");
+        assert_eq!(dur(0.08), "80ms");
+        assert_eq!(dur(2_592_000.0), "30d");
+    }
+}

@@ -1,0 +1,253 @@
+//! `mlspec review --interview`: the follow-up questions an interviewer
+//! would ask about this design, first about its gaps (one per finding),
+//! then about the trade-offs it made, each tied to a spec line.
+
+use super::{Ctx, Finding, Question, Step};
+use mlspec_ir::numbers::{dur, money, num, pct};
+use mlspec_ir::vocab::{ModelKind, Task};
+use mlspec_ir::{MonitorKind, Scope, ServingMode, SplitStrategy};
+
+fn about_finding(f: &Finding) -> String {
+    match f.id {
+        "missing-target" => "What exactly is the label, where does it come from, and how long after the prediction do you know it?",
+        "no-business-metric" => "If this model ships and the offline metric improves, which business number moves, and by how much would you call it a success?",
+        "no-online-metric" => "How will you know, in the first week after launch, whether the model helps? What do you measure on live traffic?",
+        "accuracy-on-imbalanced" => "Positives are rare here: what does 99% accuracy tell you? Which metric would you select models on instead, and why?",
+        "imbalance-unhandled" => "How does training deal with so few positives: weighting, resampling, or a different loss? How do you re-calibrate scores afterwards?",
+        "random-split-temporal" => "Your split is random over time-ordered data. What leaks from the future into training, and how would the offline number change with a time split?",
+        "no-baseline" => "What is the simplest thing that could work here, and how much better must the complex model be to justify its cost?",
+        "pii-raw-feature" => "This feature carries personal data as it is. Do you need the raw value? What happens when a user asks to be deleted?",
+        "label-delay-exceeds-window" => "Labels arrive later than your monitor's window. What does the monitor actually see, and what would you watch in the meantime?",
+        "underpowered-experiment" => "How did you size this A/B test? What is the smallest effect it can detect, and what do you do if the result is flat?",
+        "no-drift-monitor" => "How would you notice that the input data changed, before the labels tell you quality dropped?",
+        "no-performance-monitor" => "How do you know the model is still right a month after launch?",
+        "no-retraining" => "When and how does the model get retrained, and what stops a worse model from being promoted?",
+        "slo-infeasible" => "Your stages alone take longer than the latency budget. Which stage would you cut or change first, and what does that cost in quality?",
+        "capacity-short" => "Walk me through the capacity arithmetic at peak: how many replicas do you need, and what happens to latency at 90% utilisation?",
+        "no-fallback" => "What does the caller get when the model is slow or down?",
+        "stale-feature-realtime" => "This realtime path reads data refreshed less often than the freshness you promised. Does the model still work on stale values?",
+        "single-replica" => "What happens to availability during a deploy or when the one replica dies?",
+        "over-budget" => "Your serving costs more than the budget at full scale. Where would you cut: replicas, instance type, or model size?",
+        "no-experiment" => "How do you decide to launch: what online test, on which metric, for how long?",
+        "timeout-exceeds-slo" => "Your fallback fires after the latency budget is already spent. What does the caller see, and where would you set the timeout?",
+        "unrouted-monitor" => "Some monitors alert nobody. Who is on call for this model, and which signals wake them up?",
+        "experiment-too-short" => "Your test runs less than a week. How do you account for weekday effects and novelty?",
+        "tuning-metric-mismatch" => "You tune on one metric and select on another. Which one matters, and what happens when they disagree?",
+        _ => "How would you address this gap?",
+    }
+    .to_string()
+}
+
+pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
+    let d = cx.d;
+    let mut qs: Vec<Question> = findings
+        .iter()
+        .map(|f| {
+            let q = if f.question.is_empty() { about_finding(f) } else { f.question.clone() };
+            Question { step: f.step, question: format!("{q} ({})", f.id), line: f.line }
+        })
+        .collect();
+    let mut ask = |step: Step, span: mlspec_diag::span::Span, q: String| qs.push(Question { step, question: q, line: cx.line(span) });
+
+    if let Some(p) = &d.problem {
+        if let Some(rate) = p.positive_rate {
+            ask(
+                Step::Requirements,
+                p.span,
+                format!("Positives are {} of examples. How was that measured, and is it stable across segments and seasons?", pct(rate)),
+            );
+        }
+    }
+    if let Some((h, span)) = d.problem.as_ref().and_then(|p| p.horizon_s.map(|h| (h, p.span))) {
+        ask(
+            Step::Requirements,
+            span,
+            format!(
+                "The horizon is {}. Do you forecast each day directly or feed predictions back in, and how fast does the error grow towards day {}?",
+                dur(h),
+                num((h / 86_400.0).round())
+            ),
+        );
+    }
+    // A latency budget matters to a caller waiting online, not to a nightly batch.
+    let waits = d.servings.is_empty() || d.servings.iter().any(|s| s.mode != Some(ServingMode::Batch));
+    if let Some(l) = d.constraints.latency.iter().max_by(|a, b| a.percentile.total_cmp(&b.percentile)).filter(|_| waits) {
+        ask(
+            Step::Requirements,
+            l.span,
+            format!(
+                "Where does the {} < {} budget come from, and how much of it is the network and the caller's own work?",
+                l.label,
+                dur(l.max_s)
+            ),
+        );
+    }
+    if let Some(cm) = &d.cost_matrix {
+        let denom = (cm.fp - cm.tn) + (cm.fn_ - cm.tp);
+        if denom > 0.0 {
+            let t = (cm.fp - cm.tn) / denom;
+            ask(
+                Step::Metrics,
+                cm.span,
+                format!(
+                    "A missed positive costs {} and a false alarm {}: that puts the cost-minimising threshold near a score of {}. Who owns that threshold, and how do you re-tune it when the prices change?",
+                    money(cm.fn_),
+                    money(cm.fp),
+                    num((t * 1000.0).round() / 1000.0)
+                ),
+            );
+        }
+    }
+    if let Some(t) = d.problem.as_ref().and_then(|p| p.target.as_ref()) {
+        if let Some(delay) = mlspec_ir::facts::label_delay_s(d) {
+            ask(
+                Step::Data,
+                t.span,
+                format!(
+                    "Labels for `{t}` arrive {} after the event. What do you train and evaluate on for the most recent {}, and which proxy signal do you watch until then?",
+                    dur(delay),
+                    dur(delay)
+                ),
+            );
+        }
+    }
+    if let Some(f) = d.features.iter().find(|f| !f.windows.is_empty()) {
+        let store =
+            d.feature_store.as_ref().and_then(|fs| fs.online.as_ref()).map_or(String::new(), |s| format!(" served from `{}`", s.engine));
+        let w = f.windows.first().map_or(String::new(), |w| format!(" over {}", dur(w.window_s)));
+        ask(
+            Step::Features,
+            f.span,
+            format!(
+                "`{}` aggregates{w}{store}. How do you make the value used in training equal to what serving saw at request time (point-in-time correctness)?",
+                f.name
+            ),
+        );
+    }
+    if let Some(m) = d.models.iter().find(|m| m.baseline.is_some()) {
+        let base = m.baseline.as_deref().unwrap_or_default();
+        let metric = d.metrics.iter().find(|x| x.primary).map_or("the primary metric".to_string(), |x| format!("`{}`", x.name));
+        ask(
+            Step::Model,
+            m.name_span,
+            format!(
+                "What lift over `{base}` on {metric} would justify `{}` ({}), and how would you explain one of its decisions to a user or an auditor?",
+                m.name,
+                m.kind.map_or("model", |k| k.as_str())
+            ),
+        );
+    }
+    if let Some(m) = d.models.iter().find(|m| m.stage.as_deref() == Some("retrieval")) {
+        ask(
+            Step::Model,
+            m.name_span,
+            format!(
+                "`{}` passes {} candidates to the ranker. How do you measure what retrieval misses, and how do new items with no history get retrieved?",
+                m.name,
+                m.candidates.map_or("its".to_string(), num)
+            ),
+        );
+    }
+    if let Some(split) = d.dataset.as_ref().and_then(|ds| ds.split.as_ref()) {
+        let q = match &split.strategy {
+            SplitStrategy::Time(f) => format!(
+                "The split is by `{f}` with {} held out for test. Does the test period cover a full seasonal cycle, and do you retrain on it before launch?",
+                pct(split.test)
+            ),
+            SplitStrategy::Group(f) => format!("The split groups by `{f}`. What leakage does that prevent, and is there also a drift in time to test for?"),
+            SplitStrategy::Random => "Why is a random split right for this data? What would change with a split by time?".to_string(),
+        };
+        // A finding about the split already asks.
+        if !findings.iter().any(|f| f.id == "random-split-temporal") {
+            ask(Step::Training, split.span, q);
+        }
+    }
+    for s in &d.servings {
+        if let Some((ttl, hit)) = s.cache {
+            ask(
+                Step::Serving,
+                s.span,
+                format!(
+                    "`{}` caches answers for {} with a {} hit rate. What is the cache key, and when is a cached answer wrong for a new request?",
+                    s.name,
+                    dur(ttl),
+                    pct(hit)
+                ),
+            );
+        }
+        if let Some((after, fb)) = &s.timeout {
+            ask(
+                Step::Serving,
+                s.timeout_span,
+                format!(
+                    "Requests slower than {} get `{fb}`'s answer. How often will that happen at peak, and how do you alert when the fallback rate climbs?",
+                    dur(*after)
+                ),
+            );
+        }
+        if s.mode == Some(ServingMode::Batch) {
+            ask(
+                Step::Serving,
+                s.name_span,
+                format!(
+                    "`{}` scores in batch{}. What happens to entities that appear between runs, and what if a run fails?",
+                    s.name,
+                    s.schedule_every_s.map_or(String::new(), |e| format!(" every {}", dur(e)))
+                ),
+            );
+        }
+    }
+    if let Some(m) = d.monitors.iter().find(|m| matches!(m.kind, MonitorKind::Retrain { .. })) {
+        ask(
+            Step::Monitoring,
+            m.span,
+            "Retraining runs on a schedule. What gate (offline metrics, shadow traffic, a canary) stops a worse model from being promoted automatically?"
+                .to_string(),
+        );
+    }
+    if let Some(e) = d.experiments.first() {
+        ask(
+            Step::Monitoring,
+            e.span,
+            format!(
+                "`{}` runs for {} on `{}`. Which guardrail metrics stop it early, and how do you handle novelty effects?",
+                e.name,
+                dur(e.duration_s),
+                e.metric
+            ),
+        );
+    }
+    let feedback = matches!(d.task(), Some(Task::BinaryClassification | Task::Ranking | Task::Recommendation))
+        && d.servings.iter().any(|s| s.mode == Some(ServingMode::Realtime));
+    if feedback {
+        let what = match d.task() {
+            Some(Task::BinaryClassification) => "Cases the model acts on (blocked, filtered) never get their natural outcome.",
+            _ => "Users only interact with what the model showed them.",
+        };
+        ask(
+            Step::Risks,
+            d.problem.as_ref().map_or(d.span, |p| p.span),
+            format!("{what} How do you keep the training data from reinforcing the model's own choices (a holdout, exploration, counterfactual logging)?"),
+        );
+    }
+    if d.sources.iter().any(|s| s.fields.iter().any(|f| f.pii)) && d.metrics.iter().any(|m| m.scope != Scope::Business) {
+        if let Some(s) = d.sources.iter().find(|s| s.fields.iter().any(|f| f.pii)) {
+            ask(
+                Step::Risks,
+                s.name_span,
+                format!("`{}` holds personal data. Could the model treat some groups of users worse than others, and how would you measure that?", s.name),
+            );
+        }
+    }
+    if d.models.iter().any(|m| matches!(m.kind, Some(ModelKind::NeuralNetwork | ModelKind::Transformer))) {
+        if let Some(m) = d.models.iter().find(|m| matches!(m.kind, Some(ModelKind::NeuralNetwork | ModelKind::Transformer))) {
+            ask(
+                Step::Risks,
+                m.name_span,
+                format!("`{}` is a deep model. What is your plan when training cost or serving latency grows with data, and how do you debug its mistakes?", m.name),
+            );
+        }
+    }
+    qs.sort_by_key(|q| (q.step, q.line));
+    qs
+}

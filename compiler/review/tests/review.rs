@@ -1,0 +1,103 @@
+//! Review rule cases: every `tests/review/*.mlspec` is one test. A file
+//! states in comments which findings the review must make
+//! (`// review-expect: ID`) and must not make (`// review-absent: ID`); it
+//! must check without errors. Each rule has a `ID.trigger.mlspec` and a close
+//! `ID.near.mlspec` that must not trigger it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use mlspec_check::check_source;
+use mlspec_review::{self as review, rules};
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "mlspec")).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn directives<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
+    text.lines().filter_map(|l| l.trim().strip_prefix(key).map(str::trim)).collect()
+}
+
+fn run(path: &Path) -> Result<(), Failed> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let a = check_source(&text);
+    let errors: Vec<String> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
+    if !errors.is_empty() {
+        return Err(format!("{}: must check without errors, got {errors:?}", path.display()).into());
+    }
+    let r = review::review(&a.design, &text);
+    let got: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
+    let expect = directives(&text, "// review-expect:");
+    let absent = directives(&text, "// review-absent:");
+    if expect.is_empty() && absent.is_empty() {
+        return Err(format!("{}: states no `// review-expect:` or `// review-absent:`", path.display()).into());
+    }
+    for id in &expect {
+        let Some(f) = r.findings.iter().find(|f| f.id == *id) else {
+            return Err(format!("{}: expected finding `{id}`, got {got:?}", path.display()).into());
+        };
+        if f.message.is_empty() || f.why.is_empty() || f.fix.is_empty() || f.line == 0 {
+            return Err(format!("{}: finding `{id}` lacks a message, a reason, a fix or a line: {f:?}", path.display()).into());
+        }
+    }
+    for id in &absent {
+        if got.contains(id) {
+            return Err(format!("{}: finding `{id}` must not be made, got {got:?}", path.display()).into());
+        }
+    }
+    Ok(())
+}
+
+/// Every rule has a triggering case and a near miss, and every case names a rule.
+fn every_rule_has_cases(dir: &Path) -> Result<(), Failed> {
+    let names: Vec<String> = files(dir).iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
+    let ids = rules::ids();
+    for id in &ids {
+        for kind in ["trigger", "near"] {
+            let want = format!("{id}.{kind}.mlspec");
+            if !names.contains(&want) {
+                return Err(format!("rule `{id}` has no tests/review/{want}").into());
+            }
+        }
+    }
+    for n in &names {
+        let id = n.split('.').next().unwrap_or_default();
+        if !ids.contains(id) {
+            return Err(format!("tests/review/{n} names no rule").into());
+        }
+    }
+    Ok(())
+}
+
+/// docs/review.md has a row for every finding id, and only for those.
+fn every_rule_is_documented(root: &Path) -> Result<(), Failed> {
+    let doc = std::fs::read_to_string(root.join("docs/review.md")).map_err(|e| e.to_string())?;
+    let documented: std::collections::BTreeSet<&str> =
+        doc.lines().filter_map(|l| l.strip_prefix("| `").and_then(|r| r.split_once("` |")).map(|(id, _)| id)).collect();
+    let ids = rules::ids();
+    if documented != ids {
+        let missing: Vec<_> = ids.difference(&documented).collect();
+        let extra: Vec<_> = documented.difference(&ids).collect();
+        return Err(format!("docs/review.md: undocumented ids {missing:?}, rows without a rule {extra:?}").into());
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = root.join("tests/review");
+    let mut trials = Vec::new();
+    for f in files(&dir) {
+        let name = format!("review/{}", f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        trials.push(Trial::test(name, move || run(&f)));
+    }
+    trials.push(Trial::test("review/every_rule_has_a_trigger_and_a_near_miss", move || every_rule_has_cases(&dir)));
+    trials.push(Trial::test("review/every_rule_is_documented", move || every_rule_is_documented(&root)));
+    libtest_mimic::run(&args, trials).exit();
+}

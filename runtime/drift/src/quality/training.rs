@@ -1,0 +1,204 @@
+//! How the simulation trains: the declared split and rebalancing, the
+//! decision threshold, the production model, the offline evaluation of
+//! every model and retraining on labelled rows.
+
+use super::monitor::fires;
+use super::report::{MetricResult, OfflineModel};
+use crate::data::stream::{Inputs, Store};
+use crate::models::metrics::{self, Confusion, Pred};
+use crate::models::Trained;
+use mlspec_ir::vocab::{ModelKind, Task};
+use mlspec_ir::{CostMatrix, Design, Model, Scope};
+
+/// Indices of rows in `range`, split as the dataset declares: train,
+/// validation, test.
+pub fn split(d: &Design, store: &Store, rows: std::ops::Range<usize>, seed: u64) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    use mlspec_ir::SplitStrategy;
+    let s = d.dataset.as_ref().and_then(|ds| ds.split.as_ref());
+    let (tr, va) = s.map_or((0.8, 0.1), |s| (s.train, s.validation));
+    let total = s.map_or(1.0, |s| (s.train + s.validation + s.test).max(1e-9));
+    let (tr, va) = (tr / total, va / total);
+    let n = rows.len();
+    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    match s.map(|s| &s.strategy) {
+        Some(SplitStrategy::Time(_)) | None => {
+            let (ct, cv) = ((n as f64 * tr) as usize, (n as f64 * (tr + va)) as usize);
+            for (i, r) in rows.enumerate() {
+                if i < ct {
+                    a.push(r);
+                } else if i < cv {
+                    b.push(r);
+                } else {
+                    c.push(r);
+                }
+            }
+        }
+        Some(strategy) => {
+            let by_group = matches!(strategy, SplitStrategy::Group(_));
+            for r in rows {
+                let key = if by_group { u64::from(store.group.get(r).copied().unwrap_or(0)) } else { r as u64 };
+                let mut z = key ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+                if u < tr {
+                    a.push(r);
+                } else if u < tr + va {
+                    b.push(r);
+                } else {
+                    c.push(r);
+                }
+            }
+        }
+    }
+    (a, b, c)
+}
+
+/// Rebalances training rows as `imbalance` declares (binary tasks), and
+/// says by how much the sample's odds of a positive exceed the data's.
+pub fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f64) {
+    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance.clone()) else { return (rows, 1.0) };
+    let (pos, neg): (Vec<usize>, Vec<usize>) = rows.iter().partition(|r| store.y.get(**r).copied().unwrap_or(0.0) > 0.5);
+    if pos.is_empty() || neg.is_empty() {
+        return (rows, 1.0);
+    }
+    let is_pos = |r: &usize| store.y.get(*r).copied().unwrap_or(0.0) > 0.5;
+    let mut out = match how.as_str() {
+        "undersample" => {
+            let keep = ((pos.len() as f64 / ratio.unwrap_or(1.0).max(1e-9)) as usize).min(neg.len()).max(1);
+            let stride = neg.len() as f64 / keep as f64;
+            let mut v = pos.clone();
+            v.extend((0..keep).filter_map(|i| neg.get((i as f64 * stride) as usize)));
+            v
+        }
+        // Oversampling, SMOTE and class weights all become repeated positives here.
+        _ => {
+            let mut v = rows.clone();
+            let extra = neg.len().saturating_sub(pos.len());
+            v.extend((0..extra).filter_map(|i| pos.get(i % pos.len())));
+            v
+        }
+    };
+    out.sort_unstable();
+    let kept_pos = out.iter().filter(|r| is_pos(r)).count() as f64;
+    let kept_neg = out.len() as f64 - kept_pos;
+    let factor = (kept_pos / pos.len() as f64) / (kept_neg / neg.len() as f64).max(1e-12);
+    (out, factor)
+}
+
+/// The decision threshold on P(positive): the cost matrix's Bayes threshold
+/// (flag when p·(fn − tp) > (1 − p)·(fp − tn)), else 0.5; rules decide 0/1.
+pub fn decision_threshold(cm: Option<&CostMatrix>, rules: bool) -> f64 {
+    match cm {
+        Some(m) if !rules => {
+            let (a, b) = (m.fp - m.tn, m.fn_ - m.tp);
+            if a >= 0.0 && a + b > 0.0 {
+                a / (a + b)
+            } else {
+                0.5
+            }
+        }
+        _ => 0.5,
+    }
+}
+
+/// The model the serving calls last, else the first learned model.
+pub fn production_model(d: &Design) -> Option<usize> {
+    let served = d
+        .servings
+        .iter()
+        .flat_map(|s| s.stages.iter().rev().filter_map(|st| st.model.as_deref()).take(1))
+        .find_map(|name| d.models.iter().position(|m| m.name == name));
+    served.or_else(|| d.models.iter().position(|m| m.kind != Some(ModelKind::Rules))).or(if d.models.is_empty() { None } else { Some(0) })
+}
+
+/// What the models are trained for.
+#[derive(Clone, Copy)]
+pub struct Target {
+    pub task: Task,
+    pub classes: usize,
+}
+
+impl Target {
+    pub fn binary(self) -> bool {
+        self.classes == 2
+    }
+}
+
+/// Trains `m` on `rows`, rebalanced as declared for binary tasks, with
+/// probabilities corrected back to the data's odds.
+pub fn train(d: &Design, m: &Model, target: Target, inputs: &Inputs, store: &Store, rows: &[usize]) -> Trained {
+    let (rows, odds) = if target.binary() { rebalance(d, store, rows.to_vec()) } else { (rows.to_vec(), 1.0) };
+    Trained::train(m, target.task, target.classes, inputs, store, &rows).with_odds_correction(odds)
+}
+
+/// A trained model's declared offline metrics on the test rows, each met or
+/// missed, and with a cost matrix its cost per 1,000 decisions and the
+/// threshold that minimises it.
+pub fn evaluate(d: &Design, m: &Model, t: &Trained, store: &Store, test: &[usize]) -> OfflineModel {
+    let cm = d.cost_matrix.as_ref();
+    let rules = m.kind == Some(ModelKind::Rules);
+    let threshold = decision_threshold(cm, rules);
+    let pred = t.predict(store, test);
+    let y: Vec<f64> = test.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();
+    let group: Vec<u32> = test.iter().map(|r| store.group.get(*r).copied().unwrap_or(0)).collect();
+    let results = d
+        .metrics
+        .iter()
+        .filter(|m| m.scope == Scope::Offline)
+        .map(|metric| {
+            let value = metrics::metric(&metric.base, metric.k, &pred, &y, &group, threshold);
+            let met = match (value, metric.threshold) {
+                (Some(v), Some((c, th))) => Some(fires(c, v, th)),
+                _ => None,
+            };
+            MetricResult {
+                metric: metric.name.clone(),
+                value,
+                cmp: metric.threshold.map(|(c, _)| c.as_str().to_string()),
+                threshold: metric.threshold.map(|(_, t)| t),
+                met,
+            }
+        })
+        .collect();
+    let (cost, best) = match (&pred, cm) {
+        // A rules model decides 0 or 1: it has a cost but no threshold to tune.
+        (Pred::Prob(p), Some(m)) => {
+            (Confusion::at(p, &y, threshold).cost_per_1000(m), if rules { None } else { metrics::best_threshold(p, &y, m) })
+        }
+        _ => (None, None),
+    };
+    OfflineModel {
+        model: m.name.clone(),
+        kind: t.kind.clone(),
+        method: t.method.clone(),
+        threshold: matches!(pred, Pred::Prob(_)).then_some(threshold),
+        metrics: results,
+        cost_per_1000: cost,
+        best_threshold: best.map(|b| b.0),
+        best_cost_per_1000: best.map(|b| b.1),
+    }
+}
+
+/// The metric the quality timeline follows: the first performance
+/// monitor's, else the primary offline metric, else a default for the task.
+pub fn followed_metric(d: &Design, target: Target) -> String {
+    use mlspec_ir::MonitorKind;
+    d.monitors
+        .iter()
+        .find_map(|m| match &m.kind {
+            MonitorKind::Performance { metric, .. } => Some(metric.clone()),
+            _ => None,
+        })
+        .or_else(|| d.metrics.iter().find(|m| m.primary && m.scope == Scope::Offline).map(|m| m.name.clone()))
+        .or_else(|| d.metrics.iter().find(|m| m.scope == Scope::Offline).map(|m| m.name.clone()))
+        .unwrap_or_else(|| {
+            if target.binary() {
+                "auc_roc".into()
+            } else if target.classes > 2 {
+                "accuracy".into()
+            } else {
+                "rmse".into()
+            }
+        })
+}

@@ -1,0 +1,305 @@
+//! The drift and model-quality simulation against what its statistics,
+//! schedules and label delays must give.
+//!
+//! Tolerances: a false-alarm rate over N checks is binomial, so it is held
+//! to within 4 standard deviations of the level the null distribution
+//! predicts; detection is asserted for every seed tried.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use mlspec_check::check_source;
+use mlspec_drift::data::windows::{Window, WindowSpec};
+use mlspec_drift::models::metrics::{auc_roc, best_threshold, Confusion};
+use mlspec_drift::quality::{simulate, Options, QualityOutcome};
+use mlspec_ir::Design;
+
+fn design(src: &str) -> Design {
+    let a = check_source(src);
+    let errors: Vec<String> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
+    assert!(errors.is_empty(), "spec has errors: {errors:?}\n{src}");
+    a.design
+}
+
+/// One source with a normal field `x` (mean 100, sd 10) and a category,
+/// a logistic model on them, the given monitors and scenario events.
+fn spec(monitors: &str, events: &str, label: &str) -> String {
+    format!(
+        r#"system drift_test {{
+  problem {{ objective "drift"; task binary_classification; target events.y; positive_rate 20% }}
+  metrics {{ auc_roc >= 0.7 offline primary; recall >= 0.5 offline }}
+  source events {{
+    kind stream
+    volume 10k / day
+    schema {{
+      id: id key
+      ts: timestamp event_time
+      x: float dist normal(mean: 100, sd: 10)
+      kind: category values ["a", "b", "c"]
+      y: bool label {label}
+    }}
+  }}
+  features {{
+    x_value = events.x
+    kind_onehot = onehot(events.kind)
+  }}
+  model clf {{
+    kind logistic_regression
+    features [x_value, kind_onehot]
+  }}
+  monitors {{
+{monitors}
+  }}
+  scenario s {{
+    duration 30d
+{events}
+  }}
+}}
+"#
+    )
+}
+
+fn run(src: &str, seed: u64, days: Option<f64>) -> QualityOutcome {
+    let d = design(src);
+    let o = Options { rows_per_day: 10_000, seed, days };
+    simulate(&d, d.scenarios.first(), &o, &mut |_| {}).expect("a drift run")
+}
+
+/// PSI with B bins and n rows per side is about (1/n_ref + 1/n_cur)·χ²(B−1)
+/// under no drift; the KS p-value is uniform. With thresholds at the 95th
+/// percentile of each, 5% of checks alarm.
+#[test]
+fn false_alarms_without_drift_match_the_null_distribution() {
+    // Reference: the training rows' monitored values, capped at 20,000 by the
+    // monitor; current: one day of 10,000 rows.
+    let (n_ref, n_cur) = (20_000.0, 10_000.0);
+    let chi2_9_q95 = 16.918_977_604_620_45;
+    let psi_q95 = (1.0 / n_ref + 1.0 / n_cur) * chi2_9_q95;
+    let monitors = format!("    drift x_value using psi > {psi_q95:.6} every 1d\n    drift x_value using ks p < 0.05 every 1d");
+    let src = spec(&monitors, "", "");
+    let (mut alarms, mut checks) = ([0u64; 2], [0u64; 2]);
+    // Two threads: the seeds are independent runs.
+    let runs: Vec<QualityOutcome> = std::thread::scope(|s| {
+        let src = &src;
+        let halves: Vec<_> = [1u64, 51]
+            .iter()
+            .map(|&from| s.spawn(move || (from..from + 50).map(|seed| run(src, seed, Some(30.0))).collect::<Vec<_>>()))
+            .collect();
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    for q in runs {
+        assert!(q.drift.events.is_empty());
+        for (i, m) in q.drift.monitors.iter().enumerate() {
+            checks[i] += m.values.len() as u64;
+            alarms[i] += m.alerts_hours.len() as u64;
+        }
+        // Without drift every alert is a false alarm, and the report counts them.
+        assert_eq!(q.drift.false_alarms, q.drift.monitors.iter().map(|m| m.alerts_hours.len() as u64).sum::<u64>());
+    }
+    for (i, name) in ["psi", "ks"].iter().enumerate() {
+        assert_eq!(checks[i], 100 * 30, "{name}: one check a day for 30 days, 100 seeds");
+        let rate = alarms[i] as f64 / checks[i] as f64;
+        let sd = (0.05 * 0.95 / checks[i] as f64).sqrt();
+        eprintln!("{name}: false-alarm rate {rate:.4} over {} checks (null predicts 0.05 ± {sd:.4})", checks[i]);
+        assert!((rate - 0.05).abs() < 4.0 * sd, "{name}: false-alarm rate {rate} is not the null's 5%");
+    }
+}
+
+#[test]
+fn a_one_sigma_mean_shift_is_caught_within_one_period_by_psi_and_ks() {
+    let monitors = "    drift x_value using psi > 0.2 every 1d\n    drift x_value using ks p < 0.01 every 1d";
+    // +10% of a mean of 100 is one standard deviation (10).
+    let src = spec(monitors, "    drift events.x shift mean +10% from 5d", "");
+    for seed in 1..=5 {
+        let q = run(&src, seed, Some(8.0));
+        let e = q.drift.events.first().expect("the shift");
+        assert_eq!(e.from_hours, 120.0);
+        assert_eq!(e.watched_by.len(), 2, "both monitors read events.x");
+        assert!(e.detection_delay_hours.is_some_and(|h| h <= 24.0), "seed {seed}: caught {:?}", e.detection_delay_hours);
+        for m in &q.drift.monitors {
+            assert!(m.alerts_hours.iter().all(|h| *h > 120.0), "{}: no alert before the shift: {:?}", m.monitor, m.alerts_hours);
+            assert!(m.onsets_hours.first().is_some_and(|h| *h <= 144.0), "{}: caught by the first check after it", m.monitor);
+        }
+    }
+}
+
+#[test]
+fn a_performance_monitor_never_fires_before_labels_arrive() {
+    // recall < 0.999 fires on any labelled window; labels come 10 days late.
+    let monitors = "    performance recall < 0.999 window 1d";
+    let src = spec(monitors, "    concept_drift strength 0.9 from 2d", "delay 10d");
+    let q = run(&src, 3, Some(14.0));
+    let m = q.drift.monitors.first().unwrap();
+    assert_eq!(m.kind, "performance");
+    assert!(!m.values.is_empty(), "labels arrived from day 10 on");
+    assert!(m.values.iter().all(|p| p.hour > 240.0), "values before the first label arrived: {:?}", m.values.first());
+    assert!(m.alerts_hours.iter().all(|h| *h > 240.0));
+    let e = q.drift.events.first().unwrap();
+    assert!(e.detected_at_hours.is_some_and(|h| h > 240.0), "the concept drift is seen only once its labels arrive");
+}
+
+#[test]
+fn concept_drift_hurts_the_frozen_model_and_retraining_on_fresh_labels_recovers() {
+    let monitors = "    performance auc_roc < 0.6 window 2d action retrain";
+    let src = spec(monitors, "    concept_drift strength 1.0 from 6d", "delay 1h");
+    let q = run(&src, 7, Some(20.0));
+    let t = &q.quality.timeline;
+    let before = t.iter().find(|p| p.hour == 120.0).and_then(|p| p.value).unwrap();
+    let frozen_after = t.last().and_then(|p| p.without_retraining).unwrap();
+    let retrained_after = t.last().and_then(|p| p.value).unwrap();
+    assert!(frozen_after < before - 0.1, "the truth moved away from the frozen model: {before} -> {frozen_after}");
+    assert!(!q.quality.retrains.is_empty(), "the performance monitor asked for a retrain");
+    assert!(q.quality.retrains.iter().all(|r| r.hour > 144.0));
+    assert!(retrained_after > frozen_after + 0.05, "retrained {retrained_after} vs frozen {frozen_after}");
+}
+
+#[test]
+fn a_drifted_field_no_monitor_watches_is_reported_as_such() {
+    let src = spec("    drift x_value using psi > 0.2 every 1d", "    drift events.kind mix { a: 80%, b: 10%, c: 10% } from 2d", "");
+    let q = run(&src, 1, Some(4.0));
+    let e = q.drift.events.first().unwrap();
+    assert!(e.watched_by.is_empty());
+    assert!(e.detected_by.is_none());
+    let note = e.note.as_deref().unwrap();
+    assert!(note.contains("no drift monitor watches events.kind") && note.contains("kind_onehot"), "{note}");
+}
+
+#[test]
+fn labels_follow_the_declared_positive_rate_and_prior_shift() {
+    let src = spec("    drift x_value using psi > 0.2 every 1d", "    prior_shift events.y 50% from 3d", "");
+    let q = run(&src, 2, Some(6.0));
+    let rate = q.drift.data.label_rate_history.unwrap();
+    assert!((rate - 0.2).abs() < 0.01, "history positive rate {rate}");
+    assert_eq!(q.drift.data.rows, (28 + 6) * 10_000);
+}
+
+#[test]
+fn same_seed_same_report_and_another_seed_another() {
+    let src = spec("    drift x_value using ks p < 0.01 every 6h", "    drift events.x shift sd +50% from 2d", "");
+    let a = serde_json::to_string(&run(&src, 11, Some(4.0))).unwrap();
+    let b = serde_json::to_string(&run(&src, 11, Some(4.0))).unwrap();
+    let c = serde_json::to_string(&run(&src, 12, Some(4.0))).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+/// Window aggregations against a direct count over the events.
+#[test]
+fn windows_aggregate_exactly_the_events_in_their_window() {
+    let mut state = 17u64;
+    let mut next = || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let mut events: Vec<(f64, u32, f64)> = (0..3000).map(|_| (next() * 1000.0, (next() * 7.0) as u32, (next() * 5.0).floor())).collect();
+    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let queries: Vec<(f64, u32)> = {
+        let mut q: Vec<(f64, u32)> = (0..500).map(|_| (next() * 1000.0, (next() * 7.0) as u32)).collect();
+        q.sort_by(|a, b| a.0.total_cmp(&b.0));
+        q
+    };
+    for func in ["count", "sum", "mean", "min", "max", "distinct_count", "last"] {
+        let spec =
+            WindowSpec { func: func.into(), source: "e".into(), field: Some("v".into()), by: "k".into(), window_bits: 50f64.to_bits() };
+        let mut w = Window::default();
+        let (t, k, v): (Vec<f64>, Vec<u32>, Vec<f64>) = {
+            let mut t = Vec::new();
+            let mut k = Vec::new();
+            let mut v = Vec::new();
+            for e in &events {
+                t.push(e.0);
+                k.push(e.1);
+                v.push(e.2);
+            }
+            (t, k, v)
+        };
+        // Fed in two parts, as the simulation feeds hour by hour.
+        let half = t.len() / 2;
+        w.feed(&t[..half], &k[..half], Some(&v[..half]));
+        let (qt, qk): (Vec<f64>, Vec<u32>) = queries.iter().copied().unzip();
+        let split = qt.partition_point(|x| *x < t[half]);
+        let mut got = w.query(&spec, &qt[..split], &qk[..split]);
+        w.feed(&t[half..], &k[half..], Some(&v[half..]));
+        got.extend(w.query(&spec, &qt[split..], &qk[split..]));
+        for ((qt, qk), g) in queries.iter().zip(&got) {
+            let inside: Vec<f64> = events.iter().filter(|e| e.1 == *qk && e.0 > qt - 50.0 && e.0 <= *qt).map(|e| e.2).collect();
+            let want = match func {
+                "count" => inside.len() as f64,
+                "sum" => inside.iter().sum(),
+                "mean" => inside.iter().sum::<f64>() / inside.len() as f64,
+                "min" => inside.iter().copied().fold(f64::NAN, f64::min),
+                "max" => inside.iter().copied().fold(f64::NAN, f64::max),
+                "distinct_count" => {
+                    let mut d = inside.clone();
+                    d.sort_by(f64::total_cmp);
+                    d.dedup();
+                    d.len() as f64
+                }
+                _ => inside.last().copied().unwrap_or(f64::NAN),
+            };
+            let same = (want.is_nan() && g.is_nan()) || (want - g).abs() < 1e-9;
+            assert!(same, "{func} at {qt} key {qk}: got {g}, want {want}");
+        }
+    }
+}
+
+#[test]
+fn cost_threshold_is_the_cheapest_and_auc_is_the_rank_statistic() {
+    let scores = [0.1, 0.4, 0.35, 0.8, 0.7, 0.2, 0.9, 0.05];
+    let y = [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0];
+    // Positives at 0.35, 0.8, 0.9 against 5 negatives: 3 + 5 + 5 of 15 pairs ordered right.
+    assert!((auc_roc(&scores, &y).unwrap() - 13.0 / 15.0).abs() < 1e-12);
+    let m = mlspec_ir::CostMatrix { tp: 1.0, fp: 3.0, fn_: 20.0, tn: 0.0, span: Default::default() };
+    let (t, cost) = best_threshold(&scores, &y, &m).unwrap();
+    let brute = scores.iter().map(|t| Confusion::at(&scores, &y, *t).cost_per_1000(&m).unwrap()).fold(f64::INFINITY, f64::min);
+    assert!((cost - brute).abs() < 1e-9, "best {cost} at {t}, brute force {brute}");
+    assert_eq!(Confusion::at(&scores, &y, t).cost_per_1000(&m), Some(cost));
+}
+
+/// Every checked spec of the repository (the examples and the golden `ok`
+/// specs, which use every feature function, field type and task) runs
+/// through the drift simulation under each of its scenarios, and the
+/// report holds together: no panic, one outcome per drift event, alerts
+/// only at checks, a timeline point per step.
+#[test]
+fn every_checked_spec_runs_through_the_drift_simulation() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let mut paths: Vec<std::path::PathBuf> = ["specs", "tests/specs/ok"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(format!("{root}/{dir}")).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "mlspec"))
+        .collect();
+    paths.sort();
+    let mut ran = 0;
+    for path in &paths {
+        let a = check_source(&std::fs::read_to_string(path).unwrap());
+        if a.diagnostics.iter().any(|d| d.is_error()) {
+            continue;
+        }
+        let d = a.design;
+        let scenarios: Vec<Option<&mlspec_ir::Scenario>> =
+            if d.scenarios.is_empty() { vec![None] } else { d.scenarios.iter().map(Some).collect() };
+        for sc in scenarios {
+            let o = Options { rows_per_day: 240, seed: 5, days: Some(2.0) };
+            let Some(q) = simulate(&d, sc, &o, &mut |_| {}) else {
+                assert!(d.models.is_empty() || d.sources.is_empty(), "{}: no run though it has sources and models", path.display());
+                continue;
+            };
+            ran += 1;
+            let drifts = sc.map_or(0, |s| {
+                s.events
+                    .iter()
+                    .filter(|e| !matches!(e, mlspec_ir::ScenarioEvent::Burst { .. } | mlspec_ir::ScenarioEvent::Outage { .. }))
+                    .count()
+            });
+            assert_eq!(q.drift.events.len(), drifts, "{}", path.display());
+            for m in &q.drift.monitors {
+                let at: Vec<f64> = m.values.iter().map(|p| p.hour).collect();
+                assert!(m.alerts_hours.iter().all(|h| at.contains(h)), "{}: {} alerts off its checks", path.display(), m.monitor);
+                assert!(m.values.iter().all(|p| p.value.is_finite()), "{}: {}", path.display(), m.monitor);
+            }
+            assert_eq!(q.quality.timeline.len(), 48, "{}: hourly points over 2 days", path.display());
+            assert_eq!(q.drift.data.rows, 240 * 30, "{}", path.display());
+        }
+    }
+    assert!(ran >= 15, "the examples at least: {ran}");
+}

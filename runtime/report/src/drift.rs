@@ -1,0 +1,361 @@
+//! The drift and model-quality sections of a report, in text, Markdown and
+//! HTML. The tables are built once ([`events_table`], [`monitors_table`],
+//! [`offline_table`], [`retrains_table`]) and each format lays them out.
+
+use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, GREY, ORANGE};
+use super::{group, trim1};
+use mlspec_drift::quality::{QualityOutcome, QualityReport};
+use std::fmt::Write;
+
+/// `3h`, `2.5d`: hours as a reader wants them.
+pub fn at(hours: f64) -> String {
+    let hours = if hours == 0.0 { 0.0 } else { hours };
+    if hours.abs() >= 48.0 {
+        format!("{}d", trim1(hours / 24.0))
+    } else {
+        format!("{}h", trim1(hours))
+    }
+}
+
+fn num(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 0.01 {
+        format!("{x:.3}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), num)
+}
+
+pub struct Table {
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub fn events_table(q: &QualityOutcome) -> Table {
+    let rows = q
+        .drift
+        .events
+        .iter()
+        .map(|e| {
+            vec![
+                e.statement.clone(),
+                at(e.from_hours),
+                e.detected_by.clone().unwrap_or_else(|| "not caught".into()),
+                e.detected_at_hours.map(at).unwrap_or_else(|| "–".into()),
+                e.detection_delay_hours.map(at).unwrap_or_else(|| "–".into()),
+                e.note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table { header: vec!["drift", "from", "caught by", "at", "delay", "note"], rows }
+}
+
+pub fn monitors_table(q: &QualityOutcome) -> Table {
+    let first_drift = q.drift.events.iter().map(|e| e.from_hours).fold(f64::INFINITY, f64::min);
+    let rows = q
+        .drift
+        .monitors
+        .iter()
+        .map(|m| {
+            let false_alarms = m.alerts_hours.iter().filter(|h| **h < first_drift).count();
+            vec![
+                m.monitor.clone(),
+                group(m.values.len() as u64),
+                group(m.alerts_hours.len() as u64),
+                m.alerts_hours.first().map(|h| at(*h)).unwrap_or_else(|| "–".into()),
+                group(false_alarms as u64),
+                m.note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table { header: vec!["monitor", "checks", "alerts", "first alert", "before any drift", "note"], rows }
+}
+
+pub fn offline_table(q: &QualityReport) -> Table {
+    let mut rows = Vec::new();
+    for m in &q.offline {
+        for r in &m.metrics {
+            let target = match (&r.cmp, r.threshold) {
+                (Some(c), Some(t)) => format!("{c} {}", num(t)),
+                _ => "–".into(),
+            };
+            let verdict = match (r.met, r.value) {
+                (Some(true), _) => "met",
+                (Some(false), _) => "MISSED",
+                (None, None) => "not computed",
+                (None, Some(_)) => "",
+            };
+            rows.push(vec![m.model.clone(), r.metric.clone(), opt(r.value), target, verdict.into()]);
+        }
+        if let Some(c) = m.cost_per_1000 {
+            let best = match (m.best_threshold, m.best_cost_per_1000) {
+                (Some(t), Some(b)) => format!("best {} at threshold {}", num(b), num(t)),
+                _ => String::new(),
+            };
+            let at_threshold = m.threshold.map(|t| format!(" (threshold {})", num(t))).unwrap_or_default();
+            rows.push(vec![m.model.clone(), format!("cost per 1,000 decisions{at_threshold}"), num(c), "–".into(), best]);
+        }
+    }
+    Table { header: vec!["model", "metric", "test value", "declared", ""], rows }
+}
+
+pub fn retrains_table(q: &QualityReport) -> Table {
+    let rows = q
+        .retrains
+        .iter()
+        .map(|r| vec![at(r.hour), r.reason.clone(), group(r.rows), format!("{} to {}", at(r.data_from_hours), at(r.data_to_hours))])
+        .collect();
+    Table { header: vec!["at", "why", "labelled rows", "event times"], rows }
+}
+
+/// The first and last timeline values, with and without retraining.
+fn quality_change(q: &QualityReport) -> Option<String> {
+    let first = q.timeline.iter().find_map(|p| p.value)?;
+    let last = q.timeline.iter().rev().find_map(|p| p.value)?;
+    let frozen = q.timeline.iter().rev().find_map(|p| p.without_retraining)?;
+    Some(format!(
+        "{} {} at the start, {} at the end with the declared retraining, {} without",
+        q.metric,
+        num(first),
+        num(last),
+        num(frozen)
+    ))
+}
+
+/// One line on the drift part, for the top of every report.
+pub fn drift_verdict(q: &QualityOutcome) -> String {
+    let events = &q.drift.events;
+    let caught = events.iter().filter(|e| e.detected_by.is_some()).count();
+    let mut parts = vec![format!("Drift: {caught} of {} drift events caught", events.len())];
+    if let Some(e) = events.iter().filter(|e| e.detection_delay_hours.is_some()).min_by(|a, b| a.from_hours.total_cmp(&b.from_hours)) {
+        parts.push(format!("the first, {} after `{}` began", at(e.detection_delay_hours.unwrap_or(0.0)), e.statement));
+    }
+    parts.push(format!("{} false alarms", q.drift.false_alarms));
+    if let Some(c) = quality_change(&q.quality) {
+        parts.push(c);
+    }
+    parts.join("; ")
+}
+
+fn data_line(q: &QualityOutcome) -> String {
+    let d = &q.drift.data;
+    let stands = match d.declared_per_day {
+        Some(v) if v > 0.0 => {
+            format!(" standing for {} a day (1 in {})", group(v as u64), group((v / d.rows_per_day as f64).round().max(1.0) as u64))
+        }
+        _ => String::new(),
+    };
+    format!(
+        "Synthetic `{}` rows: {} a day{stands}; {} days of labelled history before hour 0 train the models; the run covers {} ({} rows in all).",
+        d.entity,
+        group(d.rows_per_day),
+        trim1(d.history_days),
+        at(d.horizon_hours),
+        group(d.rows)
+    )
+}
+
+fn model_line(q: &QualityReport) -> String {
+    format!("Production model `{}` ({}), trained as: {}.", q.model, q.kind, q.method)
+}
+
+pub fn text(q: &QualityOutcome) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "\nDrift and model quality\n\n{}\n{}\n", data_line(q), model_line(&q.quality));
+    for (title, t) in [
+        ("Drift events", events_table(q)),
+        ("Monitors", monitors_table(q)),
+        ("Offline metrics (test split of the history)", offline_table(&q.quality)),
+        ("Retrains", retrains_table(&q.quality)),
+    ] {
+        if t.rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "  {title}");
+        for r in &t.rows {
+            let cells: Vec<&str> = r.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+            let _ = writeln!(s, "    {}", cells.join(" · "));
+        }
+        s.push('\n');
+    }
+    if let Some(c) = quality_change(&q.quality) {
+        let _ = writeln!(s, "  Quality: {c} ({} over a trailing {}).", q.quality.metric, at(q.quality.window_hours));
+    }
+    if let Some(c) = &q.quality.cost {
+        let _ = writeln!(
+            s,
+            "  Expected cost per 1,000 decisions over the run: {} with retraining, {} without.",
+            num(c.per_1000_with_retraining),
+            num(c.per_1000_without_retraining)
+        );
+    }
+    for n in &q.quality.notes {
+        let _ = writeln!(s, "  Note: {n}");
+    }
+    s
+}
+
+fn md_table(t: &Table) -> String {
+    let mut s = format!("| {} |\n|{}\n", t.header.join(" | "), "---|".repeat(t.header.len()));
+    for r in &t.rows {
+        let _ = writeln!(s, "| {} |", r.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
+    }
+    s
+}
+
+pub fn markdown(q: &QualityOutcome) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "\n## Drift and model quality\n\n**{}**\n\n{}\n\n{}\n", drift_verdict(q), data_line(q), model_line(&q.quality));
+    for (title, t) in [
+        ("Drift events", events_table(q)),
+        ("Monitors", monitors_table(q)),
+        ("Offline metrics", offline_table(&q.quality)),
+        ("Retrains", retrains_table(&q.quality)),
+    ] {
+        if !t.rows.is_empty() {
+            let _ = writeln!(s, "### {title}\n\n{}", md_table(&t));
+        }
+    }
+    if let Some(c) = &q.quality.cost {
+        let _ = writeln!(
+            s,
+            "Expected cost per 1,000 decisions over the run: {} with retraining, {} without.\n",
+            num(c.per_1000_with_retraining),
+            num(c.per_1000_without_retraining)
+        );
+    }
+    for n in &q.quality.notes {
+        let _ = writeln!(s, "- {n}");
+    }
+    s
+}
+
+fn html_table(t: &Table) -> String {
+    let mut s = String::from("<table>\n<tr>");
+    for h in &t.header {
+        let _ = write!(s, "<th>{h}</th>");
+    }
+    s.push_str("</tr>\n");
+    for r in &t.rows {
+        s.push_str("<tr>");
+        for c in r {
+            let _ = write!(s, "<td>{}</td>", escape(c));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+/// The x axis of drift charts: days when the run is long, else hours.
+fn axis(q: &QualityOutcome) -> (&'static str, f64) {
+    if q.drift.data.horizon_hours >= 72.0 {
+        ("time (days)", 24.0)
+    } else {
+        ("time (hours)", 1.0)
+    }
+}
+
+pub fn html(q: &QualityOutcome) -> String {
+    let mut s = String::new();
+    let verdict_class = if q.drift.events.iter().all(|e| e.detected_by.is_some()) { "ok" } else { "bad" };
+    let _ = writeln!(s, "<h2>Drift and model quality</h2>\n<div class=\"verdict {verdict_class}\">{}</div>", escape(&drift_verdict(q)));
+    let _ = writeln!(s, "<p>{}</p>\n<p>{}</p>", escape(&data_line(q)), escape(&model_line(&q.quality)));
+    let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", html_table(&events_table(q)));
+    let (unit, scale) = axis(q);
+    let when: Vec<String> = q.drift.events.iter().map(|e| at(e.from_hours)).collect();
+    let starts_label = format!("drift starts ({})", when.join(", "));
+    let starts: Vec<(&str, f64)> = q.drift.events.iter().map(|e| (starts_label.as_str(), e.from_hours / scale)).collect();
+    let _ = writeln!(s, "<h2>Monitors</h2>\n{}", html_table(&monitors_table(q)));
+    for m in &q.drift.monitors {
+        let what = if m.p_value { format!("{} p-value", m.statistic) } else { m.statistic.clone() };
+        let points: Vec<(f64, f64)> = m.values.iter().map(|p| (p.hour / scale, p.value)).collect();
+        let threshold = format!("threshold {} {}", m.cmp, num(m.threshold));
+        let mut markers = vec![Marker::Y(&threshold, m.threshold)];
+        markers.extend(starts.iter().map(|(l, x)| Marker::Event(l, *x, GREY)));
+        let title = m.monitor.clone();
+        let chart = Chart::new(&title, unit, &what, vec![Series { name: &what, color: BLUE, points }]).markers(markers);
+        s.push_str(&chart.svg());
+        if m.values.is_empty() {
+            let _ = writeln!(s, "<p class=\"note\">No check of <code>{}</code> had data in this run.</p>", escape(&m.monitor));
+        }
+    }
+    let qr = &q.quality;
+    let _ = writeln!(s, "<h2>Model quality over time</h2>");
+    if let Some(c) = quality_change(qr) {
+        let _ = writeln!(s, "<p>{}</p>", escape(&c));
+    }
+    let _ = writeln!(
+        s,
+        "<p class=\"note\">True {} of the live model on each trailing {} of rows (from the hidden ground truth, which no monitor sees), with the declared retraining and with the first model frozen.</p>",
+        escape(&qr.metric),
+        at(qr.window_hours)
+    );
+    let with: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.value.map(|v| (p.hour / scale, v))).collect();
+    let without: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.without_retraining.map(|v| (p.hour / scale, v))).collect();
+    let retrain_when: Vec<String> = qr.retrains.iter().map(|r| at(r.hour)).collect();
+    let retrain_label = format!("retrains ({})", retrain_when.join(", "));
+    let retrain_labels: Vec<(&str, f64)> = qr.retrains.iter().map(|r| (retrain_label.as_str(), r.hour / scale)).collect();
+    let mut markers: Vec<Marker> = starts.iter().map(|(l, x)| Marker::Event(l, *x, GREY)).collect();
+    markers.extend(retrain_labels.iter().map(|(l, x)| Marker::Event(l, *x, GREEN)));
+    let chart = Chart::new(
+        &qr.metric,
+        unit,
+        &qr.metric,
+        vec![
+            Series { name: "with the declared retraining", color: BLUE, points: with },
+            Series { name: "first model, never retrained", color: ORANGE, points: without },
+        ],
+    )
+    .markers(markers);
+    s.push_str(&chart.svg());
+    if let Some(c) = &qr.cost {
+        let with: Vec<(f64, f64)> = qr.timeline.iter().filter_map(|p| p.cost_per_1000.map(|v| (p.hour / scale, v))).collect();
+        let without: Vec<(f64, f64)> =
+            qr.timeline.iter().filter_map(|p| p.cost_per_1000_without_retraining.map(|v| (p.hour / scale, v))).collect();
+        let chart = Chart::new(
+            "Expected cost per 1,000 decisions (cost matrix)",
+            unit,
+            "cost per 1,000",
+            vec![
+                Series { name: "with the declared retraining", color: BLUE, points: with },
+                Series { name: "first model, never retrained", color: ORANGE, points: without },
+            ],
+        )
+        .markers(starts.iter().map(|(l, x)| Marker::Event(l, *x, GREY)).collect());
+        s.push_str(&chart.svg());
+        let totals = match (c.total_with_retraining, c.total_without_retraining) {
+            (Some(a), Some(b)) => {
+                format!(" At the declared volume that is {} against {} over the run.", group(a.round() as u64), group(b.round() as u64))
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "<p>Over the run: {} per 1,000 decisions with retraining, {} without.{}</p>",
+            num(c.per_1000_with_retraining),
+            num(c.per_1000_without_retraining),
+            escape(&totals)
+        );
+    }
+    let retrains = retrains_table(qr);
+    if !retrains.rows.is_empty() {
+        let _ = writeln!(s, "<h2>Retrains</h2>\n{}", html_table(&retrains));
+    }
+    let _ = writeln!(s, "<h2>Offline metrics</h2>\n<p class=\"note\">Every model trained on the history's training split, measured on its test split.</p>\n{}", html_table(&offline_table(qr)));
+    if !qr.notes.is_empty() {
+        s.push_str("<ul>\n");
+        for n in &qr.notes {
+            let _ = writeln!(s, "<li>{}</li>", escape(n));
+        }
+        s.push_str("</ul>\n");
+    }
+    s
+}

@@ -1,0 +1,176 @@
+//! Reports of a load simulation: human text, Markdown, and one
+//! self-contained HTML page with SVG charts. JSON is the serde form of
+//! [`LoadReport`].
+//!
+//! **Invariant:** the same report gives the same bytes in every format (no
+//! dates, no wall-clock, no hash-ordered iteration).
+
+mod capacity;
+mod charts;
+pub mod drift;
+mod html;
+mod markdown;
+mod text;
+
+use mlspec_drift::quality::QualityOutcome;
+use mlspec_ir::{Design, Scenario};
+use mlspec_sim::summary::fmt_ms;
+use mlspec_sim::LoadReport;
+use serde::Serialize;
+
+pub use capacity::{capacity_human, capacity_markdown, capacity_verdict};
+pub use html::html;
+
+/// What `mlspec simulate` reports: the load run when the spec has a
+/// realtime serving, the drift run when the scenario drifts, or both.
+/// JSON has the load report's fields at the top level and the `drift` and
+/// `quality` objects beside them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Simulation {
+    #[serde(skip)]
+    pub system: String,
+    #[serde(skip)]
+    pub scenario: String,
+    #[serde(skip)]
+    pub seed: u64,
+    #[serde(flatten)]
+    pub load: Option<LoadReport>,
+    /// Serialised as the `drift` and `quality` objects.
+    #[serde(flatten)]
+    pub quality: Option<QualityOutcome>,
+}
+
+impl Simulation {
+    pub fn new(d: &Design, scenario: Option<&Scenario>, load: Option<LoadReport>, quality: Option<QualityOutcome>) -> Simulation {
+        let seed = load.as_ref().map(|l| l.seed).or(scenario.and_then(|s| s.seed)).unwrap_or(mlspec_ir::traffic::DEFAULT_SEED);
+        Simulation {
+            system: d.name.clone(),
+            scenario: load.as_ref().map(|l| l.scenario.clone()).or(scenario.map(|s| s.name.clone())).unwrap_or_else(|| "default".into()),
+            seed,
+            load,
+            quality,
+        }
+    }
+}
+
+/// The report for a terminal.
+pub fn human(sim: &Simulation) -> String {
+    let mut s = match &sim.load {
+        Some(r) => text::human(r),
+        None => format!("{} · scenario `{}` · seed {}\n\n{}\n", sim.system, sim.scenario, sim.seed, verdict(sim)),
+    };
+    if let Some(q) = &sim.quality {
+        if sim.load.is_some() {
+            s.push_str(&format!("\n{}\n", drift::drift_verdict(q)));
+        }
+        s.push_str(&drift::text(q));
+    }
+    s
+}
+
+pub fn markdown(sim: &Simulation) -> String {
+    let mut s = match &sim.load {
+        Some(r) => markdown::markdown(r),
+        None => format!("# Simulation: {}\n\nScenario `{}`, seed {}.\n", sim.system, sim.scenario, sim.seed),
+    };
+    if let Some(q) = &sim.quality {
+        s.push_str(&drift::markdown(q));
+    }
+    s
+}
+
+/// JSON, pretty-printed, ending with a newline.
+pub fn json<T: serde::Serialize>(r: &T) -> String {
+    let mut s = serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// The verdict on top of every report: load, then drift, one line each.
+pub fn verdict(sim: &Simulation) -> String {
+    let lines: Vec<String> = sim.load.iter().map(load_verdict).chain(sim.quality.iter().map(drift::drift_verdict)).collect();
+    lines.join("\n")
+}
+
+/// The one-line verdict of a load run.
+pub fn load_verdict(r: &LoadReport) -> String {
+    let mut parts = Vec::new();
+    for s in &r.slo {
+        let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };
+        let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
+        let how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
+        parts.push(format!("{label} {} {word} {} ({how})", fmt_ms(s.value_ms), fmt_ms(s.limit_ms)));
+    }
+    let head = match (r.slo.is_empty(), r.slo_met) {
+        (true, _) => "No latency SLO declared".to_string(),
+        (false, true) => "SLO met".to_string(),
+        (false, false) => "SLO MISSED".to_string(),
+    };
+    let mut v = if parts.is_empty() { head } else { format!("{head}: {}", parts.join(", ")) };
+    let cost = r.cost_per_month.map(|c| format!(", {}/month", money(c))).unwrap_or_default();
+    v.push_str(&format!("; {} replicas on average (max {}){cost}", trim1(r.replicas.mean), r.replicas.max));
+    let lost = r.fallbacks + r.rejected + r.errors;
+    if lost > 0 {
+        let share = lost as f64 / r.requests.max(1) as f64 * 100.0;
+        v.push_str(&format!(
+            "; {} of requests not answered by the model ({} fallbacks, {} rejected, {} errors)",
+            pct(share),
+            group(r.fallbacks),
+            group(r.rejected),
+            group(r.errors)
+        ));
+    }
+    v
+}
+
+pub use mlspec_ir::numbers::money;
+
+/// `1,234,567` (the review's number format, for counts).
+pub fn group(n: u64) -> String {
+    mlspec_ir::numbers::count(n as f64)
+}
+
+pub fn pct(p: f64) -> String {
+    if p >= 10.0 || p == 0.0 {
+        format!("{p:.0}%")
+    } else if p >= 0.1 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.3}%")
+    }
+}
+
+pub fn trim1(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// `24h`, `90m`, `45s`, `1.5s`.
+pub fn duration(s: f64) -> String {
+    if s >= 86_400.0 && (s / 86_400.0).fract() == 0.0 {
+        format!("{}d", s / 86_400.0)
+    } else if s >= 3600.0 {
+        format!("{}h", trim1(s / 3600.0))
+    } else if s >= 60.0 {
+        format!("{}m", trim1(s / 60.0))
+    } else {
+        format!("{}s", trim1(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(group(1_234_567), "1,234,567");
+        assert_eq!(group(12), "12");
+        assert_eq!(money(905.4), "$905");
+        assert_eq!(money(1234.0), "$1,234");
+        assert_eq!(money(3.5), "$3.50");
+        assert_eq!(duration(86_400.0), "1d");
+        assert_eq!(duration(5400.0), "1.5h");
+        assert_eq!(pct(0.05), "0.050%");
+    }
+}

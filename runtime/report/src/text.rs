@@ -1,0 +1,61 @@
+//! The report for a terminal: the verdict, then the figures that back it.
+
+use super::{duration, group, money, pct, trim1};
+use mlspec_sim::summary::Quantiles;
+use mlspec_sim::LoadReport;
+use std::fmt::Write;
+
+fn q(l: &Quantiles) -> String {
+    format!("mean {} · p50 {} · p90 {} · p99 {} · p99.9 {} · max {}", l.mean, l.p50, l.p90, l.p99, l.p999, l.max)
+}
+
+pub fn human(r: &LoadReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} · serving `{}` · scenario `{}` · seed {}", r.system, r.serving, r.scenario, r.seed);
+    let _ = writeln!(s, "\n{}\n", super::load_verdict(r));
+    let _ = writeln!(
+        s,
+        "  requests     {} over {} simulated (arrivals {} rps, answered {} rps)",
+        group(r.requests),
+        duration(r.simulated_s),
+        trim1(r.arrival_rate_rps),
+        trim1(r.throughput_rps)
+    );
+    let _ = writeln!(
+        s,
+        "  answered     {} by the model, {} by the fallback ({} timed out); {} rejected, {} errors",
+        group(r.completed),
+        group(r.fallbacks),
+        group(r.timed_out),
+        group(r.rejected),
+        group(r.errors)
+    );
+    let _ = writeln!(s, "  latency ms   {}", q(&r.latency_ms));
+    let _ = writeln!(
+        s,
+        "  queueing ms  mean {} · p50 {} · p99 {}; {} of requests waited",
+        r.wait_ms.mean,
+        r.wait_ms.p50,
+        r.wait_ms.p99,
+        pct(r.prob_wait * 100.0)
+    );
+    let _ = writeln!(s, "  utilisation  {} of workers busy", pct(r.utilization * 100.0));
+    let cost = match (r.cost_per_hour, r.cost_per_month) {
+        (Some(h), Some(m)) => format!("; {}/hour, {}/month", money(h), money(m)),
+        _ => "; no instance cost declared".to_string(),
+    };
+    let _ = writeln!(s, "  replicas     min {} · max {} · mean {}{cost}", r.replicas.min, r.replicas.max, trim1(r.replicas.mean));
+    let _ = writeln!(s, "\n  stage          util   p50 ms   p99 ms  service time");
+    for st in &r.stages {
+        let _ = writeln!(
+            s,
+            "  {:<13} {:>5}  {:>7}  {:>7}  {}",
+            st.name,
+            pct(st.utilization * 100.0),
+            st.latency_ms.p50,
+            st.latency_ms.p99,
+            st.service_time
+        );
+    }
+    s
+}

@@ -1,0 +1,273 @@
+//! `capacity`: the fewest replicas that meet every latency constraint at the
+//! scenario's peak rate, found by simulation, with the closed form beside it
+//! where one exists (one exponential stage behind a shared queue: M/M/c).
+//!
+//! A trial holds the fleet fixed (no autoscaling), serves Poisson arrivals at
+//! the peak rate with every stage up, and has no timeout and no queue limit,
+//! so that fallbacks and rejections cannot hide a fleet that is too small.
+//! Every trial uses the same seed (common random numbers), which makes the
+//! answer stable from one replica count to the next.
+//!
+//! **Invariant:** an SLO tighter than the service time's own quantile (no
+//! queueing at all) is answered as infeasible, never with a huge fleet.
+
+use super::dist::Sampler;
+use super::engine::rng;
+use super::plan::{Plan, Traffic, HOURS_PER_MONTH};
+use super::queueing::Mmc;
+use super::summary::{simulate, LoadReport};
+use mlspec_ir::Balancer;
+use serde::Serialize;
+
+/// Requests per trial unless the caller says otherwise.
+pub const DEFAULT_TRIAL_REQUESTS: u64 = 200_000;
+/// The search gives up above this many replicas.
+pub const MAX_REPLICAS: u32 = 10_000;
+/// Samples of the no-queueing path used for the infeasibility floor.
+const FLOOR_SAMPLES: usize = 200_000;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Constraint {
+    pub constraint: String,
+    pub limit_ms: f64,
+    /// The quantile of the service path alone (no queueing, batches of one).
+    pub floor_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Trial {
+    pub replicas: u32,
+    pub met: bool,
+    /// The simulated value of each constraint, in the order of `constraints`.
+    pub values_ms: Vec<f64>,
+    pub utilization: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Analytic {
+    pub model: String,
+    pub replicas: u32,
+    pub workers: u32,
+    pub prob_wait: f64,
+    pub values_ms: Vec<f64>,
+    pub cost_per_month: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Answer {
+    Found {
+        replicas: u32,
+        cost_per_month: Option<f64>,
+        values_ms: Vec<f64>,
+        utilization: f64,
+    },
+    Infeasible {
+        constraint: String,
+        floor_ms: f64,
+        limit_ms: f64,
+    },
+    NotFound {
+        up_to: u32,
+        reason: String,
+    },
+    /// No latency constraint: only stability (utilisation below 1) bounds the fleet.
+    NoConstraint {
+        stable_from: u32,
+    },
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CapacityReport {
+    pub system: String,
+    pub serving: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub peak_rps: f64,
+    pub concurrency: u32,
+    pub declared_replicas: (u32, u32),
+    pub trial_requests: u64,
+    pub constraints: Vec<Constraint>,
+    pub simulated: Answer,
+    pub analytic: Option<Analytic>,
+    /// Every trial of the search, by replica count.
+    pub trials: Vec<Trial>,
+}
+
+fn r3(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e3).round() / 1e3
+    } else {
+        0.0
+    }
+}
+
+/// The plan of one trial: `replicas` fixed, peak Poisson traffic, all stages
+/// up, no timeout or queue limit, `requests` requests.
+fn trial_plan(base: &Plan, peak: f64, replicas: u32, requests: u64) -> Plan {
+    let mut p = base.clone();
+    p.traffic = Traffic { base_rps: peak, diurnal: None, bursts: Vec::new() };
+    p.autoscale = None;
+    p.replicas = (replicas, replicas);
+    p.initial_replicas = replicas;
+    p.timeout = None;
+    p.queue_limit = None;
+    p.max_requests = Some(requests);
+    p.duration_s = None;
+    for s in &mut p.stages {
+        s.outages.clear();
+    }
+    p
+}
+
+/// Quantiles of the service path alone: each stage drawn once (model stages
+/// skipped on a cache hit), no queueing, batches of one.
+fn service_floor(plan: &Plan, quantiles: &[f64]) -> Vec<f64> {
+    let mut r = rng(plan.seed, 0xf100);
+    let mut v: Vec<f64> = (0..FLOOR_SAMPLES)
+        .map(|_| {
+            let hit = plan.cache_hit > 0.0 && rand::Rng::gen::<f64>(&mut r) < plan.cache_hit;
+            plan.stages.iter().filter(|s| !(s.model && hit)).map(|s| s.sampler.sample(&mut r)).sum()
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    quantiles
+        .iter()
+        .map(|q| {
+            let i = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len().max(1)) - 1;
+            v.get(i).copied().unwrap_or(0.0)
+        })
+        .collect()
+}
+
+/// Work one request brings, in worker-seconds, when batches are full: a lower
+/// bound that no fleet can beat.
+fn min_work_per_request(plan: &Plan) -> f64 {
+    plan.stages
+        .iter()
+        .map(|s| {
+            let share = if s.model { 1.0 - plan.cache_hit } else { 1.0 };
+            let mean = s.sampler.mean();
+            let per = match s.batch {
+                Some((n, _)) if n > 1 => mean * (1.0 + s.batch_marginal * (f64::from(n) - 1.0)) / f64::from(n),
+                _ => mean,
+            };
+            share * per
+        })
+        .sum()
+}
+
+pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
+    let horizon = base.expected_duration_s().max(1.0);
+    let peak = base.traffic.peak_rate(horizon);
+    let qs: Vec<f64> = base.slo.iter().map(|s| s.1).collect();
+    let floor = service_floor(base, &qs);
+    let constraints: Vec<Constraint> = base
+        .slo
+        .iter()
+        .zip(&floor)
+        .map(|((label, _, limit), f)| Constraint {
+            constraint: format!("latency {label} < {} ms", r3(limit * 1e3)),
+            limit_ms: r3(limit * 1e3),
+            floor_ms: r3(f * 1e3),
+        })
+        .collect();
+    let cost = |n: u32| base.cost_per_hour.map(|c| r3(c * f64::from(n) * HOURS_PER_MONTH));
+    let mut report = CapacityReport {
+        system: base.system.clone(),
+        serving: base.serving.clone(),
+        scenario: base.scenario.clone(),
+        seed: base.seed,
+        peak_rps: r3(peak),
+        concurrency: base.concurrency,
+        declared_replicas: base.replicas,
+        trial_requests,
+        constraints,
+        simulated: Answer::NotFound { up_to: 0, reason: String::new() },
+        analytic: analytic(base, peak, &cost),
+        trials: Vec::new(),
+    };
+    if let Some(((label, _, limit), f)) = base.slo.iter().zip(&floor).find(|((_, _, limit), f)| **f > *limit) {
+        report.simulated = Answer::Infeasible { constraint: format!("latency {label}"), floor_ms: r3(f * 1e3), limit_ms: r3(limit * 1e3) };
+        return report;
+    }
+    // Stability: workers must at least cover the offered work.
+    let work = peak * min_work_per_request(base);
+    let lower = ((work / f64::from(base.concurrency)).floor() as u32 + 1).max(1);
+    if base.slo.is_empty() {
+        report.simulated = Answer::NoConstraint { stable_from: lower };
+        return report;
+    }
+    let run = |n: u32, trials: &mut Vec<Trial>| -> bool {
+        if let Some(t) = trials.iter().find(|t| t.replicas == n) {
+            return t.met;
+        }
+        let r: LoadReport = simulate(&trial_plan(base, peak, n, trial_requests), &mut |_| {});
+        let met = r.slo.iter().all(|s| s.met);
+        trials.push(Trial { replicas: n, met, values_ms: r.slo.iter().map(|s| s.value_ms).collect(), utilization: r.utilization });
+        met
+    };
+    let mut trials = Vec::new();
+    // Grow until met, then bisect between the last miss and the first hit.
+    let (mut miss, mut hit) = (lower.saturating_sub(1), lower);
+    while !run(hit, &mut trials) {
+        miss = hit;
+        if hit >= MAX_REPLICAS {
+            trials.sort_by_key(|t| t.replicas);
+            report.trials = trials;
+            report.simulated = Answer::NotFound {
+                up_to: MAX_REPLICAS,
+                reason: "the latency limit is not met at any fleet size tried: look at batching waits and the slowest stage".into(),
+            };
+            return report;
+        }
+        hit = (hit.saturating_mul(2)).min(MAX_REPLICAS);
+    }
+    while hit - miss > 1 {
+        let mid = miss + (hit - miss) / 2;
+        if run(mid, &mut trials) {
+            hit = mid;
+        } else {
+            miss = mid;
+        }
+    }
+    trials.sort_by_key(|t| t.replicas);
+    if let Some(t) = trials.iter().find(|t| t.replicas == hit) {
+        report.simulated =
+            Answer::Found { replicas: hit, cost_per_month: cost(hit), values_ms: t.values_ms.clone(), utilization: t.utilization };
+    }
+    report.trials = trials;
+    report
+}
+
+/// M/M/c by Erlang C, when the serving is one exponential stage behind a
+/// shared queue with no cache and no batching.
+fn analytic(plan: &Plan, peak: f64, cost: &dyn Fn(u32) -> Option<f64>) -> Option<Analytic> {
+    let busy: Vec<_> = plan.stages.iter().filter(|s| s.sampler != Sampler::Fixed(0.0)).collect();
+    let [only] = busy.as_slice() else { return None };
+    let mean = only.sampler.exponential_mean()?;
+    if plan.balancer != Balancer::SharedQueue || plan.cache_hit > 0.0 || only.batch.is_some() || mean <= 0.0 {
+        return None;
+    }
+    // The exponential service alone must fit under every limit.
+    if plan.slo.iter().any(|(_, p, limit)| -(1.0 - p).ln() * mean > *limit) {
+        return None;
+    }
+    let first = ((peak * mean / f64::from(plan.concurrency)).floor() as u32 + 1).max(1);
+    for replicas in first..=MAX_REPLICAS {
+        let workers = replicas.saturating_mul(plan.concurrency);
+        let q = Mmc { c: workers, lambda: peak, mu: 1.0 / mean };
+        let values: Vec<f64> = plan.slo.iter().map(|(_, p, _)| q.sojourn_quantile(*p)).collect();
+        if values.iter().zip(&plan.slo).all(|(v, (_, _, limit))| v <= limit) {
+            return Some(Analytic {
+                model: format!("M/M/c (Erlang C), c = replicas × {} workers, mean service {} ms", plan.concurrency, r3(mean * 1e3)),
+                replicas,
+                workers,
+                prob_wait: r3(q.prob_wait() * 1e3) / 1e3,
+                values_ms: values.iter().map(|v| r3(v * 1e3)).collect(),
+                cost_per_month: cost(replicas),
+            });
+        }
+    }
+    None
+}
