@@ -12,11 +12,6 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))
 }
 
-/// Reads a spec, reporting a failure on stderr; `None` means exit code 2.
-pub fn load(path: &str) -> Option<Vec<u8>> {
-    read_input(path).map_err(|e| error(&e)).ok()
-}
-
 /// Text for renderers: the bytes as UTF-8 (lossy only for files the
 /// compiler already rejected as not UTF-8).
 pub fn as_text(bytes: &[u8]) -> String {

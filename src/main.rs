@@ -1,10 +1,13 @@
 //! The `mlspec` command line: argument parsing, file and console I/O, exit
-//! codes. All language work is in `mlspec-compiler`.
+//! codes. The language is in the `compiler/` crates, simulation in the
+//! `runtime/` crates; a command reads its input, calls them and prints.
 //!
-//! Exit codes: 0 success (warnings allowed), 1 the input has errors (or
-//! would change, for `--check`), 2 usage or I/O error.
+//! Exit codes: 0 success (warnings allowed), 1 the input has errors or
+//! findings (or would change, for `--check`), 2 usage or I/O error (see
+//! [`failure`]).
 
 mod commands;
+mod failure;
 mod io;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -199,7 +202,7 @@ pub enum GraphFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match cli.command {
+    let outcome = match cli.command {
         Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
@@ -211,5 +214,5 @@ fn main() -> ExitCode {
         Command::Doc { file, out, with_simulation } => commands::doc::run(&file, out.as_deref(), with_simulation),
         Command::New { name, template, list } => commands::new::run(name.as_deref(), &template, list),
     };
-    ExitCode::from(code)
+    ExitCode::from(failure::exit_code(outcome))
 }

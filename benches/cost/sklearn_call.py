@@ -1,5 +1,5 @@
 """Reference point for the cost model's per-call overhead (CALL_OVERHEAD_S in
-compiler/src/cost.rs): the time of one single-row predict call of
+compiler/ir/src/cost.rs): the time of one single-row predict call of
 scikit-learn models, the library the generated Python serving code uses.
 A measurement run by hand (docs/cost-model.md says how), not a test.
 

@@ -1,4 +1,4 @@
-"""The M/M/c of runtime/benches/load.rs (MMC_SPEC) in SimPy, for a speed
+"""The M/M/c of runtime/sim/benches/load.rs (MMC_SPEC) in SimPy, for a speed
 comparison with mlspec's simulator (docs/performance.md, "Simulator").
 
 8 servers behind one FIFO queue (a simpy.Resource of capacity 8), Poisson

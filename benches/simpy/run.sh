@@ -7,7 +7,7 @@
 # Creates a virtual environment with a pinned SimPy (default
 # $HOME/.cache/mlspec-simpy-venv, or $MLSPEC_SIMPY_VENV), runs
 # benches/simpy/mmc.py, then the criterion benchmark of the same model
-# (`simulate/mmc_1M_requests` in runtime/benches/load.rs), and prints both
+# (`simulate/mmc_1M_requests` in runtime/sim/benches/load.rs), and prints both
 # rates and their ratio. A measurement, not a test: it is not part of
 # scripts/test.sh. Both sides run on one thread. Arguments go to mmc.py
 # only (`--requests 20000` for a quick check of the script; the Rust side
@@ -32,8 +32,8 @@ simpy_out="$("$VENV/bin/python" benches/simpy/mmc.py "$@")"
 echo "$simpy_out"
 simpy_rate="$(echo "$simpy_out" | sed -n 's/^simpy_requests_per_s=//p')"
 
-echo "== mlspec: cargo bench -p mlspec-runtime --bench load -- mmc"
-bench_out="$(cargo bench --quiet -p mlspec-runtime --bench load -- mmc 2>&1)"
+echo "== mlspec: cargo bench -p mlspec-sim --bench load -- mmc"
+bench_out="$(cargo bench --quiet -p mlspec-sim --bench load -- mmc 2>&1)"
 echo "$bench_out" | grep -E "mmc|time:|thrpt:" || true
 # criterion prints `thrpt:  [low UNIT median UNIT high UNIT]`; take the median.
 mlspec_rate="$(echo "$bench_out" | grep -A3 'mmc_1M_requests' | grep -m1 'thrpt:' | awk '

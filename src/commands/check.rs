@@ -1,15 +1,16 @@
 //! `mlspec check FILE... [--format human|json|sarif] [--deny-warnings]`
 
+use crate::failure::{Failure, Outcome, Status};
 use crate::io;
 use crate::CheckFormat;
 use mlspec_check::check_bytes;
 use mlspec_diag::render::{self, FileReport, Style};
 use mlspec_diag::Severity;
 
-pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
+pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> Outcome {
     let mut loaded = Vec::new();
     for f in files {
-        let Some(bytes) = io::load(f) else { return 2 };
+        let bytes = io::read_input(f).map_err(Failure::Usage)?;
         let diags = check_bytes(&bytes).diagnostics;
         loaded.push((f.as_str(), io::as_text(&bytes), diags));
     }
@@ -30,5 +31,5 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> u8 {
     }
     let errors = render::count(&reports, Severity::Error);
     let warnings = render::count(&reports, Severity::Warning);
-    u8::from(errors > 0 || (deny_warnings && warnings > 0))
+    Ok(Status::findings_if(errors > 0 || (deny_warnings && warnings > 0)))
 }

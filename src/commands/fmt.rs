@@ -1,20 +1,24 @@
 //! `mlspec fmt FILE... [--check]`; `-` reads stdin and writes stdout.
+//!
+//! A file with syntax errors is reported and left as it is; the others are
+//! still formatted (exit 1 at the end).
 
+use crate::failure::{Failure, Outcome, Status};
 use crate::io;
 use mlspec_diag::render::{self, FileReport, Style};
 use mlspec_syntax::parse_bytes;
 
-pub fn run(files: &[String], check: bool) -> u8 {
-    let mut status = 0;
+pub fn run(files: &[String], check: bool) -> Outcome {
+    let mut status = Status::Clean;
     for path in files {
-        let Some(bytes) = io::load(path) else { return 2 };
+        let bytes = io::read_input(path).map_err(Failure::Usage)?;
         let parsed = parse_bytes(&bytes);
         let src = io::as_text(&bytes);
         if parsed.diagnostics.iter().any(|d| d.is_error()) {
             let report = [FileReport { path, source: &src, diagnostics: &parsed.diagnostics }];
             eprint!("{}", render::render_human(&report, Style::Plain));
             io::error(&format!("`{path}` has syntax errors; it was not formatted"));
-            status = 1;
+            status = Status::Findings;
             continue;
         }
         let formatted = mlspec_syntax::fmt::format(&parsed.file, &src);
@@ -22,7 +26,7 @@ pub fn run(files: &[String], check: bool) -> u8 {
             if check {
                 if formatted != src {
                     eprintln!("would reformat: <stdin>");
-                    status = 1;
+                    status = Status::Findings;
                 }
             } else {
                 io::print(&formatted);
@@ -34,11 +38,10 @@ pub fn run(files: &[String], check: bool) -> u8 {
         }
         if check {
             println!("would reformat: {path}");
-            status = 1;
-        } else if let Err(e) = io::write_atomic(path, &formatted) {
-            io::error(&e);
-            return 2;
+            status = Status::Findings;
+        } else {
+            io::write_atomic(path, &formatted).map_err(Failure::Usage)?;
         }
     }
-    status
+    Ok(status)
 }

@@ -2,6 +2,7 @@
 //! from one of the example systems (compiled into the binary) or from a
 //! commented skeleton that walks through the framework.
 
+use crate::failure::{Failure, Outcome, Status};
 use crate::io;
 use mlspec_check::check_source;
 
@@ -55,42 +56,35 @@ pub fn instantiate(template: &str, name: &str) -> Option<String> {
     Some(out)
 }
 
-pub fn run(name: Option<&str>, template: &str, list: bool) -> u8 {
+pub fn run(name: Option<&str>, template: &str, list: bool) -> Outcome {
     if list {
         let mut s = format!("{:<36} {}\n", "skeleton", "a commented skeleton that walks through the framework (default)");
         for (n, text) in TEMPLATES {
             s.push_str(&format!("{n:<36} {}\n", summary(text)));
         }
         io::print(&s);
-        return 0;
+        return Ok(Status::Clean);
     }
     let Some(name) = name else {
-        io::error("give the new system a name: `mlspec new NAME [--template T]`; `mlspec new --list` lists the templates");
-        return 2;
+        return Err(Failure::Usage(
+            "give the new system a name: `mlspec new NAME [--template T]`; `mlspec new --list` lists the templates".to_string(),
+        ));
     };
     if !valid_name(name) {
-        io::error(&format!("`{name}` is not a valid system name: use an ASCII letter followed by letters, digits and `_`"));
-        return 2;
+        return Err(Failure::Usage(format!(
+            "`{name}` is not a valid system name: use an ASCII letter followed by letters, digits and `_`"
+        )));
     }
     let Some(text) = instantiate(template, name) else {
-        io::error(&format!("no template `{template}`; `mlspec new --list` lists them"));
-        return 2;
+        return Err(Failure::Usage(format!("no template `{template}`; `mlspec new --list` lists them")));
     };
     let errors: Vec<String> =
         check_source(&text).diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).collect();
     if !errors.is_empty() {
-        io::error(&format!("`{name}` cannot name a system: {}", errors.join("; ")));
-        return 2;
+        return Err(Failure::Usage(format!("`{name}` cannot name a system: {}", errors.join("; "))));
     }
     let path = format!("{name}.mlspec");
-    match io::write_new(&path, &text) {
-        Ok(()) => {
-            eprintln!("wrote {path} (from {template}); next: `mlspec check {path}` and `mlspec review {path}`");
-            0
-        }
-        Err(e) => {
-            io::error(&e);
-            2
-        }
-    }
+    io::write_new(&path, &text).map_err(Failure::Usage)?;
+    eprintln!("wrote {path} (from {template}); next: `mlspec check {path}` and `mlspec review {path}`");
+    Ok(Status::Clean)
 }

@@ -1,13 +1,11 @@
 //! `mlspec review FILE [--format human|markdown|json] [--interview]`
 
+use crate::failure::{Outcome, Status};
 use crate::{io, ReviewFormat};
 use mlspec_review as review;
 
-pub fn run(path: &str, format: ReviewFormat, interview: bool) -> u8 {
-    let (design, src) = match super::load_design(path, "review it") {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+pub fn run(path: &str, format: ReviewFormat, interview: bool) -> Outcome {
+    let (design, src) = super::load_design(path, "review it")?;
     let r = review::review(&design, &src);
     let shown = if path == "-" { "<stdin>" } else { path };
     io::print(&match format {
@@ -15,5 +13,5 @@ pub fn run(path: &str, format: ReviewFormat, interview: bool) -> u8 {
         ReviewFormat::Markdown => review::render::markdown(&r, shown, interview),
         ReviewFormat::Json => review::render::json(&r, interview),
     });
-    0
+    Ok(Status::Clean)
 }

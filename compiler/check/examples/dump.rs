@@ -1,5 +1,5 @@
 //! Times parse and check of a spec file, and the one-thread parse:
-//! `cargo run --release -p mlspec-compiler --example dump FILE`.
+//! `cargo run --release -p mlspec-check --example dump FILE`.
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
     let src = std::fs::read_to_string(&path).unwrap_or_default();

@@ -9,8 +9,8 @@
 //! least one non-negative latency.
 
 use mlspec_diag::Diagnostic;
-use mlspec_ir::traffic::{expected_requests, Target, MAX_REQUESTS};
-use mlspec_ir::{Design, LatencyDist, Serving, ServingMode};
+use mlspec_ir::traffic::{expected_requests, Only, Parts, Target, MAX_REQUESTS};
+use mlspec_ir::{Design, LatencyDist, Scenario, Serving, ServingMode};
 use std::collections::BTreeMap;
 
 /// A name given on the command line that the spec does not declare.
@@ -44,6 +44,44 @@ pub fn scenario_index(d: &Design, scenario: Option<&str>) -> Result<Option<usize
         },
         None => Ok((!d.scenarios.is_empty()).then_some(0)),
     }
+}
+
+/// What `mlspec simulate` was asked to run.
+pub struct Request<'a> {
+    /// A realtime serving named on the command line (default: the first).
+    pub serving: Option<&'a str>,
+    /// A scenario named on the command line (default: the first).
+    pub scenario: Option<&'a str>,
+    /// Bounds the load run instead of the scenario's end.
+    pub requests: Option<u64>,
+    pub only: Option<Only>,
+    /// A drift run's length was given: the drift part runs even when the
+    /// scenario does not drift.
+    pub drift_length_given: bool,
+    /// Reads an `empirical` latency file named in the spec.
+    pub read: &'a dyn Fn(&str) -> Result<String, String>,
+}
+
+/// Chooses the parts of a simulation. Load runs unless only drift is
+/// asked for; drift runs when the scenario drifts, when a drift run's
+/// length is given, or when only drift is asked for. A spec without a
+/// realtime serving (E0501 alone) still gets its drift part when the
+/// scenario drifts, unless load was asked for explicitly.
+pub fn parts(d: &Design, req: &Request<'_>) -> Result<Parts, TargetError> {
+    let scenario = scenario_index(d, req.scenario)?;
+    let drifts = scenario.and_then(|i| d.scenarios.get(i)).is_some_and(Scenario::drifts) || req.drift_length_given;
+    let want_load = req.only != Some(Only::Drift);
+    let want_drift = req.only != Some(Only::Load) && (drifts || req.only == Some(Only::Drift));
+    let load = if want_load {
+        match target(d, req.serving, req.scenario, req.requests, req.read) {
+            Ok(t) => Some(t),
+            Err(TargetError::Spec(diags)) if want_drift && req.only.is_none() && diags.iter().all(|x| x.code == "E0501") => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    Ok(Parts { scenario, load, drift: want_drift })
 }
 
 /// Chooses and checks what to simulate. `serving`/`scenario` are names from

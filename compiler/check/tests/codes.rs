@@ -140,5 +140,5 @@ fn docs_diagnostics_md_is_generated_from_the_registry() {
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/diagnostics.md is stale: run `MLSPEC_BLESS=1 cargo test -p mlspec-compiler --test codes`");
+    assert!(have == want, "docs/diagnostics.md is stale: run `MLSPEC_BLESS=1 cargo test -p mlspec-check --test codes`");
 }

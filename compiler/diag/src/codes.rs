@@ -87,7 +87,7 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
 /// docs/diagnostics.md: every code's explanation, in code order.
 pub fn markdown_reference() -> String {
     let mut out = String::from(
-        "# Diagnostics\n\n<!-- Generated from compiler/src/diagnostics/explain/*.md by `MLSPEC_BLESS=1 cargo test -p mlspec-compiler --test codes`; do not edit. -->\n\n\
+        "# Diagnostics\n\n<!-- Generated from compiler/diag/src/explain/*.md by `MLSPEC_BLESS=1 cargo test -p mlspec-check --test codes`; do not edit. -->\n\n\
          Every problem `mlspec check` reports has a stable code: `E0xxx` for errors, `W0xxx` for warnings. \
          `mlspec explain CODE` prints the entry below.\n\n| code | meaning |\n|---|---|\n",
     );

@@ -5,7 +5,7 @@
 //!
 //! Every constant is explained, with where it comes from, in
 //! `docs/cost-model.md`; the linfa-calibrated ones are measured by
-//! `runtime/benches/cost_calibration.rs`.
+//! `runtime/drift/benches/cost_calibration.rs`.
 //!
 //! **Invariant:** every estimate is finite and positive, whatever the params
 //! (absurd params are clamped, never turned into NaN or infinity).
@@ -20,13 +20,13 @@ use crate::{Design, LatencyDist, Model, ParamValue, Serving, Stage};
 pub const CALL_OVERHEAD_S: f64 = 20e-6;
 /// Time per node visited in a tree ensemble, single row (calibrated on linfa's
 /// decision tree; see docs/cost-model.md). Measured by
-/// `runtime/benches/cost_calibration.rs`: 8.3–13.6 ns per node in a
+/// `runtime/drift/benches/cost_calibration.rs`: 8.3–13.6 ns per node in a
 /// 500-tree forest of depth 8, 1.3–1.9 ns in one small tree that stays in cache
 /// (2026-11-23, three runs).
 pub const TREE_NODE_S: f64 = 10e-9;
 /// Time per feature weight in a linear or logistic model, single row
 /// (calibrated on linfa-linear / linfa-logistic; see docs/cost-model.md).
-/// Measured by `runtime/benches/cost_calibration.rs`: 0.14–0.19 ns per weight in
+/// Measured by `runtime/drift/benches/cost_calibration.rs`: 0.14–0.19 ns per weight in
 /// the clean fits (2026-11-23, three runs; 2 ns before the calibration).
 pub const LINEAR_WEIGHT_S: f64 = 0.2e-9;
 /// Sustained dense arithmetic of one CPU instance on small inference batches.

@@ -710,6 +710,20 @@ pub enum ScenarioEvent {
     },
 }
 
+impl ScenarioEvent {
+    /// When a drift-type event (shift, mix, concept drift, prior shift)
+    /// starts; `None` for load events (bursts, outages).
+    pub fn drift_start(&self) -> Option<f64> {
+        match self {
+            ScenarioEvent::Shift { from_s, .. }
+            | ScenarioEvent::Mix { from_s, .. }
+            | ScenarioEvent::ConceptDrift { from_s, .. }
+            | ScenarioEvent::PriorShift { from_s, .. } => Some(*from_s),
+            ScenarioEvent::Burst { .. } | ScenarioEvent::Outage { .. } => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Scenario {
     pub name: String,
@@ -721,4 +735,11 @@ pub struct Scenario {
     pub seed: Option<u64>,
     pub span: Span,
     pub name_span: Span,
+}
+
+impl Scenario {
+    /// Whether any statement of the scenario drifts the data or the labels.
+    pub fn drifts(&self) -> bool {
+        self.events.iter().any(|e| e.drift_start().is_some())
+    }
 }

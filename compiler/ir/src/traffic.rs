@@ -39,6 +39,24 @@ impl Target {
     }
 }
 
+/// A part of `mlspec simulate` asked for alone (`--only`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    Load,
+    Drift,
+}
+
+/// The parts a simulation runs, as `mlspec_check::simulation::parts`
+/// chose them: the scenario, the load run's target (if it runs) and
+/// whether the drift run runs.
+#[derive(Clone, Debug)]
+pub struct Parts {
+    /// Index into `design.scenarios`; `None` is the default scenario.
+    pub scenario: Option<usize>,
+    pub load: Option<Target>,
+    pub drift: bool,
+}
+
 /// A scenario's arrival rate over time: a base rate, a daily cosine and
 /// bursts. The simulator draws arrivals from it; capacity and the review
 /// read its peak.

@@ -1,4 +1,4 @@
-//! Calibration of the cost model's per-unit constants (`compiler/src/cost.rs`,
+//! Calibration of the cost model's per-unit constants (`compiler/ir/src/cost.rs`,
 //! explained in docs/cost-model.md) by timing linfa models on synthetic,
 //! seeded rows: one prediction of one row, as a realtime serving stage makes.
 //!

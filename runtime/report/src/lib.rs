@@ -10,6 +10,7 @@ mod charts;
 pub mod drift;
 mod html;
 mod markdown;
+pub mod run;
 mod text;
 
 use mlspec_drift::quality::QualityOutcome;

@@ -30,27 +30,16 @@ pub struct DriftPlan {
     pub events: Vec<ScenarioEvent>,
 }
 
-/// The start of a drift-type event; `None` for load events.
-pub fn drift_start(e: &ScenarioEvent) -> Option<f64> {
-    match e {
-        ScenarioEvent::Shift { from_s, .. }
-        | ScenarioEvent::Mix { from_s, .. }
-        | ScenarioEvent::ConceptDrift { from_s, .. }
-        | ScenarioEvent::PriorShift { from_s, .. } => Some(*from_s),
-        ScenarioEvent::Burst { .. } | ScenarioEvent::Outage { .. } => None,
-    }
-}
-
 impl DriftPlan {
     pub fn new(scenario: Option<&Scenario>) -> DriftPlan {
         let mut events: Vec<ScenarioEvent> =
-            scenario.map(|s| s.events.iter().filter(|e| drift_start(e).is_some()).cloned().collect()).unwrap_or_default();
-        events.sort_by(|a, b| drift_start(a).unwrap_or(0.0).total_cmp(&drift_start(b).unwrap_or(0.0)));
+            scenario.map(|s| s.events.iter().filter(|e| e.drift_start().is_some()).cloned().collect()).unwrap_or_default();
+        events.sort_by(|a, b| a.drift_start().unwrap_or(0.0).total_cmp(&b.drift_start().unwrap_or(0.0)));
         DriftPlan { events }
     }
 
     fn active(&self, t: f64) -> impl Iterator<Item = &ScenarioEvent> {
-        self.events.iter().filter(move |e| drift_start(e).is_some_and(|s| s <= t))
+        self.events.iter().filter(move |e| e.drift_start().is_some_and(|s| s <= t))
     }
 
     pub fn field(&self, source: &str, field: &str, t: f64) -> FieldDrift {
@@ -91,10 +80,10 @@ impl DriftPlan {
 
     /// The start of the first drift event.
     pub fn first_start(&self) -> Option<f64> {
-        self.events.first().and_then(drift_start)
+        self.events.first().and_then(ScenarioEvent::drift_start)
     }
 
     pub fn last_start(&self) -> Option<f64> {
-        self.events.last().and_then(drift_start)
+        self.events.last().and_then(ScenarioEvent::drift_start)
     }
 }

@@ -3,7 +3,7 @@
 //! the Wasserstein-1 distance and the Jensen–Shannon distance.
 //!
 //! Each is checked against independent reference values (scipy and numpy,
-//! `runtime/tests/fixtures/drift_stats.py`) to 1e-6.
+//! `runtime/drift/tests/fixtures/drift_stats.py`) to 1e-6.
 //!
 //! **Invariant:** every function returns a finite number for any input,
 //! empty samples included (0 distance, p-value 1: no evidence of drift).

@@ -4,7 +4,7 @@
 use super::report::{EventOutcome, MonitorSeries};
 use super::run::H;
 use super::statements::event_statement;
-use crate::data::drift::{drift_start, DriftPlan};
+use crate::data::drift::DriftPlan;
 use mlspec_ir::graph::transitive_reads;
 use mlspec_ir::numbers::human_duration;
 use mlspec_ir::{Design, ScenarioEvent};
@@ -64,7 +64,7 @@ pub fn watchers(d: &Design, e: &ScenarioEvent, series: &[MonitorSeries]) -> (Vec
 pub fn outcomes(d: &Design, drift: &DriftPlan, series: &[MonitorSeries], delay_s: f64, horizon_s: f64) -> Vec<EventOutcome> {
     let mut events = Vec::new();
     for e in &drift.events {
-        let from = drift_start(e).unwrap_or(0.0);
+        let from = e.drift_start().unwrap_or(0.0);
         let (watching, mut note) = watchers(d, e, series);
         let detected = watching
             .iter()

@@ -1,0 +1,90 @@
+//! What `mlspec simulate` runs, in one function: the load part on its
+//! target, the drift and model-quality part, or both, as
+//! `mlspec_check::simulation::parts` chose them, into one [`Simulation`].
+//! The CLI only parses options, shows progress and prints.
+//!
+//! **Invariant:** every refusal is decided before any part runs, so a run
+//! that would be refused costs nothing.
+
+use crate::Simulation;
+use mlspec_drift::quality::{self, Options as DriftOptions};
+use mlspec_ir::traffic::{Parts, DEFAULT_SEED};
+use mlspec_ir::Design;
+use mlspec_sim::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
+use mlspec_sim::{simulate as simulate_load, Overrides, Plan};
+
+/// Options of a simulation beyond the parts.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Replaces the scenario's seed.
+    pub seed: Option<u64>,
+    /// Bounds the load run instead of the scenario's end.
+    pub requests: Option<u64>,
+    pub rows_per_day: u64,
+    /// The drift run's length in days (default: from the scenario).
+    pub days: Option<f64>,
+}
+
+/// The part a progress report is about.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Phase<'a> {
+    Load { scenario: &'a str },
+    Drift,
+}
+
+/// Why a simulation cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimulateError {
+    /// The load target gave no runnable plan (no stage, or no positive
+    /// arrival rate); the checks in `mlspec_check::simulation` should have
+    /// said so first.
+    NoPlan,
+    /// The drift part would draw more rows than a run may take.
+    TooManyRows { rows: f64 },
+    /// The drift part has nothing to run on and there is no load part.
+    NoDriftModel,
+}
+
+/// What a simulation gives: the report, and whether the drift part was
+/// asked for but had nothing to run on (the load part ran alone).
+pub struct Outcome {
+    pub simulation: Simulation,
+    pub drift_skipped: bool,
+}
+
+/// Runs the chosen parts of a simulation.
+pub fn simulate(d: &Design, parts: &Parts, o: &Options, progress: &mut dyn FnMut(Phase<'_>, f64)) -> Result<Outcome, SimulateError> {
+    let scenario = parts.scenario.and_then(|i| d.scenarios.get(i));
+    let plan = match &parts.load {
+        Some(target) => Some(Plan::new(d, target, &Overrides { seed: o.seed, requests: o.requests }).ok_or(SimulateError::NoPlan)?),
+        None => None,
+    };
+    let drift_options =
+        DriftOptions { rows_per_day: o.rows_per_day, seed: o.seed.or(scenario.and_then(|s| s.seed)).unwrap_or(DEFAULT_SEED), days: o.days };
+    if parts.drift {
+        let rows = quality::planned_rows(scenario, &drift_options);
+        if rows > quality::MAX_ROWS {
+            return Err(SimulateError::TooManyRows { rows });
+        }
+    }
+    let load = plan.map(|plan| simulate_load(&plan, &mut |share| progress(Phase::Load { scenario: &plan.scenario }, share)));
+    let quality =
+        if parts.drift { quality::simulate(d, scenario, &drift_options, &mut |share| progress(Phase::Drift, share)) } else { None };
+    let drift_skipped = parts.drift && quality.is_none();
+    if drift_skipped && load.is_none() {
+        return Err(SimulateError::NoDriftModel);
+    }
+    Ok(Outcome { simulation: Simulation::new(d, scenario, load, quality), drift_skipped })
+}
+
+/// What `mlspec doc --with-simulation` writes under a serving: the
+/// simulated capacity verdict at the scenario's peak, as a Markdown
+/// paragraph that points at `mlspec capacity` for the trials.
+pub fn capacity_paragraph(plan: &Plan, spec_path: &str) -> String {
+    let c = capacity(plan, DEFAULT_TRIAL_REQUESTS);
+    format!(
+        "**Capacity (simulated, scenario `{}`).** {}. See `mlspec capacity {spec_path}` for every trial.",
+        c.scenario,
+        crate::capacity_verdict(&c)
+    )
+}
