@@ -234,4 +234,48 @@ mod tests {
         assert!(matches!(parse_latency_ms("1\n-3\n"), Err((2, _))));
         assert!(parse_latency_ms("header\n").is_err());
     }
+
+    const FRAUD: &str = include_str!("../../../specs/fraud_detection.mlspec");
+    const SPAM: &str = include_str!("../../../specs/spam_filter.mlspec");
+
+    fn parts_of(src: &str, only: Option<Only>, drift_length_given: bool) -> Result<Parts, TargetError> {
+        let a = crate::check_source(src);
+        assert!(!a.diagnostics.iter().any(|d| d.is_error()));
+        let read = |_: &str| Err("no files here".to_string());
+        parts(&a.design, &Request { serving: None, scenario: None, requests: None, only, drift_length_given, read: &read })
+    }
+
+    fn runs(p: &Result<Parts, TargetError>) -> (bool, bool) {
+        match p {
+            Ok(p) => (p.load.is_some(), p.drift),
+            Err(_) => panic!("no parts"),
+        }
+    }
+
+    #[test]
+    fn a_drifting_scenario_runs_both_parts_unless_one_is_asked_for() {
+        assert_eq!(runs(&parts_of(FRAUD, None, false)), (true, true));
+        assert_eq!(runs(&parts_of(FRAUD, Some(Only::Load), false)), (true, false));
+        assert_eq!(runs(&parts_of(FRAUD, Some(Only::Drift), false)), (false, true));
+    }
+
+    #[test]
+    fn a_calm_scenario_runs_drift_only_when_a_length_is_given() {
+        let calm: String = FRAUD
+            .lines()
+            .filter(|l| !["drift transactions.", "concept_drift", "prior_shift"].iter().any(|d| l.trim_start().starts_with(d)))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(runs(&parts_of(&calm, None, false)), (true, false));
+        assert_eq!(runs(&parts_of(&calm, None, true)), (true, true));
+    }
+
+    #[test]
+    fn without_a_realtime_serving_drift_runs_alone_unless_load_is_asked_for() {
+        assert_eq!(runs(&parts_of(SPAM, None, false)), (false, true));
+        match parts_of(SPAM, Some(Only::Load), false) {
+            Err(TargetError::Spec(d)) => assert!(!d.is_empty() && d.iter().all(|d| d.code == "E0501")),
+            _ => panic!("load alone must be refused with E0501"),
+        }
+    }
 }
