@@ -1,5 +1,7 @@
 //! `report::run::simulate`: refusals come before any part runs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use mlspec_ir::traffic::Parts;
 use mlspec_report::run::{simulate, Options, Phase, SimulateError};
 
