@@ -10,7 +10,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "$1")
-root=$(pwd)
 out=$(realpath -m "$2")
 mkdir -p "$out"
 for spec in specs/*.mlspec; do
@@ -32,8 +31,10 @@ for spec in specs/*.mlspec; do
   run fmt "$bin" fmt - <"$spec"
   run simulate.json "$bin" simulate "$spec" --format json --requests 100k --rows-per-day 2k
   rm -rf "$d/build"
-  # From inside DIR, so that what build prints does not name DIR.
-  (cd "$d" && run build.log "$bin" build "$root/$spec" --target python --out build)
+  run build.log "$bin" build "$spec" --target python --out "$d/build"
+  # What build prints names the output folder: name it OUT, so that two
+  # runs into different folders compare equal.
+  sed -i "s#$out#OUT#g" "$d/build.log.stderr"
 done
 # One line per output file, to compare or to quote in a note.
 (cd "$out" && find . -type f -print0 | sort -z | xargs -0 sha256sum) >"$out.sha256"
