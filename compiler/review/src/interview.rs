@@ -1,6 +1,7 @@
 //! `mlspec review --interview`: the follow-up questions an interviewer
-//! would ask about this design, first about its gaps (one per finding),
-//! then about the trade-offs it made, each tied to a spec line.
+//! would ask about this design, first about its gaps (one per finding: its
+//! rule's question, or the finding's own with the design's numbers), then
+//! about the trade-offs it made, each tied to a spec line.
 
 use super::{Ctx, Finding, Question, Step};
 use mlspec_ir::numbers::{dur, money, num, pct};

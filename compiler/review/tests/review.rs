@@ -74,22 +74,6 @@ fn every_rule_has_cases(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
-/// Every file in `src/rules/` but `mod.rs` is a registered rule, named after its id.
-fn one_file_per_rule(root: &Path) -> Result<(), Failed> {
-    let dir = root.join("compiler/review/src/rules");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".rs").map(|n| n.replace('_', "-")))
-        .filter(|n| n != "mod")
-        .collect();
-    files.sort();
-    let ids: Vec<&str> = rules::ids().into_iter().collect();
-    if files != ids {
-        return Err(format!("src/rules/ holds {files:?} but the registry has {ids:?}").into());
-    }
-    Ok(())
-}
-
 const TABLE_BEGIN: &str =
     "<!-- Generated from compiler/review/src/rules/*.rs by `MLSPEC_BLESS=1 cargo test -p mlspec-review --test review`; do not edit. -->\n";
 const TABLE_END: &str = "<!-- End of the generated table. -->\n";
@@ -126,8 +110,6 @@ fn main() {
         trials.push(Trial::test(name, move || run(&f)));
     }
     trials.push(Trial::test("review/every_rule_has_a_trigger_and_a_near_miss", move || every_rule_has_cases(&dir)));
-    let root_again = root.clone();
-    trials.push(Trial::test("review/one_file_per_rule", move || one_file_per_rule(&root_again)));
     trials
         .push(Trial::test("review/docs_review_md_is_generated_from_the_rules", move || docs_review_md_is_generated_from_the_rules(&root)));
     libtest_mimic::run(&args, trials).exit();

@@ -7,7 +7,7 @@ pub const RULE: Rule = Rule {
     id: "capacity-short",
     step: Step::Serving,
     severity: Severity::Critical,
-    triggers: "a realtime serving's capacity, `replicas.max × concurrency / time per request` (the fact behind W0102), is below the peak: the throughput constraint, or a scenario's peak rate when that is higher (its daily curve and bursts, computed by `simulation::Traffic` as the simulator runs them); the fix sizes replicas for 70% utilisation",
+    triggers: "a realtime serving's capacity, `replicas.max × concurrency / time per request` (the fact behind W0102), is below the peak: the throughput constraint, or a scenario's peak rate when that is higher (its daily curve and bursts, computed by `mlspec_ir::traffic::Traffic` as the simulator runs them); the fix sizes replicas for 70% utilisation",
     question: "Walk me through the capacity arithmetic at peak: how many replicas do you need, and what happens to latency at 90% utilisation?",
     check,
 };

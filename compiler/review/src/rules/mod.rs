@@ -4,11 +4,13 @@
 //! what triggers it, from which `docs/review.md`'s table of findings is
 //! generated). This module holds the registry and what several rules share.
 //!
-//! To add a rule: one file (`rules/ID_WITH_UNDERSCORES.rs` with a
-//! `pub const RULE: Rule` and its `check`), one registry line in [`RULES`],
-//! a trigger and a near-miss spec in `tests/review/` (`ID.trigger.mlspec`,
-//! `ID.near.mlspec`); then `MLSPEC_BLESS=1 cargo test -p mlspec-review
-//! --test review` regenerates the table in `docs/review.md`.
+//! To add a rule: one file, one registry line, a trigger and a near-miss
+//! spec in `tests/review/`. The file is `rules/ID_WITH_UNDERSCORES.rs`, with
+//! a `pub const RULE: Rule` and the `check` it names (copy `no_fallback.rs`);
+//! the line goes in `registry!` below, where the rule's findings belong in
+//! the framework's order; the specs are `tests/review/ID.trigger.mlspec`
+//! and `ID.near.mlspec`. `MLSPEC_BLESS=1 cargo test -p mlspec-review --test
+//! review` then adds the rule's row to the table in `docs/review.md`.
 //!
 //! **Invariant:** every finding a rule makes carries the id, step and
 //! severity of its `RULE` (`Ctx::finding` takes them from it), so the
@@ -20,31 +22,6 @@ use mlspec_ir::numbers::{count, dur, ms, num, pct};
 use mlspec_ir::vocab::{ModelKind, Task};
 use mlspec_ir::{Cmp, Design, Metric, Model, Scope, Serving, ServingMode};
 use std::collections::BTreeSet;
-
-mod accuracy_on_imbalanced;
-mod capacity_short;
-mod experiment_too_short;
-mod imbalance_unhandled;
-mod label_delay_exceeds_window;
-mod missing_target;
-mod no_baseline;
-mod no_business_metric;
-mod no_drift_monitor;
-mod no_experiment;
-mod no_fallback;
-mod no_online_metric;
-mod no_performance_monitor;
-mod no_retraining;
-mod over_budget;
-mod pii_raw_feature;
-mod random_split_temporal;
-mod single_replica;
-mod slo_infeasible;
-mod stale_feature_realtime;
-mod timeout_exceeds_slo;
-mod tuning_metric_mismatch;
-mod underpowered_experiment;
-mod unrouted_monitor;
 
 /// A review rule: its check and the metadata the docs and the interview use.
 pub struct Rule {
@@ -63,34 +40,48 @@ pub struct Rule {
     pub check: fn(&Ctx<'_>) -> Vec<Finding>,
 }
 
-/// Every rule, in the order of the framework (findings are made in this
-/// order, and the docs list them in it).
-pub const RULES: &[Rule] = &[
-    missing_target::RULE,
-    no_business_metric::RULE,
-    no_online_metric::RULE,
-    accuracy_on_imbalanced::RULE,
-    pii_raw_feature::RULE,
-    stale_feature_realtime::RULE,
-    no_baseline::RULE,
-    tuning_metric_mismatch::RULE,
-    random_split_temporal::RULE,
-    imbalance_unhandled::RULE,
-    slo_infeasible::RULE,
-    capacity_short::RULE,
-    no_fallback::RULE,
-    timeout_exceeds_slo::RULE,
-    single_replica::RULE,
-    over_budget::RULE,
-    no_drift_monitor::RULE,
-    no_performance_monitor::RULE,
-    label_delay_exceeds_window::RULE,
-    no_retraining::RULE,
-    unrouted_monitor::RULE,
-    underpowered_experiment::RULE,
-    experiment_too_short::RULE,
-    no_experiment::RULE,
-];
+/// Declares each rule's module and lists its `RULE` in [`RULES`], in the
+/// order given: one line per rule.
+macro_rules! registry {
+    ($($rule:ident,)*) => {
+        $(mod $rule;)*
+
+        /// Every rule, in the order of the framework (findings are made in
+        /// this order, and the docs list them in it).
+        pub const RULES: &[Rule] = &[$($rule::RULE),*];
+
+        /// The module of each rule in [`RULES`], for the test that they are named after its id.
+        #[cfg(test)]
+        const MODULES: &[&str] = &[$(stringify!($rule)),*];
+    };
+}
+
+registry! {
+    missing_target,
+    no_business_metric,
+    no_online_metric,
+    accuracy_on_imbalanced,
+    pii_raw_feature,
+    stale_feature_realtime,
+    no_baseline,
+    tuning_metric_mismatch,
+    random_split_temporal,
+    imbalance_unhandled,
+    slo_infeasible,
+    capacity_short,
+    no_fallback,
+    timeout_exceeds_slo,
+    single_replica,
+    over_budget,
+    no_drift_monitor,
+    no_performance_monitor,
+    label_delay_exceeds_window,
+    no_retraining,
+    unrouted_monitor,
+    underpowered_experiment,
+    experiment_too_short,
+    no_experiment,
+}
 
 pub fn run(cx: &Ctx<'_>) -> Vec<Finding> {
     RULES.iter().flat_map(|rule| (rule.check)(cx)).collect()
@@ -276,4 +267,35 @@ pub(super) fn experiment_power(d: &Design, e: &mlspec_ir::Experiment) -> Option<
     let arm = e.traffic.min(1.0 - e.traffic);
     let (units, how) = experiment_units(d, arm, e.duration_s, &e.treatment)?;
     Some(Power { effect, base, p2, n, arm, units, how })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_is_the_file_named_after_its_id_and_each_file_a_rule() {
+        let named: Vec<String> = RULES.iter().map(|r| r.id.replace('-', "_")).collect();
+        assert_eq!(named, MODULES);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".rs").to_string())
+            .filter(|f| f != "mod")
+            .collect();
+        files.sort();
+        let mut modules: Vec<&str> = MODULES.to_vec();
+        modules.sort_unstable();
+        assert_eq!(files, modules, "every file in src/rules/ but mod.rs is registered");
+    }
+
+    #[test]
+    fn metadata_is_complete() {
+        assert_eq!(ids().len(), RULES.len(), "ids are unique");
+        for r in RULES {
+            assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{} is kebab-case", r.id);
+            assert!(r.question.ends_with('?'), "{}: the question asks", r.id);
+            assert!(!r.triggers.is_empty() && !r.triggers.contains('\n'), "{}: one sentence of triggers", r.id);
+        }
+    }
 }
