@@ -4,7 +4,9 @@
 //! the data lineage from [`mlspec_ir::graph`]).
 //!
 //! **Invariant:** pure and deterministic: the same design and source text
-//! give the same bytes; statements are quoted from the spec by their spans.
+//! give the same bytes; statements are quoted from the spec by their spans,
+//! without the comments the syntax crate's scan finds (so a `//` inside a
+//! string, as in a webhook URL, is kept).
 
 use crate::{Review, Severity};
 use mlspec_diag::span::Span;
