@@ -1,52 +1,17 @@
 //! `mlspec review --interview`: the follow-up questions an interviewer
-//! would ask about this design, first about its gaps (one per finding),
-//! then about the trade-offs it made, each tied to a spec line.
+//! would ask about this design, first about its gaps (one per finding: its
+//! rule's question, or the finding's own with the design's numbers), then
+//! about the trade-offs it made, each tied to a spec line.
 
 use super::{Ctx, Finding, Question, Step};
 use mlspec_ir::numbers::{dur, money, num, pct};
 use mlspec_ir::vocab::{ModelKind, Task};
 use mlspec_ir::{MonitorKind, Scope, ServingMode, SplitStrategy};
 
-fn about_finding(f: &Finding) -> String {
-    match f.id {
-        "missing-target" => "What exactly is the label, where does it come from, and how long after the prediction do you know it?",
-        "no-business-metric" => "If this model ships and the offline metric improves, which business number moves, and by how much would you call it a success?",
-        "no-online-metric" => "How will you know, in the first week after launch, whether the model helps? What do you measure on live traffic?",
-        "accuracy-on-imbalanced" => "Positives are rare here: what does 99% accuracy tell you? Which metric would you select models on instead, and why?",
-        "imbalance-unhandled" => "How does training deal with so few positives: weighting, resampling, or a different loss? How do you re-calibrate scores afterwards?",
-        "random-split-temporal" => "Your split is random over time-ordered data. What leaks from the future into training, and how would the offline number change with a time split?",
-        "no-baseline" => "What is the simplest thing that could work here, and how much better must the complex model be to justify its cost?",
-        "pii-raw-feature" => "This feature carries personal data as it is. Do you need the raw value? What happens when a user asks to be deleted?",
-        "label-delay-exceeds-window" => "Labels arrive later than your monitor's window. What does the monitor actually see, and what would you watch in the meantime?",
-        "underpowered-experiment" => "How did you size this A/B test? What is the smallest effect it can detect, and what do you do if the result is flat?",
-        "no-drift-monitor" => "How would you notice that the input data changed, before the labels tell you quality dropped?",
-        "no-performance-monitor" => "How do you know the model is still right a month after launch?",
-        "no-retraining" => "When and how does the model get retrained, and what stops a worse model from being promoted?",
-        "slo-infeasible" => "Your stages alone take longer than the latency budget. Which stage would you cut or change first, and what does that cost in quality?",
-        "capacity-short" => "Walk me through the capacity arithmetic at peak: how many replicas do you need, and what happens to latency at 90% utilisation?",
-        "no-fallback" => "What does the caller get when the model is slow or down?",
-        "stale-feature-realtime" => "This realtime path reads data refreshed less often than the freshness you promised. Does the model still work on stale values?",
-        "single-replica" => "What happens to availability during a deploy or when the one replica dies?",
-        "over-budget" => "Your serving costs more than the budget at full scale. Where would you cut: replicas, instance type, or model size?",
-        "no-experiment" => "How do you decide to launch: what online test, on which metric, for how long?",
-        "timeout-exceeds-slo" => "Your fallback fires after the latency budget is already spent. What does the caller see, and where would you set the timeout?",
-        "unrouted-monitor" => "Some monitors alert nobody. Who is on call for this model, and which signals wake them up?",
-        "experiment-too-short" => "Your test runs less than a week. How do you account for weekday effects and novelty?",
-        "tuning-metric-mismatch" => "You tune on one metric and select on another. Which one matters, and what happens when they disagree?",
-        _ => "How would you address this gap?",
-    }
-    .to_string()
-}
-
 pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
     let d = cx.d;
-    let mut qs: Vec<Question> = findings
-        .iter()
-        .map(|f| {
-            let q = if f.question.is_empty() { about_finding(f) } else { f.question.clone() };
-            Question { step: f.step, question: format!("{q} ({})", f.id), line: f.line }
-        })
-        .collect();
+    let mut qs: Vec<Question> =
+        findings.iter().map(|f| Question { step: f.step, question: format!("{} ({})", f.question, f.id), line: f.line }).collect();
     let mut ask = |step: Step, span: mlspec_diag::span::Span, q: String| qs.push(Question { step, question: q, line: cx.line(span) });
 
     if let Some(p) = &d.problem {

@@ -136,13 +136,14 @@ pub struct Finding {
     pub line: usize,
     #[serde(skip)]
     pub span: Span,
-    /// The interviewer's follow-up, with this design's numbers; empty for the generic one.
+    /// The interviewer's follow-up: the rule's question, or one with this
+    /// design's numbers ([`Finding::ask`]).
     #[serde(skip)]
     pub question: String,
 }
 
 impl Finding {
-    /// Sets the interviewer's follow-up question for this finding.
+    /// Replaces the rule's follow-up question with one about this finding.
     pub fn ask(mut self, question: String) -> Finding {
         self.question = question;
         self
@@ -202,18 +203,20 @@ impl<'d> Ctx<'d> {
     pub fn line_text(&self, span: Span) -> &'d str {
         self.lines.line_text(self.line(span)).trim()
     }
-    #[allow(clippy::too_many_arguments)]
-    pub fn finding(
-        &self,
-        id: &'static str,
-        severity: Severity,
-        step: Step,
-        span: Span,
-        message: String,
-        why: String,
-        fix: String,
-    ) -> Finding {
-        Finding { id, severity, step, message, why, fix, line: self.line(span), span, question: String::new() }
+    /// A finding of `rule` at `span`, with the rule's id, severity, step
+    /// and follow-up question.
+    pub fn finding(&self, rule: &rules::Rule, span: Span, message: String, why: String, fix: String) -> Finding {
+        Finding {
+            id: rule.id,
+            severity: rule.severity,
+            step: rule.step,
+            message,
+            why,
+            fix,
+            line: self.line(span),
+            span,
+            question: rule.question.to_string(),
+        }
     }
 }
 
