@@ -1,12 +1,13 @@
 //! The feature functions of the language as one closed enum, each with the
 //! signature the checker types its calls against.
 //!
-//! To add a feature function: add one variant to [`FeatureFunction`] (or,
-//! for a window aggregation, to [`WindowFunction`]), its name in `as_str`,
-//! its place in `ALL` and its row in `signature`; the compiler then points
-//! at every evaluator that must handle it (the drift simulation's
-//! evaluator, the Python expression emitter, window aggregation), and the
-//! generated Python's `features.py` needs the function of that name.
+//! To add a feature function: one line in the `functions!` list below
+//! (a transform in `FeatureFunction`, a window aggregation in
+//! `WindowFunction`) and its row in `signature`; then `cargo check
+//! --workspace` points at every evaluator that must handle it (the drift
+//! simulation's evaluator and window aggregation, the Python expression
+//! emitter). The generated project's `features.py` needs the Python
+//! function of that name.
 //!
 //! **Invariant:** evaluators match [`FeatureFunction`] and
 //! [`WindowFunction`] exhaustively, so a function the checker accepts has
@@ -17,46 +18,91 @@
 use crate::ValueType;
 use serde::{Serialize, Serializer};
 
-/// A feature function, as a call `NAME(args, named: ...)` in `features`.
-///
-/// To add one: a variant here (a window aggregation goes in
-/// [`WindowFunction`]), its name, its place in `ALL` and its signature row;
-/// then `cargo check --workspace` lists every evaluator that must handle it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FeatureFunction {
-    Log1p,
-    Standardize,
-    Minmax,
-    Clip,
-    Bucketize,
-    Onehot,
-    Hash,
-    Embedding,
-    Tfidf,
-    Fill,
-    HourOfDay,
-    DayOfWeek,
-    DaysSince,
-    Distance,
-    Cross,
-    /// An aggregation over a time window per key: `count(events, by: user_id, window: 1h)`.
-    Window(WindowFunction),
+/// Declares both enums from one list: each variant with its name, so the
+/// name, `ALL` and the variant cannot disagree.
+macro_rules! functions {
+    (
+        $(#[$fm:meta])* enum FeatureFunction { $($(#[$vm:meta])* $variant:ident = $text:literal,)+ }
+        $(#[$wm:meta])* enum WindowFunction { $($(#[$wvm:meta])* $wvariant:ident = $wtext:literal,)+ }
+    ) => {
+        $(#[$fm])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum FeatureFunction {
+            $($(#[$vm])* $variant,)+
+            /// An aggregation over a time window per key: `count(events, by: user_id, window: 1h)`.
+            Window(WindowFunction),
+        }
+
+        $(#[$wm])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum WindowFunction {
+            $($(#[$wvm])* $wvariant,)+
+        }
+
+        impl FeatureFunction {
+            /// Every function, in the order help texts list them: transforms, then windows.
+            pub const ALL: &'static [FeatureFunction] =
+                &[$(FeatureFunction::$variant,)+ $(FeatureFunction::Window(WindowFunction::$wvariant),)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(FeatureFunction::$variant => $text,)+
+                    FeatureFunction::Window(w) => w.as_str(),
+                }
+            }
+        }
+
+        impl WindowFunction {
+            pub const ALL: &'static [WindowFunction] = &[$(WindowFunction::$wvariant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(WindowFunction::$wvariant => $wtext,)+
+                }
+            }
+        }
+    };
 }
 
-/// A window aggregation: every one takes what it aggregates, `by:` (the key)
-/// and `window:` (how far back), and is computed from an event stream.
-/// Kept apart from the transforms because every evaluator computes all of
-/// them the same way (a windowed lookup naming the aggregation), and only
-/// the aggregation itself differs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum WindowFunction {
-    Count,
-    Sum,
-    Mean,
-    Min,
-    Max,
-    DistinctCount,
-    Last,
+functions! {
+    /// A feature function, as a call `NAME(args, named: ...)` in `features`.
+    ///
+    /// To add one: a line here (a window aggregation goes in
+    /// [`WindowFunction`]) and its row in `signature`; then `cargo check
+    /// --workspace` lists every evaluator that must handle it.
+    enum FeatureFunction {
+        Log1p = "log1p",
+        Standardize = "standardize",
+        Minmax = "minmax",
+        Clip = "clip",
+        Bucketize = "bucketize",
+        Onehot = "onehot",
+        Hash = "hash",
+        Embedding = "embedding",
+        Tfidf = "tfidf",
+        Fill = "fill",
+        HourOfDay = "hour_of_day",
+        DayOfWeek = "day_of_week",
+        DaysSince = "days_since",
+        Distance = "distance",
+        Cross = "cross",
+    }
+
+    /// A window aggregation: every one takes what it aggregates, `by:` (the
+    /// key) and `window:` (how far back), and is computed from an event
+    /// stream. A variant of its own (`FeatureFunction::Window`) because every
+    /// evaluator computes all of them the same way, as a windowed lookup
+    /// naming the aggregation; only the aggregation itself (in the drift
+    /// simulation's `windows` and the generated `ctx.window`) differs.
+    enum WindowFunction {
+        Count = "count",
+        Sum = "sum",
+        Mean = "mean",
+        Min = "min",
+        Max = "max",
+        DistinctCount = "distinct_count",
+        Last = "last",
+    }
 }
 
 /// What a function's call is checked against.
@@ -128,65 +174,13 @@ const WINDOW_NAMED: &[NamedParam] = &[
 ];
 
 impl FeatureFunction {
-    /// Every function, in the order help texts list them.
-    pub const ALL: [FeatureFunction; 22] = {
-        use FeatureFunction::*;
-        use WindowFunction as W;
-        [
-            Log1p,
-            Standardize,
-            Minmax,
-            Clip,
-            Bucketize,
-            Onehot,
-            Hash,
-            Embedding,
-            Tfidf,
-            Fill,
-            HourOfDay,
-            DayOfWeek,
-            DaysSince,
-            Distance,
-            Cross,
-            Window(W::Count),
-            Window(W::Sum),
-            Window(W::Mean),
-            Window(W::Min),
-            Window(W::Max),
-            Window(W::DistinctCount),
-            Window(W::Last),
-        ]
-    };
-
-    pub fn as_str(self) -> &'static str {
-        use FeatureFunction::*;
-        match self {
-            Log1p => "log1p",
-            Standardize => "standardize",
-            Minmax => "minmax",
-            Clip => "clip",
-            Bucketize => "bucketize",
-            Onehot => "onehot",
-            Hash => "hash",
-            Embedding => "embedding",
-            Tfidf => "tfidf",
-            Fill => "fill",
-            HourOfDay => "hour_of_day",
-            DayOfWeek => "day_of_week",
-            DaysSince => "days_since",
-            Distance => "distance",
-            Cross => "cross",
-            Window(w) => w.as_str(),
-        }
-    }
-
     pub fn parse(name: &str) -> Option<FeatureFunction> {
-        FeatureFunction::ALL.into_iter().find(|f| f.as_str() == name)
+        FeatureFunction::ALL.iter().copied().find(|f| f.as_str() == name)
     }
 
     /// The names of every function, in the order of `ALL`.
     pub fn names() -> impl Iterator<Item = &'static str> + Clone {
-        FeatureFunction::ALL.into_iter().map(FeatureFunction::as_str)
+        FeatureFunction::ALL.iter().map(|f| f.as_str())
     }
 
     /// The window aggregation this function is, if it is one.
@@ -261,24 +255,6 @@ impl FeatureFunction {
 }
 
 impl WindowFunction {
-    pub const ALL: [WindowFunction; 7] = {
-        use WindowFunction::*;
-        [Count, Sum, Mean, Min, Max, DistinctCount, Last]
-    };
-
-    pub fn as_str(self) -> &'static str {
-        use WindowFunction::*;
-        match self {
-            Count => "count",
-            Sum => "sum",
-            Mean => "mean",
-            Min => "min",
-            Max => "max",
-            DistinctCount => "distinct_count",
-            Last => "last",
-        }
-    }
-
     pub fn signature(self) -> Signature {
         use ValueType as T;
         use WindowFunction::*;
@@ -352,11 +328,11 @@ mod tests {
     #[test]
     fn names_round_trip_and_are_unique() {
         let mut seen = std::collections::BTreeSet::new();
-        for f in FeatureFunction::ALL {
+        for &f in FeatureFunction::ALL {
             assert_eq!(FeatureFunction::parse(f.as_str()), Some(f));
             assert!(seen.insert(f.as_str()), "{f} twice");
         }
-        for w in WindowFunction::ALL {
+        for &w in WindowFunction::ALL {
             assert!(FeatureFunction::ALL.contains(&FeatureFunction::Window(w)), "{w} missing from FeatureFunction::ALL");
         }
         assert_eq!(FeatureFunction::parse("nope"), None);
@@ -364,7 +340,7 @@ mod tests {
 
     #[test]
     fn signatures_are_consistent() {
-        for f in FeatureFunction::ALL {
+        for &f in FeatureFunction::ALL {
             let sig = f.signature();
             assert!(sig.required <= sig.params.len(), "{f}");
             // An example may show a sibling with the same parameters (`log1p` for `minmax`).

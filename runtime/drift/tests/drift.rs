@@ -197,7 +197,7 @@ fn windows_aggregate_exactly_the_events_in_their_window() {
         q.sort_by(|a, b| a.0.total_cmp(&b.0));
         q
     };
-    for func in WindowFunction::ALL {
+    for &func in WindowFunction::ALL {
         let spec = WindowSpec { func, source: "e".into(), field: Some("v".into()), by: "k".into(), window_bits: 50f64.to_bits() };
         let mut w = Window::default();
         let (t, k, v): (Vec<f64>, Vec<u32>, Vec<f64>) = {
