@@ -5,38 +5,12 @@
 use super::args::Diags;
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
+use mlspec_ir::functions::{NamedKind, Output, Param, Signature, FILL_STRATEGIES};
 use mlspec_ir::vocab::did_you_mean;
-use mlspec_ir::{Design, Feature, FeatureExpr, FieldRef, ValueType, Window};
+use mlspec_ir::{Design, Feature, FeatureExpr, FeatureFunction, FieldRef, ValueType, Window, WindowFunction};
 use mlspec_syntax::ast::{path_text, BinaryOp, CmpOp, Expr, ExprKind, Ident, Stmt, UnaryOp, Unit};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
-
-pub const WINDOW_FUNCS: &[&str] = &["count", "sum", "mean", "min", "max", "distinct_count", "last"];
-pub const FUNCS: &[&str] = &[
-    "log1p",
-    "standardize",
-    "minmax",
-    "clip",
-    "bucketize",
-    "onehot",
-    "hash",
-    "embedding",
-    "tfidf",
-    "fill",
-    "hour_of_day",
-    "day_of_week",
-    "days_since",
-    "distance",
-    "cross",
-    "count",
-    "sum",
-    "mean",
-    "min",
-    "max",
-    "distinct_count",
-    "last",
-];
-const FILL_WORDS: &[&str] = &["median", "mean", "mode"];
 
 /// What one expression reads, collected while resolving it.
 #[derive(Default)]
@@ -416,24 +390,19 @@ impl Resolver<'_> {
 
     fn call(&mut self, name: &Ident, args: &[mlspec_syntax::ast::ExprArg], span: Span, reads: &mut Reads) -> (FeatureExpr, ValueType) {
         let f = name.name.as_str();
-        if !FUNCS.contains(&f) {
+        let Some(func) = FeatureFunction::parse(f) else {
             let d = Diagnostic::new("E0311", name.span, format!("unknown function `{f}`"));
-            let d = match did_you_mean(f, FUNCS.iter().copied()) {
+            let d = match did_you_mean(f, FeatureFunction::names()) {
                 Some(n) => d.help(format!("did you mean `{n}`?")),
-                None => d.help(format!("the feature functions are: {}", FUNCS.join(", "))),
+                None => d.help(format!("the feature functions are: {}", FeatureFunction::names().collect::<Vec<_>>().join(", "))),
             };
             return self.err(d);
-        }
-        if WINDOW_FUNCS.contains(&f) {
-            return self.window(name, args, span, reads);
-        }
-        let allowed: &[&str] = match f {
-            "hash" => &["buckets"],
-            "embedding" => &["dim"],
-            "tfidf" => &["max_features"],
-            "clip" => &["min", "max"],
-            _ => &[],
         };
+        if let FeatureFunction::Window(w) = func {
+            return self.window(w, name, args, span, reads);
+        }
+        let sig = func.signature();
+        let allowed: Vec<&str> = sig.named.iter().map(|n| n.name).collect();
         let mut positional = Vec::new();
         let mut named = BTreeMap::new();
         for a in args {
@@ -458,14 +427,14 @@ impl Resolver<'_> {
                 }
                 None => {
                     // `fill(x, median)`: the strategy is a word, not a feature.
-                    let is_fill_word = f == "fill"
-                        && positional.len() == 1
-                        && matches!(&a.value.kind, ExprKind::Path(p) if p.len() == 1 && p.first().is_some_and(|i| FILL_WORDS.contains(&i.name.as_str())));
+                    let fill_slot = sig.params.get(positional.len()) == Some(&Param::FillValue);
+                    let is_fill_word = fill_slot
+                        && matches!(&a.value.kind, ExprKind::Path(p) if p.len() == 1 && p.first().is_some_and(|i| FILL_STRATEGIES.contains(&i.name.as_str())));
                     // `fill(x, medain)`: a misspelt strategy, not an unknown feature.
-                    let misspelt_fill = f == "fill" && positional.len() == 1 && !is_fill_word && {
+                    let misspelt_fill = fill_slot && !is_fill_word && {
                         match &a.value.kind {
                             ExprKind::Path(p) if p.len() == 1 => p.first().is_some_and(|i| {
-                                !self.types.contains_key(&i.name) && did_you_mean(&i.name, FILL_WORDS.iter().copied()).is_some()
+                                !self.types.contains_key(&i.name) && did_you_mean(&i.name, FILL_STRATEGIES.iter().copied()).is_some()
                             }),
                             _ => false,
                         }
@@ -473,7 +442,7 @@ impl Resolver<'_> {
                     if misspelt_fill {
                         if let ExprKind::Path(p) = &a.value.kind {
                             let w = p.first().map(|i| i.name.as_str()).unwrap_or_default();
-                            self.diags.push(crate::args::unknown_value("fill strategy", w, a.value.span, FILL_WORDS.iter().copied()));
+                            self.diags.push(crate::args::unknown_value("fill strategy", w, a.value.span, FILL_STRATEGIES.iter().copied()));
                         }
                         positional.push(((FeatureExpr::Invalid, ValueType::Unknown), a.value.span));
                     } else if is_fill_word {
@@ -491,20 +460,21 @@ impl Resolver<'_> {
         }
         let types: Vec<ValueType> = positional.iter().map(|((_, t), _)| *t).collect();
         let spans: Vec<Span> = positional.iter().map(|(_, s)| *s).collect();
-        let ty = self.signature(f, &types, &spans, &named, &positional, span);
+        let ty = self.signature(func, &sig, &types, &spans, &named, &positional, span);
         let call = FeatureExpr::Call {
-            func: f.to_string(),
+            func,
             args: positional.into_iter().map(|((e, _), _)| e).collect(),
             named: named.into_iter().map(|(k, ((e, _), _))| (k, e)).collect(),
         };
         (call, ty)
     }
 
-    /// Checks argument count and types for a non-window function; returns its type.
-    #[allow(clippy::type_complexity)]
+    /// Checks a non-window call against its function's signature; returns its type.
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
     fn signature(
         &mut self,
-        f: &str,
+        func: FeatureFunction,
+        sig: &Signature,
         types: &[ValueType],
         spans: &[Span],
         named: &BTreeMap<String, ((FeatureExpr, ValueType), Span)>,
@@ -512,50 +482,14 @@ impl Resolver<'_> {
         span: Span,
     ) -> ValueType {
         use ValueType as T;
-        let (arity, sig, example, out): (std::ops::RangeInclusive<usize>, &[&[T]], &str, T) = match f {
-            "log1p" | "standardize" | "minmax" => (1..=1, &[&[T::Number]], "log1p(events.amount)", T::Number),
-            "clip" => (1..=3, &[&[T::Number], &[T::Number], &[T::Number]], "clip(events.amount, 0, 1000)", T::Number),
-            "bucketize" => (2..=2, &[&[T::Number], &[T::List]], "bucketize(users.age, [18, 30, 50])", T::Category),
-            "onehot" => (1..=1, &[&[T::Category, T::Bool]], "onehot(events.merchant_category)", T::Vector),
-            "hash" => (1..=1, &[&[T::Category, T::String, T::Id, T::Text]], "hash(events.device_id, buckets: 1000)", T::Vector),
-            "embedding" => (1..=1, &[&[T::Category, T::Id, T::Text]], "embedding(events.item_id, dim: 32)", T::Vector),
-            "tfidf" => (1..=1, &[&[T::Text]], "tfidf(emails.body, max_features: 5000)", T::Vector),
-            "hour_of_day" | "day_of_week" | "days_since" => (1..=1, &[&[T::Timestamp]], "hour_of_day(events.ts)", T::Number),
-            "distance" => (2..=2, &[&[T::Geo], &[T::Geo]], "distance(orders.pickup, orders.dropoff)", T::Number),
-            "cross" => (2..=2, &[&[T::Category, T::Bool], &[T::Category, T::Bool]], "cross(users.country, events.device)", T::Category),
-            _ => {
-                // fill(x, median|mean|mode|VALUE): the type of x.
-                let x = types.first().copied().unwrap_or(T::Unknown);
-                if types.len() != 2 {
-                    self.diags.push(
-                        Diagnostic::new("E0313", span, format!("`fill` takes 2 arguments, found {}", types.len()))
-                            .help("write it like `fill(users.age, median)`"),
-                    );
-                    return x;
-                }
-                if let Some(((FeatureExpr::Word { word }, _), wspan)) = positional.get(1) {
-                    if matches!(word.as_str(), "median" | "mean") && !matches!(x, T::Number | T::Unknown) {
-                        self.diags.push(
-                            Diagnostic::new("E0312", *wspan, format!("`{word}` fills numbers, but this is a {}", type_name(x)))
-                                .help("fill categories with `mode` or a value"),
-                        );
-                    }
-                } else if let (Some(v), true) = (types.get(1), x != T::Unknown) {
-                    let ok = *v == x || *v == T::Unknown || (text_like(*v) && text_like(x));
-                    if !ok {
-                        self.diags.push(
-                            Diagnostic::new(
-                                "E0312",
-                                spans.get(1).copied().unwrap_or(span),
-                                format!("the fill value is a {}, but the field is a {}", type_name(*v), type_name(x)),
-                            )
-                            .help("fill with a value of the field's type, or with median, mean or mode"),
-                        );
-                    }
-                }
-                return x;
-            }
+        let f = func.as_str();
+        let example = sig.example;
+        let first = types.first().copied().unwrap_or(T::Unknown);
+        let out = match sig.result {
+            Output::Is(t) => t,
+            Output::FirstArg => first,
         };
+        let arity = sig.required..=sig.params.len();
         if !arity.contains(&types.len()) {
             let want =
                 if arity.start() == arity.end() { format!("{}", arity.start()) } else { format!("{} to {}", arity.start(), arity.end()) };
@@ -569,51 +503,84 @@ impl Resolver<'_> {
             );
             return out;
         }
-        for (i, (t, allowed)) in types.iter().zip(sig.iter()).enumerate() {
-            if *t != T::Unknown && !allowed.contains(t) {
-                let names: Vec<&str> = allowed.iter().map(|a| type_name(*a)).collect();
-                let hint = if f == "tfidf" && *t == T::String {
-                    "tf-idf reads free text: declare the field as `text` in its schema (`body: text`)".to_string()
-                } else if allowed.contains(&T::Number) && matches!(t, T::Category | T::String | T::Bool) {
-                    format!("encode a {} first, with `onehot(..)` or `hash(.., buckets: N)`; for example `{example}`", type_name(*t))
-                } else {
-                    format!("write it like `{example}`")
-                };
-                self.diags.push(
-                    Diagnostic::new(
-                        "E0312",
-                        spans.get(i).copied().unwrap_or(span),
-                        format!("`{f}` expects a {}, found a {}", names.join(" or "), type_name(*t)),
-                    )
-                    .help(hint),
-                );
+        for (i, (t, param)) in types.iter().zip(sig.params).enumerate() {
+            match param {
+                Param::Of(allowed) => self.check_type(func, example, *t, allowed, spans.get(i).copied().unwrap_or(span)),
+                Param::FillValue => self.check_fill_value(first, positional.get(i), *t, spans.get(i).copied().unwrap_or(span)),
+                // What a window aggregates is checked by `window`.
+                Param::Any | Param::Aggregated(_) => {}
             }
         }
         for (k, ((_, t), s)) in named {
-            if !matches!(t, T::Number | T::Unknown) {
+            let number = sig.named.iter().any(|n| n.name == k && n.kind == NamedKind::Number);
+            if number && !matches!(t, T::Number | T::Unknown) {
                 self.diags.push(
                     Diagnostic::new("E0312", *s, format!("`{k}:` expects a number, found a {}", type_name(*t)))
                         .help(format!("write it like `{example}`")),
                 );
             }
         }
-        if matches!(f, "hash") && !named.contains_key("buckets") {
-            self.diags.push(Diagnostic::new("E0313", span, "`hash` needs `buckets:`").help(format!("write it like `{example}`")));
-        }
-        if matches!(f, "embedding") && !named.contains_key("dim") {
-            self.diags.push(Diagnostic::new("E0313", span, "`embedding` needs `dim:`").help(format!("write it like `{example}`")));
+        for n in sig.named.iter().filter(|n| n.required && !named.contains_key(n.name)) {
+            self.diags
+                .push(Diagnostic::new("E0313", span, format!("`{f}` needs `{}:`", n.name)).help(format!("write it like `{example}`")));
         }
         out
     }
 
-    /// `count(SOURCE|SOURCE.FIELD, by: KEY, window: D)` and friends.
-    fn window(&mut self, name: &Ident, args: &[mlspec_syntax::ast::ExprArg], span: Span, reads: &mut Reads) -> (FeatureExpr, ValueType) {
-        let f = name.name.as_str();
-        let example = if f == "count" {
-            "count(events, by: user_id, window: 1h)".to_string()
+    /// A positional argument of type `t` where the signature allows `allowed`.
+    fn check_type(&mut self, func: FeatureFunction, example: &str, t: ValueType, allowed: &[ValueType], span: Span) {
+        use ValueType as T;
+        if t == T::Unknown || allowed.contains(&t) {
+            return;
+        }
+        let names: Vec<&str> = allowed.iter().map(|a| type_name(*a)).collect();
+        let hint = if func == FeatureFunction::Tfidf && t == T::String {
+            "tf-idf reads free text: declare the field as `text` in its schema (`body: text`)".to_string()
+        } else if allowed.contains(&T::Number) && matches!(t, T::Category | T::String | T::Bool) {
+            format!("encode a {} first, with `onehot(..)` or `hash(.., buckets: N)`; for example `{example}`", type_name(t))
         } else {
-            format!("{f}(events.amount, by: user_id, window: 7d)")
+            format!("write it like `{example}`")
         };
+        self.diags.push(
+            Diagnostic::new("E0312", span, format!("`{func}` expects a {}, found a {}", names.join(" or "), type_name(t))).help(hint),
+        );
+    }
+
+    /// `fill(x, median|mean|mode|VALUE)`: the strategy fits `x`'s type `x`.
+    fn check_fill_value(&mut self, x: ValueType, arg: Option<&((FeatureExpr, ValueType), Span)>, v: ValueType, span: Span) {
+        use ValueType as T;
+        if let Some(((FeatureExpr::Word { word }, _), wspan)) = arg {
+            if matches!(word.as_str(), "median" | "mean") && !matches!(x, T::Number | T::Unknown) {
+                self.diags.push(
+                    Diagnostic::new("E0312", *wspan, format!("`{word}` fills numbers, but this is a {}", type_name(x)))
+                        .help("fill categories with `mode` or a value"),
+                );
+            }
+        } else if x != T::Unknown {
+            let ok = v == x || v == T::Unknown || (text_like(v) && text_like(x));
+            if !ok {
+                self.diags.push(
+                    Diagnostic::new("E0312", span, format!("the fill value is a {}, but the field is a {}", type_name(v), type_name(x)))
+                        .help("fill with a value of the field's type, or with median, mean or mode"),
+                );
+            }
+        }
+    }
+
+    /// `count(SOURCE|SOURCE.FIELD, by: KEY, window: D)` and friends.
+    fn window(
+        &mut self,
+        func: WindowFunction,
+        name: &Ident,
+        args: &[mlspec_syntax::ast::ExprArg],
+        span: Span,
+        reads: &mut Reads,
+    ) -> (FeatureExpr, ValueType) {
+        let f = func.as_str();
+        let sig = func.signature();
+        let example = sig.example;
+        let aggregated = func.aggregated();
+        let keys: Vec<&str> = sig.named.iter().map(|n| n.name).collect();
         let mut positional = Vec::new();
         let mut by = None;
         let mut window = None;
@@ -623,7 +590,7 @@ impl Resolver<'_> {
                 Some("by") => by = Some(&a.value),
                 Some("window") => window = Some(&a.value),
                 Some(other) => {
-                    let near = did_you_mean(other, ["by", "window"]);
+                    let near = did_you_mean(other, keys.iter().copied());
                     let d = Diagnostic::new("E0103", a.name.as_ref().map_or(span, |n| n.span), format!("`{f}` has no argument `{other}`"));
                     self.diags.push(match near {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -649,7 +616,9 @@ impl Resolver<'_> {
         };
         // The aggregated thing: a whole source (count only) or SOURCE.FIELD.
         let (source, field_ty, arg_expr) = match &target.kind {
-            ExprKind::Path(p) if p.len() == 1 && f == "count" && p.first().is_some_and(|s| self.design.source(&s.name).is_some()) => {
+            ExprKind::Path(p)
+                if p.len() == 1 && aggregated.whole_source && p.first().is_some_and(|s| self.design.source(&s.name).is_some()) =>
+            {
                 let s = p.first().map(|i| i.name.clone()).unwrap_or_default();
                 (s.clone(), ValueType::Unknown, FeatureExpr::Source { source: s })
             }
@@ -665,11 +634,11 @@ impl Resolver<'_> {
                 (s, t, e)
             }
             _ => {
-                let what = if f == "count" { "a source or `SOURCE.FIELD`" } else { "a field as `SOURCE.FIELD`" };
+                let what = if aggregated.whole_source { "a source or `SOURCE.FIELD`" } else { "a field as `SOURCE.FIELD`" };
                 let d = Diagnostic::new("E0312", target.span, format!("`{f}` aggregates {what}"));
                 let d = if let ExprKind::Path(p) = &target.kind {
                     match p.first().filter(|_| p.len() == 1) {
-                        Some(one) if self.design.source(&one.name).is_none() && f == "count" => {
+                        Some(one) if self.design.source(&one.name).is_none() && aggregated.whole_source => {
                             let names: Vec<&str> = self.design.sources.iter().map(|s| s.name.as_str()).collect();
                             match did_you_mean(&one.name, names.iter().copied()) {
                                 Some(n) => d.with_code("E0203").help(format!("did you mean the source `{n}`?")),
@@ -684,7 +653,7 @@ impl Resolver<'_> {
                 return self.err(d);
             }
         };
-        if f != "count" && f != "last" && f != "distinct_count" && !matches!(field_ty, ValueType::Number | ValueType::Unknown) {
+        if aggregated.numbers_only && !matches!(field_ty, ValueType::Number | ValueType::Unknown) {
             self.diags.push(
                 Diagnostic::new("E0312", target.span, format!("`{f}` needs a number, found a {}", type_name(field_ty)))
                     .help("aggregate a numeric field, or use `count`, `distinct_count` or `last`"),
@@ -770,7 +739,7 @@ impl Resolver<'_> {
             }
         }
         if let (Some(by), Some(window_s)) = (by_name.clone(), window_s) {
-            reads.windows.push(Window { func: f.to_string(), source: source.clone(), by, window_s });
+            reads.windows.push(Window { func, source: source.clone(), by, window_s });
         }
         if let Some(s) = src {
             if let Some(b) = by_name.as_ref().and_then(|b| s.field(b)) {
@@ -784,11 +753,11 @@ impl Resolver<'_> {
         if let Some(w) = window_s {
             named.insert("window".to_string(), FeatureExpr::Number { value: w });
         }
-        let out = match f {
-            "last" => field_ty,
-            _ => ValueType::Number,
+        let out = match sig.result {
+            Output::Is(t) => t,
+            Output::FirstArg => field_ty,
         };
-        (FeatureExpr::Call { func: f.to_string(), args: vec![arg_expr], named }, out)
+        (FeatureExpr::Call { func: FeatureFunction::Window(func), args: vec![arg_expr], named }, out)
     }
 }
 

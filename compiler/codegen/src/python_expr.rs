@@ -4,13 +4,12 @@
 //! window aggregations) and the module's pure functions.
 //!
 //! **Invariant:** every string in the output is a [`py_str`] literal and every
-//! number a [`py_num`] literal; function names come from a fixed table.
+//! number a [`py_num`] literal; function names are those of
+//! [`FeatureFunction`], matched exhaustively.
 
 use super::literal::{py_num, py_str};
-use mlspec_ir::FeatureExpr;
-use std::collections::BTreeSet;
-
-const WINDOW_FUNCS: &[&str] = &["count", "sum", "mean", "min", "max", "distinct_count", "last"];
+use mlspec_ir::{FeatureExpr, FeatureFunction, WindowFunction};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Resolves where a field of the design lives in the joined rows.
 pub trait Columns {
@@ -83,83 +82,89 @@ impl<'a, C: Columns> Compiler<'a, C> {
                     other => return Err(format!("`{}`: the operator `{other}` has no python form", self.key)),
                 }
             }
-            FeatureExpr::Call { func, args, named } if WINDOW_FUNCS.contains(&func.as_str()) => {
-                let by = match named.get("by") {
-                    Some(FeatureExpr::Word { word }) => word.clone(),
-                    _ => return Err(format!("`{}`: `{func}` has no `by:` key", self.key)),
-                };
-                let window_s = match named.get("window") {
-                    Some(FeatureExpr::Number { value }) => *value,
-                    _ => return Err(format!("`{}`: `{func}` has no `window:`", self.key)),
-                };
-                let (source, field) = match args.first() {
-                    Some(FeatureExpr::Source { source }) => (source.clone(), None),
-                    Some(FeatureExpr::Field { source, field }) => (source.clone(), Some(field.clone())),
-                    _ => return Err(format!("`{}`: `{func}` aggregates neither a source nor a field", self.key)),
-                };
-                let key_col = self.cols.window_key(&source, &by).ok_or_else(|| {
-                    format!(
-                        "`{}` aggregates `{source}` by `{by}`, but the rows being scored have no field `{by}` to look it up with",
-                        self.key
-                    )
-                })?;
-                self.reads.insert(key_col.clone());
-                // A window over the scored rows' own source reads the new row too.
-                if source == self.cols.base() {
-                    self.reads.insert(format!("{source}.{by}"));
-                    if let Some(f) = &field {
-                        self.reads.insert(format!("{source}.{f}"));
-                    }
-                }
-                self.windows.push((source.clone(), by.clone()));
-                let field_lit = field.as_deref().map_or_else(|| "None".to_string(), py_str);
-                format!(
-                    "ctx.window({}, {}, {}, {}, {}, {})",
-                    py_str(func),
-                    py_str(&source),
-                    field_lit,
-                    py_str(&by),
-                    py_str(&key_col),
-                    py_num(window_s)
-                )
-            }
-            FeatureExpr::Call { func, args, named } => {
-                let a: Vec<String> = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
-                let arg = |i: usize| a.get(i).cloned().unwrap_or_else(|| "None".to_string());
-                let num = |k: &str, default: f64| match named.get(k) {
-                    Some(FeatureExpr::Number { value }) => py_num(*value),
-                    _ => py_num(default),
-                };
-                match func.as_str() {
-                    "log1p" => format!("log1p({})", arg(0)),
-                    "standardize" | "minmax" => {
-                        let k = self.state_key();
-                        format!("ctx.{func}({k}, {})", arg(0))
-                    }
-                    "clip" => format!("clip({}, {}, {})", arg(0), arg(1), arg(2)),
-                    "bucketize" => format!("bucketize({}, {})", arg(0), arg(1)),
-                    "onehot" => {
-                        let k = self.state_key();
-                        format!("ctx.onehot({k}, {})", arg(0))
-                    }
-                    "hash" => format!("hash_bucket({}, {})", arg(0), num("buckets", 1000.0)),
-                    "embedding" => format!("embedding({}, {})", arg(0), num("dim", 8.0)),
-                    "tfidf" => {
-                        let k = self.state_key();
-                        format!("ctx.tfidf({k}, {}, {})", arg(0), num("max_features", 1000.0))
-                    }
-                    "fill" => {
-                        let k = self.state_key();
-                        format!("ctx.fill({k}, {}, {})", arg(0), arg(1))
-                    }
-                    "hour_of_day" | "day_of_week" => format!("{func}({})", arg(0)),
-                    "days_since" => format!("days_since({}, now)", arg(0)),
-                    "distance" => format!("distance({}, {})", arg(0), arg(1)),
-                    "cross" => format!("cross({}, {})", arg(0), arg(1)),
-                    other => return Err(format!("`{}`: the function `{other}` has no python implementation", self.key)),
-                }
-            }
+            FeatureExpr::Call { func, args, named } => self.call(*func, args, named)?,
             FeatureExpr::Invalid => return Err(format!("`{}` did not check", self.key)),
         })
+    }
+
+    /// A call of a feature function: a pure function of `features.py`, or
+    /// `ctx` for those with fitted state or history.
+    fn call(&mut self, func: FeatureFunction, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>) -> Result<String, String> {
+        use FeatureFunction as F;
+        // A window's argument names what it aggregates; it is not a value.
+        let a: Vec<String> =
+            if matches!(func, F::Window(_)) { Vec::new() } else { args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()? };
+        let arg = |i: usize| a.get(i).cloned().unwrap_or_else(|| "None".to_string());
+        let num = |k: &str, default: f64| match named.get(k) {
+            Some(FeatureExpr::Number { value }) => py_num(*value),
+            _ => py_num(default),
+        };
+        Ok(match func {
+            F::Log1p => format!("log1p({})", arg(0)),
+            F::Standardize | F::Minmax => {
+                let k = self.state_key();
+                format!("ctx.{func}({k}, {})", arg(0))
+            }
+            F::Clip => format!("clip({}, {}, {})", arg(0), arg(1), arg(2)),
+            F::Bucketize => format!("bucketize({}, {})", arg(0), arg(1)),
+            F::Onehot => {
+                let k = self.state_key();
+                format!("ctx.onehot({k}, {})", arg(0))
+            }
+            F::Hash => format!("hash_bucket({}, {})", arg(0), num("buckets", 1000.0)),
+            F::Embedding => format!("embedding({}, {})", arg(0), num("dim", 8.0)),
+            F::Tfidf => {
+                let k = self.state_key();
+                format!("ctx.tfidf({k}, {}, {})", arg(0), num("max_features", 1000.0))
+            }
+            F::Fill => {
+                let k = self.state_key();
+                format!("ctx.fill({k}, {}, {})", arg(0), arg(1))
+            }
+            F::HourOfDay | F::DayOfWeek => format!("{func}({})", arg(0)),
+            F::DaysSince => format!("days_since({}, now)", arg(0)),
+            F::Distance => format!("distance({}, {})", arg(0), arg(1)),
+            F::Cross => format!("cross({}, {})", arg(0), arg(1)),
+            F::Window(w) => return self.window(w, args, named),
+        })
+    }
+
+    /// `ctx.window(..)`: a window aggregation looked up by the scored row's key.
+    fn window(&mut self, func: WindowFunction, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>) -> Result<String, String> {
+        let by = match named.get("by") {
+            Some(FeatureExpr::Word { word }) => word.clone(),
+            _ => return Err(format!("`{}`: `{func}` has no `by:` key", self.key)),
+        };
+        let window_s = match named.get("window") {
+            Some(FeatureExpr::Number { value }) => *value,
+            _ => return Err(format!("`{}`: `{func}` has no `window:`", self.key)),
+        };
+        let (source, field) = match args.first() {
+            Some(FeatureExpr::Source { source }) => (source.clone(), None),
+            Some(FeatureExpr::Field { source, field }) => (source.clone(), Some(field.clone())),
+            _ => return Err(format!("`{}`: `{func}` aggregates neither a source nor a field", self.key)),
+        };
+        let key_col = self.cols.window_key(&source, &by).ok_or_else(|| {
+            format!("`{}` aggregates `{source}` by `{by}`, but the rows being scored have no field `{by}` to look it up with", self.key)
+        })?;
+        self.reads.insert(key_col.clone());
+        // A window over the scored rows' own source reads the new row too.
+        if source == self.cols.base() {
+            self.reads.insert(format!("{source}.{by}"));
+            if let Some(f) = &field {
+                self.reads.insert(format!("{source}.{f}"));
+            }
+        }
+        self.windows.push((source.clone(), by.clone()));
+        let field_lit = field.as_deref().map_or_else(|| "None".to_string(), py_str);
+        Ok(format!(
+            "ctx.window({}, {}, {}, {}, {}, {})",
+            py_str(func.as_str()),
+            py_str(&source),
+            field_lit,
+            py_str(&by),
+            py_str(&key_col),
+            py_num(window_s)
+        ))
     }
 }

@@ -11,10 +11,13 @@
 
 pub mod cost;
 pub mod facts;
+pub mod functions;
 pub mod graph;
 pub mod numbers;
 pub mod traffic;
 pub mod vocab;
+
+pub use functions::{FeatureFunction, WindowFunction};
 
 use crate::vocab::{ModelKind, Task};
 use mlspec_diag::span::Span;
@@ -390,7 +393,7 @@ pub enum FeatureExpr {
         items: Vec<FeatureExpr>,
     },
     Call {
-        func: String,
+        func: FeatureFunction,
         args: Vec<FeatureExpr>,
         named: BTreeMap<String, FeatureExpr>,
     },
@@ -428,7 +431,7 @@ impl FeatureExpr {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Window {
-    pub func: String,
+    pub func: WindowFunction,
     pub source: String,
     pub by: String,
     pub window_s: f64,

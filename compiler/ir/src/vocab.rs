@@ -105,36 +105,92 @@ pub enum MetricFamily {
     Clustering,
 }
 
-pub const COMPUTED_METRICS: &[(&str, MetricFamily, bool)] = &[
-    // (name, family, takes @K)
-    ("accuracy", MetricFamily::Classification, false),
-    ("precision", MetricFamily::Classification, false),
-    ("recall", MetricFamily::Classification, false),
-    ("f1", MetricFamily::Classification, false),
-    ("auc_roc", MetricFamily::Classification, false),
-    ("auc_pr", MetricFamily::Classification, false),
-    ("log_loss", MetricFamily::Classification, false),
-    ("false_positive_rate", MetricFamily::Classification, false),
-    ("rmse", MetricFamily::Regression, false),
-    ("mae", MetricFamily::Regression, false),
-    ("mape", MetricFamily::Regression, false),
-    ("r2", MetricFamily::Regression, false),
-    ("ndcg", MetricFamily::Ranking, true),
-    ("precision", MetricFamily::Ranking, true),
-    ("recall", MetricFamily::Ranking, true),
-    ("map", MetricFamily::Ranking, true),
-    ("mrr", MetricFamily::Ranking, false),
-    ("hit_rate", MetricFamily::Ranking, true),
-    ("silhouette", MetricFamily::Clustering, false),
-];
+/// Whether a larger or a smaller value of a metric is the better one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+/// What a metric averages over: the rows whose outcomes it counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Population {
+    /// Every scored example (accuracy, AUC, log loss, errors of a regression).
+    AllExamples,
+    /// The examples whose label is positive (recall).
+    ActualPositives,
+    /// The examples whose label is negative (false positive rate).
+    ActualNegatives,
+    /// The examples the model flags (precision).
+    PredictedPositives,
+    /// The examples that are flagged or positive, or both (F1 leaves out true negatives).
+    PredictedOrActualPositives,
+    /// The items shown: the top K of each ranked list, as impressions are (precision@K).
+    ShownItems,
+    /// The ranked lists, one value per query or user (NDCG, MAP, MRR, hit rate).
+    RankedLists,
+}
+
+/// An offline metric the tooling computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ComputedMetric {
+    pub name: &'static str,
+    pub family: MetricFamily,
+    /// Written with `@K` (`ndcg@10`).
+    pub at_k: bool,
+    pub direction: Direction,
+    pub population: Population,
+}
+
+const fn metric(name: &'static str, family: MetricFamily, at_k: bool, direction: Direction, population: Population) -> ComputedMetric {
+    ComputedMetric { name, family, at_k, direction, population }
+}
+
+pub const COMPUTED_METRICS: &[ComputedMetric] = {
+    use Direction::*;
+    use MetricFamily::*;
+    use Population::*;
+    &[
+        metric("accuracy", Classification, false, HigherIsBetter, AllExamples),
+        metric("precision", Classification, false, HigherIsBetter, PredictedPositives),
+        metric("recall", Classification, false, HigherIsBetter, ActualPositives),
+        metric("f1", Classification, false, HigherIsBetter, PredictedOrActualPositives),
+        metric("auc_roc", Classification, false, HigherIsBetter, AllExamples),
+        metric("auc_pr", Classification, false, HigherIsBetter, AllExamples),
+        metric("log_loss", Classification, false, LowerIsBetter, AllExamples),
+        metric("false_positive_rate", Classification, false, LowerIsBetter, ActualNegatives),
+        metric("rmse", Regression, false, LowerIsBetter, AllExamples),
+        metric("mae", Regression, false, LowerIsBetter, AllExamples),
+        metric("mape", Regression, false, LowerIsBetter, AllExamples),
+        metric("r2", Regression, false, HigherIsBetter, AllExamples),
+        metric("ndcg", Ranking, true, HigherIsBetter, RankedLists),
+        metric("precision", Ranking, true, HigherIsBetter, ShownItems),
+        metric("recall", Ranking, true, HigherIsBetter, ActualPositives),
+        metric("map", Ranking, true, HigherIsBetter, RankedLists),
+        metric("mrr", Ranking, false, HigherIsBetter, RankedLists),
+        metric("hit_rate", Ranking, true, HigherIsBetter, RankedLists),
+        metric("silhouette", Clustering, false, HigherIsBetter, AllExamples),
+    ]
+};
+
+/// The computed metric of a name, given whether it was written with `@K`.
+pub fn computed_metric(name: &str, at_k: bool) -> Option<&'static ComputedMetric> {
+    COMPUTED_METRICS.iter().find(|m| m.name == name && m.at_k == at_k)
+}
 
 /// The family of a computed metric, given whether it was written with `@K`.
 pub fn metric_family(name: &str, at_k: bool) -> Option<MetricFamily> {
-    COMPUTED_METRICS.iter().find(|(n, _, k)| *n == name && *k == at_k).map(|(_, f, _)| *f)
+    computed_metric(name, at_k).map(|m| m.family)
+}
+
+/// Whether a larger value of a metric (its base name, without `@K`) is
+/// better; metrics the tooling does not compute count as higher-is-better.
+pub fn higher_is_better(base: &str) -> bool {
+    COMPUTED_METRICS.iter().find(|m| m.name == base).is_none_or(|m| m.direction == Direction::HigherIsBetter)
 }
 
 pub fn computed_metric_names() -> Vec<String> {
-    COMPUTED_METRICS.iter().map(|(n, _, k)| if *k { format!("{n}@K") } else { (*n).to_string() }).collect()
+    COMPUTED_METRICS.iter().map(|m| if m.at_k { format!("{}@K", m.name) } else { m.name.to_string() }).collect()
 }
 
 /// Whether a computed metric fits a task.
@@ -243,5 +299,24 @@ mod tests {
         let f = metric_family("rmse", false).unwrap_or(MetricFamily::Clustering);
         assert!(!metric_fits("rmse", f, Task::BinaryClassification));
         assert_eq!(metric_family("ndcg", true), Some(MetricFamily::Ranking));
+    }
+
+    #[test]
+    fn metric_directions_and_populations() {
+        let lower: Vec<&str> = COMPUTED_METRICS.iter().filter(|m| m.direction == Direction::LowerIsBetter).map(|m| m.name).collect();
+        assert_eq!(lower, ["log_loss", "false_positive_rate", "rmse", "mae", "mape"]);
+        assert!(higher_is_better("auc_pr") && higher_is_better("ndcg") && higher_is_better("revenue"));
+        assert!(!higher_is_better("rmse") && !higher_is_better("false_positive_rate"));
+        let population = |name: &str, at_k: bool| computed_metric(name, at_k).map(|m| m.population);
+        assert_eq!(population("recall", false), Some(Population::ActualPositives));
+        assert_eq!(population("precision", false), Some(Population::PredictedPositives));
+        assert_eq!(population("precision", true), Some(Population::ShownItems));
+        assert_eq!(population("false_positive_rate", false), Some(Population::ActualNegatives));
+        assert_eq!(population("ndcg", true), Some(Population::RankedLists));
+        assert_eq!(population("rmse", false), Some(Population::AllExamples));
+        // A name is computed at most once per form (with and without `@K`).
+        for m in COMPUTED_METRICS {
+            assert_eq!(computed_metric(m.name, m.at_k), Some(m), "{} twice", m.name);
+        }
     }
 }

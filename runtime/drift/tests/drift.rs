@@ -11,7 +11,7 @@ use mlspec_check::check_source;
 use mlspec_drift::data::windows::{Window, WindowSpec};
 use mlspec_drift::models::metrics::{auc_roc, best_threshold, Confusion};
 use mlspec_drift::quality::{simulate, Options, QualityOutcome};
-use mlspec_ir::Design;
+use mlspec_ir::{Design, WindowFunction};
 
 fn design(src: &str) -> Design {
     let a = check_source(src);
@@ -197,9 +197,8 @@ fn windows_aggregate_exactly_the_events_in_their_window() {
         q.sort_by(|a, b| a.0.total_cmp(&b.0));
         q
     };
-    for func in ["count", "sum", "mean", "min", "max", "distinct_count", "last"] {
-        let spec =
-            WindowSpec { func: func.into(), source: "e".into(), field: Some("v".into()), by: "k".into(), window_bits: 50f64.to_bits() };
+    for &func in WindowFunction::ALL {
+        let spec = WindowSpec { func, source: "e".into(), field: Some("v".into()), by: "k".into(), window_bits: 50f64.to_bits() };
         let mut w = Window::default();
         let (t, k, v): (Vec<f64>, Vec<u32>, Vec<f64>) = {
             let mut t = Vec::new();
@@ -223,18 +222,18 @@ fn windows_aggregate_exactly_the_events_in_their_window() {
         for ((qt, qk), g) in queries.iter().zip(&got) {
             let inside: Vec<f64> = events.iter().filter(|e| e.1 == *qk && e.0 > qt - 50.0 && e.0 <= *qt).map(|e| e.2).collect();
             let want = match func {
-                "count" => inside.len() as f64,
-                "sum" => inside.iter().sum(),
-                "mean" => inside.iter().sum::<f64>() / inside.len() as f64,
-                "min" => inside.iter().copied().fold(f64::NAN, f64::min),
-                "max" => inside.iter().copied().fold(f64::NAN, f64::max),
-                "distinct_count" => {
+                WindowFunction::Count => inside.len() as f64,
+                WindowFunction::Sum => inside.iter().sum(),
+                WindowFunction::Mean => inside.iter().sum::<f64>() / inside.len() as f64,
+                WindowFunction::Min => inside.iter().copied().fold(f64::NAN, f64::min),
+                WindowFunction::Max => inside.iter().copied().fold(f64::NAN, f64::max),
+                WindowFunction::DistinctCount => {
                     let mut d = inside.clone();
                     d.sort_by(f64::total_cmp);
                     d.dedup();
                     d.len() as f64
                 }
-                _ => inside.last().copied().unwrap_or(f64::NAN),
+                WindowFunction::Last => inside.last().copied().unwrap_or(f64::NAN),
             };
             let same = (want.is_nan() && g.is_nan()) || (want - g).abs() < 1e-9;
             assert!(same, "{func} at {qt} key {qk}: got {g}, want {want}");

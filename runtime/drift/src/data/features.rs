@@ -15,7 +15,7 @@
 use super::synth::WORDS;
 use super::table::{Col, Table, MISSING};
 use super::windows::WindowSpec;
-use mlspec_ir::{Design, FeatureExpr};
+use mlspec_ir::{Design, FeatureExpr, FeatureFunction, WindowFunction};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -173,24 +173,13 @@ impl Evaluator {
                 binary(op, &l, &r, n)
             }
             FeatureExpr::Call { func, args, named } => {
-                if let Some(spec) = window_spec(func, args, named) {
-                    let values = rows.windows.get(&spec).cloned().unwrap_or_else(|| vec![f64::NAN; n]);
-                    // `last` of a category keeps its levels.
-                    if let (Some(FeatureExpr::Field { source, field }), "last") = (args.first(), func.as_str()) {
-                        let levels = d.source(source).and_then(|s| s.field(field)).and_then(super::synth::layout);
-                        if let Some(super::table::Layout::Cat(levels)) = levels {
-                            let codes = values.iter().map(|v| if v.is_nan() { MISSING } else { *v as u32 }).collect();
-                            return Val::Cat { codes, levels, onehot: false };
-                        }
-                    }
-                    return Val::Num(values);
-                }
-                let vals: Vec<Val> = args.iter().map(|a| self.expr(d, a, rows, memo, owner, node, depth + 1)).collect();
-                let num = |k: &str| match named.get(k) {
-                    Some(FeatureExpr::Number { value }) => Some(*value),
-                    _ => None,
+                // A window's argument names what it aggregates; it is not evaluated.
+                let vals: Vec<Val> = if matches!(func, FeatureFunction::Window(_)) {
+                    Vec::new()
+                } else {
+                    args.iter().map(|a| self.expr(d, a, rows, memo, owner, node, depth + 1)).collect()
                 };
-                self.call(func, &vals, args, &num, rows, &here)
+                self.call(d, *func, &vals, args, named, rows, &here)
             }
         }
     }
@@ -199,8 +188,23 @@ impl Evaluator {
         self.fitted.entry(key.to_string()).or_insert_with(compute).clone()
     }
 
-    fn call(&mut self, func: &str, vals: &[Val], args: &[FeatureExpr], num: &dyn Fn(&str) -> Option<f64>, rows: &Rows, here: &str) -> Val {
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &mut self,
+        d: &Design,
+        func: FeatureFunction,
+        vals: &[Val],
+        args: &[FeatureExpr],
+        named: &BTreeMap<String, FeatureExpr>,
+        rows: &Rows,
+        here: &str,
+    ) -> Val {
+        use FeatureFunction as F;
         let n = rows.n;
+        let num = |k: &str| match named.get(k) {
+            Some(FeatureExpr::Number { value }) => Some(*value),
+            _ => None,
+        };
         let first = vals.first().cloned().unwrap_or(Val::Num(vec![f64::NAN; n]));
         let x = || first.numbers(n);
         let literal = |i: usize| match args.get(i) {
@@ -212,8 +216,8 @@ impl Evaluator {
             _ => None,
         };
         match func {
-            "log1p" => Val::Num(x().into_iter().map(f64::ln_1p).collect()),
-            "standardize" => {
+            F::Log1p => Val::Num(x().into_iter().map(f64::ln_1p).collect()),
+            F::Standardize => {
                 let xs = x();
                 let s = self.fit(here, || {
                     let (m, sd) = mean_sd(&xs);
@@ -222,7 +226,7 @@ impl Evaluator {
                 let (m, sd) = (s.first().copied().unwrap_or(0.0), s.get(1).copied().unwrap_or(1.0));
                 Val::Num(xs.iter().map(|v| (v - m) / if sd > 0.0 { sd } else { 1.0 }).collect())
             }
-            "minmax" => {
+            F::Minmax => {
                 let xs = x();
                 let s = self.fit(here, || {
                     let finite = xs.iter().copied().filter(|v| v.is_finite());
@@ -232,12 +236,12 @@ impl Evaluator {
                 let span = if hi > lo { hi - lo } else { 1.0 };
                 Val::Num(xs.iter().map(|v| (v - lo) / span).collect())
             }
-            "clip" => {
+            F::Clip => {
                 let lo = num("min").or_else(|| literal(1)).unwrap_or(f64::NEG_INFINITY);
                 let hi = num("max").or_else(|| literal(2)).unwrap_or(f64::INFINITY);
                 Val::Num(x().into_iter().map(|v| if v.is_nan() { v } else { v.max(lo).min(hi) }).collect())
             }
-            "bucketize" => {
+            F::Bucketize => {
                 let edges: Vec<f64> = match args.get(1) {
                     Some(FeatureExpr::List { items }) => {
                         items.iter().filter_map(|i| if let FeatureExpr::Number { value } = i { Some(*value) } else { None }).collect()
@@ -248,27 +252,27 @@ impl Evaluator {
                 let codes = x().into_iter().map(|v| if v.is_nan() { MISSING } else { edges.partition_point(|e| *e <= v) as u32 }).collect();
                 Val::Cat { codes, levels, onehot: false }
             }
-            "onehot" => match first {
+            F::Onehot => match first {
                 Val::Cat { codes, levels, .. } => Val::Cat { codes, levels, onehot: true },
                 other => {
                     let codes = other.numbers(n).into_iter().map(|v| if v.is_nan() { MISSING } else { u32::from(v != 0.0) }).collect();
                     Val::Cat { codes, levels: Arc::new(vec!["false".into(), "true".into()]), onehot: true }
                 }
             },
-            "hash" => {
+            F::Hash => {
                 let buckets = num("buckets").unwrap_or(MAX_DIMS as f64).max(1.0) as usize;
                 let k = buckets.min(MAX_DIMS);
                 let levels = Arc::new((0..k).map(|i| format!("bucket_{i}")).collect());
                 let codes = hashed(&first, n).into_iter().map(|h| h.map_or(MISSING, |h| (h % k as u64) as u32)).collect();
                 Val::Cat { codes, levels, onehot: true }
             }
-            "embedding" => {
+            F::Embedding => {
                 let dim = num("dim").unwrap_or(8.0).max(1.0) as usize;
                 let k = dim.min(MAX_DIMS);
                 let h = hashed(&first, n);
                 Val::Mat((0..k).map(|j| h.iter().map(|h| h.map_or(0.0, |h| pseudo_normal(h, j as u64))).collect()).collect())
             }
-            "tfidf" => {
+            F::Tfidf => {
                 let k = (num("max_features").unwrap_or(MAX_DIMS as f64).max(1.0) as usize).min(MAX_DIMS).min(WORDS.len());
                 let docs: Vec<Vec<u16>> = match first {
                     Val::Text(t) => t,
@@ -299,15 +303,15 @@ impl Evaluator {
                 }
                 Val::Mat(cols)
             }
-            "fill" => self.fill(first, args.get(1), vals.get(1), n, here),
-            "hour_of_day" => Val::Num(x().into_iter().map(|t| (t.rem_euclid(86_400.0) / 3600.0).floor()).collect()),
-            "day_of_week" => Val::Num(x().into_iter().map(|t| (t / 86_400.0).floor().rem_euclid(7.0)).collect()),
-            "days_since" => Val::Num(x().iter().zip(rows.t).map(|(ts, now)| (now - ts) / 86_400.0).collect()),
-            "distance" => match (vals.first(), vals.get(1)) {
+            F::Fill => self.fill(first, args.get(1), vals.get(1), n, here),
+            F::HourOfDay => Val::Num(x().into_iter().map(|t| (t.rem_euclid(86_400.0) / 3600.0).floor()).collect()),
+            F::DayOfWeek => Val::Num(x().into_iter().map(|t| (t / 86_400.0).floor().rem_euclid(7.0)).collect()),
+            F::DaysSince => Val::Num(x().iter().zip(rows.t).map(|(ts, now)| (now - ts) / 86_400.0).collect()),
+            F::Distance => match (vals.first(), vals.get(1)) {
                 (Some(Val::Geo(a)), Some(Val::Geo(b))) => Val::Num(a.iter().zip(b).map(|(p, q)| haversine_km(*p, *q)).collect()),
                 _ => Val::Num(vec![f64::NAN; n]),
             },
-            "cross" => {
+            F::Cross => {
                 let (a, la) = as_cat(&first, n);
                 let (b, lb) = as_cat(vals.get(1).unwrap_or(&first), n);
                 let levels: Vec<String> = la.iter().flat_map(|x| lb.iter().map(move |y| format!("{x}|{y}"))).collect();
@@ -315,7 +319,7 @@ impl Evaluator {
                 let codes = a.iter().zip(&b).map(|(x, y)| if *x == MISSING || *y == MISSING { MISSING } else { x * width + y }).collect();
                 Val::Cat { codes, levels: Arc::new(levels), onehot: false }
             }
-            _ => Val::Num(vec![f64::NAN; n]),
+            F::Window(w) => window_value(d, w, args, named, rows),
         }
     }
 
@@ -365,11 +369,26 @@ impl Evaluator {
     }
 }
 
-/// The window spec of a window-aggregation call, if it is one.
-pub fn window_spec(func: &str, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>) -> Option<WindowSpec> {
-    if !matches!(func, "count" | "sum" | "mean" | "min" | "max" | "distinct_count" | "last") {
-        return None;
+/// A window aggregation's values, computed beforehand by [`super::windows`].
+fn window_value(d: &Design, func: WindowFunction, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>, rows: &Rows) -> Val {
+    let n = rows.n;
+    let Some(spec) = window_spec(func, args, named) else {
+        return Val::Num(vec![f64::NAN; n]);
+    };
+    let values = rows.windows.get(&spec).cloned().unwrap_or_else(|| vec![f64::NAN; n]);
+    // `last` of a category keeps its levels.
+    if let (Some(FeatureExpr::Field { source, field }), WindowFunction::Last) = (args.first(), func) {
+        let levels = d.source(source).and_then(|s| s.field(field)).and_then(super::synth::layout);
+        if let Some(super::table::Layout::Cat(levels)) = levels {
+            let codes = values.iter().map(|v| if v.is_nan() { MISSING } else { *v as u32 }).collect();
+            return Val::Cat { codes, levels, onehot: false };
+        }
     }
+    Val::Num(values)
+}
+
+/// The window spec of a window-aggregation call.
+pub fn window_spec(func: WindowFunction, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>) -> Option<WindowSpec> {
     let (source, field) = match args.first()? {
         FeatureExpr::Source { source } => (source.clone(), None),
         FeatureExpr::Field { source, field } => (source.clone(), Some(field.clone())),
@@ -383,7 +402,7 @@ pub fn window_spec(func: &str, args: &[FeatureExpr], named: &BTreeMap<String, Fe
         FeatureExpr::Number { value } => *value,
         _ => return None,
     };
-    Some(WindowSpec { func: func.to_string(), source, field, by, window_bits: window.to_bits() })
+    Some(WindowSpec { func, source, field, by, window_bits: window.to_bits() })
 }
 
 fn binary(op: &str, l: &Val, r: &Val, n: usize) -> Val {

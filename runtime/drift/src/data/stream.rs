@@ -124,7 +124,7 @@ fn rule_reads(e: &FeatureExpr, out: &mut BTreeSet<String>) {
 
 fn window_specs_in(e: &FeatureExpr, out: &mut Vec<WindowSpec>) {
     if let FeatureExpr::Call { func, args, named } = e {
-        if let Some(s) = window_spec(func, args, named) {
+        if let Some(s) = func.window().and_then(|w| window_spec(w, args, named)) {
             if !out.contains(&s) {
                 out.push(s);
             }

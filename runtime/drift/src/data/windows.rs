@@ -8,11 +8,12 @@
 //! its own source (the generated Python's meaning). Events are fed in time
 //! order; a key's state holds only events still inside its window.
 
+use mlspec_ir::WindowFunction;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WindowSpec {
-    pub func: String,
+    pub func: WindowFunction,
     pub source: String,
     /// The aggregated field; `None` for `count(SOURCE, ..)`.
     pub field: Option<String>,
@@ -117,11 +118,11 @@ impl Window {
     /// row (`u32::MAX` = no key: the value of an empty window).
     pub fn query(&mut self, spec: &WindowSpec, times: &[f64], keys: &[u32]) -> Vec<f64> {
         let w = spec.window_s();
-        let track = match spec.func.as_str() {
-            "distinct_count" => Track::Distinct,
-            "min" => Track::Min,
-            "max" => Track::Max,
-            _ => Track::Plain,
+        let track = match spec.func {
+            WindowFunction::DistinctCount => Track::Distinct,
+            WindowFunction::Min => Track::Min,
+            WindowFunction::Max => Track::Max,
+            WindowFunction::Count | WindowFunction::Sum | WindowFunction::Mean | WindowFunction::Last => Track::Plain,
         };
         let mut out = Vec::with_capacity(times.len());
         for (&t, &k) in times.iter().zip(keys) {
@@ -137,9 +138,9 @@ impl Window {
             let value = match self.keys.get_mut(&k) {
                 Some(st) => {
                     st.evict(t - w);
-                    aggregate(&spec.func, st)
+                    aggregate(spec.func, st)
                 }
-                None => aggregate(&spec.func, &KeyState::default()),
+                None => aggregate(spec.func, &KeyState::default()),
             };
             out.push(value);
         }
@@ -147,15 +148,15 @@ impl Window {
     }
 }
 
-fn aggregate(func: &str, st: &KeyState) -> f64 {
+fn aggregate(func: WindowFunction, st: &KeyState) -> f64 {
     match func {
-        "count" => st.events.len() as f64,
-        "sum" => st.sum,
-        "mean" if st.numbers > 0 => st.sum / st.numbers as f64,
-        "min" | "max" => st.extreme.front().map_or(f64::NAN, |e| e.1),
-        "distinct_count" => st.distinct.len() as f64,
-        "last" => st.events.back().map_or(f64::NAN, |e| e.1),
-        _ => f64::NAN,
+        WindowFunction::Count => st.events.len() as f64,
+        WindowFunction::Sum => st.sum,
+        WindowFunction::Mean if st.numbers > 0 => st.sum / st.numbers as f64,
+        WindowFunction::Mean => f64::NAN,
+        WindowFunction::Min | WindowFunction::Max => st.extreme.front().map_or(f64::NAN, |e| e.1),
+        WindowFunction::DistinctCount => st.distinct.len() as f64,
+        WindowFunction::Last => st.events.back().map_or(f64::NAN, |e| e.1),
     }
 }
 

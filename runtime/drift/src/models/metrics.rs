@@ -303,7 +303,5 @@ pub fn metric(base: &str, k: Option<u32>, pred: &Pred, y: &[f64], group: &[u32],
     }
 }
 
-/// Whether a larger value of the metric is better.
-pub fn higher_is_better(base: &str) -> bool {
-    !matches!(base, "log_loss" | "rmse" | "mae" | "mape" | "false_positive_rate")
-}
+/// Whether a larger value of the metric is better: the metric table's direction.
+pub use mlspec_ir::vocab::higher_is_better;
