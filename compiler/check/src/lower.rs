@@ -12,7 +12,7 @@ use super::block::{lower_block, unknown_stmt, Block, Statement};
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::round2;
-use mlspec_ir::vocab::{did_you_mean, metric_family, ModelKind, Task};
+use mlspec_ir::vocab::{did_you_mean, metric_family, AlertChannel, DriftStat, Imbalance, ModelKind, Task};
 use mlspec_ir::*;
 use mlspec_syntax::ast::{Expr, File, Stmt, StmtKind, Term, TermKind};
 use std::collections::BTreeMap;
@@ -920,30 +920,38 @@ fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
     ds
 }
 
-fn lower_imbalance(a: &mut Args<'_>, diags: &mut Diags) -> Option<(String, Option<f64>)> {
+fn lower_imbalance(a: &mut Args<'_>, diags: &mut Diags) -> Option<(Imbalance, Option<f64>)> {
     let example = "imbalance undersample(0.1)";
     match a.next() {
-        Some(Term { kind: TermKind::Call(c), .. }) if c.name.name == "undersample" => {
-            let ca = call_args(c, &[], diags);
-            let ratio = match ca.positional.first() {
-                Some(Term { kind: TermKind::Quantity(q), span }) => args::fraction_of(q, *span, "an undersampling ratio", diags),
-                _ => None,
-            };
-            Some(("undersample".to_string(), ratio))
-        }
-        Some(Term { kind: TermKind::Call(c), span }) if ["oversample", "class_weight", "smote"].contains(&c.name.name.as_str()) => {
-            diags.push(
-                Diagnostic::new("E0301", *span, format!("`{}` takes no arguments", c.name.name))
-                    .help(format!("write `imbalance {}`; only `undersample(R)` takes a ratio", c.name.name)),
-            );
-            Some((c.name.name.clone(), None))
-        }
-        Some(t) => match word(t) {
-            Some(w @ ("undersample" | "oversample" | "class_weight" | "smote")) => Some((w.to_string(), None)),
-            Some(w) => {
-                diags.push(unknown_value("imbalance strategy", w, t.span, ["undersample", "oversample", "class_weight", "smote"]));
+        Some(t @ Term { kind: TermKind::Call(c), span }) => match Imbalance::parse(&c.name.name) {
+            Some(Imbalance::Undersample) => {
+                let ca = call_args(c, &[], diags);
+                let ratio = match ca.positional.first() {
+                    Some(Term { kind: TermKind::Quantity(q), span }) => args::fraction_of(q, *span, "an undersampling ratio", diags),
+                    _ => None,
+                };
+                Some((Imbalance::Undersample, ratio))
+            }
+            Some(how @ (Imbalance::Oversample | Imbalance::ClassWeight | Imbalance::Smote)) => {
+                diags.push(
+                    Diagnostic::new("E0301", *span, format!("`{how}` takes no arguments"))
+                        .help(format!("write `imbalance {how}`; only `undersample(R)` takes a ratio")),
+                );
+                Some((how, None))
+            }
+            None => {
+                a.wrong(t, "an imbalance strategy", example, diags);
                 None
             }
+        },
+        Some(t) => match word(t) {
+            Some(w) => match Imbalance::parse(w) {
+                Some(how) => Some((how, None)),
+                None => {
+                    diags.push(unknown_value("imbalance strategy", w, t.span, Imbalance::NAMES.iter().copied()));
+                    None
+                }
+            },
             None => {
                 a.wrong(t, "an imbalance strategy", example, diags);
                 None
@@ -1392,9 +1400,6 @@ fn lower_instance(a: &mut Args<'_>, diags: &mut Diags) -> Option<Instance> {
 
 // ------------------------------------------------------------ monitors
 
-const DRIFT_STATS: &[&str] = &["psi", "ks", "chi2", "wasserstein", "js"];
-const ALERT_CHANNELS: &[&str] = &["slack", "pagerduty", "email", "webhook"];
-
 fn monitors_block<'a>() -> Block<'a, Vec<Monitor>> {
     Block {
         name: "monitors",
@@ -1466,12 +1471,12 @@ fn lower_drift_monitor(a: &mut Args<'_>, diags: &mut Diags) -> Option<MonitorKin
     let example = "drift amount_log using psi > 0.2 every 1h";
     let (feature, _) = a.name("a feature", example, diags)?;
     a.expect_keyword("using", example, diags).then_some(())?;
-    let (statistic, _) = a.choice("drift statistic", DRIFT_STATS, diags)?;
+    let statistic = a.choice("drift statistic", DriftStat::NAMES, diags).and_then(|(w, _)| DriftStat::parse(w))?;
     let p_value = a.keyword("p");
     let (cmp, _) = a.cmp(example, diags)?;
     let threshold = a.number("a threshold", example, diags)?;
     let every_s = if a.keyword("every") { Some(a.duration(example, diags)?) } else { None };
-    Some(MonitorKind::Drift { feature: feature.to_string(), statistic: statistic.to_string(), p_value, cmp, threshold, every_s })
+    Some(MonitorKind::Drift { feature: feature.to_string(), statistic, p_value, cmp, threshold, every_s })
 }
 
 fn lower_performance_monitor(a: &mut Args<'_>, diags: &mut Diags) -> Option<MonitorKind> {
@@ -1499,13 +1504,13 @@ fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
     let example = "alert slack(\"#ml-alerts\")";
     match a.next() {
         Some(Term { kind: TermKind::Call(c), span }) => {
-            if !ALERT_CHANNELS.contains(&c.name.name.as_str()) {
-                diags.push(unknown_value("alert channel", &c.name.name, c.name.span, ALERT_CHANNELS.iter().copied()));
+            let Some(channel) = AlertChannel::parse(&c.name.name) else {
+                diags.push(unknown_value("alert channel", &c.name.name, c.name.span, AlertChannel::NAMES.iter().copied()));
                 return None;
-            }
+            };
             let ca = call_args(c, &[], diags);
             match ca.positional.first() {
-                Some(Term { kind: TermKind::Str(s), .. }) => Some(Alert { channel: c.name.name.clone(), target: s.clone() }),
+                Some(Term { kind: TermKind::Str(s), .. }) => Some(Alert { channel, target: s.clone() }),
                 _ => {
                     diags.push(
                         Diagnostic::new("E0302", *span, format!("`{}` needs a target string", c.name.name))

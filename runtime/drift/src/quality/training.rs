@@ -7,7 +7,7 @@ use super::report::{MetricResult, OfflineModel};
 use crate::data::stream::{Inputs, Store};
 use crate::models::metrics::{self, Confusion, Pred};
 use crate::models::Trained;
-use mlspec_ir::vocab::{ModelKind, Task};
+use mlspec_ir::vocab::{Imbalance, ModelKind, Task};
 use mlspec_ir::{CostMatrix, Design, Model, Scope};
 
 /// Indices of rows in `range`, split as the dataset declares: train,
@@ -63,8 +63,8 @@ pub fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f6
         return (rows, 1.0);
     }
     let is_pos = |r: &usize| store.y.get(*r).copied().unwrap_or(0.0) > 0.5;
-    let mut out = match how.as_str() {
-        "undersample" => {
+    let mut out = match how {
+        Imbalance::Undersample => {
             let keep = ((pos.len() as f64 / ratio.unwrap_or(1.0).max(1e-9)) as usize).min(neg.len()).max(1);
             let stride = neg.len() as f64 / keep as f64;
             let mut v = pos.clone();
@@ -72,7 +72,7 @@ pub fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f6
             v
         }
         // Oversampling, SMOTE and class weights all become repeated positives here.
-        _ => {
+        Imbalance::Oversample | Imbalance::Smote | Imbalance::ClassWeight => {
             let mut v = rows.clone();
             let extra = neg.len().saturating_sub(pos.len());
             v.extend((0..extra).filter_map(|i| pos.get(i % pos.len())));
