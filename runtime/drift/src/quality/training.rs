@@ -57,7 +57,7 @@ pub fn split(d: &Design, store: &Store, rows: std::ops::Range<usize>, seed: u64)
 /// Rebalances training rows as `imbalance` declares (binary tasks), and
 /// says by how much the sample's odds of a positive exceed the data's.
 pub fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f64) {
-    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance.clone()) else { return (rows, 1.0) };
+    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance) else { return (rows, 1.0) };
     let (pos, neg): (Vec<usize>, Vec<usize>) = rows.iter().partition(|r| store.y.get(**r).copied().unwrap_or(0.0) > 0.5);
     if pos.is_empty() || neg.is_empty() {
         return (rows, 1.0);
