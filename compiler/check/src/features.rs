@@ -1,4 +1,4 @@
-//! Pass 3: feature expressions. Resolves names to fields and features,
+//! Pass 2: feature expressions. Resolves names to fields and features,
 //! types every call against its signature, checks window aggregations,
 //! builds the feature graph (petgraph) for cycles and finds label leakage.
 

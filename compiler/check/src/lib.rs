@@ -13,6 +13,7 @@
 //! checks whose inputs are missing rather than report follow-on errors.
 
 mod args;
+mod block;
 mod features;
 mod lower;
 mod names;
@@ -21,7 +22,7 @@ mod rules;
 
 pub mod simulation;
 
-pub use lower::{percentile_of, PERCENTILES, SYSTEM_STATEMENTS};
+pub use lower::{percentile_of, PERCENTILES};
 
 use mlspec_diag::Diagnostic;
 use mlspec_ir::Design;

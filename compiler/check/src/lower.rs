@@ -1,15 +1,18 @@
-//! Pass 1: statements to the design. Every block's statements are read
-//! through [`Args`] against the statement forms of docs/language.md; unknown
-//! blocks, statements and keys are errors with "did you mean".
+//! Pass 1: statements to the design. Every block is a table of its
+//! statements (`*_block()`), lowered by [`lower_block`]; each statement's
+//! arguments are read through [`Args`] against the statement forms of
+//! docs/language.md; unknown blocks, statements and keys are errors with
+//! "did you mean".
 //!
 //! Feature expressions and rules are kept as AST here and resolved by the
 //! feature pass, which needs every source first.
 
 use super::args::{self, call_args, term_number, unknown_value, word, Args, Diags};
+use super::block::{lower_block, unknown_stmt, Block, Statement};
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::round2;
-use mlspec_ir::vocab::{did_you_mean, metric_family, ModelKind, Task};
+use mlspec_ir::vocab::{did_you_mean, metric_family, AlertChannel, DriftStat, Imbalance, ModelKind, Task};
 use mlspec_ir::*;
 use mlspec_syntax::ast::{Expr, File, Stmt, StmtKind, Term, TermKind};
 use std::collections::BTreeMap;
@@ -22,24 +25,6 @@ pub struct Lowered<'a> {
     /// (model index, rule expression)
     pub rule_exprs: Vec<(usize, &'a Expr)>,
 }
-
-pub const SYSTEM_STATEMENTS: &[&str] = &[
-    "description",
-    "owner",
-    "version",
-    "problem",
-    "constraints",
-    "metrics",
-    "source",
-    "features",
-    "feature_store",
-    "dataset",
-    "model",
-    "serving",
-    "monitors",
-    "experiment",
-    "scenario",
-];
 
 pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
     let mut out = Lowered { design: Design::default(), feature_exprs: Vec::new(), rule_exprs: Vec::new() };
@@ -72,7 +57,7 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
                 let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown top-level item `{}`", stmt.head.name));
                 diags.push(if did_you_mean(&stmt.head.name, ["system"]).is_some() {
                     d.help("did you mean `system`?")
-                } else if SYSTEM_STATEMENTS.contains(&stmt.head.name.as_str()) {
+                } else if system_block().names().contains(&stmt.head.name.as_str()) {
                     d.help(format!("`{}` belongs inside `system NAME {{ ... }}`", stmt.head.name))
                 } else {
                     d.help("a file holds one `system NAME { ... }` block")
@@ -91,47 +76,19 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
     out
 }
 
-/// Reports `stmt` as unknown in `block`, suggesting the nearest known one.
-fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&str], diags: &mut Diags) {
-    if matches!(stmt.kind, StmtKind::Error) {
-        return;
-    }
-    let name = &stmt.head.name;
-    let (what, list) = match &stmt.kind {
-        StmtKind::Assign(_) => ("`NAME = EXPR` definition", "feature definitions belong in `features { ... }`".to_string()),
-        StmtKind::Rule(_) => ("rule", "`rule EXPR` belongs in a `model` block of `kind rules`".to_string()),
-        _ => ("statement", format!("`{block}` takes: {}", known.join(", "))),
-    };
-    let msg = match &stmt.kind {
-        StmtKind::Rule(_) => format!("a `rule` cannot appear in `{block}`"),
-        _ => format!("unknown {what} `{name}` in `{block}`"),
-    };
-    let d = Diagnostic::new("E0102", stmt.head.span, msg);
-    diags.push(match (&stmt.kind, did_you_mean(name, known.iter().copied())) {
-        (StmtKind::Assign(_), _) if known.contains(&name.as_str()) => {
-            d.help(format!("`{name}` is a statement, not a definition: write `{name} VALUE` without `=`"))
-        }
-        (StmtKind::Plain { .. }, _) if PERCENTILES.contains(&name.as_str()) && known.contains(&"latency") => {
-            d.help(format!("the percentile comes after the statement name: `latency {name} ...`"))
-        }
-        (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
-        _ => d.help(list),
-    });
-}
-
-/// The blocks that take a statement called `name`, as `problem { ... }`.
+/// The blocks whose tables have a statement called `name`, as `problem { ... }`.
 fn blocks_with_statement(name: &str) -> Vec<String> {
-    let blocks: [(&str, &[&str]); 10] = [
-        ("problem", PROBLEM_STATEMENTS),
-        ("constraints", CONSTRAINT_STATEMENTS),
-        ("source", SOURCE_STATEMENTS),
-        ("dataset", DATASET_STATEMENTS),
-        ("model", MODEL_STATEMENTS),
-        ("serving", SERVING_STATEMENTS),
-        ("stage", STAGE_STATEMENTS),
-        ("monitors", MONITOR_STATEMENTS),
-        ("scenario", SCENARIO_STATEMENTS),
-        ("experiment", &["ab_test"]),
+    let blocks: [(&str, Vec<&str>); 10] = [
+        ("problem", problem_block().names()),
+        ("constraints", constraints_block().names()),
+        ("source", source_block().names()),
+        ("dataset", dataset_block().names()),
+        ("model", model_block().names()),
+        ("serving", serving_block().names()),
+        ("stage", stage_block().names()),
+        ("monitors", monitors_block().names()),
+        ("scenario", scenario_block().names()),
+        ("experiment", experiment_block().names()),
     ];
     blocks.iter().filter(|(_, st)| st.contains(&name)).map(|(b, _)| format!("`{b} {{ ... }}`")).collect()
 }
@@ -148,163 +105,133 @@ fn near_miss(body: &[Stmt], name: &str) -> bool {
     })
 }
 
-/// Tracks statements that may appear once per block.
-#[derive(Default)]
-struct Once(BTreeMap<String, Span>);
-
-impl Once {
-    fn first(&mut self, stmt: &Stmt, diags: &mut Diags) -> bool {
-        if let Some(prev) = self.0.get(&stmt.head.name) {
-            diags.push(
-                Diagnostic::new("E0105", stmt.head.span, format!("`{}` is given twice", stmt.head.name))
-                    .label(*prev, "first given here")
-                    .help("keep one of them"),
-            );
-            return false;
-        }
-        self.0.insert(stmt.head.name.clone(), stmt.head.span);
-        true
-    }
-}
-
 /// `KEYWORD NAME { ... }`: the name and the body.
-fn named_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<(&'a str, Span, &'a [Stmt])> {
-    let mut a = Args::new(stmt, diags.len());
-    let (name, span) = a.name(&format!("a name for the {}", stmt.head.name), example, diags)?;
+fn named_block<'a>(a: &mut Args<'a>, example: &str, diags: &mut Diags) -> Option<(&'a str, Span, &'a [Stmt])> {
+    let (name, span) = a.name(&format!("a name for the {}", a.head.name), example, diags)?;
     let body = a.block(example, diags)?;
     a.finish(diags);
     Some((name, span, body))
 }
 
-fn plain_block<'a>(stmt: &'a Stmt, example: &str, diags: &mut Diags) -> Option<&'a [Stmt]> {
-    let mut a = Args::new(stmt, diags.len());
+/// `KEYWORD { ... }`: the body.
+fn plain_block<'a>(a: &mut Args<'a>, example: &str, diags: &mut Diags) -> Option<&'a [Stmt]> {
     let body = a.block(example, diags)?;
     a.finish(diags);
     Some(body)
 }
 
-fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) {
-    let mut once = Once::default();
-    let mut problem_seen = false;
-    for stmt in body {
-        let head = stmt.head.name.as_str();
-        if !matches!(stmt.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(stmt, "system", SYSTEM_STATEMENTS, diags);
-            continue;
-        }
-        let single = matches!(
-            head,
-            "description"
-                | "owner"
-                | "version"
-                | "problem"
-                | "constraints"
-                | "metrics"
-                | "features"
-                | "feature_store"
-                | "dataset"
-                | "monitors"
-        );
-        if single && !once.first(stmt, diags) {
-            continue;
-        }
-        let d = &mut out.design;
-        match head {
-            "description" | "owner" | "version" => {
-                let mut a = Args::new(stmt, diags.len());
-                let v = a.string("a string", &format!("{head} \"...\""), diags).map(|(s, _)| s.to_string());
-                a.finish(diags);
-                match head {
-                    "description" => d.description = v,
-                    "owner" => d.owner = v,
-                    _ => d.version = v,
-                }
-            }
-            "problem" => {
-                problem_seen = true;
-                if let Some(b) = plain_block(stmt, "problem { objective \"...\"; task regression }", diags) {
-                    d.problem = Some(lower_problem(stmt, b, diags));
-                }
-            }
-            "constraints" => {
-                if let Some(b) = plain_block(stmt, "constraints { latency p99 < 100ms }", diags) {
-                    d.constraints = lower_constraints(b, diags);
-                    d.constraints.span = Some(stmt.head.span);
-                }
-            }
-            "metrics" => {
-                if let Some(b) = plain_block(stmt, "metrics { auc_roc >= 0.9 offline primary }", diags) {
-                    lower_metrics(b, d, diags);
-                }
-            }
-            "source" => {
-                if let Some((name, span, b)) = named_block(stmt, "source events { kind stream ... }", diags) {
-                    d.sources.push(lower_source(name, span, stmt, b, diags));
-                }
-            }
-            "features" => {
-                if let Some(b) = plain_block(stmt, "features { amount_log = log1p(txns.amount) }", diags) {
-                    for s in b {
-                        match &s.kind {
-                            StmtKind::Assign(e) => out.feature_exprs.push((s, Some(e))),
-                            StmtKind::Error if !s.head.name.is_empty() => out.feature_exprs.push((s, None)),
-                            _ => unknown_stmt(s, "features", &["NAME = EXPR"], diags),
+fn system_block<'a>() -> Block<'a, Lowered<'a>> {
+    Block {
+        name: "system",
+        statements: const {
+            &[
+                Statement::once("description", |out, _, a, diags| out.design.description = text_statement(a, diags)),
+                Statement::once("owner", |out, _, a, diags| out.design.owner = text_statement(a, diags)),
+                Statement::once("version", |out, _, a, diags| out.design.version = text_statement(a, diags)),
+                Statement::once("problem", |out, stmt, a, diags| {
+                    if let Some(b) = plain_block(a, "problem { objective \"...\"; task regression }", diags) {
+                        out.design.problem = Some(lower_problem(stmt, b, diags));
+                    }
+                }),
+                Statement::once("constraints", |out, stmt, a, diags| {
+                    if let Some(b) = plain_block(a, "constraints { latency p99 < 100ms }", diags) {
+                        out.design.constraints = lower_constraints(b, diags);
+                        out.design.constraints.span = Some(stmt.head.span);
+                    }
+                }),
+                Statement::once("metrics", |out, _, a, diags| {
+                    if let Some(b) = plain_block(a, "metrics { auc_roc >= 0.9 offline primary }", diags) {
+                        lower_metrics(b, &mut out.design, diags);
+                    }
+                }),
+                Statement::many("source", |out, stmt, a, diags| {
+                    if let Some((name, span, b)) = named_block(a, "source events { kind stream ... }", diags) {
+                        out.design.sources.push(lower_source(name, span, stmt, b, diags));
+                    }
+                }),
+                Statement::once("features", |out, _, a, diags| {
+                    if let Some(b) = plain_block(a, "features { amount_log = log1p(txns.amount) }", diags) {
+                        for s in b {
+                            match &s.kind {
+                                StmtKind::Assign(e) => out.feature_exprs.push((s, Some(e))),
+                                StmtKind::Error if !s.head.name.is_empty() => out.feature_exprs.push((s, None)),
+                                _ => unknown_stmt(s, "features", &["NAME = EXPR"], diags),
+                            }
                         }
                     }
-                }
-            }
-            "feature_store" => {
-                if let Some(b) = plain_block(stmt, "feature_store { online redis ttl 1d }", diags) {
-                    d.feature_store = Some(lower_feature_store(stmt, b, diags));
-                }
-            }
-            "dataset" => {
-                if let Some(b) = plain_block(stmt, "dataset { split random train 80% validation 10% test 10% }", diags) {
-                    d.dataset = Some(lower_dataset(stmt, b, diags));
-                }
-            }
-            "model" => {
-                if let Some((name, span, b)) = named_block(stmt, "model gbdt { kind gradient_boosting ... }", diags) {
-                    let idx = d.models.len();
-                    let (m, rules) = lower_model(name, span, stmt, b, diags);
-                    d.models.push(m);
-                    out.rule_exprs.extend(rules.into_iter().map(|e| (idx, e)));
-                }
-            }
-            "serving" => {
-                if let Some((name, span, b)) = named_block(stmt, "serving online { mode realtime ... }", diags) {
-                    d.servings.push(lower_serving(name, span, stmt, b, diags));
-                }
-            }
-            "monitors" => {
-                if let Some(b) = plain_block(stmt, "monitors { retrain every 7d }", diags) {
-                    d.monitors = lower_monitors(b, diags);
-                }
-            }
-            "experiment" => {
-                if let Some((name, span, b)) = named_block(stmt, "experiment ab { ab_test treatment a control b ... }", diags) {
-                    if let Some(e) = lower_experiment(name, span, stmt, b, diags) {
-                        d.experiments.push(e);
+                }),
+                Statement::once("feature_store", |out, stmt, a, diags| {
+                    if let Some(b) = plain_block(a, "feature_store { online redis ttl 1d }", diags) {
+                        out.design.feature_store = Some(lower_feature_store(stmt, b, diags));
                     }
-                }
-            }
-            "scenario" => {
-                if let Some((name, span, b)) = named_block(stmt, "scenario peak { duration 24h ... }", diags) {
-                    d.scenarios.push(lower_scenario(name, span, stmt, b, diags));
-                }
-            }
-            _ => {
-                let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown block or statement `{head}` in `system`"));
-                let homes = blocks_with_statement(head);
-                diags.push(match did_you_mean(head, SYSTEM_STATEMENTS.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None if !homes.is_empty() => d.help(format!("`{head}` belongs inside {}", homes.join(" or "))),
-                    None => d.help(format!("`system` takes: {}", SYSTEM_STATEMENTS.join(", "))),
-                });
-            }
-        }
+                }),
+                Statement::once("dataset", |out, stmt, a, diags| {
+                    if let Some(b) = plain_block(a, "dataset { split random train 80% validation 10% test 10% }", diags) {
+                        out.design.dataset = Some(lower_dataset(stmt, b, diags));
+                    }
+                }),
+                Statement::many("model", |out, stmt, a, diags| {
+                    if let Some((name, span, b)) = named_block(a, "model gbdt { kind gradient_boosting ... }", diags) {
+                        let idx = out.design.models.len();
+                        let (m, rules) = lower_model(name, span, stmt, b, diags);
+                        out.design.models.push(m);
+                        out.rule_exprs.extend(rules.into_iter().map(|e| (idx, e)));
+                    }
+                }),
+                Statement::many("serving", |out, stmt, a, diags| {
+                    if let Some((name, span, b)) = named_block(a, "serving online { mode realtime ... }", diags) {
+                        out.design.servings.push(lower_serving(name, span, stmt, b, diags));
+                    }
+                }),
+                Statement::once("monitors", |out, _, a, diags| {
+                    if let Some(b) = plain_block(a, "monitors { retrain every 7d }", diags) {
+                        out.design.monitors = lower_monitors(b, diags);
+                    }
+                }),
+                Statement::many("experiment", |out, stmt, a, diags| {
+                    if let Some((name, span, b)) = named_block(a, "experiment ab { ab_test treatment a control b ... }", diags) {
+                        if let Some(e) = lower_experiment(name, span, stmt, b, diags) {
+                            out.design.experiments.push(e);
+                        }
+                    }
+                }),
+                Statement::many("scenario", |out, stmt, a, diags| {
+                    if let Some((name, span, b)) = named_block(a, "scenario peak { duration 24h ... }", diags) {
+                        out.design.scenarios.push(lower_scenario(name, span, stmt, b, diags));
+                    }
+                }),
+            ]
+        },
+        unknown: unknown_in_system,
     }
-    if !problem_seen && !near_miss(body, "problem") {
+}
+
+/// `description "..."`, `owner "..."`, `version "..."`.
+fn text_statement(a: &mut Args<'_>, diags: &mut Diags) -> Option<String> {
+    let example = format!("{} \"...\"", a.head.name);
+    a.string("a string", &example, diags).map(|(s, _)| s.to_string())
+}
+
+/// A statement that is not the system's: a misspelling, or one that belongs
+/// in one of its blocks.
+fn unknown_in_system(stmt: &Stmt, block: &str, known: &[&'static str], diags: &mut Diags) {
+    if !matches!(stmt.kind, StmtKind::Plain { .. }) {
+        unknown_stmt(stmt, block, known, diags);
+        return;
+    }
+    let head = stmt.head.name.as_str();
+    let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown block or statement `{head}` in `{block}`"));
+    let homes = blocks_with_statement(head);
+    diags.push(match did_you_mean(head, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None if !homes.is_empty() => d.help(format!("`{head}` belongs inside {}", homes.join(" or "))),
+        None => d.help(format!("`{block}` takes: {}", known.join(", "))),
+    });
+}
+
+fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) {
+    let seen = lower_block(&system_block(), body, out, diags);
+    if !seen.contains("problem") && !near_miss(body, "problem") {
         diags.push(
             Diagnostic::new("E0104", out.design.span, "the system has no `problem` block")
                 .help("add `problem { objective \"...\"; task binary_classification }`"),
@@ -314,7 +241,40 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
 
 // ------------------------------------------------------------ problem
 
-const PROBLEM_STATEMENTS: &[&str] = &["objective", "task", "target", "positive_rate", "classes", "horizon"];
+fn problem_block<'a>() -> Block<'a, Problem> {
+    Block {
+        name: "problem",
+        statements: const {
+            &[
+                Statement::once("objective", |p, _, a, diags| {
+                    p.objective = a.string("a string", "objective \"Reduce churn\"", diags).map(|(s, _)| s.to_string());
+                }),
+                Statement::once("task", |p, _, a, diags| p.task = a.choice("task", Task::NAMES, diags).and_then(|(t, _)| Task::parse(t))),
+                Statement::once("target", |p, _, a, diags| {
+                    p.target = a.field_path("target transactions.is_fraud", diags).map(|(f, s)| field_ref(f, s));
+                }),
+                Statement::once("positive_rate", |p, _, a, diags| {
+                    p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags);
+                }),
+                Statement::once("classes", |p, _, a, diags| match a.next() {
+                    Some(Term { kind: TermKind::List(items), .. }) => {
+                        p.classes = items
+                            .iter()
+                            .filter_map(|t| match &t.kind {
+                                TermKind::Str(s) => Some(s.clone()),
+                                _ => word(t).map(str::to_string),
+                            })
+                            .collect();
+                    }
+                    Some(t) => a.wrong(t, "a list of classes", "classes [\"low\", \"high\"]", diags),
+                    None => a.missing("a list of classes", "classes [\"low\", \"high\"]", diags),
+                }),
+                Statement::once("horizon", |p, _, a, diags| p.horizon_s = a.duration("horizon 14d", diags)),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn field_ref(parts: &[mlspec_syntax::ast::Ident], span: Span) -> FieldRef {
     FieldRef {
@@ -326,41 +286,9 @@ fn field_ref(parts: &[mlspec_syntax::ast::Ident], span: Span) -> FieldRef {
 
 fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem {
     let mut p = Problem { span: block_stmt.head.span, ..Problem::default() };
-    let mut once = Once::default();
-    for stmt in body {
-        let head = stmt.head.name.as_str();
-        if !PROBLEM_STATEMENTS.contains(&head) || !matches!(stmt.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(stmt, "problem", PROBLEM_STATEMENTS, diags);
-            continue;
-        }
-        if !once.first(stmt, diags) {
-            continue;
-        }
-        let mut a = Args::new(stmt, diags.len());
-        match head {
-            "objective" => p.objective = a.string("a string", "objective \"Reduce churn\"", diags).map(|(s, _)| s.to_string()),
-            "task" => p.task = a.choice("task", Task::NAMES, diags).and_then(|(t, _)| Task::parse(t)),
-            "target" => p.target = a.field_path("target transactions.is_fraud", diags).map(|(f, s)| field_ref(f, s)),
-            "positive_rate" => p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags),
-            "classes" => match a.next() {
-                Some(Term { kind: TermKind::List(items), .. }) => {
-                    p.classes = items
-                        .iter()
-                        .filter_map(|t| match &t.kind {
-                            TermKind::Str(s) => Some(s.clone()),
-                            _ => word(t).map(str::to_string),
-                        })
-                        .collect();
-                }
-                Some(t) => a.wrong(t, "a list of classes", "classes [\"low\", \"high\"]", diags),
-                None => a.missing("a list of classes", "classes [\"low\", \"high\"]", diags),
-            },
-            _ => p.horizon_s = a.duration("horizon 14d", diags),
-        }
-        a.finish(diags);
-    }
+    let seen = lower_block(&problem_block(), body, &mut p, diags);
     for (field, example) in [("objective", "objective \"Reduce fraud losses\""), ("task", "task binary_classification")] {
-        if !once.0.contains_key(field) && !near_miss(body, field) {
+        if !seen.contains(field) && !near_miss(body, field) {
             diags.push(
                 Diagnostic::new("E0104", block_stmt.head.span, format!("`problem` has no `{field}`")).help(format!("add `{example}`")),
             );
@@ -371,7 +299,6 @@ fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem
 
 // ------------------------------------------------------------ constraints
 
-const CONSTRAINT_STATEMENTS: &[&str] = &["latency", "throughput", "availability", "budget", "freshness", "training_time"];
 pub const PERCENTILES: &[&str] = &["p50", "p90", "p95", "p99", "p999"];
 
 pub fn percentile_of(label: &str) -> Option<f64> {
@@ -390,48 +317,47 @@ fn percentile_arg(a: &mut Args<'_>, diags: &mut Diags) -> Option<(f64, String)> 
     percentile_of(w).map(|p| (p, w.to_string()))
 }
 
-fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
-    let mut c = Constraints::default();
-    let mut once = Once::default();
-    for stmt in body {
-        let head = stmt.head.name.as_str();
-        if !CONSTRAINT_STATEMENTS.contains(&head) || !matches!(stmt.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(stmt, "constraints", CONSTRAINT_STATEMENTS, diags);
-            continue;
-        }
-        if head != "latency" && !once.first(stmt, diags) {
-            continue;
-        }
-        let mut a = Args::new(stmt, diags.len());
-        match head {
-            "latency" => {
-                let example = "latency p99 < 100ms";
-                if let Some((percentile, label)) = percentile_arg(&mut a, diags) {
-                    if let Some((cmp, span)) = a.cmp(example, diags) {
-                        if !matches!(cmp, Cmp::Lt | Cmp::Le) {
-                            diags.push(
-                                Diagnostic::new("E0301", span, "a latency constraint is an upper bound")
-                                    .help(format!("write it like `{example}`")),
-                            );
-                        } else if let Some(max_s) = a.duration(example, diags) {
-                            c.latency.push(LatencyConstraint { percentile, label, max_s, span: stmt.span });
+fn constraints_block<'a>() -> Block<'a, Constraints> {
+    Block {
+        name: "constraints",
+        statements: const {
+            &[
+                Statement::many("latency", |c, stmt, a, diags| {
+                    let example = "latency p99 < 100ms";
+                    if let Some((percentile, label)) = percentile_arg(a, diags) {
+                        if let Some((cmp, span)) = a.cmp(example, diags) {
+                            if !matches!(cmp, Cmp::Lt | Cmp::Le) {
+                                diags.push(
+                                    Diagnostic::new("E0301", span, "a latency constraint is an upper bound")
+                                        .help(format!("write it like `{example}`")),
+                                );
+                            } else if let Some(max_s) = a.duration(example, diags) {
+                                c.latency.push(LatencyConstraint { percentile, label, max_s, span: stmt.span });
+                            }
                         }
                     }
-                }
-            }
-            "throughput" => c.throughput_rps = a.rate("throughput 1000 rps", diags),
-            "availability" => c.availability = a.fraction("availability", "availability 99.9%", diags),
-            "budget" => c.budget_per_month = a.money_per("budget $25k / month", 30.0 * 86_400.0, diags),
-            "freshness" => c.freshness_s = a.duration("freshness 1h", diags),
-            _ => {
-                let example = "training_time < 4h";
-                if a.cmp_dir(true, example, diags).is_some() {
-                    c.training_time_s = a.duration(example, diags);
-                }
-            }
-        }
-        a.finish(diags);
+                }),
+                Statement::once("throughput", |c, _, a, diags| c.throughput_rps = a.rate("throughput 1000 rps", diags)),
+                Statement::once("availability", |c, _, a, diags| c.availability = a.fraction("availability", "availability 99.9%", diags)),
+                Statement::once("budget", |c, _, a, diags| {
+                    c.budget_per_month = a.money_per("budget $25k / month", 30.0 * 86_400.0, diags);
+                }),
+                Statement::once("freshness", |c, _, a, diags| c.freshness_s = a.duration("freshness 1h", diags)),
+                Statement::once("training_time", |c, _, a, diags| {
+                    let example = "training_time < 4h";
+                    if a.cmp_dir(true, example, diags).is_some() {
+                        c.training_time_s = a.duration(example, diags);
+                    }
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
     }
+}
+
+fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
+    let mut c = Constraints::default();
+    lower_block(&constraints_block(), body, &mut c, diags);
     c
 }
 
@@ -550,40 +476,57 @@ fn metric_bounds(base: &str) -> (f64, f64) {
     }
 }
 
-fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
-    let example = "cost_matrix { tp 5; fp 10; fn 100; tn 0 }";
-    let body = plain_block(stmt, example, diags)?;
-    let mut cells: BTreeMap<&str, f64> = BTreeMap::new();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !["tp", "fp", "fn", "tn"].contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "cost_matrix", &["tp", "fp", "fn", "tn"], diags);
-            continue;
+/// The cells given so far; a cell given twice keeps its last value.
+type Cells = BTreeMap<&'static str, f64>;
+
+const COST_MATRIX_EXAMPLE: &str = "cost_matrix { tp 5; fp 10; fn 100; tn 0 }";
+
+fn cost_matrix_block<'a>() -> Block<'a, Cells> {
+    Block {
+        name: "cost_matrix",
+        statements: const {
+            &[
+                Statement::many("tp", |c, s, a, diags| cost_cell(c, "tp", s, a, diags)),
+                Statement::many("fp", |c, s, a, diags| cost_cell(c, "fp", s, a, diags)),
+                Statement::many("fn", |c, s, a, diags| cost_cell(c, "fn", s, a, diags)),
+                Statement::many("tn", |c, s, a, diags| cost_cell(c, "tn", s, a, diags)),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
+
+/// One cell; a repeat is reported only once its cost has been read.
+fn cost_cell(cells: &mut Cells, cell: &'static str, s: &Stmt, a: &mut Args<'_>, diags: &mut Diags) {
+    let v = match a.next() {
+        Some(t @ Term { kind: TermKind::Quantity(_) | TermKind::Money(_), .. }) => term_money_or_number(t),
+        Some(t) => {
+            a.wrong(t, "a cost", COST_MATRIX_EXAMPLE, diags);
+            None
         }
-        let mut a = Args::new(s, diags.len());
-        let v = match a.next() {
-            Some(t @ Term { kind: TermKind::Quantity(_) | TermKind::Money(_), .. }) => term_money_or_number(t),
-            Some(t) => {
-                a.wrong(t, "a cost", example, diags);
-                None
-            }
-            None => {
-                a.missing("a cost", example, diags);
-                None
-            }
-        };
-        a.finish(diags);
-        if let Some(v) = v {
-            if cells.insert(head, v).is_some() {
-                diags.push(Diagnostic::new("E0105", s.head.span, format!("`{head}` is given twice")).help("keep one of them"));
-            }
+        None => {
+            a.missing("a cost", COST_MATRIX_EXAMPLE, diags);
+            None
+        }
+    };
+    a.finish(diags);
+    if let Some(v) = v {
+        if cells.insert(cell, v).is_some() {
+            diags.push(Diagnostic::new("E0105", s.head.span, format!("`{cell}` is given twice")).help("keep one of them"));
         }
     }
+}
+
+fn lower_cost_matrix(stmt: &Stmt, diags: &mut Diags) -> Option<CostMatrix> {
+    let mut a = Args::new(stmt, diags.len());
+    let body = plain_block(&mut a, COST_MATRIX_EXAMPLE, diags)?;
+    let mut cells = Cells::new();
+    lower_block(&cost_matrix_block(), body, &mut cells, diags);
     for cell in ["tp", "fp", "fn", "tn"] {
         if !cells.contains_key(cell) {
             diags.push(
                 Diagnostic::new("E0104", stmt.head.span, format!("`cost_matrix` has no `{cell}` cell"))
-                    .help(format!("write all four cells: `{example}`")),
+                    .help(format!("write all four cells: `{COST_MATRIX_EXAMPLE}`")),
             );
         }
     }
@@ -605,7 +548,6 @@ fn term_money_or_number(t: &Term) -> Option<f64> {
 
 // ------------------------------------------------------------ sources
 
-const SOURCE_STATEMENTS: &[&str] = &["kind", "format", "location", "volume", "freshness", "retention", "schema"];
 const SOURCE_KINDS: &[&str] = &["table", "stream", "files", "api", "logs"];
 const MODIFIERS: &[&str] = &["key", "pii", "label", "nullable", "event_time", "range", "values", "missing", "delay", "references", "dist"];
 const DISTS: &[(&str, &[&str])] = &[
@@ -615,6 +557,53 @@ const DISTS: &[(&str, &[&str])] = &[
     ("poisson", &["lambda"]),
     ("zipf", &["s", "n"]),
 ];
+
+fn source_block<'a>() -> Block<'a, Source> {
+    Block {
+        name: "source",
+        statements: const {
+            &[
+                Statement::once("kind", |s, _, a, diags| {
+                    s.kind = a.choice("source kind", SOURCE_KINDS, diags).map(|(k, _)| match k {
+                        "table" => SourceKind::Table,
+                        "stream" => SourceKind::Stream,
+                        "files" => SourceKind::Files,
+                        "api" => SourceKind::Api,
+                        _ => SourceKind::Logs,
+                    });
+                }),
+                Statement::once("format", |s, _, a, diags| {
+                    s.format = a.name("a format", "format parquet", diags).map(|(f, _)| f.to_string())
+                }),
+                Statement::once("location", |s, _, a, diags| {
+                    s.location = a.string("a string", "location \"s3://bucket/path\"", diags).map(|(l, _)| l.to_string());
+                }),
+                Statement::once("volume", |s, _, a, diags| {
+                    let example = "volume 86M / day";
+                    s.volume = a.count("a row count", example, diags);
+                    if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Slash)) {
+                        a.next();
+                        s.volume_per_s = a.period(example, diags).and_then(|p| s.volume.map(|v| v / p));
+                    }
+                }),
+                Statement::once("freshness", |s, _, a, diags| {
+                    s.freshness = if a.keyword("realtime") {
+                        Some(Freshness::Realtime)
+                    } else {
+                        a.duration("freshness 1h", diags).map(Freshness::Every)
+                    };
+                }),
+                Statement::once("retention", |s, _, a, diags| s.retention_s = a.duration("retention 2y", diags)),
+                Statement::once("schema", |s, _, a, diags| {
+                    if let Some(b) = a.block("schema { user_id: id key }", diags) {
+                        s.fields = b.iter().filter_map(|f| lower_field(f, diags)).collect();
+                    }
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn lower_source(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Source {
     let mut s = Source {
@@ -631,50 +620,7 @@ fn lower_source(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: 
         span: stmt.span,
         name_span,
     };
-    let mut once = Once::default();
-    for st in body {
-        let head = st.head.name.as_str();
-        if !SOURCE_STATEMENTS.contains(&head) || !matches!(st.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(st, "source", SOURCE_STATEMENTS, diags);
-            continue;
-        }
-        if !once.first(st, diags) {
-            continue;
-        }
-        let mut a = Args::new(st, diags.len());
-        match head {
-            "kind" => {
-                s.kind = a.choice("source kind", SOURCE_KINDS, diags).map(|(k, _)| match k {
-                    "table" => SourceKind::Table,
-                    "stream" => SourceKind::Stream,
-                    "files" => SourceKind::Files,
-                    "api" => SourceKind::Api,
-                    _ => SourceKind::Logs,
-                })
-            }
-            "format" => s.format = a.name("a format", "format parquet", diags).map(|(f, _)| f.to_string()),
-            "location" => s.location = a.string("a string", "location \"s3://bucket/path\"", diags).map(|(l, _)| l.to_string()),
-            "volume" => {
-                let example = "volume 86M / day";
-                s.volume = a.count("a row count", example, diags);
-                if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Slash)) {
-                    a.next();
-                    s.volume_per_s = a.period(example, diags).and_then(|p| s.volume.map(|v| v / p));
-                }
-            }
-            "freshness" => {
-                s.freshness =
-                    if a.keyword("realtime") { Some(Freshness::Realtime) } else { a.duration("freshness 1h", diags).map(Freshness::Every) }
-            }
-            "retention" => s.retention_s = a.duration("retention 2y", diags),
-            _ => {
-                if let Some(b) = a.block("schema { user_id: id key }", diags) {
-                    s.fields = b.iter().filter_map(|f| lower_field(f, diags)).collect();
-                }
-            }
-        }
-        a.finish(diags);
-    }
+    lower_block(&source_block(), body, &mut s, diags);
     s
 }
 
@@ -893,130 +839,129 @@ fn lower_dist(c: &mlspec_syntax::ast::Call, span: Span, diags: &mut Diags) -> Op
 
 // ------------------------------------------------------------ feature store and dataset
 
+fn feature_store_block<'a>() -> Block<'a, FeatureStore> {
+    Block {
+        name: "feature_store",
+        statements: const {
+            &[
+                Statement::once("online", |fs, _, a, diags| {
+                    let engine = a.name("a store", "online redis", diags).map(|(e, _)| e.to_string());
+                    let ttl_s = if a.keyword("ttl") { a.duration("online redis ttl 1d", diags) } else { None };
+                    fs.online = engine.map(|engine| Store { engine, ttl_s });
+                }),
+                Statement::once("offline", |fs, _, a, diags| {
+                    fs.offline = a.name("a store", "offline redis", diags).map(|(e, _)| e.to_string());
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
+
 fn lower_feature_store(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> FeatureStore {
     let mut fs = FeatureStore { online: None, offline: None, span: stmt.head.span };
-    let mut once = Once::default();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !["online", "offline"].contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "feature_store", &["online", "offline"], diags);
-            continue;
-        }
-        if !once.first(s, diags) {
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        let engine = a.name("a store", &format!("{head} redis"), diags).map(|(e, _)| e.to_string());
-        if head == "online" {
-            let ttl_s = if a.keyword("ttl") { a.duration("online redis ttl 1d", diags) } else { None };
-            fs.online = engine.map(|engine| Store { engine, ttl_s });
-        } else {
-            fs.offline = engine;
-        }
-        a.finish(diags);
-    }
+    lower_block(&feature_store_block(), body, &mut fs, diags);
     fs
 }
 
-const DATASET_STATEMENTS: &[&str] = &["split", "imbalance", "missing", "dedupe", "outliers"];
+fn dataset_block<'a>() -> Block<'a, Dataset> {
+    Block {
+        name: "dataset",
+        statements: const {
+            &[
+                Statement::once("split", |ds, s, a, diags| ds.split = lower_split(s, a, diags)),
+                Statement::once("imbalance", |ds, _, a, diags| ds.imbalance = lower_imbalance(a, diags)),
+                Statement::once("missing", |ds, _, a, diags| {
+                    ds.missing = a.choice("missing-value strategy", &["median", "mean", "mode", "drop"], diags).map(|(w, _)| w.to_string());
+                }),
+                Statement::once("dedupe", |ds, _, a, diags| {
+                    if let Some((w, span)) = a.name("a field", "dedupe txn_id", diags) {
+                        ds.dedupe = Some(w.to_string());
+                        ds.dedupe_span = span;
+                    }
+                }),
+                Statement::once("outliers", |ds, _, a, diags| {
+                    let example = "outliers clip(1%, 99%)";
+                    match a.next() {
+                        Some(Term { kind: TermKind::Call(c), span }) if c.name.name == "clip" => {
+                            let ca = call_args(c, &[], diags);
+                            let q: Vec<f64> = ca
+                                .positional
+                                .iter()
+                                .filter_map(|t| match &t.kind {
+                                    TermKind::Quantity(q) => args::fraction_of(q, t.span, "a percentile", diags),
+                                    _ => None,
+                                })
+                                .collect();
+                            match q.as_slice() {
+                                [lo, hi] if lo <= hi => ds.outliers = Some((*lo, *hi)),
+                                [_, _] => {
+                                    diags.push(Diagnostic::new("E0305", *span, "the lower clip is above the upper clip").help(example))
+                                }
+                                _ => diags.push(
+                                    Diagnostic::new("E0302", *span, "`clip` needs two percentiles")
+                                        .help(format!("write it like `{example}`")),
+                                ),
+                            }
+                        }
+                        Some(t) => a.wrong(t, "`clip(P, P)`", example, diags),
+                        None => a.missing("`clip(P, P)`", example, diags),
+                    }
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn lower_dataset(stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Dataset {
     let mut ds = Dataset { span: stmt.head.span, ..Dataset::default() };
-    let mut once = Once::default();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !DATASET_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "dataset", DATASET_STATEMENTS, diags);
-            continue;
-        }
-        if !once.first(s, diags) {
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        match head {
-            "split" => ds.split = lower_split(s, &mut a, diags),
-            "imbalance" => {
-                let example = "imbalance undersample(0.1)";
-                ds.imbalance = match a.next() {
-                    Some(Term { kind: TermKind::Call(c), .. }) if c.name.name == "undersample" => {
-                        let ca = call_args(c, &[], diags);
-                        let ratio = match ca.positional.first() {
-                            Some(Term { kind: TermKind::Quantity(q), span }) => {
-                                args::fraction_of(q, *span, "an undersampling ratio", diags)
-                            }
-                            _ => None,
-                        };
-                        Some(("undersample".to_string(), ratio))
-                    }
-                    Some(Term { kind: TermKind::Call(c), span })
-                        if ["oversample", "class_weight", "smote"].contains(&c.name.name.as_str()) =>
-                    {
-                        diags.push(
-                            Diagnostic::new("E0301", *span, format!("`{}` takes no arguments", c.name.name))
-                                .help(format!("write `imbalance {}`; only `undersample(R)` takes a ratio", c.name.name)),
-                        );
-                        Some((c.name.name.clone(), None))
-                    }
-                    Some(t) => match word(t) {
-                        Some(w @ ("undersample" | "oversample" | "class_weight" | "smote")) => Some((w.to_string(), None)),
-                        Some(w) => {
-                            diags.push(unknown_value(
-                                "imbalance strategy",
-                                w,
-                                t.span,
-                                ["undersample", "oversample", "class_weight", "smote"],
-                            ));
-                            None
-                        }
-                        None => {
-                            a.wrong(t, "an imbalance strategy", example, diags);
-                            None
-                        }
-                    },
-                    None => {
-                        a.missing("a strategy", example, diags);
-                        None
-                    }
-                }
-            }
-            "missing" => {
-                ds.missing = a.choice("missing-value strategy", &["median", "mean", "mode", "drop"], diags).map(|(w, _)| w.to_string())
-            }
-            "dedupe" => {
-                if let Some((w, span)) = a.name("a field", "dedupe txn_id", diags) {
-                    ds.dedupe = Some(w.to_string());
-                    ds.dedupe_span = span;
-                }
-            }
-            _ => {
-                let example = "outliers clip(1%, 99%)";
-                match a.next() {
-                    Some(Term { kind: TermKind::Call(c), span }) if c.name.name == "clip" => {
-                        let ca = call_args(c, &[], diags);
-                        let q: Vec<f64> = ca
-                            .positional
-                            .iter()
-                            .filter_map(|t| match &t.kind {
-                                TermKind::Quantity(q) => args::fraction_of(q, t.span, "a percentile", diags),
-                                _ => None,
-                            })
-                            .collect();
-                        match q.as_slice() {
-                            [lo, hi] if lo <= hi => ds.outliers = Some((*lo, *hi)),
-                            [_, _] => diags.push(Diagnostic::new("E0305", *span, "the lower clip is above the upper clip").help(example)),
-                            _ => diags.push(
-                                Diagnostic::new("E0302", *span, "`clip` needs two percentiles").help(format!("write it like `{example}`")),
-                            ),
-                        }
-                    }
-                    Some(t) => a.wrong(t, "`clip(P, P)`", example, diags),
-                    None => a.missing("`clip(P, P)`", example, diags),
-                }
-            }
-        }
-        a.finish(diags);
-    }
+    lower_block(&dataset_block(), body, &mut ds, diags);
     ds
+}
+
+fn lower_imbalance(a: &mut Args<'_>, diags: &mut Diags) -> Option<(Imbalance, Option<f64>)> {
+    let example = "imbalance undersample(0.1)";
+    match a.next() {
+        Some(t @ Term { kind: TermKind::Call(c), span }) => match Imbalance::parse(&c.name.name) {
+            Some(Imbalance::Undersample) => {
+                let ca = call_args(c, &[], diags);
+                let ratio = match ca.positional.first() {
+                    Some(Term { kind: TermKind::Quantity(q), span }) => args::fraction_of(q, *span, "an undersampling ratio", diags),
+                    _ => None,
+                };
+                Some((Imbalance::Undersample, ratio))
+            }
+            Some(how @ (Imbalance::Oversample | Imbalance::ClassWeight | Imbalance::Smote)) => {
+                diags.push(
+                    Diagnostic::new("E0301", *span, format!("`{how}` takes no arguments"))
+                        .help(format!("write `imbalance {how}`; only `undersample(R)` takes a ratio")),
+                );
+                Some((how, None))
+            }
+            None => {
+                a.wrong(t, "an imbalance strategy", example, diags);
+                None
+            }
+        },
+        Some(t) => match word(t) {
+            Some(w) => match Imbalance::parse(w) {
+                Some(how) => Some((how, None)),
+                None => {
+                    diags.push(unknown_value("imbalance strategy", w, t.span, Imbalance::NAMES.iter().copied()));
+                    None
+                }
+            },
+            None => {
+                a.wrong(t, "an imbalance strategy", example, diags);
+                None
+            }
+        },
+        None => {
+            a.missing("a strategy", example, diags);
+            None
+        }
+    }
 }
 
 fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split> {
@@ -1073,10 +1018,68 @@ fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split
 
 // ------------------------------------------------------------ models
 
-const MODEL_STATEMENTS: &[&str] = &["kind", "features", "params", "tuning", "baseline", "rule", "stage", "candidates", "latency"];
+/// A model being lowered, with its rules' expressions for the feature pass.
+struct ModelParts<'a> {
+    model: Model,
+    rules: Vec<&'a Expr>,
+}
+
+fn model_block<'a>() -> Block<'a, ModelParts<'a>> {
+    Block {
+        name: "model",
+        statements: const {
+            &[
+                Statement::once("kind", |m, s, a, diags| {
+                    m.model.kind_span = s.span;
+                    m.model.kind = a.choice("model kind", ModelKind::NAMES, diags).and_then(|(k, _)| ModelKind::parse(k));
+                }),
+                Statement::once("features", |m, _, a, diags| match a.next() {
+                    Some(Term { kind: TermKind::List(items), .. }) => {
+                        for t in items {
+                            match word(t) {
+                                Some(w) => {
+                                    m.model.features.push(w.to_string());
+                                    m.model.feature_spans.push(t.span);
+                                }
+                                None => a.wrong(t, "a feature name", "features [amount_log, merchant]", diags),
+                            }
+                        }
+                    }
+                    Some(t) => a.wrong(t, "a list of features", "features [amount_log, merchant]", diags),
+                    None => a.missing("a list of features", "features [amount_log, merchant]", diags),
+                }),
+                Statement::once("params", |m, _, a, diags| {
+                    if let Some(b) = a.block("params { trees 500; depth 8 }", diags) {
+                        lower_params(b, &mut m.model.params, diags);
+                    }
+                }),
+                Statement::once("tuning", |m, s, a, diags| {
+                    m.model.tuning = lower_tuning(a, diags);
+                    m.model.tuning_span = s.span;
+                }),
+                Statement::once("baseline", |m, _, a, diags| {
+                    if let Some((w, span)) = a.name("a model", "baseline rules_baseline", diags) {
+                        m.model.baseline = Some(w.to_string());
+                        m.model.baseline_span = span;
+                    }
+                }),
+                Statement::rule(|m, s, a, diags| match &s.kind {
+                    StmtKind::Rule(e) => m.rules.push(e),
+                    _ => a.missing("an expression", "rule amount > 5000", diags),
+                }),
+                Statement::once("stage", |m, _, a, diags| {
+                    m.model.stage = a.choice("model stage", &["retrieval", "ranking"], diags).map(|(w, _)| w.to_string());
+                }),
+                Statement::once("candidates", |m, _, a, diags| m.model.candidates = a.count("a candidate count", "candidates 1000", diags)),
+                Statement::once("latency", |m, _, a, diags| m.model.latency = a.latency(diags)),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], diags: &mut Diags) -> (Model, Vec<&'a Expr>) {
-    let mut m = Model {
+    let model = Model {
         name: name.to_string(),
         doc: stmt.doc.clone(),
         kind: None,
@@ -1095,100 +1098,47 @@ fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], d
         span: stmt.span,
         name_span,
     };
-    let mut rules = Vec::new();
-    let mut once = Once::default();
-    let mut kind_seen = false;
-    for s in body {
-        let head = s.head.name.as_str();
-        if let StmtKind::Rule(e) = &s.kind {
-            rules.push(e);
-            continue;
-        }
-        if !MODEL_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "model", MODEL_STATEMENTS, diags);
-            continue;
-        }
-        if !once.first(s, diags) {
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        match head {
-            "kind" => {
-                kind_seen = true;
-                m.kind_span = s.span;
-                m.kind = a.choice("model kind", ModelKind::NAMES, diags).and_then(|(k, _)| ModelKind::parse(k));
-            }
-            "features" => match a.next() {
-                Some(Term { kind: TermKind::List(items), .. }) => {
-                    for t in items {
-                        match word(t) {
-                            Some(w) => {
-                                m.features.push(w.to_string());
-                                m.feature_spans.push(t.span);
-                            }
-                            None => a.wrong(t, "a feature name", "features [amount_log, merchant]", diags),
-                        }
-                    }
-                }
-                Some(t) => a.wrong(t, "a list of features", "features [amount_log, merchant]", diags),
-                None => a.missing("a list of features", "features [amount_log, merchant]", diags),
-            },
-            "params" => {
-                if let Some(b) = a.block("params { trees 500; depth 8 }", diags) {
-                    for p in b {
-                        let mut pa = Args::new(p, diags.len());
-                        let v = match pa.next() {
-                            Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(ParamValue::Number),
-                            Some(Term { kind: TermKind::Str(s), .. }) => Some(ParamValue::Text(s.clone())),
-                            Some(Term { kind: TermKind::List(items), .. }) => {
-                                let n: Vec<f64> = items.iter().filter_map(|t| term_number(t, diags)).collect();
-                                (n.len() == items.len()).then_some(ParamValue::List(n))
-                            }
-                            Some(t) if word(t).is_some() => word(t).map(|w| ParamValue::Text(w.to_string())),
-                            Some(t) => {
-                                pa.wrong(t, "a number or a name", "depth 8", diags);
-                                None
-                            }
-                            None => {
-                                pa.missing("a value", "depth 8", diags);
-                                None
-                            }
-                        };
-                        pa.finish(diags);
-                        if let Some(v) = v {
-                            if m.params.insert(p.head.name.clone(), v).is_some() {
-                                diags.push(
-                                    Diagnostic::new("E0105", p.head.span, format!("parameter `{}` is given twice", p.head.name))
-                                        .help("keep one of them"),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-            "tuning" => {
-                m.tuning = lower_tuning(&mut a, diags);
-                m.tuning_span = s.span;
-            }
-            "baseline" => {
-                if let Some((w, span)) = a.name("a model", "baseline rules_baseline", diags) {
-                    m.baseline = Some(w.to_string());
-                    m.baseline_span = span;
-                }
-            }
-            "stage" => m.stage = a.choice("model stage", &["retrieval", "ranking"], diags).map(|(w, _)| w.to_string()),
-            "candidates" => m.candidates = a.count("a candidate count", "candidates 1000", diags),
-            _ => m.latency = a.latency(diags),
-        }
-        a.finish(diags);
-    }
-    if !kind_seen && !near_miss(body, "kind") {
+    let mut parts = ModelParts { model, rules: Vec::new() };
+    let seen = lower_block(&model_block(), body, &mut parts, diags);
+    if !seen.contains("kind") && !near_miss(body, "kind") {
         diags.push(
             Diagnostic::new("E0104", name_span, format!("model `{name}` has no `kind`"))
                 .help("add `kind gradient_boosting` (or another model kind)"),
         );
     }
-    (m, rules)
+    (parts.model, parts.rules)
+}
+
+/// `params { NAME VALUE ... }`: names are the model library's, not checked here.
+fn lower_params(body: &[Stmt], params: &mut BTreeMap<String, ParamValue>, diags: &mut Diags) {
+    for p in body {
+        let mut pa = Args::new(p, diags.len());
+        let v = match pa.next() {
+            Some(t @ Term { kind: TermKind::Quantity(_), .. }) => term_number(t, diags).map(ParamValue::Number),
+            Some(Term { kind: TermKind::Str(s), .. }) => Some(ParamValue::Text(s.clone())),
+            Some(Term { kind: TermKind::List(items), .. }) => {
+                let n: Vec<f64> = items.iter().filter_map(|t| term_number(t, diags)).collect();
+                (n.len() == items.len()).then_some(ParamValue::List(n))
+            }
+            Some(t) if word(t).is_some() => word(t).map(|w| ParamValue::Text(w.to_string())),
+            Some(t) => {
+                pa.wrong(t, "a number or a name", "depth 8", diags);
+                None
+            }
+            None => {
+                pa.missing("a value", "depth 8", diags);
+                None
+            }
+        };
+        pa.finish(diags);
+        if let Some(v) = v {
+            if params.insert(p.head.name.clone(), v).is_some() {
+                diags.push(
+                    Diagnostic::new("E0105", p.head.span, format!("parameter `{}` is given twice", p.head.name)).help("keep one of them"),
+                );
+            }
+        }
+    }
 }
 
 fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
@@ -1242,9 +1192,109 @@ fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
 
 // ------------------------------------------------------------ serving
 
-const SERVING_STATEMENTS: &[&str] =
-    &["mode", "endpoint", "stage", "replicas", "concurrency", "balancer", "autoscale", "cache", "timeout", "queue", "instance", "schedule"];
-const STAGE_STATEMENTS: &[&str] = &["model", "feature_store", "latency", "batch"];
+fn serving_block<'a>() -> Block<'a, Serving> {
+    Block {
+        name: "serving",
+        statements: const {
+            &[
+                Statement::once("mode", |sv, _, a, diags| {
+                    sv.mode = a.choice("serving mode", &["realtime", "batch", "streaming", "edge"], diags).map(|(w, _)| match w {
+                        "realtime" => ServingMode::Realtime,
+                        "batch" => ServingMode::Batch,
+                        "streaming" => ServingMode::Streaming,
+                        _ => ServingMode::Edge,
+                    });
+                }),
+                Statement::once("endpoint", |sv, _, a, diags| {
+                    sv.endpoint = a.string("a path", "endpoint \"/v1/score\"", diags).map(|(e, _)| e.to_string());
+                }),
+                Statement::many("stage", |sv, s, a, diags| {
+                    let example = "stage score { model gbdt }";
+                    if let Some((sname, sspan)) = a.name("a stage name", example, diags) {
+                        if let Some(b) = a.block(example, diags) {
+                            let mut st = lower_stage(sname, sspan, b, diags);
+                            st.doc = s.doc.clone();
+                            sv.stages.push(st);
+                        }
+                    }
+                }),
+                Statement::once("replicas", |sv, s, a, diags| {
+                    if let Some((lo, hi)) = a.count_range("a replica count", "replicas 4..20", diags) {
+                        if lo < 1.0 {
+                            diags.push(
+                                Diagnostic::new("E0304", s.span, "a serving needs at least one replica").help("write `replicas 1..N`"),
+                            );
+                        }
+                        sv.replicas = (lo.max(1.0) as u64, hi.max(1.0) as u64);
+                    }
+                }),
+                Statement::once("concurrency", |sv, s, a, diags| {
+                    if let Some(n) = a.count("a concurrency", "concurrency 8", diags) {
+                        if n < 1.0 {
+                            diags.push(
+                                Diagnostic::new("E0304", s.span, "concurrency must be at least 1").help("write `concurrency 1` or more"),
+                            );
+                        }
+                        sv.concurrency = n.max(1.0) as u64;
+                    }
+                }),
+                Statement::once("balancer", |sv, _, a, diags| {
+                    if let Some((w, _)) = a.choice("balancer", &["shared_queue", "least_loaded", "round_robin", "random"], diags) {
+                        sv.balancer = match w {
+                            "least_loaded" => Balancer::LeastLoaded,
+                            "round_robin" => Balancer::RoundRobin,
+                            "random" => Balancer::Random,
+                            _ => Balancer::SharedQueue,
+                        };
+                    }
+                }),
+                Statement::once("autoscale", |sv, _, a, diags| {
+                    let example = "autoscale cpu 70% warmup 60s";
+                    if let Some((on, _)) = a.choice("autoscale signal", &["cpu", "rps"], diags) {
+                        let target = if on == "cpu" {
+                            a.fraction("a target utilisation", example, diags)
+                        } else {
+                            a.count("a target rps per replica", "autoscale rps 200", diags)
+                        };
+                        let warmup_s = if a.keyword("warmup") { a.duration(example, diags) } else { None };
+                        sv.autoscale = target.map(|target| Autoscale { on: on.to_string(), target, warmup_s });
+                    }
+                }),
+                Statement::once("cache", |sv, _, a, diags| {
+                    let example = "cache ttl 5m hit_rate 20%";
+                    if a.expect_keyword("ttl", example, diags) {
+                        let ttl = a.duration(example, diags);
+                        if a.expect_keyword("hit_rate", example, diags) {
+                            let hit = a.fraction("a hit rate", example, diags);
+                            if let (Some(t), Some(h)) = (ttl, hit) {
+                                sv.cache = Some((t, h));
+                            }
+                        }
+                    }
+                }),
+                Statement::once("timeout", |sv, s, a, diags| {
+                    let example = "timeout 80ms fallback rules_baseline";
+                    let after = a.duration(example, diags);
+                    if a.expect_keyword("fallback", example, diags) {
+                        let model = a.name("a fallback model", example, diags).map(|(w, _)| w.to_string());
+                        if let (Some(t), Some(m)) = (after, model) {
+                            sv.timeout = Some((t, m));
+                            sv.timeout_span = s.span;
+                        }
+                    }
+                }),
+                Statement::once("queue", |sv, _, a, diags| sv.queue = a.count("a queue length", "queue 1000", diags).map(|n| n as u64)),
+                Statement::once("instance", |sv, _, a, diags| sv.instance = lower_instance(a, diags)),
+                Statement::once("schedule", |sv, _, a, diags| {
+                    if a.expect_keyword("every", "schedule every 1d", diags) {
+                        sv.schedule_every_s = a.duration("schedule every 1d", diags);
+                    }
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Serving {
     let mut sv = Serving {
@@ -1266,110 +1316,42 @@ fn lower_serving(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags:
         span: stmt.span,
         name_span,
     };
-    let mut once = Once::default();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !SERVING_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "serving", SERVING_STATEMENTS, diags);
-            continue;
-        }
-        if head != "stage" && !once.first(s, diags) {
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        match head {
-            "mode" => {
-                sv.mode = a.choice("serving mode", &["realtime", "batch", "streaming", "edge"], diags).map(|(w, _)| match w {
-                    "realtime" => ServingMode::Realtime,
-                    "batch" => ServingMode::Batch,
-                    "streaming" => ServingMode::Streaming,
-                    _ => ServingMode::Edge,
-                })
-            }
-            "endpoint" => sv.endpoint = a.string("a path", "endpoint \"/v1/score\"", diags).map(|(e, _)| e.to_string()),
-            "stage" => {
-                let example = "stage score { model gbdt }";
-                if let Some((sname, sspan)) = a.name("a stage name", example, diags) {
-                    if let Some(b) = a.block(example, diags) {
-                        let mut st = lower_stage(sname, sspan, b, diags);
-                        st.doc = s.doc.clone();
-                        sv.stages.push(st);
+    lower_block(&serving_block(), body, &mut sv, diags);
+    sv
+}
+
+fn stage_block<'a>() -> Block<'a, Stage> {
+    Block {
+        name: "stage",
+        statements: const {
+            &[
+                Statement::once("model", |st, _, a, diags| {
+                    if let Some((w, span)) = a.name("a model", "model gbdt", diags) {
+                        st.model = Some(w.to_string());
+                        st.model_span = span;
                     }
-                }
-            }
-            "replicas" => {
-                if let Some((lo, hi)) = a.count_range("a replica count", "replicas 4..20", diags) {
-                    if lo < 1.0 {
-                        diags.push(Diagnostic::new("E0304", s.span, "a serving needs at least one replica").help("write `replicas 1..N`"));
-                    }
-                    sv.replicas = (lo.max(1.0) as u64, hi.max(1.0) as u64);
-                }
-            }
-            "concurrency" => {
-                if let Some(n) = a.count("a concurrency", "concurrency 8", diags) {
-                    if n < 1.0 {
-                        diags
-                            .push(Diagnostic::new("E0304", s.span, "concurrency must be at least 1").help("write `concurrency 1` or more"));
-                    }
-                    sv.concurrency = n.max(1.0) as u64;
-                }
-            }
-            "balancer" => {
-                if let Some((w, _)) = a.choice("balancer", &["shared_queue", "least_loaded", "round_robin", "random"], diags) {
-                    sv.balancer = match w {
-                        "least_loaded" => Balancer::LeastLoaded,
-                        "round_robin" => Balancer::RoundRobin,
-                        "random" => Balancer::Random,
-                        _ => Balancer::SharedQueue,
-                    };
-                }
-            }
-            "autoscale" => {
-                let example = "autoscale cpu 70% warmup 60s";
-                if let Some((on, _)) = a.choice("autoscale signal", &["cpu", "rps"], diags) {
-                    let target = if on == "cpu" {
-                        a.fraction("a target utilisation", example, diags)
-                    } else {
-                        a.count("a target rps per replica", "autoscale rps 200", diags)
-                    };
-                    let warmup_s = if a.keyword("warmup") { a.duration(example, diags) } else { None };
-                    sv.autoscale = target.map(|target| Autoscale { on: on.to_string(), target, warmup_s });
-                }
-            }
-            "cache" => {
-                let example = "cache ttl 5m hit_rate 20%";
-                if a.expect_keyword("ttl", example, diags) {
-                    let ttl = a.duration(example, diags);
-                    if a.expect_keyword("hit_rate", example, diags) {
-                        let hit = a.fraction("a hit rate", example, diags);
-                        if let (Some(t), Some(h)) = (ttl, hit) {
-                            sv.cache = Some((t, h));
+                }),
+                Statement::once("feature_store", |st, _, a, diags| {
+                    st.feature_store_online = a.choice("feature store", &["online"], diags).is_some();
+                }),
+                Statement::once("latency", |st, _, a, diags| st.latency = a.latency(diags)),
+                Statement::once("batch", |st, s, a, diags| {
+                    let example = "batch 16 wait 2ms";
+                    let n = a.count("a batch size", example, diags);
+                    if a.expect_keyword("wait", example, diags) {
+                        if let (Some(n), Some(w)) = (n, a.duration(example, diags)) {
+                            if n < 1.0 {
+                                diags.push(Diagnostic::new("E0304", s.span, "a batch holds at least one request").help(example));
+                            } else {
+                                st.batch = Some((n as u64, w));
+                            }
                         }
                     }
-                }
-            }
-            "timeout" => {
-                let example = "timeout 80ms fallback rules_baseline";
-                let after = a.duration(example, diags);
-                if a.expect_keyword("fallback", example, diags) {
-                    let model = a.name("a fallback model", example, diags).map(|(w, _)| w.to_string());
-                    if let (Some(t), Some(m)) = (after, model) {
-                        sv.timeout = Some((t, m));
-                        sv.timeout_span = s.span;
-                    }
-                }
-            }
-            "queue" => sv.queue = a.count("a queue length", "queue 1000", diags).map(|n| n as u64),
-            "instance" => sv.instance = lower_instance(&mut a, diags),
-            _ => {
-                if a.expect_keyword("every", "schedule every 1d", diags) {
-                    sv.schedule_every_s = a.duration("schedule every 1d", diags);
-                }
-            }
-        }
-        a.finish(diags);
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
     }
-    sv
 }
 
 fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stage {
@@ -1383,42 +1365,7 @@ fn lower_stage(name: &str, span: Span, body: &[Stmt], diags: &mut Diags) -> Stag
         batch: None,
         span,
     };
-    let mut once = Once::default();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !STAGE_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "stage", STAGE_STATEMENTS, diags);
-            continue;
-        }
-        if !once.first(s, diags) {
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        match head {
-            "model" => {
-                if let Some((w, span)) = a.name("a model", "model gbdt", diags) {
-                    st.model = Some(w.to_string());
-                    st.model_span = span;
-                }
-            }
-            "feature_store" => st.feature_store_online = a.choice("feature store", &["online"], diags).is_some(),
-            "latency" => st.latency = a.latency(diags),
-            _ => {
-                let example = "batch 16 wait 2ms";
-                let n = a.count("a batch size", example, diags);
-                if a.expect_keyword("wait", example, diags) {
-                    if let (Some(n), Some(w)) = (n, a.duration(example, diags)) {
-                        if n < 1.0 {
-                            diags.push(Diagnostic::new("E0304", s.span, "a batch holds at least one request").help(example));
-                        } else {
-                            st.batch = Some((n as u64, w));
-                        }
-                    }
-                }
-            }
-        }
-        a.finish(diags);
-    }
+    lower_block(&stage_block(), body, &mut st, diags);
     st
 }
 
@@ -1453,106 +1400,100 @@ fn lower_instance(a: &mut Args<'_>, diags: &mut Diags) -> Option<Instance> {
 
 // ------------------------------------------------------------ monitors
 
-const MONITOR_STATEMENTS: &[&str] = &["drift", "performance", "latency", "errors", "retrain"];
-const DRIFT_STATS: &[&str] = &["psi", "ks", "chi2", "wasserstein", "js"];
-const ALERT_CHANNELS: &[&str] = &["slack", "pagerduty", "email", "webhook"];
+fn monitors_block<'a>() -> Block<'a, Vec<Monitor>> {
+    Block {
+        name: "monitors",
+        statements: const {
+            &[
+                Statement::many("drift", |out, s, a, diags| {
+                    let kind = lower_drift_monitor(a, diags);
+                    push_monitor(out, kind, s, a, diags);
+                }),
+                Statement::many("performance", |out, s, a, diags| {
+                    let kind = lower_performance_monitor(a, diags);
+                    push_monitor(out, kind, s, a, diags);
+                }),
+                Statement::many("latency", |out, s, a, diags| {
+                    let example = "latency p99 > 100ms window 5m";
+                    let kind = (|| {
+                        let (percentile, label) = percentile_arg(a, diags)?;
+                        a.cmp_dir(false, example, diags)?;
+                        let max_s = a.duration(example, diags)?;
+                        a.expect_keyword("window", example, diags).then_some(())?;
+                        let window_s = a.duration(example, diags)?;
+                        Some(MonitorKind::Latency { percentile, label, max_s, window_s })
+                    })();
+                    push_monitor(out, kind, s, a, diags);
+                }),
+                Statement::many("errors", |out, s, a, diags| {
+                    let example = "errors rate > 1% window 5m";
+                    let kind = (|| {
+                        a.expect_keyword("rate", example, diags).then_some(())?;
+                        a.cmp_dir(false, example, diags)?;
+                        let rate = a.fraction("an error rate", example, diags)?;
+                        a.expect_keyword("window", example, diags).then_some(())?;
+                        let window_s = a.duration(example, diags)?;
+                        Some(MonitorKind::Errors { rate, window_s })
+                    })();
+                    push_monitor(out, kind, s, a, diags);
+                }),
+                Statement::many("retrain", |out, s, a, diags| {
+                    let example = "retrain every 7d";
+                    let kind = (|| {
+                        a.expect_keyword("every", example, diags).then_some(())?;
+                        Some(MonitorKind::Retrain { every_s: a.duration(example, diags)? })
+                    })();
+                    push_monitor(out, kind, s, a, diags);
+                }),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn lower_monitors(body: &[Stmt], diags: &mut Diags) -> Vec<Monitor> {
     let mut out = Vec::new();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !MONITOR_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "monitors", MONITOR_STATEMENTS, diags);
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        let kind = match head {
-            "drift" => {
-                let example = "drift amount_log using psi > 0.2 every 1h";
-                (|| {
-                    let (feature, _) = a.name("a feature", example, diags)?;
-                    a.expect_keyword("using", example, diags).then_some(())?;
-                    let (statistic, _) = a.choice("drift statistic", DRIFT_STATS, diags)?;
-                    let p_value = a.keyword("p");
-                    let (cmp, _) = a.cmp(example, diags)?;
-                    let threshold = a.number("a threshold", example, diags)?;
-                    let every_s = if a.keyword("every") { Some(a.duration(example, diags)?) } else { None };
-                    Some(MonitorKind::Drift {
-                        feature: feature.to_string(),
-                        statistic: statistic.to_string(),
-                        p_value,
-                        cmp,
-                        threshold,
-                        every_s,
-                    })
-                })()
-            }
-            "performance" => {
-                let example = "performance recall < 0.75 window 30d action retrain";
-                (|| {
-                    let metric = match a.next() {
-                        Some(Term { kind: TermKind::AtName { name, k }, .. }) => format!("{name}@{k}"),
-                        Some(t) if word(t).is_some() => word(t).unwrap_or_default().to_string(),
-                        Some(t) => {
-                            a.wrong(t, "a metric", example, diags);
-                            return None;
-                        }
-                        None => {
-                            a.missing("a metric", example, diags);
-                            return None;
-                        }
-                    };
-                    let (cmp, _) = a.cmp(example, diags)?;
-                    let threshold = match a.next() {
-                        Some(t) => term_number(t, diags)?,
-                        None => {
-                            a.missing("a threshold", example, diags);
-                            return None;
-                        }
-                    };
-                    a.expect_keyword("window", example, diags).then_some(())?;
-                    let window_s = a.duration(example, diags)?;
-                    let retrain = a.keyword("action") && a.expect_keyword("retrain", example, diags);
-                    Some(MonitorKind::Performance { metric, cmp, threshold, window_s, retrain })
-                })()
-            }
-            "latency" => {
-                let example = "latency p99 > 100ms window 5m";
-                (|| {
-                    let (percentile, label) = percentile_arg(&mut a, diags)?;
-                    a.cmp_dir(false, example, diags)?;
-                    let max_s = a.duration(example, diags)?;
-                    a.expect_keyword("window", example, diags).then_some(())?;
-                    let window_s = a.duration(example, diags)?;
-                    Some(MonitorKind::Latency { percentile, label, max_s, window_s })
-                })()
-            }
-            "errors" => {
-                let example = "errors rate > 1% window 5m";
-                (|| {
-                    a.expect_keyword("rate", example, diags).then_some(())?;
-                    a.cmp_dir(false, example, diags)?;
-                    let rate = a.fraction("an error rate", example, diags)?;
-                    a.expect_keyword("window", example, diags).then_some(())?;
-                    let window_s = a.duration(example, diags)?;
-                    Some(MonitorKind::Errors { rate, window_s })
-                })()
-            }
-            _ => {
-                let example = "retrain every 7d";
-                (|| {
-                    a.expect_keyword("every", example, diags).then_some(())?;
-                    Some(MonitorKind::Retrain { every_s: a.duration(example, diags)? })
-                })()
-            }
-        };
-        let alert = lower_alert(&mut a, diags);
-        a.finish(diags);
-        if let Some(kind) = kind {
-            out.push(Monitor { kind, alert, span: s.span });
-        }
-    }
+    lower_block(&monitors_block(), body, &mut out, diags);
     out
+}
+
+/// Reads the monitor's `alert` (even after its kind failed, so the alert's
+/// errors still show) and keeps the monitor if its kind was read.
+fn push_monitor(out: &mut Vec<Monitor>, kind: Option<MonitorKind>, s: &Stmt, a: &mut Args<'_>, diags: &mut Diags) {
+    let alert = lower_alert(a, diags);
+    a.finish(diags);
+    if let Some(kind) = kind {
+        out.push(Monitor { kind, alert, span: s.span });
+    }
+}
+
+fn lower_drift_monitor(a: &mut Args<'_>, diags: &mut Diags) -> Option<MonitorKind> {
+    let example = "drift amount_log using psi > 0.2 every 1h";
+    let (feature, _) = a.name("a feature", example, diags)?;
+    a.expect_keyword("using", example, diags).then_some(())?;
+    let statistic = a.choice("drift statistic", DriftStat::NAMES, diags).and_then(|(w, _)| DriftStat::parse(w))?;
+    let p_value = a.keyword("p");
+    let (cmp, _) = a.cmp(example, diags)?;
+    let threshold = a.number("a threshold", example, diags)?;
+    let every_s = if a.keyword("every") { Some(a.duration(example, diags)?) } else { None };
+    Some(MonitorKind::Drift { feature: feature.to_string(), statistic, p_value, cmp, threshold, every_s })
+}
+
+fn lower_performance_monitor(a: &mut Args<'_>, diags: &mut Diags) -> Option<MonitorKind> {
+    let example = "performance recall < 0.75 window 30d action retrain";
+    let metric = metric_arg(a, example, diags)?;
+    let (cmp, _) = a.cmp(example, diags)?;
+    let threshold = match a.next() {
+        Some(t) => term_number(t, diags)?,
+        None => {
+            a.missing("a threshold", example, diags);
+            return None;
+        }
+    };
+    a.expect_keyword("window", example, diags).then_some(())?;
+    let window_s = a.duration(example, diags)?;
+    let retrain = a.keyword("action") && a.expect_keyword("retrain", example, diags);
+    Some(MonitorKind::Performance { metric, cmp, threshold, window_s, retrain })
 }
 
 fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
@@ -1563,13 +1504,13 @@ fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
     let example = "alert slack(\"#ml-alerts\")";
     match a.next() {
         Some(Term { kind: TermKind::Call(c), span }) => {
-            if !ALERT_CHANNELS.contains(&c.name.name.as_str()) {
-                diags.push(unknown_value("alert channel", &c.name.name, c.name.span, ALERT_CHANNELS.iter().copied()));
+            let Some(channel) = AlertChannel::parse(&c.name.name) else {
+                diags.push(unknown_value("alert channel", &c.name.name, c.name.span, AlertChannel::NAMES.iter().copied()));
                 return None;
-            }
+            };
             let ca = call_args(c, &[], diags);
             match ca.positional.first() {
-                Some(Term { kind: TermKind::Str(s), .. }) => Some(Alert { channel: c.name.name.clone(), target: s.clone() }),
+                Some(Term { kind: TermKind::Str(s), .. }) => Some(Alert { channel, target: s.clone() }),
                 _ => {
                     diags.push(
                         Diagnostic::new("E0302", *span, format!("`{}` needs a target string", c.name.name))
@@ -1592,69 +1533,111 @@ fn lower_alert(a: &mut Args<'_>, diags: &mut Diags) -> Option<Alert> {
 
 // ------------------------------------------------------------ experiments and scenarios
 
-fn lower_experiment(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Option<Experiment> {
-    let example = "ab_test treatment gbdt control rules traffic 10% metric ctr duration 14d";
-    let mut found = None;
-    for s in body {
-        if s.head.name != "ab_test" || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "experiment", &["ab_test"], diags);
-            continue;
-        }
-        if found.is_some() {
-            diags.push(
-                Diagnostic::new("E0105", s.head.span, "an experiment holds one `ab_test`").help("declare another `experiment` block"),
-            );
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        found = (|| {
-            a.expect_keyword("treatment", example, diags).then_some(())?;
-            let (treatment, _) = a.name("a model", example, diags)?;
-            a.expect_keyword("control", example, diags).then_some(())?;
-            let (control, _) = a.name("a model", example, diags)?;
-            a.expect_keyword("traffic", example, diags).then_some(())?;
-            let traffic = a.fraction("a traffic share", example, diags)?;
-            a.expect_keyword("metric", example, diags).then_some(())?;
-            let metric = match a.next() {
-                Some(Term { kind: TermKind::AtName { name, k }, .. }) => format!("{name}@{k}"),
-                Some(t) if word(t).is_some() => word(t).unwrap_or_default().to_string(),
-                Some(t) => {
-                    a.wrong(t, "a metric", example, diags);
-                    return None;
-                }
-                None => {
-                    a.missing("a metric", example, diags);
-                    return None;
-                }
-            };
-            a.expect_keyword("duration", example, diags).then_some(())?;
-            let duration_s = a.duration(example, diags)?;
-            let min_effect = if a.keyword("min_effect") { Some(a.fraction("a minimum effect", example, diags)?) } else { None };
-            Some(Experiment {
-                name: name.to_string(),
-                doc: stmt.doc.clone(),
-                treatment: treatment.to_string(),
-                control: control.to_string(),
-                traffic,
-                metric,
-                duration_s,
-                min_effect,
-                span: s.span,
-                name_span,
-            })
-        })();
-        a.finish(diags);
-    }
-    if found.is_none() && !body.iter().any(|s| s.head.name == "ab_test") {
-        diags.push(
-            Diagnostic::new("E0104", stmt.head.span, format!("experiment `{name}` has no `ab_test`")).help(format!("add `{example}`")),
-        );
-    }
-    found
+const AB_TEST_EXAMPLE: &str = "ab_test treatment gbdt control rules traffic 10% metric ctr duration 14d";
+
+/// An experiment being lowered: its block's name and the `ab_test` read.
+struct ExperimentParts<'a> {
+    block: &'a Stmt,
+    name: &'a str,
+    name_span: Span,
+    found: Option<Experiment>,
 }
 
-const SCENARIO_STATEMENTS: &[&str] =
-    &["duration", "requests", "traffic", "burst", "drift", "concept_drift", "prior_shift", "outage", "seed"];
+fn experiment_block<'a>() -> Block<'a, ExperimentParts<'a>> {
+    Block {
+        name: "experiment",
+        statements: const {
+            &[Statement::many("ab_test", |e, s, a, diags| {
+                // Repeats are many-statements so that one after an unreadable
+                // first `ab_test` is still read.
+                if e.found.is_some() {
+                    diags.push(
+                        Diagnostic::new("E0105", s.head.span, "an experiment holds one `ab_test`")
+                            .help("declare another `experiment` block"),
+                    );
+                    return;
+                }
+                e.found = lower_ab_test(e, s, a, diags);
+            })]
+        },
+        unknown: unknown_stmt,
+    }
+}
+
+fn lower_ab_test(e: &ExperimentParts<'_>, s: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Experiment> {
+    let example = AB_TEST_EXAMPLE;
+    a.expect_keyword("treatment", example, diags).then_some(())?;
+    let (treatment, _) = a.name("a model", example, diags)?;
+    a.expect_keyword("control", example, diags).then_some(())?;
+    let (control, _) = a.name("a model", example, diags)?;
+    a.expect_keyword("traffic", example, diags).then_some(())?;
+    let traffic = a.fraction("a traffic share", example, diags)?;
+    a.expect_keyword("metric", example, diags).then_some(())?;
+    let metric = metric_arg(a, example, diags)?;
+    a.expect_keyword("duration", example, diags).then_some(())?;
+    let duration_s = a.duration(example, diags)?;
+    let min_effect = if a.keyword("min_effect") { Some(a.fraction("a minimum effect", example, diags)?) } else { None };
+    Some(Experiment {
+        name: e.name.to_string(),
+        doc: e.block.doc.clone(),
+        treatment: treatment.to_string(),
+        control: control.to_string(),
+        traffic,
+        metric,
+        duration_s,
+        min_effect,
+        span: s.span,
+        name_span: e.name_span,
+    })
+}
+
+/// A metric name, `recall` or `ndcg@10`.
+fn metric_arg(a: &mut Args<'_>, example: &str, diags: &mut Diags) -> Option<String> {
+    match a.next() {
+        Some(Term { kind: TermKind::AtName { name, k }, .. }) => Some(format!("{name}@{k}")),
+        Some(t) if word(t).is_some() => word(t).map(str::to_string),
+        Some(t) => {
+            a.wrong(t, "a metric", example, diags);
+            None
+        }
+        None => {
+            a.missing("a metric", example, diags);
+            None
+        }
+    }
+}
+
+fn lower_experiment(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Option<Experiment> {
+    let mut e = ExperimentParts { block: stmt, name, name_span, found: None };
+    lower_block(&experiment_block(), body, &mut e, diags);
+    if e.found.is_none() && !body.iter().any(|s| s.head.name == "ab_test") {
+        diags.push(
+            Diagnostic::new("E0104", stmt.head.span, format!("experiment `{name}` has no `ab_test`"))
+                .help(format!("add `{AB_TEST_EXAMPLE}`")),
+        );
+    }
+    e.found
+}
+
+fn scenario_block<'a>() -> Block<'a, Scenario> {
+    Block {
+        name: "scenario",
+        statements: const {
+            &[
+                Statement::once("duration", |sc, _, a, diags| sc.duration_s = a.duration("duration 24h", diags)),
+                Statement::once("requests", |sc, _, a, diags| sc.requests = a.count("a request count", "requests 1M", diags)),
+                Statement::once("traffic", |sc, _, a, diags| sc.traffic = lower_traffic(a, diags)),
+                Statement::many("burst", |sc, _, a, diags| sc.events.extend(lower_burst(a, diags))),
+                Statement::many("drift", |sc, _, a, diags| sc.events.extend(lower_drift_event(a, diags))),
+                Statement::once("concept_drift", |sc, _, a, diags| sc.events.extend(lower_concept_drift(a, diags))),
+                Statement::many("prior_shift", |sc, _, a, diags| sc.events.extend(lower_prior_shift(a, diags))),
+                Statement::many("outage", |sc, s, a, diags| sc.events.extend(lower_outage(s, a, diags))),
+                Statement::once("seed", |sc, _, a, diags| sc.seed = a.count("a seed", "seed 42", diags).map(|n| n as u64)),
+            ]
+        },
+        unknown: unknown_stmt,
+    }
+}
 
 fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Scenario {
     let mut sc = Scenario {
@@ -1668,168 +1651,140 @@ fn lower_scenario(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags
         span: stmt.span,
         name_span,
     };
-    let mut once = Once::default();
-    for s in body {
-        let head = s.head.name.as_str();
-        if !SCENARIO_STATEMENTS.contains(&head) || !matches!(s.kind, StmtKind::Plain { .. }) {
-            unknown_stmt(s, "scenario", SCENARIO_STATEMENTS, diags);
-            continue;
-        }
-        if matches!(head, "duration" | "requests" | "traffic" | "seed" | "concept_drift") && !once.first(s, diags) {
-            continue;
-        }
-        let mut a = Args::new(s, diags.len());
-        match head {
-            "duration" => sc.duration_s = a.duration("duration 24h", diags),
-            "requests" => sc.requests = a.count("a request count", "requests 1M", diags),
-            "seed" => sc.seed = a.count("a seed", "seed 42", diags).map(|n| n as u64),
-            "traffic" => {
-                let example = "traffic poisson 1000 rps diurnal(peak: 3x, at: 19h)";
-                if a.expect_keyword("poisson", example, diags) {
-                    if let Some(rate_rps) = a.rate(example, diags) {
-                        let mut diurnal = None;
-                        if let Some(Term { kind: TermKind::Call(c), span }) = a.peek() {
-                            if c.name.name == "diurnal" {
-                                a.next();
-                                let ca = call_args(c, &["peak", "at"], diags);
-                                let peak = ca.named.get("peak").map(|t| term_number(t, diags));
-                                let at = ca.named.get("at").map(|t| args::term_time_of_day(t, diags));
-                                match (peak, at) {
-                                    (Some(Some(p)), Some(Some(h))) if p >= 1.0 => diurnal = Some((p, h)),
-                                    // An invalid value was reported where it was read.
-                                    (Some(None), Some(_)) | (Some(_), Some(None)) => {}
-                                    (Some(_), Some(_)) => {
-                                        diags.push(Diagnostic::new("E0304", *span, "a diurnal peak is at least 1x").help(example))
-                                    }
-                                    _ => diags.push(
-                                        Diagnostic::new("E0302", *span, "`diurnal` needs `peak:` and `at:`")
-                                            .help(format!("write it like `{example}`")),
-                                    ),
-                                }
-                            }
-                        }
-                        sc.traffic = Some(Traffic { rate_rps, diurnal });
-                    }
-                }
-            }
-            "burst" => {
-                let example = "burst 5x at 12h for 10m";
-                let ev = (|| {
-                    let factor = match a.next() {
-                        Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Times => q.number,
-                        Some(t) => {
-                            a.wrong(t, "a multiplier like `5x`", example, diags);
-                            return None;
-                        }
-                        None => {
-                            a.missing("a multiplier like `5x`", example, diags);
-                            return None;
-                        }
-                    };
-                    a.expect_keyword("at", example, diags).then_some(())?;
-                    let at_s = a.time_point(example, diags)?;
-                    a.expect_keyword("for", example, diags).then_some(())?;
-                    let for_s = a.duration(example, diags)?;
-                    Some(ScenarioEvent::Burst { factor, at_s, for_s })
-                })();
-                sc.events.extend(ev);
-            }
-            "drift" => {
-                let example = "drift events.amount shift mean +30% from 3d";
-                let ev = (|| {
-                    let (p, span) = a.field_path(example, diags)?;
-                    let field = field_ref(p, span);
-                    if a.keyword("shift") {
-                        let (moment, _) = a.choice("moment", &["mean", "sd"], diags)?;
-                        let by = match a.next() {
-                            Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Percent => {
-                                q.number / 100.0
-                            }
-                            Some(t) => {
-                                a.wrong(t, "a signed percentage like `+30%`", example, diags);
-                                return None;
-                            }
-                            None => {
-                                a.missing("a percentage", example, diags);
-                                return None;
-                            }
-                        };
-                        a.expect_keyword("from", example, diags).then_some(())?;
-                        let from_s = a.time_point(example, diags)?;
-                        Some(ScenarioEvent::Shift { field, moment: moment.to_string(), by, from_s })
-                    } else if a.keyword("mix") {
-                        let mix_example = "drift events.kind mix { a: 60%, b: 40% } from 10d";
-                        let b = a.block(mix_example, diags)?;
-                        let mut weights = Vec::new();
-                        for e in b {
-                            let mut ea = Args::new(e, diags.len());
-                            if let Some(w) = ea.fraction("a share", mix_example, diags) {
-                                weights.push((e.head.name.clone(), w));
-                            }
-                            ea.finish(diags);
-                        }
-                        a.expect_keyword("from", mix_example, diags).then_some(())?;
-                        let from_s = a.time_point(mix_example, diags)?;
-                        let total: f64 = weights.iter().map(|(_, w)| w).sum();
-                        if (total - 1.0).abs() > 1e-6 {
-                            diags.push(
-                                Diagnostic::new("E0405", span, format!("the mix shares add up to {}%, not 100%", round2(total * 100.0)))
-                                    .help("make the shares of the mix sum to 100%"),
-                            );
-                        }
-                        Some(ScenarioEvent::Mix { field, weights, from_s })
-                    } else {
-                        match a.next() {
-                            Some(t) => {
-                                let d = Diagnostic::new("E0301", t.span, format!("expected `shift` or `mix`, found {}", args::describe(t)));
-                                diags.push(match word(t).and_then(|w| did_you_mean(w, ["shift", "mix"])) {
-                                    Some(n) => d.help(format!("did you mean `{n}`?")),
-                                    None => d.help(format!("write it like `{example}`")),
-                                });
-                            }
-                            None => a.missing("`shift` or `mix`", example, diags),
-                        }
-                        None
-                    }
-                })();
-                sc.events.extend(ev);
-            }
-            "concept_drift" => {
-                let example = "concept_drift strength 0.3 from 14d";
-                let ev = (|| {
-                    a.expect_keyword("strength", example, diags).then_some(())?;
-                    let strength = a.fraction("a strength", example, diags)?;
-                    a.expect_keyword("from", example, diags).then_some(())?;
-                    let from_s = a.time_point(example, diags)?;
-                    Some(ScenarioEvent::ConceptDrift { strength, from_s })
-                })();
-                sc.events.extend(ev);
-            }
-            "prior_shift" => {
-                let example = "prior_shift events.label 0.5% from 20d";
-                let ev = (|| {
-                    let (p, span) = a.field_path(example, diags)?;
-                    let rate = a.fraction("a positive rate", example, diags)?;
-                    a.expect_keyword("from", example, diags).then_some(())?;
-                    let from_s = a.time_point(example, diags)?;
-                    Some(ScenarioEvent::PriorShift { field: field_ref(p, span), rate, from_s })
-                })();
-                sc.events.extend(ev);
-            }
-            _ => {
-                let example = "outage lookup at 6h for 5m";
-                let ev = (|| {
-                    let (stage, _) = a.name("a stage", example, diags)?;
-                    a.expect_keyword("at", example, diags).then_some(())?;
-                    let at_s = a.time_point(example, diags)?;
-                    a.expect_keyword("for", example, diags).then_some(())?;
-                    let for_s = a.duration(example, diags)?;
-                    Some(ScenarioEvent::Outage { stage: stage.to_string(), at_s, for_s, span: s.span })
-                })();
-                sc.events.extend(ev);
-            }
-        }
-        a.finish(diags);
-    }
+    lower_block(&scenario_block(), body, &mut sc, diags);
     sc
+}
+
+/// `traffic poisson RATE [diurnal(peak: Nx, at: H)]`
+fn lower_traffic(a: &mut Args<'_>, diags: &mut Diags) -> Option<Traffic> {
+    let example = "traffic poisson 1000 rps diurnal(peak: 3x, at: 19h)";
+    a.expect_keyword("poisson", example, diags).then_some(())?;
+    let rate_rps = a.rate(example, diags)?;
+    let mut diurnal = None;
+    if let Some(Term { kind: TermKind::Call(c), span }) = a.peek() {
+        if c.name.name == "diurnal" {
+            a.next();
+            let ca = call_args(c, &["peak", "at"], diags);
+            let peak = ca.named.get("peak").map(|t| term_number(t, diags));
+            let at = ca.named.get("at").map(|t| args::term_time_of_day(t, diags));
+            match (peak, at) {
+                (Some(Some(p)), Some(Some(h))) if p >= 1.0 => diurnal = Some((p, h)),
+                // An invalid value was reported where it was read.
+                (Some(None), Some(_)) | (Some(_), Some(None)) => {}
+                (Some(_), Some(_)) => diags.push(Diagnostic::new("E0304", *span, "a diurnal peak is at least 1x").help(example)),
+                _ => diags
+                    .push(Diagnostic::new("E0302", *span, "`diurnal` needs `peak:` and `at:`").help(format!("write it like `{example}`"))),
+            }
+        }
+    }
+    Some(Traffic { rate_rps, diurnal })
+}
+
+/// `burst 5x at 12h for 10m`
+fn lower_burst(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEvent> {
+    let example = "burst 5x at 12h for 10m";
+    let factor = match a.next() {
+        Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Times => q.number,
+        Some(t) => {
+            a.wrong(t, "a multiplier like `5x`", example, diags);
+            return None;
+        }
+        None => {
+            a.missing("a multiplier like `5x`", example, diags);
+            return None;
+        }
+    };
+    a.expect_keyword("at", example, diags).then_some(())?;
+    let at_s = a.time_point(example, diags)?;
+    a.expect_keyword("for", example, diags).then_some(())?;
+    let for_s = a.duration(example, diags)?;
+    Some(ScenarioEvent::Burst { factor, at_s, for_s })
+}
+
+/// `drift SOURCE.FIELD shift MOMENT +P% from T` or `... mix { VALUE: P%, ... } from T`
+fn lower_drift_event(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEvent> {
+    let example = "drift events.amount shift mean +30% from 3d";
+    let (p, span) = a.field_path(example, diags)?;
+    let field = field_ref(p, span);
+    if a.keyword("shift") {
+        let (moment, _) = a.choice("moment", &["mean", "sd"], diags)?;
+        let by = match a.next() {
+            Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Percent => q.number / 100.0,
+            Some(t) => {
+                a.wrong(t, "a signed percentage like `+30%`", example, diags);
+                return None;
+            }
+            None => {
+                a.missing("a percentage", example, diags);
+                return None;
+            }
+        };
+        a.expect_keyword("from", example, diags).then_some(())?;
+        let from_s = a.time_point(example, diags)?;
+        Some(ScenarioEvent::Shift { field, moment: moment.to_string(), by, from_s })
+    } else if a.keyword("mix") {
+        let mix_example = "drift events.kind mix { a: 60%, b: 40% } from 10d";
+        let b = a.block(mix_example, diags)?;
+        let mut weights = Vec::new();
+        for e in b {
+            let mut ea = Args::new(e, diags.len());
+            if let Some(w) = ea.fraction("a share", mix_example, diags) {
+                weights.push((e.head.name.clone(), w));
+            }
+            ea.finish(diags);
+        }
+        a.expect_keyword("from", mix_example, diags).then_some(())?;
+        let from_s = a.time_point(mix_example, diags)?;
+        let total: f64 = weights.iter().map(|(_, w)| w).sum();
+        if (total - 1.0).abs() > 1e-6 {
+            diags.push(
+                Diagnostic::new("E0405", span, format!("the mix shares add up to {}%, not 100%", round2(total * 100.0)))
+                    .help("make the shares of the mix sum to 100%"),
+            );
+        }
+        Some(ScenarioEvent::Mix { field, weights, from_s })
+    } else {
+        match a.next() {
+            Some(t) => {
+                let d = Diagnostic::new("E0301", t.span, format!("expected `shift` or `mix`, found {}", args::describe(t)));
+                diags.push(match word(t).and_then(|w| did_you_mean(w, ["shift", "mix"])) {
+                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                    None => d.help(format!("write it like `{example}`")),
+                });
+            }
+            None => a.missing("`shift` or `mix`", example, diags),
+        }
+        None
+    }
+}
+
+/// `concept_drift strength S from T`
+fn lower_concept_drift(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEvent> {
+    let example = "concept_drift strength 0.3 from 14d";
+    a.expect_keyword("strength", example, diags).then_some(())?;
+    let strength = a.fraction("a strength", example, diags)?;
+    a.expect_keyword("from", example, diags).then_some(())?;
+    let from_s = a.time_point(example, diags)?;
+    Some(ScenarioEvent::ConceptDrift { strength, from_s })
+}
+
+/// `prior_shift SOURCE.FIELD RATE from T`
+fn lower_prior_shift(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEvent> {
+    let example = "prior_shift events.label 0.5% from 20d";
+    let (p, span) = a.field_path(example, diags)?;
+    let rate = a.fraction("a positive rate", example, diags)?;
+    a.expect_keyword("from", example, diags).then_some(())?;
+    let from_s = a.time_point(example, diags)?;
+    Some(ScenarioEvent::PriorShift { field: field_ref(p, span), rate, from_s })
+}
+
+/// `outage STAGE at T for D`
+fn lower_outage(s: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEvent> {
+    let example = "outage lookup at 6h for 5m";
+    let (stage, _) = a.name("a stage", example, diags)?;
+    a.expect_keyword("at", example, diags).then_some(())?;
+    let at_s = a.time_point(example, diags)?;
+    a.expect_keyword("for", example, diags).then_some(())?;
+    let for_s = a.duration(example, diags)?;
+    Some(ScenarioEvent::Outage { stage: stage.to_string(), at_s, for_s, span: s.span })
 }

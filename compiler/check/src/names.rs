@@ -1,4 +1,4 @@
-//! Pass 2: names that must be unique (also ignoring case, since they become
+//! Pass 3: names that must be unique (also ignoring case, since they become
 //! Python identifiers and file names) and must be safe as code.
 
 use super::args::Diags;

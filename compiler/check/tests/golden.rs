@@ -1,11 +1,22 @@
 //! Golden specs: every `tests/specs/ok/*.mlspec` and `tests/specs/err/*.mlspec`
 //! is one test. A file states what the checker must report in trailing
-//! lines `// expect: CODE LINE:COLUMN`; the diagnostics must match exactly.
-//! Files under `ok/` must also have no errors. `specs/*.mlspec` (the
-//! examples) are checked the same way.
+//! lines, one per diagnostic in the order they are reported:
+//!
+//! ```text
+//! // expect: CODE LINE:COLUMN MESSAGE
+//! // expect: E0204 12:5 unknown field `amout` in source `transactions`
+//! ```
+//!
+//! CODE is the diagnostic's code, LINE:COLUMN where its span starts (1-based,
+//! columns in characters) and MESSAGE its message verbatim (a line break in
+//! a message is written `\n`). Code, position and message must all match,
+//! so a changed message fails like a changed code; labels and help are not
+//! compared. Files under `ok/` must also have no errors. `specs/*.mlspec`
+//! (the examples) are checked the same way.
 //!
 //! `MLSPEC_BLESS=1 cargo test --test golden` rewrites the expectations from
-//! what the checker reports, for review in the diff.
+//! what the checker reports, for review in the diff; the file's line endings
+//! are kept. Files that are not UTF-8 are never rewritten: edit them by hand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -35,7 +46,7 @@ fn actual(bytes: &[u8]) -> (Vec<String>, usize) {
         .iter()
         .map(|d| {
             let p = idx.line_col(d.span.start);
-            format!("{} {}:{}", d.code, p.line, p.column)
+            format!("{} {}:{} {}", d.code, p.line, p.column, d.message.replace('\n', "\\n")).trim_end().to_string()
         })
         .collect();
     (lines, errors)
@@ -52,15 +63,16 @@ fn run(path: &Path, must_be_clean: bool, must_fail: bool) -> Result<(), Failed> 
     let want = expected(&text);
     // Bless only UTF-8 files whose expectations changed: others stay byte-exact.
     if std::env::var_os("MLSPEC_BLESS").is_some() && got != want && std::str::from_utf8(&bytes).is_ok() {
+        let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let kept: Vec<&str> = text.lines().filter(|l| !l.trim().starts_with(EXPECT.trim_end())).collect();
-        let mut out = kept.join("\n").trim_end().to_string();
-        out.push('\n');
+        let mut out = kept.join(eol).trim_end().to_string();
+        out.push_str(eol);
         if !got.is_empty() {
-            out.push('\n');
+            out.push_str(eol);
             for g in &got {
                 out.push_str(EXPECT);
                 out.push_str(g);
-                out.push('\n');
+                out.push_str(eol);
             }
         }
         std::fs::write(path, out).map_err(|e| e.to_string())?;

@@ -19,7 +19,7 @@ pub mod vocab;
 
 pub use functions::{FeatureFunction, WindowFunction};
 
-use crate::vocab::{ModelKind, Task};
+use crate::vocab::{AlertChannel, DriftStat, Imbalance, ModelKind, Task};
 use mlspec_diag::span::Span;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -485,8 +485,8 @@ pub struct Split {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Dataset {
     pub split: Option<Split>,
-    /// `undersample`, `oversample`, `class_weight` or `smote`, with a ratio for undersample.
-    pub imbalance: Option<(String, Option<f64>)>,
+    /// The strategy, with a ratio for undersample.
+    pub imbalance: Option<(Imbalance, Option<f64>)>,
     pub missing: Option<String>,
     pub dedupe: Option<String>,
     #[serde(skip)]
@@ -633,14 +633,14 @@ pub struct Serving {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Alert {
-    pub channel: String,
+    pub channel: AlertChannel,
     pub target: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "snake_case", tag = "monitor")]
 pub enum MonitorKind {
-    Drift { feature: String, statistic: String, p_value: bool, cmp: Cmp, threshold: f64, every_s: Option<f64> },
+    Drift { feature: String, statistic: DriftStat, p_value: bool, cmp: Cmp, threshold: f64, every_s: Option<f64> },
     Performance { metric: String, cmp: Cmp, threshold: f64, window_s: f64, retrain: bool },
     Latency { percentile: f64, label: String, max_s: f64, window_s: f64 },
     Errors { rate: f64, window_s: f64 },

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 macro_rules! vocab_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        $(#[$m])*
         pub enum $name { $($variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -281,6 +281,56 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[at(a.len(), b.len())]
 }
 
+// ------------------------------------------------------------ monitors and dataset
+
+/// Serialises a vocabulary as its word (`"psi"`), as the design's JSON had
+/// it when these were strings.
+macro_rules! serialize_as_word {
+    ($($name:ident),+) => {$(
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> Self {
+                v.as_str()
+            }
+        }
+    )+};
+}
+
+vocab_enum!(
+    /// The statistic of `drift FEATURE using STAT`.
+    #[serde(into = "&'static str")]
+    DriftStat {
+        Psi = "psi",
+        Ks = "ks",
+        Chi2 = "chi2",
+        Wasserstein = "wasserstein",
+        Js = "js",
+    }
+);
+
+vocab_enum!(
+    /// Where a monitor's `alert CHANNEL("target")` goes.
+    #[serde(into = "&'static str")]
+    AlertChannel {
+        Slack = "slack",
+        Pagerduty = "pagerduty",
+        Email = "email",
+        Webhook = "webhook",
+    }
+);
+
+vocab_enum!(
+    /// How training treats the rare class: `dataset { imbalance ... }`.
+    #[serde(into = "&'static str")]
+    Imbalance {
+        Undersample = "undersample",
+        Oversample = "oversample",
+        ClassWeight = "class_weight",
+        Smote = "smote",
+    }
+);
+
+serialize_as_word!(DriftStat, AlertChannel, Imbalance);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +368,12 @@ mod tests {
         for m in COMPUTED_METRICS {
             assert_eq!(computed_metric(m.name, m.at_k), Some(m), "{} twice", m.name);
         }
+    }
+
+    #[test]
+    fn words_serialise_as_themselves() {
+        assert_eq!(serde_json::to_string(&DriftStat::Chi2).ok().as_deref(), Some("\"chi2\""));
+        assert_eq!(serde_json::to_string(&AlertChannel::Pagerduty).ok().as_deref(), Some("\"pagerduty\""));
+        assert_eq!(serde_json::to_string(&Imbalance::ClassWeight).ok().as_deref(), Some("\"class_weight\""));
     }
 }

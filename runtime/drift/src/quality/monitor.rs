@@ -10,6 +10,7 @@
 
 use super::report::{MonitorSeries, Point};
 use crate::monitors::stats;
+use mlspec_ir::vocab::DriftStat;
 use mlspec_ir::Cmp;
 
 pub const MAX_REFERENCE: usize = 20_000;
@@ -58,14 +59,14 @@ impl Reference {
 
     /// The statistic (or its p-value when `p_value`) of `current` against
     /// the reference; `None` when there are no current values.
-    pub fn check(&self, statistic: &str, p_value: bool, current: &[f64]) -> Option<f64> {
+    pub fn check(&self, statistic: DriftStat, p_value: bool, current: &[f64]) -> Option<f64> {
         if !current.iter().any(|v| v.is_finite()) || self.sorted.is_empty() {
             return None;
         }
         Some(match statistic {
-            "psi" => stats::psi_counts(&self.counts, &self.current_counts(current)),
-            "js" => stats::js_counts(&self.counts, &self.current_counts(current)),
-            "chi2" => {
+            DriftStat::Psi => stats::psi_counts(&self.counts, &self.current_counts(current)),
+            DriftStat::Js => stats::js_counts(&self.counts, &self.current_counts(current)),
+            DriftStat::Chi2 => {
                 let (s, p) = stats::chi2(&self.counts, &self.current_counts(current));
                 if p_value {
                     p
@@ -73,7 +74,7 @@ impl Reference {
                     s
                 }
             }
-            "ks" => {
+            DriftStat::Ks => {
                 let (d, p) = stats::ks(&self.sorted, current);
                 if p_value {
                     p
@@ -81,8 +82,7 @@ impl Reference {
                     d
                 }
             }
-            "wasserstein" => stats::wasserstein(&self.sorted, current),
-            _ => return None,
+            DriftStat::Wasserstein => stats::wasserstein(&self.sorted, current),
         })
     }
 }

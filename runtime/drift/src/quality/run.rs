@@ -14,7 +14,7 @@ use crate::data::truth::Shape;
 use crate::data::world::{is_table, World};
 use crate::models::Trained;
 use mlspec_ir::numbers::human_duration;
-use mlspec_ir::vocab::Task;
+use mlspec_ir::vocab::{DriftStat, Task};
 use mlspec_ir::{Cmp, Design, Model, MonitorKind, Scenario};
 
 pub(super) const H: f64 = 3600.0;
@@ -102,7 +102,8 @@ struct Watch {
     series: MonitorSeries,
     /// How the value compares with the threshold when the monitor fires.
     cmp: Cmp,
-    /// Drift monitors: the reference and the store's monitored column.
+    /// Drift monitors: the statistic, the reference and the store's monitored column.
+    statistic: Option<DriftStat>,
     reference: Option<Reference>,
     column: Option<usize>,
     /// Performance monitors: the window over label arrivals.
@@ -146,11 +147,12 @@ fn schedule(d: &Design, horizon: f64, step: f64, store: &Store, train: &[usize],
             MonitorKind::Drift { feature, statistic, every_s, .. } => {
                 let every = every_s.unwrap_or(DEFAULT_EVERY_S);
                 checks.extend(times(every, horizon).map(|t| Check { t, order: 0, what: Action::Drift(idx) }));
-                let (mut s, cmp) = series(&m.kind, "drift", Some(feature.clone()), statistic.clone(), every);
+                let (mut s, cmp) = series(&m.kind, "drift", Some(feature.clone()), statistic.to_string(), every);
                 s.note = every_s.is_none().then(|| "no `every`: checked daily".to_string());
                 watches.push(Watch {
                     series: s,
                     cmp,
+                    statistic: Some(*statistic),
                     reference: Some(reference(store, train, column, monitored)),
                     column: Some(column),
                     window_s: 0.0,
@@ -166,6 +168,7 @@ fn schedule(d: &Design, horizon: f64, step: f64, store: &Store, train: &[usize],
                 watches.push(Watch {
                     series: s,
                     cmp,
+                    statistic: None,
                     reference: None,
                     column: None,
                     window_s: *window_s,
@@ -390,10 +393,10 @@ impl Declared<'_> {
             match c.what {
                 Action::Drift(i) => {
                     let Some(w) = watches.get_mut(i) else { continue };
-                    let (Some(reference), Some(col)) = (&w.reference, w.column) else { continue };
+                    let (Some(statistic), Some(reference), Some(col)) = (w.statistic, &w.reference, w.column) else { continue };
                     let r = store.range((c.t - w.series.every_hours * H).max(0.0), c.t);
                     let current = store.monitored.get(col).and_then(|v| v.get(r)).unwrap_or(&[]);
-                    if let Some(v) = reference.check(&w.series.statistic, w.series.p_value, current) {
+                    if let Some(v) = reference.check(statistic, w.series.p_value, current) {
                         w.in_alert = record(&mut w.series, w.cmp, w.in_alert, c.t, v);
                     }
                 }

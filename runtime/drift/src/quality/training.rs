@@ -7,7 +7,7 @@ use super::report::{MetricResult, OfflineModel};
 use crate::data::stream::{Inputs, Store};
 use crate::models::metrics::{self, Confusion, Pred};
 use crate::models::Trained;
-use mlspec_ir::vocab::{ModelKind, Task};
+use mlspec_ir::vocab::{Imbalance, ModelKind, Task};
 use mlspec_ir::{CostMatrix, Design, Model, Scope};
 
 /// Indices of rows in `range`, split as the dataset declares: train,
@@ -57,14 +57,14 @@ pub fn split(d: &Design, store: &Store, rows: std::ops::Range<usize>, seed: u64)
 /// Rebalances training rows as `imbalance` declares (binary tasks), and
 /// says by how much the sample's odds of a positive exceed the data's.
 pub fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f64) {
-    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance.clone()) else { return (rows, 1.0) };
+    let Some((how, ratio)) = d.dataset.as_ref().and_then(|ds| ds.imbalance) else { return (rows, 1.0) };
     let (pos, neg): (Vec<usize>, Vec<usize>) = rows.iter().partition(|r| store.y.get(**r).copied().unwrap_or(0.0) > 0.5);
     if pos.is_empty() || neg.is_empty() {
         return (rows, 1.0);
     }
     let is_pos = |r: &usize| store.y.get(*r).copied().unwrap_or(0.0) > 0.5;
-    let mut out = match how.as_str() {
-        "undersample" => {
+    let mut out = match how {
+        Imbalance::Undersample => {
             let keep = ((pos.len() as f64 / ratio.unwrap_or(1.0).max(1e-9)) as usize).min(neg.len()).max(1);
             let stride = neg.len() as f64 / keep as f64;
             let mut v = pos.clone();
@@ -72,7 +72,7 @@ pub fn rebalance(d: &Design, store: &Store, rows: Vec<usize>) -> (Vec<usize>, f6
             v
         }
         // Oversampling, SMOTE and class weights all become repeated positives here.
-        _ => {
+        Imbalance::Oversample | Imbalance::Smote | Imbalance::ClassWeight => {
             let mut v = rows.clone();
             let extra = neg.len().saturating_sub(pos.len());
             v.extend((0..extra).filter_map(|i| pos.get(i % pos.len())));
