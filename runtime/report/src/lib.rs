@@ -9,8 +9,10 @@ mod capacity;
 mod charts;
 pub mod drift;
 mod html;
+mod load;
 mod markdown;
 pub mod run;
+pub mod table;
 mod text;
 
 use mlspec_drift::quality::QualityOutcome;
