@@ -71,6 +71,7 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, format: SimFormat, out: Option<&str
             MAX_ROWS / 1e6
         )),
         SimulateError::NoDriftModel => Failure::refused(no_drift_model()),
+        SimulateError::Drift(e) => Failure::refused(format!("`{path}`: the drift simulation failed: {e}")),
     })?;
     if outcome.drift_skipped {
         io::error(&no_drift_model());

@@ -7,12 +7,16 @@
 //!   stand-ins), and their metrics;
 //! - [`monitors`]: the drift statistics;
 //! - [`quality`]: the run: monitors on their schedule, retraining, the
-//!   quality timeline, and which monitor caught which drift.
+//!   quality timeline, and which monitor caught which drift;
+//! - [`DriftError`]: why a run gives no report.
 //!
 //! **Invariant:** a result depends only on the design, the options and the
 //! seed (named streams of [`mlspec_rng`]); no file or console access.
 
 pub mod data;
+mod error;
 pub mod models;
 pub mod monitors;
 pub mod quality;
+
+pub use error::DriftError;

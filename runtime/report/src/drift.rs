@@ -1,8 +1,10 @@
 //! The drift and model-quality sections of a report, in text, Markdown and
 //! HTML. The tables are built once ([`events_table`], [`monitors_table`],
-//! [`offline_table`], [`retrains_table`]) and each format lays them out.
+//! [`offline_table`], [`retrains_table`]) and laid out by the renderers of
+//! [`crate::table`].
 
 use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, GREY, ORANGE};
+use super::table::{Cell, Column, Table, TextLayout};
 use super::{group, trim1};
 use mlspec_drift::quality::{QualityOutcome, QualityReport};
 use std::fmt::Write;
@@ -33,9 +35,13 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_string(), num)
 }
 
-pub struct Table {
-    pub header: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
+/// A table of plain-text cells, all left-aligned.
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
+    let mut t = Table::new(header.iter().map(|h| Column::left(*h)).collect());
+    for r in rows {
+        t.row(r.into_iter().map(Cell::Plain).collect());
+    }
+    t
 }
 
 pub fn events_table(q: &QualityOutcome) -> Table {
@@ -54,7 +60,7 @@ pub fn events_table(q: &QualityOutcome) -> Table {
             ]
         })
         .collect();
-    Table { header: vec!["drift", "from", "caught by", "at", "delay", "note"], rows }
+    table(&["drift", "from", "caught by", "at", "delay", "note"], rows)
 }
 
 pub fn monitors_table(q: &QualityOutcome) -> Table {
@@ -75,7 +81,7 @@ pub fn monitors_table(q: &QualityOutcome) -> Table {
             ]
         })
         .collect();
-    Table { header: vec!["monitor", "checks", "alerts", "first alert", "before any drift", "note"], rows }
+    table(&["monitor", "checks", "alerts", "first alert", "before any drift", "note"], rows)
 }
 
 pub fn offline_table(q: &QualityReport) -> Table {
@@ -103,7 +109,7 @@ pub fn offline_table(q: &QualityReport) -> Table {
             rows.push(vec![m.model.clone(), format!("cost per 1,000 decisions{at_threshold}"), num(c), "–".into(), best]);
         }
     }
-    Table { header: vec!["model", "metric", "test value", "declared", ""], rows }
+    table(&["model", "metric", "test value", "declared", ""], rows)
 }
 
 pub fn retrains_table(q: &QualityReport) -> Table {
@@ -112,7 +118,7 @@ pub fn retrains_table(q: &QualityReport) -> Table {
         .iter()
         .map(|r| vec![at(r.hour), r.reason.clone(), group(r.rows), format!("{} to {}", at(r.data_from_hours), at(r.data_to_hours))])
         .collect();
-    Table { header: vec!["at", "why", "labelled rows", "event times"], rows }
+    table(&["at", "why", "labelled rows", "event times"], rows)
 }
 
 /// The first and last timeline values, with and without retraining.
@@ -178,11 +184,7 @@ pub fn text(q: &QualityOutcome) -> String {
         if t.rows.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "  {title}");
-        for r in &t.rows {
-            let cells: Vec<&str> = r.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
-            let _ = writeln!(s, "    {}", cells.join(" · "));
-        }
+        s.push_str(&t.caption(title).text(TextLayout { indent: 2, header: false, sep: " · ", skip_empty: true }));
         s.push('\n');
     }
     if let Some(c) = quality_change(&q.quality) {
@@ -202,14 +204,6 @@ pub fn text(q: &QualityOutcome) -> String {
     s
 }
 
-fn md_table(t: &Table) -> String {
-    let mut s = format!("| {} |\n|{}\n", t.header.join(" | "), "---|".repeat(t.header.len()));
-    for r in &t.rows {
-        let _ = writeln!(s, "| {} |", r.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
-    }
-    s
-}
-
 pub fn markdown(q: &QualityOutcome) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "\n## Drift and model quality\n\n**{}**\n\n{}\n\n{}\n", drift_verdict(q), data_line(q), model_line(&q.quality));
@@ -220,7 +214,7 @@ pub fn markdown(q: &QualityOutcome) -> String {
         ("Retrains", retrains_table(&q.quality)),
     ] {
         if !t.rows.is_empty() {
-            let _ = writeln!(s, "### {title}\n\n{}", md_table(&t));
+            let _ = writeln!(s, "### {title}\n\n{}", t.markdown());
         }
     }
     if let Some(c) = &q.quality.cost {
@@ -234,23 +228,6 @@ pub fn markdown(q: &QualityOutcome) -> String {
     for n in &q.quality.notes {
         let _ = writeln!(s, "- {n}");
     }
-    s
-}
-
-fn html_table(t: &Table) -> String {
-    let mut s = String::from("<table>\n<tr>");
-    for h in &t.header {
-        let _ = write!(s, "<th>{h}</th>");
-    }
-    s.push_str("</tr>\n");
-    for r in &t.rows {
-        s.push_str("<tr>");
-        for c in r {
-            let _ = write!(s, "<td>{}</td>", escape(c));
-        }
-        s.push_str("</tr>\n");
-    }
-    s.push_str("</table>\n");
     s
 }
 
@@ -268,12 +245,12 @@ pub fn html(q: &QualityOutcome) -> String {
     let verdict_class = if q.drift.events.iter().all(|e| e.detected_by.is_some()) { "ok" } else { "bad" };
     let _ = writeln!(s, "<h2>Drift and model quality</h2>\n<div class=\"verdict {verdict_class}\">{}</div>", escape(&drift_verdict(q)));
     let _ = writeln!(s, "<p>{}</p>\n<p>{}</p>", escape(&data_line(q)), escape(&model_line(&q.quality)));
-    let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", html_table(&events_table(q)));
+    let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", events_table(q).html());
     let (unit, scale) = axis(q);
     let when: Vec<String> = q.drift.events.iter().map(|e| at(e.from_hours)).collect();
     let starts_label = format!("drift starts ({})", when.join(", "));
     let starts: Vec<(&str, f64)> = q.drift.events.iter().map(|e| (starts_label.as_str(), e.from_hours / scale)).collect();
-    let _ = writeln!(s, "<h2>Monitors</h2>\n{}", html_table(&monitors_table(q)));
+    let _ = writeln!(s, "<h2>Monitors</h2>\n{}", monitors_table(q).html());
     for m in &q.drift.monitors {
         let what = if m.p_value { format!("{} p-value", m.statistic) } else { m.statistic.clone() };
         let points: Vec<(f64, f64)> = m.values.iter().map(|p| (p.hour / scale, p.value)).collect();
@@ -347,9 +324,9 @@ pub fn html(q: &QualityOutcome) -> String {
     }
     let retrains = retrains_table(qr);
     if !retrains.rows.is_empty() {
-        let _ = writeln!(s, "<h2>Retrains</h2>\n{}", html_table(&retrains));
+        let _ = writeln!(s, "<h2>Retrains</h2>\n{}", retrains.html());
     }
-    let _ = writeln!(s, "<h2>Offline metrics</h2>\n<p class=\"note\">Every model trained on the history's training split, measured on its test split.</p>\n{}", html_table(&offline_table(qr)));
+    let _ = writeln!(s, "<h2>Offline metrics</h2>\n<p class=\"note\">Every model trained on the history's training split, measured on its test split.</p>\n{}", offline_table(qr).html());
     if !qr.notes.is_empty() {
         s.push_str("<ul>\n");
         for n in &qr.notes {

@@ -4,8 +4,9 @@
 //! **Invariant:** every string from the spec passes through [`escape`].
 
 use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, ORANGE};
+use super::table::{Align, Cell, Column, Table};
 use super::Simulation;
-use super::{duration, group, money, pct, trim1};
+use super::{duration, group, load, money, pct, trim1};
 use mlspec_sim::LoadReport;
 use std::fmt::Write;
 
@@ -18,22 +19,10 @@ table{border-collapse:collapse;margin:8px 0;font-size:14px}th,td{border:1px soli
 th{background:#f5f5f5;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 svg{max-width:100%;height:auto;display:block;margin:8px 0}.note{color:#555;font-size:13px}";
 
-fn row(cells: &[String]) -> String {
-    let mut s = String::from("<tr>");
-    for (i, c) in cells.iter().enumerate() {
-        let _ = write!(s, "{}{c}</td>", if i == 0 { "<td>" } else { "<td class=\"n\">" });
-    }
-    s.push_str("</tr>\n");
-    s
-}
-
-fn header(cells: &[&str]) -> String {
-    let mut s = String::from("<tr>");
-    for c in cells {
-        let _ = write!(s, "<th>{c}</th>");
-    }
-    s.push_str("</tr>\n");
-    s
+/// A load table as the page has always had it: a blank line after the
+/// header row (insignificant in HTML; kept so reports stay byte-identical).
+fn spaced(t: &Table) -> String {
+    t.html().replacen("</tr>\n", "</tr>\n\n", 1)
 }
 
 /// The page: a head, then the load sections and the drift sections.
@@ -66,30 +55,16 @@ fn load(r: &LoadReport) -> String {
     let class = if r.slo_met { "ok" } else { "bad" };
     let _ = writeln!(s, "<div class=\"verdict {class}\">{}</div>", escape(&super::load_verdict(r)));
 
-    let _ = writeln!(s, "<h2>Service level</h2>\n<table>\n{}", header(&["constraint", "simulated", "limit", "met"]));
-    for slo in &r.slo {
-        s.push_str(&row(&[
-            format!("<code>{}</code>", escape(&slo.constraint)),
-            format!("{} ms", slo.value_ms),
-            format!("{} ms", slo.limit_ms),
-            if slo.met { "yes".into() } else { "<b>no</b>".into() },
-        ]));
-    }
-    s.push_str("</table>\n");
+    let _ = write!(s, "<h2>Service level</h2>\n{}", spaced(&load::slo(r)));
 
     let l = &r.latency_ms;
-    let _ = writeln!(s, "<h2>Latency</h2>\n<table>\n{}", header(&["ms", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"]));
-    s.push_str(&row(&[
-        "end to end".into(),
-        l.mean.to_string(),
-        l.p50.to_string(),
-        l.p90.to_string(),
-        l.p95.to_string(),
-        l.p99.to_string(),
-        l.p999.to_string(),
-        l.max.to_string(),
-    ]));
-    s.push_str("</table>\n");
+    let mut columns = vec![Column::left("ms")];
+    columns.extend(["mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map(Column::right));
+    let mut latency = Table::new(columns);
+    let mut cells = vec![Cell::from("end to end")];
+    cells.extend([l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max].map(|v| Cell::from(v.to_string())));
+    latency.row(cells);
+    let _ = write!(s, "<h2>Latency</h2>\n{}", spaced(&latency));
     let _ = writeln!(
         s,
         "<p>Queueing before service: mean {} ms, p50 {} ms, p99 {} ms; {} of requests waited.</p>",
@@ -165,30 +140,13 @@ fn load(r: &LoadReport) -> String {
         s.push_str(&chart.svg());
     }
 
-    let _ = writeln!(s, "<h2>Stages</h2>\n<table>\n{}", header(&["stage", "utilisation", "p50 ms", "p99 ms", "service time"]));
-    for st in &r.stages {
-        let mut cells = vec![
-            format!("<code>{}</code>", escape(&st.name)),
-            pct(st.utilization * 100.0),
-            st.latency_ms.p50.to_string(),
-            st.latency_ms.p99.to_string(),
-        ];
-        cells.push(escape(&st.service_time));
-        let mut tr = row(&cells);
-        // The last column is text: left-aligned.
-        if let Some(i) = tr.rfind("<td class=\"n\">") {
-            tr.replace_range(i..i + 14, "<td>");
-        }
-        s.push_str(&tr);
+    let _ = write!(s, "<h2>Stages</h2>\n{}", spaced(&load::stages(r)));
+    let mut requests = load::requests(r);
+    // The page's tables lead with a row label, left-aligned.
+    if let Some(first) = requests.columns.first_mut() {
+        first.align = Align::Left;
     }
-    s.push_str("</table>\n");
-    let _ = writeln!(
-        s,
-        "<h2>Requests and cost</h2>\n<table>\n{}",
-        header(&["arrived", "by the model", "fallback", "timed out", "rejected", "errors"])
-    );
-    s.push_str(&row(&[group(r.requests), group(r.completed), group(r.fallbacks), group(r.timed_out), group(r.rejected), group(r.errors)]));
-    s.push_str("</table>\n");
+    let _ = write!(s, "<h2>Requests and cost</h2>\n{}", spaced(&requests));
     let cost = match r.cost_per_month {
         Some(m) => format!("{}/month at the mean fleet", money(m)),
         None => "no instance cost declared".to_string(),

@@ -1,6 +1,9 @@
-//! Reports of a load simulation: human text, Markdown, and one
-//! self-contained HTML page with SVG charts. JSON is the serde form of
-//! [`LoadReport`].
+//! mlspec-report: the reports of `mlspec simulate` (the load part of
+//! [`mlspec_sim`] and the drift part of [`mlspec_drift`]) and of
+//! `mlspec capacity`: human text, Markdown, and one self-contained HTML page
+//! with SVG charts; JSON is the serde form of [`Simulation`] and of the
+//! capacity report. Every table is a [`table::Table`]; [`run`] runs the
+//! parts of a simulation.
 //!
 //! **Invariant:** the same report gives the same bytes in every format (no
 //! dates, no wall-clock, no hash-ordered iteration).
@@ -9,8 +12,10 @@ mod capacity;
 mod charts;
 pub mod drift;
 mod html;
+mod load;
 mod markdown;
 pub mod run;
+pub mod table;
 mod text;
 
 use mlspec_drift::quality::QualityOutcome;

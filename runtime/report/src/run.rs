@@ -8,6 +8,7 @@
 
 use crate::Simulation;
 use mlspec_drift::quality::{self, Options as DriftOptions};
+use mlspec_drift::DriftError;
 use mlspec_ir::traffic::{Parts, DEFAULT_SEED};
 use mlspec_ir::Design;
 use mlspec_sim::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
@@ -43,6 +44,8 @@ pub enum SimulateError {
     TooManyRows { rows: f64 },
     /// The drift part has nothing to run on and there is no load part.
     NoDriftModel,
+    /// The drift part failed: an invariant of the simulation broke.
+    Drift(DriftError),
 }
 
 /// What a simulation gives: the report, and whether the drift part was
@@ -68,8 +71,15 @@ pub fn simulate(d: &Design, parts: &Parts, o: &Options, progress: &mut dyn FnMut
         }
     }
     let load = plan.map(|plan| simulate_load(&plan, &mut |share| progress(Phase::Load { scenario: &plan.scenario }, share)));
-    let quality =
-        if parts.drift { quality::simulate(d, scenario, &drift_options, &mut |share| progress(Phase::Drift, share)) } else { None };
+    let quality = if parts.drift {
+        match quality::simulate(d, scenario, &drift_options, &mut |share| progress(Phase::Drift, share)) {
+            Ok(q) => Some(q),
+            Err(e) if e.nothing_to_simulate() => None,
+            Err(e) => return Err(SimulateError::Drift(e)),
+        }
+    } else {
+        None
+    };
     let drift_skipped = parts.drift && quality.is_none();
     if drift_skipped && load.is_none() {
         return Err(SimulateError::NoDriftModel);

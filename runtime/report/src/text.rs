@@ -1,5 +1,6 @@
 //! The report for a terminal: the verdict, then the figures that back it.
 
+use super::table::{Table, TextLayout};
 use super::{duration, group, money, pct, trim1};
 use mlspec_sim::summary::Quantiles;
 use mlspec_sim::LoadReport;
@@ -45,17 +46,21 @@ pub fn human(r: &LoadReport) -> String {
         _ => "; no instance cost declared".to_string(),
     };
     let _ = writeln!(s, "  replicas     min {} · max {} · mean {}{cost}", r.replicas.min, r.replicas.max, trim1(r.replicas.mean));
-    let _ = writeln!(s, "\n  stage          util   p50 ms   p99 ms  service time");
-    for st in &r.stages {
-        let _ = writeln!(
-            s,
-            "  {:<13} {:>5}  {:>7}  {:>7}  {}",
-            st.name,
-            pct(st.utilization * 100.0),
-            st.latency_ms.p50,
-            st.latency_ms.p99,
-            st.service_time
-        );
-    }
+    s.push('\n');
+    s.push_str(&stages(r).text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false }));
     s
+}
+
+/// The stages in fixed-width columns.
+fn stages(r: &LoadReport) -> Table {
+    let mut t = super::load::stages(r);
+    let widths = [(13, None), (5, Some(" ")), (7, None), (7, None)];
+    for (c, (w, gap)) in t.columns.iter_mut().zip(widths) {
+        c.width = w;
+        c.gap = gap;
+    }
+    if let Some(util) = t.columns.get_mut(1) {
+        util.title = "util".into();
+    }
+    t
 }

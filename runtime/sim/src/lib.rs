@@ -1,6 +1,8 @@
 //! mlspec-sim: load and latency: the discrete-event simulation of a realtime serving
 //! block ([`engine`]), fed by a [`plan`] lowered from the design, measured
-//! with [`histogram`]s and summarised as a [`LoadReport`].
+//! with [`histogram`]s and summarised as a [`LoadReport`]; the fewest
+//! replicas that meet the SLOs ([`capacity`]) beside the closed forms of
+//! [`queueing`].
 
 pub mod arrivals;
 pub mod capacity;

@@ -15,11 +15,14 @@
 use super::synth::WORDS;
 use super::table::{Col, Table, MISSING};
 use super::windows::WindowSpec;
+use crate::DriftError;
 use mlspec_ir::{Design, FeatureExpr, FeatureFunction, WindowFunction};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const MAX_DIMS: usize = 16;
+/// Features defined through more features than this are refused.
+const MAX_DEPTH: usize = 256;
 
 #[derive(Clone, Debug)]
 pub enum Val {
@@ -107,32 +110,40 @@ pub struct Evaluator {
 
 impl Evaluator {
     /// Every feature of the design on `rows`, by name.
-    pub fn features(&mut self, d: &Design, rows: &Rows) -> BTreeMap<String, Val> {
+    pub fn features(&mut self, d: &Design, rows: &Rows) -> Result<BTreeMap<String, Val>, DriftError> {
         let mut memo = BTreeMap::new();
         for f in &d.features {
-            self.feature(d, &f.name, rows, &mut memo, 0);
+            self.feature(d, &f.name, rows, &mut memo, 0)?;
         }
-        memo
+        Ok(memo)
     }
 
-    fn feature(&mut self, d: &Design, name: &str, rows: &Rows, memo: &mut BTreeMap<String, Val>, depth: usize) -> Val {
+    fn feature(&mut self, d: &Design, name: &str, rows: &Rows, memo: &mut BTreeMap<String, Val>, depth: usize) -> Result<Val, DriftError> {
         if let Some(v) = memo.get(name) {
-            return v.clone();
+            return Ok(v.clone());
         }
-        let v = match d.feature(name) {
-            // The feature graph is acyclic in a checked design; the depth bound
-            // keeps an unchecked one from recursing without end.
-            Some(f) if depth < 256 => self.expr(d, &f.expr, rows, memo, name, &mut 0, depth + 1),
-            _ => Val::Num(vec![f64::NAN; rows.n]),
-        };
+        let f = d.feature(name).ok_or_else(|| DriftError::Feature { name: name.to_string() })?;
+        // The feature graph is acyclic in a checked design; the depth bound
+        // keeps an unchecked one from recursing without end.
+        if depth >= MAX_DEPTH {
+            return Err(DriftError::TooDeep { feature: name.to_string() });
+        }
+        let v = self.expr(d, &f.expr, rows, memo, name, &mut 0, depth + 1)?;
         memo.insert(name.to_string(), v.clone());
-        v
+        Ok(v)
     }
 
     /// A rule of a `rules` model, as 0/1 per row.
-    pub fn rule(&mut self, d: &Design, key: &str, e: &FeatureExpr, rows: &Rows, memo: &mut BTreeMap<String, Val>) -> Vec<f64> {
-        let v = self.expr(d, e, rows, memo, key, &mut 0, 0);
-        v.bools(rows.n).into_iter().map(|b| if b { 1.0 } else { 0.0 }).collect()
+    pub fn rule(
+        &mut self,
+        d: &Design,
+        key: &str,
+        e: &FeatureExpr,
+        rows: &Rows,
+        memo: &mut BTreeMap<String, Val>,
+    ) -> Result<Vec<f64>, DriftError> {
+        let v = self.expr(d, e, rows, memo, key, &mut 0, 0)?;
+        Ok(v.bools(rows.n).into_iter().map(|b| if b { 1.0 } else { 0.0 }).collect())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -145,43 +156,46 @@ impl Evaluator {
         owner: &str,
         node: &mut usize,
         depth: usize,
-    ) -> Val {
+    ) -> Result<Val, DriftError> {
         *node += 1;
         let here = format!("{owner}#{node}");
         let n = rows.n;
-        match e {
-            FeatureExpr::Field { source, field } => {
-                rows.tables.get(source.as_str()).and_then(|t| t.col(field)).map_or(Val::Num(vec![f64::NAN; n]), Val::from_col)
-            }
-            FeatureExpr::Feature { name } => self.feature(d, name, rows, memo, depth),
+        Ok(match e {
+            FeatureExpr::Field { source, field } => match rows.tables.get(source.as_str()).and_then(|t| t.col(field)) {
+                Some(c) => Val::from_col(c),
+                None => return Err(DriftError::Field { source: source.clone(), field: field.clone() }),
+            },
+            FeatureExpr::Feature { name } => self.feature(d, name, rows, memo, depth)?,
             FeatureExpr::Number { value } => Val::Num(vec![*value; n]),
             FeatureExpr::Bool { value } => Val::Num(vec![if *value { 1.0 } else { 0.0 }; n]),
             FeatureExpr::Str { value } => Val::Cat { codes: vec![0; n], levels: Arc::new(vec![value.clone()]), onehot: false },
-            FeatureExpr::Source { .. } | FeatureExpr::Word { .. } | FeatureExpr::List { .. } | FeatureExpr::Invalid => {
-                Val::Num(vec![f64::NAN; n])
-            }
+            // Arguments a function reads from its syntax (`fill(x, median)`,
+            // `bucketize(x, [..])`, a window's source), never a value.
+            FeatureExpr::Source { .. } | FeatureExpr::Word { .. } | FeatureExpr::List { .. } => Val::Num(vec![f64::NAN; n]),
+            FeatureExpr::Invalid => return Err(DriftError::Expression { feature: owner.to_string() }),
             FeatureExpr::Unary { op, arg } => {
-                let a = self.expr(d, arg, rows, memo, owner, node, depth + 1);
+                let a = self.expr(d, arg, rows, memo, owner, node, depth + 1)?;
                 match op.as_str() {
                     "not" => Val::Num(a.bools(n).into_iter().map(|b| if b { 0.0 } else { 1.0 }).collect()),
-                    _ => Val::Num(a.numbers(n).into_iter().map(|x| -x).collect()),
+                    "-" => Val::Num(a.numbers(n).into_iter().map(|x| -x).collect()),
+                    other => return Err(DriftError::Operator { op: other.to_string() }),
                 }
             }
             FeatureExpr::Binary { op, left, right } => {
-                let l = self.expr(d, left, rows, memo, owner, node, depth + 1);
-                let r = self.expr(d, right, rows, memo, owner, node, depth + 1);
-                binary(op, &l, &r, n)
+                let l = self.expr(d, left, rows, memo, owner, node, depth + 1)?;
+                let r = self.expr(d, right, rows, memo, owner, node, depth + 1)?;
+                binary(op, &l, &r, n)?
             }
             FeatureExpr::Call { func, args, named } => {
                 // A window's argument names what it aggregates; it is not evaluated.
                 let vals: Vec<Val> = if matches!(func, FeatureFunction::Window(_)) {
                     Vec::new()
                 } else {
-                    args.iter().map(|a| self.expr(d, a, rows, memo, owner, node, depth + 1)).collect()
+                    args.iter().map(|a| self.expr(d, a, rows, memo, owner, node, depth + 1)).collect::<Result<_, _>>()?
                 };
-                self.call(d, *func, &vals, args, named, rows, &here)
+                self.call(d, *func, &vals, args, named, rows, owner, &here)?
             }
-        }
+        })
     }
 
     fn fit(&mut self, key: &str, compute: impl FnOnce() -> Vec<f64>) -> Vec<f64> {
@@ -197,8 +211,9 @@ impl Evaluator {
         args: &[FeatureExpr],
         named: &BTreeMap<String, FeatureExpr>,
         rows: &Rows,
+        owner: &str,
         here: &str,
-    ) -> Val {
+    ) -> Result<Val, DriftError> {
         use FeatureFunction as F;
         let n = rows.n;
         let num = |k: &str| match named.get(k) {
@@ -215,7 +230,7 @@ impl Evaluator {
             },
             _ => None,
         };
-        match func {
+        Ok(match func {
             F::Log1p => Val::Num(x().into_iter().map(f64::ln_1p).collect()),
             F::Standardize => {
                 let xs = x();
@@ -319,8 +334,8 @@ impl Evaluator {
                 let codes = a.iter().zip(&b).map(|(x, y)| if *x == MISSING || *y == MISSING { MISSING } else { x * width + y }).collect();
                 Val::Cat { codes, levels: Arc::new(levels), onehot: false }
             }
-            F::Window(w) => window_value(d, w, args, named, rows),
-        }
+            F::Window(w) => window_value(d, w, args, named, rows, owner)?,
+        })
     }
 
     fn fill(&mut self, first: Val, how: Option<&FeatureExpr>, value: Option<&Val>, n: usize, here: &str) -> Val {
@@ -370,21 +385,31 @@ impl Evaluator {
 }
 
 /// A window aggregation's values, computed beforehand by [`super::windows`].
-fn window_value(d: &Design, func: WindowFunction, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>, rows: &Rows) -> Val {
-    let n = rows.n;
+/// A window aggregation's values, looked up in the windows the stream
+/// computed; `feature` is the feature being evaluated, for errors.
+fn window_value(
+    d: &Design,
+    func: WindowFunction,
+    args: &[FeatureExpr],
+    named: &BTreeMap<String, FeatureExpr>,
+    rows: &Rows,
+    feature: &str,
+) -> Result<Val, DriftError> {
     let Some(spec) = window_spec(func, args, named) else {
-        return Val::Num(vec![f64::NAN; n]);
+        return Err(DriftError::Expression { feature: feature.to_string() });
     };
-    let values = rows.windows.get(&spec).cloned().unwrap_or_else(|| vec![f64::NAN; n]);
+    let Some(values) = rows.windows.get(&spec).cloned() else {
+        return Err(DriftError::Window { func: func.to_string(), source: spec.source });
+    };
     // `last` of a category keeps its levels.
     if let (Some(FeatureExpr::Field { source, field }), WindowFunction::Last) = (args.first(), func) {
         let levels = d.source(source).and_then(|s| s.field(field)).and_then(super::synth::layout);
         if let Some(super::table::Layout::Cat(levels)) = levels {
             let codes = values.iter().map(|v| if v.is_nan() { MISSING } else { *v as u32 }).collect();
-            return Val::Cat { codes, levels, onehot: false };
+            return Ok(Val::Cat { codes, levels, onehot: false });
         }
     }
-    Val::Num(values)
+    Ok(Val::Num(values))
 }
 
 /// The window spec of a window-aggregation call.
@@ -405,43 +430,40 @@ pub fn window_spec(func: WindowFunction, args: &[FeatureExpr], named: &BTreeMap<
     Some(WindowSpec { func, source, field, by, window_bits: window.to_bits() })
 }
 
-fn binary(op: &str, l: &Val, r: &Val, n: usize) -> Val {
-    let b = |x: bool| if x { 1.0 } else { 0.0 };
+fn binary(op: &str, l: &Val, r: &Val, n: usize) -> Result<Val, DriftError> {
     // Categories compare by their level text, so two fields with their own
     // level lists (or a string literal) compare as written.
     if matches!(op, "==" | "!=") {
         if let (Some(a), Some(c)) = (texts(l, n), texts(r, n)) {
             let eq = |i: usize| a(i).is_some() && a(i) == c(i);
-            return Val::Num((0..n).map(|i| b(if op == "==" { eq(i) } else { !eq(i) })).collect());
+            return Ok(Val::Num((0..n).map(|i| flag(if op == "==" { eq(i) } else { !eq(i) })).collect()));
         }
     }
+    let f: fn(f64, f64) -> f64 = match op {
+        "+" => |a, c| a + c,
+        "-" => |a, c| a - c,
+        "*" => |a, c| a * c,
+        "/" => |a, c| if c == 0.0 { f64::NAN } else { a / c },
+        "<" => |a, c| flag(a < c),
+        "<=" => |a, c| flag(a <= c),
+        ">" => |a, c| flag(a > c),
+        ">=" => |a, c| flag(a >= c),
+        "==" => |a, c| flag(a == c),
+        "!=" => |a, c| flag(a != c),
+        "and" => |a, c| flag(a != 0.0 && c != 0.0 && !a.is_nan() && !c.is_nan()),
+        "or" => |a, c| flag((a != 0.0 && !a.is_nan()) || (c != 0.0 && !c.is_nan())),
+        other => return Err(DriftError::Operator { op: other.to_string() }),
+    };
     let (x, y) = (l.numbers(n), r.numbers(n));
-    let out = x
-        .iter()
-        .zip(&y)
-        .map(|(&a, &c)| match op {
-            "+" => a + c,
-            "-" => a - c,
-            "*" => a * c,
-            "/" => {
-                if c == 0.0 {
-                    f64::NAN
-                } else {
-                    a / c
-                }
-            }
-            "<" => b(a < c),
-            "<=" => b(a <= c),
-            ">" => b(a > c),
-            ">=" => b(a >= c),
-            "==" => b(a == c),
-            "!=" => b(a != c),
-            "and" => b(a != 0.0 && c != 0.0 && !a.is_nan() && !c.is_nan()),
-            "or" => b((a != 0.0 && !a.is_nan()) || (c != 0.0 && !c.is_nan())),
-            _ => f64::NAN,
-        })
-        .collect();
-    Val::Num(out)
+    Ok(Val::Num(x.iter().zip(&y).map(|(&a, &c)| f(a, c)).collect()))
+}
+
+fn flag(x: bool) -> f64 {
+    if x {
+        1.0
+    } else {
+        0.0
+    }
 }
 
 type TextAt<'a> = Box<dyn Fn(usize) -> Option<&'a str> + 'a>;

@@ -13,6 +13,7 @@ use super::table::{self, Col, Table, MISSING};
 use super::truth::{Shape, Truth};
 use super::windows::{WindowSpec, Windows};
 use super::world::{is_table, World};
+use crate::DriftError;
 use mlspec_ir::vocab::{ModelKind, Task};
 use mlspec_ir::{Design, FeatureExpr, FieldType, MonitorKind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -199,34 +200,34 @@ impl<'d> Generator<'d> {
     }
 
     /// A stream source's rows for `[start, end)`.
-    fn stream_rows(&mut self, si: usize, block: i64, start: f64, end: f64, n: usize) -> Table {
-        let Some(s) = self.d.sources.get(si) else { return Table::default() };
+    fn stream_rows(&mut self, si: usize, block: i64, start: f64, end: f64, n: usize) -> Result<Table, DriftError> {
+        let Some(s) = self.d.sources.get(si) else { return Ok(Table::default()) };
         let times = synth::event_times(self.seed, &s.name, block, start, end, n);
         let first_row = *self.next_row.get(&si).unwrap_or(&0);
         self.next_row.insert(si, first_row + n as u64);
         let drift = self.source_drift(&s.name, start);
         let b = Block { seed: self.seed, source_index: si, source: s, block, times: &times, first_row, drift: &drift };
-        let (df, layouts) = synth::draw(&self.world, &b);
-        table::from_frame(&df, &layouts, times)
+        let (df, layouts) = synth::draw(&self.world, &b)?;
+        table::from_frame(&s.name, &df, &layouts, times)
     }
 
     /// A table source as of `t`: redrawn (same streams, so the same rows
     /// where nothing drifted) only when a drift event has started since.
-    fn table_rows(&mut self, si: usize, t: f64) -> Option<&Table> {
+    fn table_rows(&mut self, si: usize, t: f64) -> Result<Option<&Table>, DriftError> {
         let epoch = self.drift.epoch(t);
         if self.tables.get(&si).is_none_or(|(e, _)| *e != epoch) {
-            let s = self.d.sources.get(si)?;
+            let Some(s) = self.d.sources.get(si) else { return Ok(None) };
             let n = self.world.rows.get(si).copied().unwrap_or(1) as usize;
             let times = vec![0.0; n];
             let table = {
                 let drift = self.source_drift(&s.name, t);
                 let b = Block { seed: self.seed, source_index: si, source: s, block: -1, times: &times, first_row: 0, drift: &drift };
-                let (df, layouts) = synth::draw(&self.world, &b);
-                table::from_frame(&df, &layouts, times.clone())
+                let (df, layouts) = synth::draw(&self.world, &b)?;
+                table::from_frame(&s.name, &df, &layouts, times.clone())?
             };
             self.tables.insert(si, (epoch, table));
         }
-        self.tables.get(&si).map(|(_, t)| t)
+        Ok(self.tables.get(&si).map(|(_, t)| t))
     }
 
     fn index_of(&self, source: &str) -> Option<usize> {
@@ -254,11 +255,11 @@ impl<'d> Generator<'d> {
     }
 
     /// Generates the block `[start, end)` and appends it to `store`.
-    pub fn block(&mut self, k: i64, start: f64, end: f64, n: usize, store: &mut Store) {
+    pub fn block(&mut self, k: i64, start: f64, end: f64, n: usize, store: &mut Store) -> Result<(), DriftError> {
         let d = self.d;
         let entity = self.world.entity;
-        let Some(entity_src) = d.sources.get(entity) else { return };
-        let rows = self.stream_rows(entity, k, start, end, n);
+        let Some(entity_src) = d.sources.get(entity) else { return Ok(()) };
+        let rows = self.stream_rows(entity, k, start, end, n)?;
         let mut aligned: BTreeMap<String, Table> = BTreeMap::new();
         let n = rows.len();
         let times = rows.t.clone();
@@ -284,7 +285,7 @@ impl<'d> Generator<'d> {
                 let key = s.fields.iter().enumerate().find(|(_, f)| f.key).and_then(|(fi, _)| self.world.pool(si, fi));
                 let Some(idx) = key.and_then(|p| self.key_column(&aligned, p, "")) else { continue };
                 let idx: Vec<Option<usize>> = idx.iter().map(|k| (*k != MISSING).then_some(*k as usize)).collect();
-                let Some(table) = self.table_rows(si, start) else { continue };
+                let Some(table) = self.table_rows(si, start)? else { continue };
                 let cols = table.cols.iter().map(|(name, c)| (name.clone(), c.gather(&idx))).collect();
                 aligned.insert(s.name.clone(), Table { t: times.clone(), cols });
                 pending.retain(|x| *x != si);
@@ -307,49 +308,46 @@ impl<'d> Generator<'d> {
                 first_row: 0,
                 drift: &drift,
             };
-            let (df, layouts) = synth::draw(&self.world, &b);
-            aligned.insert(s.name.clone(), table::from_frame(&df, &layouts, times.clone()));
+            let (df, layouts) = synth::draw(&self.world, &b)?;
+            aligned.insert(s.name.clone(), table::from_frame(&s.name, &df, &layouts, times.clone())?);
         }
-        let windows = self.windows_for(k, start, end, &aligned, &times);
+        let windows = self.windows_for(k, start, end, &aligned, &times)?;
         let view = Rows { n, t: &times, tables: aligned.iter().map(|(k, v)| (k.clone(), v)).collect(), windows: &windows };
-        let mut values = self.eval.features(d, &view);
+        let mut values = self.eval.features(d, &view)?;
         // Model inputs.
         if self.inputs.width == 0 && self.inputs.features.is_empty() {
             self.layout_inputs(&values, n);
         }
         let mut x: Vec<Vec<f64>> = Vec::with_capacity(self.inputs.width);
         for (name, range) in &self.inputs.features {
-            let mut cols = values.get(name).map(|v| v.columns(n)).unwrap_or_default().into_iter();
+            let mut cols = values.get(name).ok_or_else(|| DriftError::Feature { name: name.clone() })?.columns(n).into_iter();
             x.extend((0..range.len()).map(|_| cols.next().unwrap_or_else(|| vec![0.0; n])));
         }
         let mut monitored = Vec::with_capacity(self.monitored.len());
         for m in &mut self.monitored {
-            let (v, levels) = values.get(&m.feature).map(|v| v.monitored(n)).unwrap_or_else(|| (vec![f64::NAN; n], None));
+            let (v, levels) = values.get(&m.feature).ok_or_else(|| DriftError::Feature { name: m.feature.clone() })?.monitored(n);
             m.levels = levels;
             monitored.push(v);
         }
         // Rules read the features computed above (`values` is their memo).
-        let rules: Vec<Vec<f64>> = d
-            .models
-            .iter()
-            .filter(|m| m.kind == Some(ModelKind::Rules))
-            .map(|m| {
-                let mut any = vec![0.0; n];
-                for (i, r) in m.rules.iter().enumerate() {
-                    let v = self.eval.rule(d, &format!("rule:{}:{i}", m.name), r, &view, &mut values);
-                    for (a, b) in any.iter_mut().zip(v) {
-                        *a = f64::max(*a, b);
-                    }
+        let mut rules: Vec<Vec<f64>> = Vec::new();
+        for m in d.models.iter().filter(|m| m.kind == Some(ModelKind::Rules)) {
+            let mut any = vec![0.0; n];
+            for (i, r) in m.rules.iter().enumerate() {
+                let v = self.eval.rule(d, &format!("rule:{}:{i}", m.name), r, &view, &mut values)?;
+                for (a, b) in any.iter_mut().zip(v) {
+                    *a = f64::max(*a, b);
                 }
-                any
-            })
-            .collect();
+            }
+            rules.push(any);
+        }
         let group = self.group(&aligned, entity_src, n);
         let from = store.len();
         // Labels come later, from a truth fitted on settled rows (see `label`).
         let unlabelled = vec![f64::NAN; n];
         append(store, times, unlabelled, x, rules, monitored, group);
         self.blocks.push((k, start, from..store.len()));
+        Ok(())
     }
 
     fn layout_inputs(&mut self, values: &BTreeMap<String, Val>, n: usize) {
@@ -379,7 +377,7 @@ impl<'d> Generator<'d> {
         end: f64,
         aligned: &BTreeMap<String, Table>,
         times: &[f64],
-    ) -> BTreeMap<WindowSpec, Vec<f64>> {
+    ) -> Result<BTreeMap<WindowSpec, Vec<f64>>, DriftError> {
         let entity = self.world.entity;
         let mut out = BTreeMap::new();
         let mut fed: BTreeMap<String, Table> = BTreeMap::new();
@@ -394,7 +392,7 @@ impl<'d> Generator<'d> {
                 if !fed.contains_key(&s.name) {
                     let rows = self.world.rows.get(si).copied().unwrap_or(0);
                     let n = block_rows(rows, k);
-                    let t = self.stream_rows(si, k, start, end, n);
+                    let t = self.stream_rows(si, k, start, end, n)?;
                     fed.insert(s.name.clone(), t);
                 }
                 fed.get(&s.name).cloned().unwrap_or_default()
@@ -404,6 +402,12 @@ impl<'d> Generator<'d> {
                 Some(Col::Cat { codes, .. }) => codes.clone(),
                 _ => vec![MISSING; events.len()],
             };
+            // Labels are not drawn (the hidden truth sets them later): a
+            // window over a label field sees its events but no values.
+            let drawn = |f: &String| events.col(f).is_some() || s.field(f).is_some_and(|x| x.label);
+            if let Some(f) = spec.field.as_ref().filter(|f| !drawn(f)) {
+                return Err(DriftError::Field { source: s.name.clone(), field: f.clone() });
+            }
             let values = spec.field.as_ref().and_then(|f| events.col(f)).map(|c| match c {
                 Col::Num(v) => v.clone(),
                 Col::Cat { codes, .. } | Col::Id(codes) => {
@@ -428,7 +432,7 @@ impl<'d> Generator<'d> {
             w.feed(&events.t, &event_keys, values.as_deref());
             out.insert(spec.clone(), w.query(&spec, times, &query_keys));
         }
-        out
+        Ok(out)
     }
 
     /// Labels every generated row. The hidden truth is fitted on the rows

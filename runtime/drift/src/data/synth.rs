@@ -10,6 +10,7 @@
 use super::drift::FieldDrift;
 use super::table::Layout;
 use super::world::World;
+use crate::DriftError;
 use mlspec_ir::{Field, FieldType, Source};
 use mlspec_rng::rng;
 use polars::prelude::*;
@@ -225,7 +226,7 @@ pub struct Block<'a> {
 
 /// Draws the block's rows into a polars frame and says how to read each
 /// field back.
-pub fn draw(world: &World, b: &Block) -> (DataFrame, Vec<(String, Layout)>) {
+pub fn draw(world: &World, b: &Block) -> Result<(DataFrame, Vec<(String, Layout)>), DriftError> {
     let n = b.times.len();
     let mut columns: Vec<Column> = Vec::new();
     let mut layouts = Vec::new();
@@ -300,8 +301,8 @@ pub fn draw(world: &World, b: &Block) -> (DataFrame, Vec<(String, Layout)>) {
         }
         layouts.push((f.name.clone(), lay));
     }
-    let df = DataFrame::new(n, columns).unwrap_or_default();
-    (df, layouts)
+    let df = DataFrame::new(n, columns).map_err(|_| DriftError::Frame { source: b.source.name.clone() })?;
+    Ok((df, layouts))
 }
 
 fn numbers(f: &Field, drift: &FieldDrift, n: usize, r: &mut Pcg64) -> Vec<Option<f64>> {

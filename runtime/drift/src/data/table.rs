@@ -4,6 +4,7 @@
 //! **Invariant:** every column of a [`Table`] has `len()` rows; missing
 //! numbers are NaN, missing categories and ids are [`MISSING`].
 
+use crate::DriftError;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -91,44 +92,38 @@ pub enum Layout {
     Vector(usize),
 }
 
-/// Reads the frame the generator built back into columns. Columns that are
-/// absent or of another type read as missing values, never as a panic.
-pub fn from_frame(df: &DataFrame, layouts: &[(String, Layout)], t: Vec<f64>) -> Table {
-    let n = t.len();
-    let num = |name: &str| -> Vec<f64> {
-        match df.column(name).and_then(|c| c.f64()) {
-            Ok(ca) => ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
-            Err(_) => vec![f64::NAN; n],
-        }
+/// Reads the frame the generator built for `source` back into columns.
+/// Nulls are the declared missing values; a column that is absent or of
+/// another type than its layout is an error.
+pub fn from_frame(source: &str, df: &DataFrame, layouts: &[(String, Layout)], t: Vec<f64>) -> Result<Table, DriftError> {
+    let unreadable = |field: &str| DriftError::Column { source: source.to_string(), field: field.to_string() };
+    let num = |name: &str, field: &str| -> Result<Vec<f64>, DriftError> {
+        let ca = df.column(name).and_then(|c| c.f64()).map_err(|_| unreadable(field))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     };
+    let strings = |name: &str| df.column(name).and_then(|c| c.str()).map_err(|_| unreadable(name));
     let mut cols = BTreeMap::new();
     for (name, layout) in layouts {
         let col = match layout {
-            Layout::Num => Col::Num(num(name)),
-            Layout::Id => Col::Id(match df.column(name).and_then(|c| c.i64()) {
-                Ok(ca) => ca.iter().map(|v| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(MISSING)).collect(),
-                Err(_) => vec![MISSING; n],
-            }),
+            Layout::Num => Col::Num(num(name, name)?),
+            Layout::Id => {
+                let ca = df.column(name).and_then(|c| c.i64()).map_err(|_| unreadable(name))?;
+                Col::Id(ca.iter().map(|v| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(MISSING)).collect())
+            }
             Layout::Cat(levels) => {
                 let index: BTreeMap<&str, u32> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-                let codes = match df.column(name).and_then(|c| c.str()) {
-                    Ok(ca) => ca.iter().map(|v| v.and_then(|v| index.get(v).copied()).unwrap_or(MISSING)).collect(),
-                    Err(_) => vec![MISSING; n],
-                };
+                let codes = strings(name)?.iter().map(|v| v.and_then(|v| index.get(v).copied()).unwrap_or(MISSING)).collect();
                 Col::Cat { codes, levels: levels.clone() }
             }
-            Layout::Text => Col::Text(match df.column(name).and_then(|c| c.str()) {
-                Ok(ca) => ca.iter().map(|v| v.map(super::synth::word_ids).unwrap_or_default()).collect(),
-                Err(_) => vec![Vec::new(); n],
-            }),
+            Layout::Text => Col::Text(strings(name)?.iter().map(|v| v.map(super::synth::word_ids).unwrap_or_default()).collect()),
             Layout::Geo => {
-                let lat = num(&format!("{name}.lat"));
-                let lon = num(&format!("{name}.lon"));
+                let lat = num(&format!("{name}.lat"), name)?;
+                let lon = num(&format!("{name}.lon"), name)?;
                 Col::Geo(lat.into_iter().zip(lon).map(|(a, b)| [a, b]).collect())
             }
-            Layout::Vector(k) => Col::Vector((0..*k).map(|i| num(&format!("{name}.{i}"))).collect()),
+            Layout::Vector(k) => Col::Vector((0..*k).map(|i| num(&format!("{name}.{i}"), name)).collect::<Result<_, _>>()?),
         };
         cols.insert(name.clone(), col);
     }
-    Table { t, cols }
+    Ok(Table { t, cols })
 }

@@ -13,6 +13,7 @@ use crate::data::stream::{block_rows, Generator, Monitored, Store, BLOCK_S};
 use crate::data::truth::Shape;
 use crate::data::world::{is_table, World};
 use crate::models::Trained;
+use crate::DriftError;
 use mlspec_ir::numbers::human_duration;
 use mlspec_ir::vocab::{DriftStat, Task};
 use mlspec_ir::{Cmp, Design, Model, MonitorKind, Scenario};
@@ -52,7 +53,7 @@ pub fn planned_rows(scenario: Option<&Scenario>, o: &Options) -> f64 {
 
 /// Every row from the history's start to the horizon, labelled. Window
 /// state warms up on rows generated before the history and thrown away.
-fn generate(gen: &mut Generator, horizon: f64, progress: &mut dyn FnMut(f64)) -> Store {
+fn generate(gen: &mut Generator, horizon: f64, progress: &mut dyn FnMut(f64)) -> Result<Store, DriftError> {
     let history = HISTORY_DAYS * DAY;
     let warmup = gen.longest_window_s().min(WARMUP_MAX_S);
     let first = -((history + warmup) / BLOCK_S).ceil() as i64;
@@ -63,15 +64,15 @@ fn generate(gen: &mut Generator, horizon: f64, progress: &mut dyn FnMut(f64)) ->
     for k in first..last {
         let n = block_rows(rows_per_day, k);
         if k < kept {
-            gen.block(k, k as f64 * BLOCK_S, (k + 1) as f64 * BLOCK_S, n, &mut Store::default());
+            gen.block(k, k as f64 * BLOCK_S, (k + 1) as f64 * BLOCK_S, n, &mut Store::default())?;
             gen.forget_blocks();
         } else {
-            gen.block(k, k as f64 * BLOCK_S, (k + 1) as f64 * BLOCK_S, n, &mut store);
+            gen.block(k, k as f64 * BLOCK_S, (k + 1) as f64 * BLOCK_S, n, &mut store)?;
         }
         progress((k - first + 1) as f64 / (last - first) as f64 * 0.6);
     }
     gen.label(&mut store, -TRUTH_REFERENCE_S.min(history)..0.0);
-    store
+    Ok(store)
 }
 
 /// One check on the schedule, in time order; at equal times monitors
@@ -194,12 +195,13 @@ fn reference(store: &Store, rows: &[usize], column: usize, monitored: &[Monitore
     Reference::new(&values, monitored.get(column).and_then(|m| m.levels))
 }
 
-/// Runs the drift and quality simulation; `None` when the design has no
-/// source or no model to simulate.
-pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: &mut dyn FnMut(f64)) -> Option<QualityOutcome> {
-    let world = World::new(d, o.rows_per_day)?;
-    let model_idx = training::production_model(d)?;
-    let model_decl = d.models.get(model_idx)?;
+/// Runs the drift and quality simulation. Errors when the design has no
+/// source with a schema or no model ([`DriftError::nothing_to_simulate`]),
+/// and when an invariant of the simulation breaks (every other variant).
+pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: &mut dyn FnMut(f64)) -> Result<QualityOutcome, DriftError> {
+    let world = World::new(d, o.rows_per_day).ok_or(DriftError::NoSourceWithSchema)?;
+    let model_idx = training::production_model(d).ok_or(DriftError::NoModel)?;
+    let model_decl = d.models.get(model_idx).ok_or(DriftError::NoModel)?;
     let drift = DriftPlan::new(scenario);
     let horizon = horizon_s(scenario, &drift, o);
     let history = HISTORY_DAYS * DAY;
@@ -221,7 +223,7 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
 
     // 1. Data, hour by hour.
     let mut gen = Generator::new(d, world, drift.clone(), o.seed);
-    let store = generate(&mut gen, horizon, progress);
+    let store = generate(&mut gen, horizon, progress)?;
     let target = match gen.truth.as_ref().map(|t| t.shape.clone()) {
         Some(Shape::Multiclass { classes }) => Target { task: Task::MulticlassClassification, classes },
         Some(Shape::Regression { .. }) => Target { task: d.task().unwrap_or(Task::Regression), classes: 1 },
@@ -248,7 +250,8 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
         }
         progress(0.6 + 0.1 * (mi + 1) as f64 / d.models.len().max(1) as f64);
     }
-    let initial = initial?;
+    // Set above: `model_idx` is the index of a model of `d.models`.
+    let initial = initial.ok_or(DriftError::NoModel)?;
     let threshold = training::decision_threshold(d.cost_matrix.as_ref(), model_decl.kind == Some(mlspec_ir::vocab::ModelKind::Rules));
 
     // 3. The frozen run: the first model on every production row.
@@ -291,7 +294,7 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
             total_without_retraining: decisions.map(|n| pb * n / 1000.0),
         })
     });
-    Some(QualityOutcome {
+    Ok(QualityOutcome {
         drift: DriftReport { data, monitors: series, events, false_alarms, checks_before_drift },
         quality: QualityReport {
             model: model_decl.name.clone(),
