@@ -1,10 +1,10 @@
 //! Code generation: view models built from the validated [`mlspec_ir::Design`]
 //! and rendered with handlebars templates compiled into the binary.
 //!
-//! **Invariant:** templates see only the typed view model ([`view`]), never
-//! the AST or the IR, and render in handlebars strict mode. Every string from the spec reaches generated code through
-//! a literal helper ([`literal::py`], [`literal::yaml`], [`literal::md`]);
-//! templates do not HTML-escape.
+//! **Invariant:** templates see only the typed view model (`view.rs`), never
+//! the AST or the IR, and render in handlebars strict mode. Every string from
+//! the spec reaches generated code through a literal helper ([`literal::py`],
+//! [`literal::yaml_str`], [`literal::md`]); templates do not HTML-escape.
 //! **Invariant:** the output depends only on the design and the spec text:
 //! files come back sorted by path, with no time, path or host in them.
 

@@ -5,7 +5,7 @@
 //! module of literals built here; the spec-specific code is the feature and
 //! rule expressions (see [`super::python_expr`]) and the pydantic models.
 
-use super::literal::{dns, md, py, py_num, py_str, yaml};
+use super::literal::{dns, md, py, py_num, py_str, yaml_str};
 use super::python_expr::{Columns, Compiler};
 use super::view::{
     AlertConfig, Autoscale, Config, CostMatrixConfig, DistConfig, DriftConfig, FeatureView, FieldConfig, Join, K8s, MetricConfig,
@@ -15,7 +15,6 @@ use super::{spec_hash, GeneratedFile, Project};
 use handlebars::Handlebars;
 use mlspec_ir::vocab::{metric_family, ModelKind, Task};
 use mlspec_ir::{Design, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// (output path, template text); `.hbs` templates are rendered, the rest
@@ -675,9 +674,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         },
     };
 
-    let mut hb = Handlebars::new();
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.set_strict_mode(true);
+    let hb = renderer();
     let mut files = Vec::new();
     for (path, text) in TEMPLATES {
         if !wanted(path, realtime, retrain_every.is_some()) {
@@ -695,9 +692,13 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     Ok(Project { files, notes })
 }
 
-/// A YAML double-quoted scalar for a string.
-fn yaml_str(s: &str) -> String {
-    yaml(&Value::String(s.to_string()))
+/// The template renderer: no HTML escaping (the view holds literals), and
+/// strict mode, so a key the view model lacks is an error, not empty text.
+fn renderer() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.set_strict_mode(true);
+    hb
 }
 
 #[cfg(test)]
@@ -712,6 +713,15 @@ mod tests {
         assert_eq!(cron(15.0 * 60.0), "*/15 * * * *");
         assert_eq!(cron(6.0 * 3600.0), "0 */6 * * *");
         assert_eq!(cron(30.0 * 86400.0), "0 0 1 * *");
+    }
+
+    #[test]
+    fn a_key_missing_from_the_view_is_an_error() {
+        let view = RuleView { model_lit: py_str("m"), codes: vec!["x".into()] };
+        let hb = renderer();
+        assert!(hb.render_template("{{model_lit}}{{#each codes}}{{this}}{{/each}}", &view).is_ok());
+        assert!(hb.render_template("{{model_lti}}", &view).is_err());
+        assert!(hb.render_template("{{#if missing}}x{{/if}}", &view).is_ok());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! reads. Field names are the template keys.
 //!
 //! **Invariant:** every spec string in a [`View`] has been through a literal
-//! helper ([`crate::literal`]: `py_str`, `py`, `yaml`, `md`, `dns`) before it
+//! helper ([`crate::literal`]: `py_str`, `py`, `py_num`, `yaml_str`, `md`, `dns`) before it
 //! is stored; fields named `*_lit`, `*_md` and the `k8s` names are those
 //! literals, `code` is compiled Python (see `python_expr`). The raw strings of
 //! [`Config`] reach a file only as one `py` literal, the view's `config`.
