@@ -1,16 +1,17 @@
 //! Code generation: view models built from the validated [`mlspec_ir::Design`]
 //! and rendered with handlebars templates compiled into the binary.
 //!
-//! **Invariant:** templates see only the view model (plain JSON values), never
-//! the AST or the IR. Every string from the spec reaches generated code through
-//! a literal helper ([`literal::py`], [`literal::yaml`], [`literal::md`]);
-//! templates do not HTML-escape.
+//! **Invariant:** templates see only the typed view model (`view.rs`), never
+//! the AST or the IR, and render in handlebars strict mode. Every string from
+//! the spec reaches generated code through a literal helper ([`literal::py`],
+//! [`literal::yaml_str`], [`literal::md`]); templates do not HTML-escape.
 //! **Invariant:** the output depends only on the design and the spec text:
 //! files come back sorted by path, with no time, path or host in them.
 
 pub mod literal;
 mod python;
 mod python_expr;
+mod view;
 
 pub use python::build_python;
 

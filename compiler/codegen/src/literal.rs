@@ -2,7 +2,7 @@
 //!
 //! **Invariant:** `py` returns a valid Python expression that evaluates to the
 //! value (strings as JSON string literals, which Python reads the same way);
-//! `yaml` returns a YAML double-quoted scalar; `dns` a DNS-1123 label.
+//! `yaml_str` returns a YAML double-quoted scalar; `dns` a DNS-1123 label.
 
 use serde_json::Value;
 
@@ -87,20 +87,9 @@ fn write_py(v: &Value, indent: usize, out: &mut String) {
     }
 }
 
-/// A YAML double-quoted scalar: a JSON string is one.
-pub fn yaml(v: &Value) -> String {
-    match v {
-        Value::String(s) => py_str(s),
-        other => py_str(&one_line_plain(other)),
-    }
-}
-
-fn one_line_plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+/// A string as a YAML double-quoted scalar: a JSON string is one.
+pub fn yaml_str(s: &str) -> String {
+    py_str(s)
 }
 
 /// Text for Markdown prose: one line, with HTML and Markdown control

@@ -5,13 +5,16 @@
 //! module of literals built here; the spec-specific code is the feature and
 //! rule expressions (see [`super::python_expr`]) and the pydantic models.
 
-use super::literal::{dns, md, py, py_num, py_str, yaml};
+use super::literal::{dns, md, py, py_num, py_str, yaml_str};
 use super::python_expr::{Columns, Compiler};
+use super::view::{
+    AlertConfig, Autoscale, Config, CostMatrixConfig, DistConfig, DriftConfig, FeatureView, FieldConfig, Join, K8s, MetricConfig,
+    ModelConfig, Record, RuleView, SchemaField, ServingConfig, SourceConfig, SplitConfig, TuningConfig, View,
+};
 use super::{spec_hash, GeneratedFile, Project};
-use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason};
+use handlebars::Handlebars;
 use mlspec_ir::vocab::{metric_family, ModelKind, Task};
-use mlspec_ir::{Design, FieldType, MonitorKind, ParamValue, Scope, ServingMode, Source, SplitStrategy};
-use serde_json::{json, Map, Value};
+use mlspec_ir::{Design, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// (output path, template text); `.hbs` templates are rendered, the rest
@@ -94,7 +97,7 @@ impl Columns for Joined<'_> {
 
 /// The joins from the base source to the sources whose key it (or an already
 /// joined source) references, by `references` or by a field of the key's name.
-fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Value>) {
+fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Join>) {
     let mut joined = vec![base.to_string()];
     let mut out = Vec::new();
     loop {
@@ -118,7 +121,7 @@ fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Value>) {
                 }
             }
             if let Some(left) = found {
-                out.push(json!({"source": s.name, "left": left, "right": key.name}));
+                out.push(Join { source: s.name.clone(), left, right: key.name.clone() });
                 joined.push(s.name.clone());
                 added = true;
             }
@@ -252,7 +255,7 @@ fn camel(name: &str) -> String {
 }
 
 /// One pydantic field: attribute, JSON name, annotation and `Field(..)` args.
-fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &str) -> Value {
+fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &str) -> SchemaField {
     let mut ty = py_type(&f.ty, &f.values);
     let mut args: Vec<String> = Vec::new();
     let optional = f.nullable || f.missing.is_some_and(|m| m > 0.0);
@@ -274,14 +277,14 @@ fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &
     if attr != json_name {
         args.push(format!("alias={}", py_str(json_name)));
     }
-    json!({
-        "attr": attr,
-        "name": json_name,
-        "name_lit": py_str(json_name),
-        "column_lit": py_str(column),
-        "annotation": ty,
-        "field_args": args.join(", "),
-    })
+    SchemaField {
+        attr,
+        name: json_name.to_string(),
+        name_lit: py_str(json_name),
+        column_lit: py_str(column),
+        annotation: ty,
+        field_args: args.join(", "),
+    }
 }
 
 fn topo_features(design: &Design) -> Vec<usize> {
@@ -336,14 +339,6 @@ fn model_impl(kind: ModelKind) -> (&'static str, Option<&'static str>) {
     }
 }
 
-fn param_value(v: &ParamValue) -> Value {
-    match v {
-        ParamValue::Number(n) => json!(n),
-        ParamValue::Text(s) => json!(s),
-        ParamValue::List(l) => json!(l),
-    }
-}
-
 /// A cron schedule for a period: the nearest of minutes, hours, days, weeks.
 fn cron(every_s: f64) -> String {
     let m = (every_s / 60.0).round().max(1.0) as u64;
@@ -363,41 +358,34 @@ fn cron(every_s: f64) -> String {
     }
 }
 
-fn source_config(s: &Source) -> Value {
-    let mut fields = Map::new();
-    for f in &s.fields {
-        let dist = f.dist.as_ref().map(|d| {
-            let mut m = Map::new();
-            m.insert("kind".into(), json!(d.kind));
-            for (k, v) in &d.params {
-                m.insert(k.clone(), json!(v));
-            }
-            Value::Object(m)
-        });
-        fields.insert(
-            f.name.clone(),
-            json!({
-                "type": field_type_name(&f.ty),
-                "key": f.key,
-                "label": f.label,
-                "range": f.range.map(|(a, b)| json!([a, b])),
-                "values": f.values,
-                "missing": f.missing.unwrap_or(0.0),
-                "nullable": f.nullable,
-                "dist": dist,
-                "references": f.references.as_ref().map(|r| r.to_string()),
-                "pii": f.pii,
-            }),
-        );
+fn source_config(s: &Source) -> SourceConfig {
+    let fields = s
+        .fields
+        .iter()
+        .map(|f| {
+            let config = FieldConfig {
+                ty: field_type_name(&f.ty),
+                key: f.key,
+                label: f.label,
+                range: f.range,
+                values: f.values.clone(),
+                missing: f.missing.unwrap_or(0.0),
+                nullable: f.nullable,
+                dist: f.dist.as_ref().map(|d| DistConfig { kind: d.kind.clone(), params: d.params.clone() }),
+                references: f.references.as_ref().map(|r| r.to_string()),
+                pii: f.pii,
+            };
+            (f.name.clone(), config)
+        })
+        .collect();
+    SourceConfig {
+        kind: s.kind.map(|k| format!("{k:?}").to_ascii_lowercase()),
+        format: s.format.clone(),
+        location: s.location.clone(),
+        time: s.event_time().map(|f| f.name.clone()),
+        key: s.fields.iter().find(|f| f.key).map(|f| f.name.clone()),
+        fields,
     }
-    json!({
-        "kind": s.kind.map(|k| format!("{k:?}").to_ascii_lowercase()),
-        "format": s.format,
-        "location": s.location,
-        "time": s.event_time().map(|f| f.name.clone()),
-        "key": s.fields.iter().find(|f| f.key).map(|f| f.name.clone()),
-        "fields": Value::Object(fields),
-    })
 }
 
 /// Builds the python project for a checked design (no errors), from the
@@ -447,7 +435,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
                 for (s, by) in &c.windows {
                     window_sources.entry(s.clone()).or_default().insert(by.clone());
                 }
-                features.push(json!({"name_lit": py_str(&f.name), "code": code, "type_lit": py_str(f.ty.as_str())}));
+                features.push(FeatureView { name_lit: py_str(&f.name), code, type_lit: py_str(f.ty.as_str()) });
             }
             Err(e) => errors.push(e),
         }
@@ -459,7 +447,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         return Err(vec!["the python target needs a model to serve: add `stage NAME { model MODEL }` to the serving".into()]);
     };
     let fallback = serving.timeout.as_ref().map(|(_, m)| m.clone());
-    let mut models = Map::new();
+    let mut models = BTreeMap::new();
     let mut rules = Vec::new();
     for m in &design.models {
         let Some(kind) = m.kind else {
@@ -482,20 +470,24 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             }
         }
         if !rule_codes.is_empty() {
-            rules.push(json!({"model_lit": py_str(&m.name), "codes": rule_codes}));
+            rules.push(RuleView { model_lit: py_str(&m.name), codes: rule_codes });
         }
-        let params: Map<String, Value> = m.params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
         models.insert(
             m.name.clone(),
-            json!({
-                "kind": kind.as_str(),
-                "impl": imp,
-                "features": m.features,
-                "params": Value::Object(params),
-                "tuning": m.tuning.as_ref().map(|t| json!({"search": t.search, "trials": t.trials, "cv": t.cv, "metric": t.metric})),
-                "baseline": m.baseline,
-                "stage": m.stage,
-            }),
+            ModelConfig {
+                kind: kind.as_str(),
+                imp,
+                features: m.features.clone(),
+                params: m.params.clone(),
+                tuning: m.tuning.as_ref().map(|t| TuningConfig {
+                    search: t.search.clone(),
+                    trials: t.trials,
+                    cv: t.cv,
+                    metric: t.metric.clone(),
+                }),
+                baseline: m.baseline.clone(),
+                stage: m.stage.clone(),
+            },
         );
     }
     if !errors.is_empty() {
@@ -520,26 +512,28 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         let json_name = if field_names.get(f).copied().unwrap_or(0) > 1 { format!("{s}_{f}") } else { f.to_string() };
         request_fields.push(model_field(&json_name, &json_name, field, c));
     }
-    let records: Vec<Value> = design
+    let records: Vec<Record> = design
         .sources
         .iter()
-        .map(|s| {
-            let fields: Vec<Value> = s.fields.iter().map(|f| model_field(&f.name, &f.name, f, &f.name)).collect();
-            json!({"class": format!("{}Record", camel(&s.name)), "source_lit": py_str(&s.name), "fields": fields})
+        .map(|s| Record {
+            class: format!("{}Record", camel(&s.name)),
+            source_lit: py_str(&s.name),
+            fields: s.fields.iter().map(|f| model_field(&f.name, &f.name, f, &f.name)).collect(),
         })
         .collect();
 
     // Metrics the training computes on the test split.
-    let metrics: Vec<Value> = design
+    let metrics: Vec<MetricConfig> = design
         .metrics
         .iter()
         .filter(|m| m.scope == Scope::Offline && metric_family(&m.base, m.k.is_some()).is_some())
-        .map(|m| {
-            json!({
-                "name": m.name, "base": m.base, "k": m.k,
-                "cmp": m.threshold.map(|(c, _)| c.as_str()), "threshold": m.threshold.map(|(_, t)| t),
-                "primary": m.primary,
-            })
+        .map(|m| MetricConfig {
+            name: m.name.clone(),
+            base: m.base.clone(),
+            k: m.k,
+            cmp: m.threshold.map(|(c, _)| c.as_str()),
+            threshold: m.threshold.map(|(_, t)| t),
+            primary: m.primary,
         })
         .collect();
     let target_field = design.field(&target);
@@ -556,18 +550,22 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             SplitStrategy::Time(f) => ("time", Some(f.to_string())),
             SplitStrategy::Group(f) => ("group", Some(f.to_string())),
         };
-        json!({"strategy": strategy, "field": field, "train": s.train, "validation": s.validation, "test": s.test})
+        SplitConfig { strategy, field, train: s.train, validation: s.validation, test: s.test }
     });
     let dataset = design.dataset.clone().unwrap_or_default();
-    let drift: Vec<Value> = design
+    let drift: Vec<DriftConfig> = design
         .monitors
         .iter()
         .filter_map(|m| match &m.kind {
-            MonitorKind::Drift { feature, statistic, p_value, cmp, threshold, every_s } => Some(json!({
-                "feature": feature, "statistic": statistic, "p_value": p_value, "cmp": cmp.as_str(),
-                "threshold": threshold, "every_s": every_s,
-                "alert": m.alert.as_ref().map(|a| json!({"channel": a.channel, "target": a.target})),
-            })),
+            MonitorKind::Drift { feature, statistic, p_value, cmp, threshold, every_s } => Some(DriftConfig {
+                feature: feature.clone(),
+                statistic: *statistic,
+                p_value: *p_value,
+                cmp: cmp.as_str(),
+                threshold: *threshold,
+                every_s: *every_s,
+                alert: m.alert.as_ref().map(|a| AlertConfig { channel: a.channel, target: a.target.clone() }),
+            }),
             _ => None,
         })
         .collect();
@@ -582,49 +580,53 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     } else {
         None
     };
-    let window_cfg: Map<String, Value> =
-        window_sources.iter().map(|(s, bys)| (s.clone(), json!(bys.iter().cloned().collect::<Vec<_>>()))).collect();
-    let sources: Map<String, Value> = design.sources.iter().map(|s| (s.name.clone(), source_config(s))).collect();
-    let hash = spec_hash(spec_text);
+    let window_cfg: BTreeMap<String, Vec<String>> =
+        window_sources.iter().map(|(s, bys)| (s.clone(), bys.iter().cloned().collect())).collect();
+    let sources: BTreeMap<String, SourceConfig> = design.sources.iter().map(|s| (s.name.clone(), source_config(s))).collect();
+    let endpoint = serving.endpoint.clone().unwrap_or_else(|| "/predict".into());
 
-    let config = json!({
-        "spec_name": design.name,
-        "spec_hash": hash,
-        "description": design.description,
-        "owner": design.owner,
-        "objective": design.problem.as_ref().and_then(|p| p.objective.clone()),
-        "task": task.as_str(),
-        "target": target_col,
-        "base_source": base,
-        "base_time": base_time,
-        "positive_rate": design.problem.as_ref().and_then(|p| p.positive_rate),
-        "classes": classes,
-        "sources": Value::Object(sources),
-        "joins": join_list,
-        "window_sources": Value::Object(window_cfg),
-        "features": design.features.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
-        "models": Value::Object(models),
-        "main_model": main_model,
-        "fallback_model": fallback,
-        "metrics": metrics,
-        "cost_matrix": design.cost_matrix.as_ref().map(|c| json!({"tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn})),
-        "split": split,
-        "imbalance": dataset.imbalance.as_ref().map(|(k, r)| json!([k, r])),
-        "missing": dataset.missing,
-        "dedupe": dataset.dedupe.as_ref().map(|d| if d.contains('.') { d.clone() } else { format!("{base}.{d}") }),
-        "outliers": dataset.outliers.map(|(a, b)| json!([a, b])),
-        "rank_group": rank_group,
-        "serving": {
-            "name": serving.name,
-            "mode": if realtime { "realtime" } else { "batch" },
-            "endpoint": serving.endpoint.clone().unwrap_or_else(|| "/predict".into()),
-            "timeout_s": serving.timeout.as_ref().map(|(t, _)| *t),
-            "cache_ttl_s": serving.cache.map(|(t, _)| t),
-            "concurrency": serving.concurrency,
-            "schedule_every_s": serving.schedule_every_s,
+    let config = Config {
+        spec_name: design.name.clone(),
+        spec_hash: spec_hash(spec_text),
+        description: design.description.clone(),
+        owner: design.owner.clone(),
+        objective: design.problem.as_ref().and_then(|p| p.objective.clone()),
+        task: task.as_str(),
+        target: target_col,
+        dedupe: dataset.dedupe.as_ref().map(|d| if d.contains('.') { d.clone() } else { format!("{base}.{d}") }),
+        base_source: base,
+        base_time,
+        positive_rate: design.problem.as_ref().and_then(|p| p.positive_rate),
+        classes,
+        sources,
+        joins: join_list,
+        window_sources: window_cfg,
+        features: design.features.iter().map(|f| f.name.clone()).collect(),
+        models,
+        main_model,
+        fallback_model: fallback,
+        metrics,
+        cost_matrix: design.cost_matrix.as_ref().map(|c| CostMatrixConfig { tp: c.tp, fp: c.fp, fn_: c.fn_, tn: c.tn }),
+        split,
+        imbalance: dataset.imbalance,
+        missing: dataset.missing,
+        outliers: dataset.outliers,
+        rank_group,
+        serving: ServingConfig {
+            name: serving.name.clone(),
+            mode: if realtime { "realtime" } else { "batch" },
+            endpoint: endpoint.clone(),
+            timeout_s: serving.timeout.as_ref().map(|(t, _)| *t),
+            cache_ttl_s: serving.cache.map(|(t, _)| t),
+            concurrency: serving.concurrency,
+            schedule_every_s: serving.schedule_every_s,
         },
-        "drift": drift,
-    });
+        drift,
+    };
+    let config = match serde_json::to_value(&config) {
+        Ok(value) => py(&value),
+        Err(e) => return Err(vec![format!("internal error building `spec_config.py`: {e}")]),
+    };
 
     let name_dns = dns(&design.name);
     // Room for a `-retrain` suffix within DNS-1123's 63 characters.
@@ -634,52 +636,45 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     let cores = instance.and_then(|i| i.params.get("cores").copied()).unwrap_or(1.0);
     let memory_gb = instance.and_then(|i| i.params.get("memory").copied()).map(|m| if m > 1e6 { m / 1e9 } else { m }).unwrap_or(2.0);
     let gpus = instance.filter(|i| i.kind == "gpu").map(|i| i.params.get("count").copied().unwrap_or(1.0));
-    let autoscale = serving.autoscale.as_ref().map(|a| {
-        json!({
-            "cpu": a.on == "cpu",
-            "cpu_percent": (a.target * 100.0).round() as i64,
-            "rps": (a.target).round() as i64,
-            "warmup_s": a.warmup_s.map(|w| w.round() as i64),
-        })
+    let autoscale = serving.autoscale.as_ref().map(|a| Autoscale {
+        cpu: a.on == "cpu",
+        cpu_percent: (a.target * 100.0).round() as i64,
+        rps: (a.target).round() as i64,
+        warmup_s: a.warmup_s.map(|w| w.round() as i64),
     });
-    let view = json!({
-        "config": py(&config),
-        "endpoint_lit": py_str(&serving.endpoint.clone().unwrap_or_else(|| "/predict".into())),
-        "spec_name": design.name,
-        "spec_name_lit": py_str(&design.name),
-        "title_md": md(&design.name),
-        "description_md": design.description.as_deref().map(md),
-        "objective_md": design.problem.as_ref().and_then(|p| p.objective.as_deref()).map(md),
-        "owner_md": design.owner.as_deref().map(md),
-        "endpoint_md": md(&serving.endpoint.clone().unwrap_or_else(|| "/predict".into())),
-        "task": task.as_str(),
-        "realtime": realtime,
-        "features": features,
-        "rules": rules,
-        "request_fields": request_fields,
-        "records": records,
-        "k8s": {
-            "name": yaml(&json!(name_dns)),
-            "label": yaml(&json!(name_dns)),
-            "retrain_name": yaml(&json!(format!("{}-retrain", short_dns))),
-            "batch_name": yaml(&json!(format!("{}-batch", short_dns))),
-            "owner": yaml(&json!(design.owner.clone().unwrap_or_default())),
-            "description": yaml(&json!(design.description.clone().unwrap_or_default())),
-            "min_replicas": min_r.max(1),
-            "max_replicas": max_r.max(min_r.max(1)),
-            "cpu": py_num(cores),
-            "memory": format!("{}Gi", memory_gb.ceil().max(1.0) as u64),
-            "gpus": gpus.map(|g| g.round().max(1.0) as u64),
-            "autoscale": autoscale,
-            "retrain_cron": yaml(&json!(cron(retrain_every.unwrap_or(7.0 * 86400.0)))),
-            "batch_cron": yaml(&json!(cron(serving.schedule_every_s.unwrap_or(86400.0)))),
+    let view = View {
+        config,
+        spec_name_lit: py_str(&design.name),
+        title_md: md(&design.name),
+        description_md: design.description.as_deref().map(md),
+        objective_md: design.problem.as_ref().and_then(|p| p.objective.as_deref()).map(md),
+        owner_md: design.owner.as_deref().map(md),
+        endpoint_md: md(&endpoint),
+        task: task.as_str(),
+        realtime,
+        features,
+        rules,
+        request_fields,
+        records,
+        k8s: K8s {
+            name: yaml_str(&name_dns),
+            label: yaml_str(&name_dns),
+            retrain_name: yaml_str(&format!("{short_dns}-retrain")),
+            batch_name: yaml_str(&format!("{short_dns}-batch")),
+            owner: yaml_str(design.owner.as_deref().unwrap_or_default()),
+            description: yaml_str(design.description.as_deref().unwrap_or_default()),
+            min_replicas: min_r.max(1),
+            max_replicas: max_r.max(min_r.max(1)),
+            cpu: py_num(cores),
+            memory: format!("{}Gi", memory_gb.ceil().max(1.0) as u64),
+            gpus: gpus.map(|g| g.round().max(1.0) as u64),
+            autoscale,
+            retrain_cron: yaml_str(&cron(retrain_every.unwrap_or(7.0 * 86400.0))),
+            batch_cron: yaml_str(&cron(serving.schedule_every_s.unwrap_or(86400.0))),
         },
-    });
+    };
 
-    let mut hb = Handlebars::new();
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.set_strict_mode(true);
-    hb.register_helper("py", Box::new(py_helper));
+    let hb = renderer();
     let mut files = Vec::new();
     for (path, text) in TEMPLATES {
         if !wanted(path, realtime, retrain_every.is_some()) {
@@ -697,11 +692,13 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     Ok(Project { files, notes })
 }
 
-/// `{{py value}}`: any value as a Python literal.
-fn py_helper(h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output) -> HelperResult {
-    let v = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("py", 0))?;
-    out.write(&py(v.value()))?;
-    Ok(())
+/// The template renderer: no HTML escaping (the view holds literals), and
+/// strict mode, so a key the view model lacks is an error, not empty text.
+fn renderer() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.set_strict_mode(true);
+    hb
 }
 
 #[cfg(test)]
@@ -716,6 +713,15 @@ mod tests {
         assert_eq!(cron(15.0 * 60.0), "*/15 * * * *");
         assert_eq!(cron(6.0 * 3600.0), "0 */6 * * *");
         assert_eq!(cron(30.0 * 86400.0), "0 0 1 * *");
+    }
+
+    #[test]
+    fn a_key_missing_from_the_view_is_an_error() {
+        let view = RuleView { model_lit: py_str("m"), codes: vec!["x".into()] };
+        let hb = renderer();
+        assert!(hb.render_template("{{model_lit}}{{#each codes}}{{this}}{{/each}}", &view).is_ok());
+        assert!(hb.render_template("{{model_lti}}", &view).is_err());
+        assert!(hb.render_template("{{#if missing}}x{{/if}}", &view).is_ok());
     }
 
     #[test]
