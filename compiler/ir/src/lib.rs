@@ -19,7 +19,7 @@ pub mod vocab;
 
 pub use functions::{FeatureFunction, WindowFunction};
 
-use crate::vocab::{AlertChannel, DriftStat, Imbalance, ModelKind, Task};
+use crate::vocab::{AlertChannel, BinaryOp, DriftStat, Imbalance, ModelKind, Task, UnaryOp};
 use mlspec_diag::span::Span;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -398,11 +398,11 @@ pub enum FeatureExpr {
         named: BTreeMap<String, FeatureExpr>,
     },
     Unary {
-        op: String,
+        op: UnaryOp,
         arg: Box<FeatureExpr>,
     },
     Binary {
-        op: String,
+        op: BinaryOp,
         left: Box<FeatureExpr>,
         right: Box<FeatureExpr>,
     },

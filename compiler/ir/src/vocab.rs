@@ -329,7 +329,48 @@ vocab_enum!(
     }
 );
 
-serialize_as_word!(DriftStat, AlertChannel, Imbalance);
+// ------------------------------------------------------------ feature expressions
+
+vocab_enum!(
+    /// The prefix operator of a feature expression.
+    #[serde(into = "&'static str")]
+    UnaryOp {
+        Not = "not",
+        Neg = "-",
+    }
+);
+
+vocab_enum!(
+    /// The infix operator of a feature expression: arithmetic, comparison, logic.
+    #[serde(into = "&'static str")]
+    BinaryOp {
+        Add = "+",
+        Sub = "-",
+        Mul = "*",
+        Div = "/",
+        Lt = "<",
+        Le = "<=",
+        Gt = ">",
+        Ge = ">=",
+        Eq = "==",
+        Ne = "!=",
+        And = "and",
+        Or = "or",
+    }
+);
+
+impl BinaryOp {
+    /// Whether the operator compares its sides: the result is one bit, not a value.
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        match self {
+            Lt | Le | Gt | Ge | Eq | Ne => true,
+            Add | Sub | Mul | Div | And | Or => false,
+        }
+    }
+}
+
+serialize_as_word!(DriftStat, AlertChannel, Imbalance, UnaryOp, BinaryOp);
 
 #[cfg(test)]
 mod tests {
@@ -375,5 +416,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&DriftStat::Chi2).ok().as_deref(), Some("\"chi2\""));
         assert_eq!(serde_json::to_string(&AlertChannel::Pagerduty).ok().as_deref(), Some("\"pagerduty\""));
         assert_eq!(serde_json::to_string(&Imbalance::ClassWeight).ok().as_deref(), Some("\"class_weight\""));
+        assert_eq!(serde_json::to_string(&BinaryOp::Le).ok().as_deref(), Some("\"<=\""));
+        assert_eq!(serde_json::to_string(&UnaryOp::Neg).ok().as_deref(), Some("\"-\""));
     }
 }
