@@ -1137,31 +1137,27 @@ fn lower_params(body: &[Stmt], params: &mut BTreeMap<String, ParamValue>, diags:
 
 fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
     let example = "tuning random_search(trials: 50) cv 5 metric auc_roc";
-    let mut t = match a.next() {
-        Some(Term { kind: TermKind::Call(c), .. }) if TuningSearch::parse(&c.name.name).is_some() => {
-            let ca = call_args(c, &["trials"], diags);
-            let trials = ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64);
-            let search = TuningSearch::parse(&c.name.name)?;
-            Tuning { search, trials, cv: None, metric: None }
-        }
-        Some(t) if word(t).and_then(TuningSearch::parse).is_some() => {
-            Tuning { search: word(t).and_then(TuningSearch::parse)?, trials: None, cv: None, metric: None }
-        }
-        Some(t) => {
-            match word(t).or(match &t.kind {
-                TermKind::Call(c) => Some(c.name.name.as_str()),
-                _ => None,
-            }) {
-                Some(w) => diags.push(unknown_value("tuning search", w, t.span, TuningSearch::NAMES.iter().copied())),
-                None => a.wrong(t, "a search", example, diags),
-            }
-            return None;
-        }
-        None => {
-            a.missing("a search", example, diags);
-            return None;
-        }
+    let Some(term) = a.next() else {
+        a.missing("a search", example, diags);
+        return None;
     };
+    let call = match &term.kind {
+        TermKind::Call(c) => Some(c),
+        _ => None,
+    };
+    let Some(name) = word(term).or(call.map(|c| c.name.name.as_str())) else {
+        a.wrong(term, "a search", example, diags);
+        return None;
+    };
+    let Some(search) = TuningSearch::parse(name) else {
+        diags.push(unknown_value("tuning search", name, term.span, TuningSearch::NAMES.iter().copied()));
+        return None;
+    };
+    let trials = call.and_then(|c| {
+        let ca = call_args(c, &["trials"], diags);
+        ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64)
+    });
+    let mut t = Tuning { search, trials, cv: None, metric: None };
     loop {
         if a.keyword("cv") {
             t.cv = a.count("a fold count", example, diags).map(|n| n as u64);
