@@ -6,7 +6,7 @@ use super::args::Diags;
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::functions::{NamedKind, Output, Param, Signature, FILL_STRATEGIES};
-use mlspec_ir::vocab::did_you_mean;
+use mlspec_ir::vocab::{self, did_you_mean};
 use mlspec_ir::{Design, Feature, FeatureExpr, FeatureFunction, FieldRef, ValueType, Window, WindowFunction};
 use mlspec_syntax::ast::{path_text, BinaryOp, CmpOp, Expr, ExprKind, Ident, Stmt, UnaryOp, Unit};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -314,17 +314,18 @@ impl Resolver<'_> {
             }
             ExprKind::Unary(op, x) => {
                 let (inner, t) = self.expr(x, reads);
-                let (want, name) = match op {
-                    UnaryOp::Not => (ValueType::Bool, "not"),
-                    UnaryOp::Neg => (ValueType::Number, "-"),
+                let (want, op) = match op {
+                    UnaryOp::Not => (ValueType::Bool, vocab::UnaryOp::Not),
+                    UnaryOp::Neg => (ValueType::Number, vocab::UnaryOp::Neg),
                 };
+                let name = op.as_str();
                 if t != want && t != ValueType::Unknown {
                     self.diags.push(
                         Diagnostic::new("E0312", x.span, format!("`{name}` needs a {}, found a {}", type_name(want), type_name(t)))
                             .help(if want == ValueType::Bool { "negate a condition, e.g. `not (a > 1)`" } else { "negate a number" }),
                     );
                 }
-                (FeatureExpr::Unary { op: name.to_string(), arg: Box::new(inner) }, want)
+                (FeatureExpr::Unary { op, arg: Box::new(inner) }, want)
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, reads),
             ExprKind::Call { name, args } => self.call(name, args, e.span, reads),
@@ -385,7 +386,7 @@ impl Resolver<'_> {
                 ValueType::Number
             }
         };
-        (FeatureExpr::Binary { op: op.as_str().to_string(), left: Box::new(le), right: Box::new(re) }, out)
+        (FeatureExpr::Binary { op: lower_binary(op), left: Box::new(le), right: Box::new(re) }, out)
     }
 
     fn call(&mut self, name: &Ident, args: &[mlspec_syntax::ast::ExprArg], span: Span, reads: &mut Reads) -> (FeatureExpr, ValueType) {
@@ -826,4 +827,25 @@ fn report_leak(design: &Design, f: &Feature, leaks: &BTreeMap<String, (FieldRef,
         d = d.label(field.span, "this field is a label");
     }
     diags.push(d);
+}
+
+/// The design's form of an operator as written.
+fn lower_binary(op: BinaryOp) -> vocab::BinaryOp {
+    use vocab::BinaryOp as Ir;
+    match op {
+        BinaryOp::Or => Ir::Or,
+        BinaryOp::And => Ir::And,
+        BinaryOp::Add => Ir::Add,
+        BinaryOp::Sub => Ir::Sub,
+        BinaryOp::Mul => Ir::Mul,
+        BinaryOp::Div => Ir::Div,
+        BinaryOp::Cmp(c) => match c {
+            CmpOp::Lt => Ir::Lt,
+            CmpOp::Le => Ir::Le,
+            CmpOp::Gt => Ir::Gt,
+            CmpOp::Ge => Ir::Ge,
+            CmpOp::Eq => Ir::Eq,
+            CmpOp::Ne => Ir::Ne,
+        },
+    }
 }

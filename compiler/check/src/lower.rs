@@ -12,7 +12,9 @@ use super::block::{lower_block, unknown_stmt, Block, Statement};
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::round2;
-use mlspec_ir::vocab::{did_you_mean, metric_family, AlertChannel, DriftStat, Imbalance, ModelKind, Task};
+use mlspec_ir::vocab::{
+    computed_metric, did_you_mean, AlertChannel, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment, Task, TuningSearch,
+};
 use mlspec_ir::*;
 use mlspec_syntax::ast::{Expr, File, Stmt, StmtKind, Term, TermKind};
 use std::collections::BTreeMap;
@@ -424,15 +426,16 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
             }
         }
         a.finish(diags);
-        let computed = metric_family(&base, k.is_some()).is_some();
+        let computed_as = computed_metric(&base, k.is_some());
+        let computed = computed_as.is_some();
         if k == Some(0) {
             diags.push(
                 Diagnostic::new("E0304", stmt.head.span, format!("`{name}`: the cut-off must be at least 1"))
                     .help(format!("write e.g. `{base}@10`")),
             );
         }
-        if let (Some((_, v)), true) = (threshold, computed) {
-            let (lo, hi) = metric_bounds(&base);
+        if let (Some((_, v)), Some(m)) = (threshold, computed_as) {
+            let (lo, hi) = m.bounds.range();
             if v < lo || v > hi {
                 let range = match (lo.is_finite(), hi.is_finite()) {
                     (true, true) => format!("between {lo} and {hi}"),
@@ -463,16 +466,6 @@ fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
             );
         }
         d.metrics.push(Metric { name, doc: stmt.doc.clone(), base, k, threshold, scope, primary, span: stmt.span });
-    }
-}
-
-/// The range a computed metric's value lies in.
-fn metric_bounds(base: &str) -> (f64, f64) {
-    match base {
-        "rmse" | "mae" | "mape" | "log_loss" => (0.0, f64::INFINITY),
-        "r2" => (f64::NEG_INFINITY, 1.0),
-        "silhouette" => (-1.0, 1.0),
-        _ => (0.0, 1.0),
     }
 }
 
@@ -872,7 +865,8 @@ fn dataset_block<'a>() -> Block<'a, Dataset> {
                 Statement::once("split", |ds, s, a, diags| ds.split = lower_split(s, a, diags)),
                 Statement::once("imbalance", |ds, _, a, diags| ds.imbalance = lower_imbalance(a, diags)),
                 Statement::once("missing", |ds, _, a, diags| {
-                    ds.missing = a.choice("missing-value strategy", &["median", "mean", "mode", "drop"], diags).map(|(w, _)| w.to_string());
+                    ds.missing =
+                        a.choice("missing-value strategy", MissingStrategy::NAMES, diags).and_then(|(w, _)| MissingStrategy::parse(w));
                 }),
                 Statement::once("dedupe", |ds, _, a, diags| {
                     if let Some((w, span)) = a.name("a field", "dedupe txn_id", diags) {
@@ -1068,7 +1062,7 @@ fn model_block<'a>() -> Block<'a, ModelParts<'a>> {
                     _ => a.missing("an expression", "rule amount > 5000", diags),
                 }),
                 Statement::once("stage", |m, _, a, diags| {
-                    m.model.stage = a.choice("model stage", &["retrieval", "ranking"], diags).map(|(w, _)| w.to_string());
+                    m.model.stage = a.choice("model stage", ModelStage::NAMES, diags).and_then(|(w, _)| ModelStage::parse(w));
                 }),
                 Statement::once("candidates", |m, _, a, diags| m.model.candidates = a.count("a candidate count", "candidates 1000", diags)),
                 Statement::once("latency", |m, _, a, diags| m.model.latency = a.latency(diags)),
@@ -1143,30 +1137,27 @@ fn lower_params(body: &[Stmt], params: &mut BTreeMap<String, ParamValue>, diags:
 
 fn lower_tuning(a: &mut Args<'_>, diags: &mut Diags) -> Option<Tuning> {
     let example = "tuning random_search(trials: 50) cv 5 metric auc_roc";
-    let mut t = match a.next() {
-        Some(Term { kind: TermKind::Call(c), .. }) if ["random_search", "bayesian", "grid_search"].contains(&c.name.name.as_str()) => {
-            let ca = call_args(c, &["trials"], diags);
-            let trials = ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64);
-            Tuning { search: c.name.name.clone(), trials, cv: None, metric: None }
-        }
-        Some(t) if matches!(word(t), Some("grid_search" | "random_search" | "bayesian")) => {
-            Tuning { search: word(t).unwrap_or_default().to_string(), trials: None, cv: None, metric: None }
-        }
-        Some(t) => {
-            match word(t).or(match &t.kind {
-                TermKind::Call(c) => Some(c.name.name.as_str()),
-                _ => None,
-            }) {
-                Some(w) => diags.push(unknown_value("tuning search", w, t.span, ["random_search", "grid_search", "bayesian"])),
-                None => a.wrong(t, "a search", example, diags),
-            }
-            return None;
-        }
-        None => {
-            a.missing("a search", example, diags);
-            return None;
-        }
+    let Some(term) = a.next() else {
+        a.missing("a search", example, diags);
+        return None;
     };
+    let call = match &term.kind {
+        TermKind::Call(c) => Some(c),
+        _ => None,
+    };
+    let Some(name) = word(term).or(call.map(|c| c.name.name.as_str())) else {
+        a.wrong(term, "a search", example, diags);
+        return None;
+    };
+    let Some(search) = TuningSearch::parse(name) else {
+        diags.push(unknown_value("tuning search", name, term.span, TuningSearch::NAMES.iter().copied()));
+        return None;
+    };
+    let trials = call.and_then(|c| {
+        let ca = call_args(c, &["trials"], diags);
+        ca.named.get("trials").and_then(|t| term_number(t, diags)).map(|n| n.max(0.0) as u64)
+    });
+    let mut t = Tuning { search, trials, cv: None, metric: None };
     loop {
         if a.keyword("cv") {
             t.cv = a.count("a fold count", example, diags).map(|n| n as u64);
@@ -1707,7 +1698,7 @@ fn lower_drift_event(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEven
     let (p, span) = a.field_path(example, diags)?;
     let field = field_ref(p, span);
     if a.keyword("shift") {
-        let (moment, _) = a.choice("moment", &["mean", "sd"], diags)?;
+        let moment = a.choice("moment", Moment::NAMES, diags).and_then(|(w, _)| Moment::parse(w))?;
         let by = match a.next() {
             Some(Term { kind: TermKind::Quantity(q), .. }) if q.unit == mlspec_syntax::ast::Unit::Percent => q.number / 100.0,
             Some(t) => {
@@ -1721,7 +1712,7 @@ fn lower_drift_event(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEven
         };
         a.expect_keyword("from", example, diags).then_some(())?;
         let from_s = a.time_point(example, diags)?;
-        Some(ScenarioEvent::Shift { field, moment: moment.to_string(), by, from_s })
+        Some(ScenarioEvent::Shift { field, moment, by, from_s })
     } else if a.keyword("mix") {
         let mix_example = "drift events.kind mix { a: 60%, b: 40% } from 10d";
         let b = a.block(mix_example, diags)?;

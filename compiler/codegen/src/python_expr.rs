@@ -8,6 +8,7 @@
 //! [`FeatureFunction`], matched exhaustively.
 
 use super::literal::{py_num, py_str};
+use mlspec_ir::vocab::{BinaryOp, UnaryOp};
 use mlspec_ir::{FeatureExpr, FeatureFunction, WindowFunction};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -66,20 +67,28 @@ impl<'a, C: Columns> Compiler<'a, C> {
             }
             FeatureExpr::Unary { op, arg } => {
                 let a = self.compile(arg)?;
-                match op.as_str() {
-                    "not" => format!("~as_bool({a})"),
-                    _ => format!("(-{a})"),
+                match op {
+                    UnaryOp::Not => format!("~as_bool({a})"),
+                    UnaryOp::Neg => format!("(-{a})"),
                 }
             }
             FeatureExpr::Binary { op, left, right } => {
                 let l = self.compile(left)?;
                 let r = self.compile(right)?;
-                match op.as_str() {
-                    "and" => format!("(as_bool({l}) & as_bool({r}))"),
-                    "or" => format!("(as_bool({l}) | as_bool({r}))"),
-                    "/" => format!("div({l}, {r})"),
-                    "+" | "-" | "*" | "<" | "<=" | ">" | ">=" | "==" | "!=" => format!("({l} {op} {r})"),
-                    other => return Err(format!("`{}`: the operator `{other}` has no python form", self.key)),
+                match op {
+                    BinaryOp::And => format!("(as_bool({l}) & as_bool({r}))"),
+                    BinaryOp::Or => format!("(as_bool({l}) | as_bool({r}))"),
+                    BinaryOp::Div => format!("div({l}, {r})"),
+                    // Python spells these as the language does.
+                    BinaryOp::Add
+                    | BinaryOp::Sub
+                    | BinaryOp::Mul
+                    | BinaryOp::Lt
+                    | BinaryOp::Le
+                    | BinaryOp::Gt
+                    | BinaryOp::Ge
+                    | BinaryOp::Eq
+                    | BinaryOp::Ne => format!("({l} {op} {r})"),
                 }
             }
             FeatureExpr::Call { func, args, named } => self.call(*func, args, named)?,

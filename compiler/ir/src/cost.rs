@@ -10,7 +10,7 @@
 //! **Invariant:** every estimate is finite and positive, whatever the params
 //! (absurd params are clamped, never turned into NaN or infinity).
 
-use crate::vocab::ModelKind;
+use crate::vocab::{ModelKind, ModelStage};
 use crate::{Design, LatencyDist, Model, ParamValue, Serving, Stage};
 
 /// Fixed cost of one in-process predict call of a compiled model runtime
@@ -160,7 +160,7 @@ fn layers(model: &Model) -> Option<Vec<f64>> {
 pub fn model_estimate(model: &Model, gpu: bool) -> Estimate {
     let features = (model.features.len() as f64).max(1.0);
     // Items scored per request: a ranking model scores its candidates.
-    let items = if model.stage.as_deref() == Some("ranking") { model.candidates.unwrap_or(1.0).clamp(1.0, 1e7) } else { 1.0 };
+    let items = if model.stage == Some(ModelStage::Ranking) { model.candidates.unwrap_or(1.0).clamp(1.0, 1e7) } else { 1.0 };
     let flops = if gpu { GPU_FLOPS } else { CPU_FLOPS };
     let dense_overhead = if gpu { GPU_CALL_OVERHEAD_S } else { CALL_OVERHEAD_S };
     let per_item = |what: String, each_s: f64| -> (f64, String) {
@@ -335,7 +335,7 @@ mod tests {
     fn ranking_models_pay_per_candidate() {
         let mut m = model(ModelKind::NeuralNetwork, &[("layers", ParamValue::List(vec![64.0, 32.0]))]);
         let one = model_estimate(&m, false).work_s;
-        m.stage = Some("ranking".into());
+        m.stage = Some(ModelStage::Ranking);
         m.candidates = Some(500.0);
         let many = model_estimate(&m, false).work_s;
         assert!((many / one - 500.0).abs() < 1e-6);

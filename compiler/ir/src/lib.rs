@@ -19,7 +19,9 @@ pub mod vocab;
 
 pub use functions::{FeatureFunction, WindowFunction};
 
-use crate::vocab::{AlertChannel, DriftStat, Imbalance, ModelKind, Task};
+use crate::vocab::{
+    AlertChannel, BinaryOp, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment, Task, TuningSearch, UnaryOp,
+};
 use mlspec_diag::span::Span;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -398,11 +400,11 @@ pub enum FeatureExpr {
         named: BTreeMap<String, FeatureExpr>,
     },
     Unary {
-        op: String,
+        op: UnaryOp,
         arg: Box<FeatureExpr>,
     },
     Binary {
-        op: String,
+        op: BinaryOp,
         left: Box<FeatureExpr>,
         right: Box<FeatureExpr>,
     },
@@ -487,7 +489,7 @@ pub struct Dataset {
     pub split: Option<Split>,
     /// The strategy, with a ratio for undersample.
     pub imbalance: Option<(Imbalance, Option<f64>)>,
-    pub missing: Option<String>,
+    pub missing: Option<MissingStrategy>,
     pub dedupe: Option<String>,
     #[serde(skip)]
     pub dedupe_span: Span,
@@ -505,7 +507,7 @@ pub enum ParamValue {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Tuning {
-    pub search: String,
+    pub search: TuningSearch,
     pub trials: Option<u64>,
     pub cv: Option<u64>,
     pub metric: Option<String>,
@@ -529,7 +531,7 @@ pub struct Model {
     #[serde(skip)]
     pub baseline_span: Span,
     pub rules: Vec<FeatureExpr>,
-    pub stage: Option<String>,
+    pub stage: Option<ModelStage>,
     pub candidates: Option<f64>,
     pub latency: Option<LatencyDist>,
     pub span: Span,
@@ -686,7 +688,7 @@ pub enum ScenarioEvent {
     },
     Shift {
         field: FieldRef,
-        moment: String,
+        moment: Moment,
         by: f64,
         from_s: f64,
     },

@@ -131,6 +131,49 @@ pub enum Population {
     RankedLists,
 }
 
+/// What a metric is computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// The scores or predicted values as they are (AUC, log loss, RMSE, NDCG).
+    Scores,
+    /// The yes/no decisions the threshold makes of the scores (precision, recall).
+    Decisions,
+}
+
+/// The values a metric can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bounds {
+    /// 0 to 1: rates, areas, gains.
+    Fraction,
+    /// 0 and up: errors and losses.
+    NonNegative,
+    /// Up to 1, and below 0 when worse than the mean (R²).
+    AtMostOne,
+    /// -1 to 1 (silhouette).
+    Signed,
+}
+
+impl Bounds {
+    /// The lowest and highest value, infinite where unbounded.
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            Bounds::Fraction => (0.0, 1.0),
+            Bounds::NonNegative => (0.0, f64::INFINITY),
+            Bounds::AtMostOne => (f64::NEG_INFINITY, 1.0),
+            Bounds::Signed => (-1.0, 1.0),
+        }
+    }
+}
+
+/// What a metric says about a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// How well the model does its task: a metric to select models on.
+    Quality,
+    /// A cost its decisions impose (false alarms): a limit, not a measure of quality.
+    Guardrail,
+}
+
 /// An offline metric the tooling computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ComputedMetric {
@@ -140,36 +183,55 @@ pub struct ComputedMetric {
     pub at_k: bool,
     pub direction: Direction,
     pub population: Population,
+    pub reads: Reads,
+    pub bounds: Bounds,
+    pub role: Role,
 }
 
+/// A quality metric of the scores, between 0 and 1; the methods below say otherwise.
 const fn metric(name: &'static str, family: MetricFamily, at_k: bool, direction: Direction, population: Population) -> ComputedMetric {
-    ComputedMetric { name, family, at_k, direction, population }
+    ComputedMetric { name, family, at_k, direction, population, reads: Reads::Scores, bounds: Bounds::Fraction, role: Role::Quality }
+}
+
+impl ComputedMetric {
+    const fn of_decisions(self) -> Self {
+        ComputedMetric { reads: Reads::Decisions, ..self }
+    }
+
+    const fn bounded(self, bounds: Bounds) -> Self {
+        ComputedMetric { bounds, ..self }
+    }
+
+    const fn guardrail(self) -> Self {
+        ComputedMetric { role: Role::Guardrail, ..self }
+    }
 }
 
 pub const COMPUTED_METRICS: &[ComputedMetric] = {
+    use Bounds::*;
     use Direction::*;
     use MetricFamily::*;
     use Population::*;
     &[
-        metric("accuracy", Classification, false, HigherIsBetter, AllExamples),
-        metric("precision", Classification, false, HigherIsBetter, PredictedPositives),
-        metric("recall", Classification, false, HigherIsBetter, ActualPositives),
-        metric("f1", Classification, false, HigherIsBetter, PredictedOrActualPositives),
+        metric("accuracy", Classification, false, HigherIsBetter, AllExamples).of_decisions(),
+        metric("precision", Classification, false, HigherIsBetter, PredictedPositives).of_decisions(),
+        metric("recall", Classification, false, HigherIsBetter, ActualPositives).of_decisions(),
+        metric("f1", Classification, false, HigherIsBetter, PredictedOrActualPositives).of_decisions(),
         metric("auc_roc", Classification, false, HigherIsBetter, AllExamples),
         metric("auc_pr", Classification, false, HigherIsBetter, AllExamples),
-        metric("log_loss", Classification, false, LowerIsBetter, AllExamples),
-        metric("false_positive_rate", Classification, false, LowerIsBetter, ActualNegatives),
-        metric("rmse", Regression, false, LowerIsBetter, AllExamples),
-        metric("mae", Regression, false, LowerIsBetter, AllExamples),
-        metric("mape", Regression, false, LowerIsBetter, AllExamples),
-        metric("r2", Regression, false, HigherIsBetter, AllExamples),
+        metric("log_loss", Classification, false, LowerIsBetter, AllExamples).bounded(NonNegative),
+        metric("false_positive_rate", Classification, false, LowerIsBetter, ActualNegatives).of_decisions().guardrail(),
+        metric("rmse", Regression, false, LowerIsBetter, AllExamples).bounded(NonNegative),
+        metric("mae", Regression, false, LowerIsBetter, AllExamples).bounded(NonNegative),
+        metric("mape", Regression, false, LowerIsBetter, AllExamples).bounded(NonNegative),
+        metric("r2", Regression, false, HigherIsBetter, AllExamples).bounded(AtMostOne),
         metric("ndcg", Ranking, true, HigherIsBetter, RankedLists),
         metric("precision", Ranking, true, HigherIsBetter, ShownItems),
         metric("recall", Ranking, true, HigherIsBetter, ActualPositives),
         metric("map", Ranking, true, HigherIsBetter, RankedLists),
         metric("mrr", Ranking, false, HigherIsBetter, RankedLists),
         metric("hit_rate", Ranking, true, HigherIsBetter, RankedLists),
-        metric("silhouette", Clustering, false, HigherIsBetter, AllExamples),
+        metric("silhouette", Clustering, false, HigherIsBetter, AllExamples).bounded(Signed),
     ]
 };
 
@@ -329,7 +391,89 @@ vocab_enum!(
     }
 );
 
-serialize_as_word!(DriftStat, AlertChannel, Imbalance);
+vocab_enum!(
+    /// How training fills missing values: `dataset { missing ... }`.
+    #[serde(into = "&'static str")]
+    MissingStrategy {
+        Median = "median",
+        Mean = "mean",
+        Mode = "mode",
+        Drop = "drop",
+    }
+);
+
+// ------------------------------------------------------------ models and scenarios
+
+vocab_enum!(
+    /// The part a model plays in a recommender: `model { stage ... }`.
+    #[serde(into = "&'static str")]
+    ModelStage {
+        Retrieval = "retrieval",
+        Ranking = "ranking",
+    }
+);
+
+vocab_enum!(
+    /// How `tuning` searches the hyperparameters.
+    #[serde(into = "&'static str")]
+    TuningSearch {
+        RandomSearch = "random_search",
+        GridSearch = "grid_search",
+        Bayesian = "bayesian",
+    }
+);
+
+vocab_enum!(
+    /// The moment of a field that `drift FIELD shift MOMENT` moves.
+    #[serde(into = "&'static str")]
+    Moment {
+        Mean = "mean",
+        Sd = "sd",
+    }
+);
+
+// ------------------------------------------------------------ feature expressions
+
+vocab_enum!(
+    /// The prefix operator of a feature expression.
+    #[serde(into = "&'static str")]
+    UnaryOp {
+        Not = "not",
+        Neg = "-",
+    }
+);
+
+vocab_enum!(
+    /// The infix operator of a feature expression: arithmetic, comparison, logic.
+    #[serde(into = "&'static str")]
+    BinaryOp {
+        Add = "+",
+        Sub = "-",
+        Mul = "*",
+        Div = "/",
+        Lt = "<",
+        Le = "<=",
+        Gt = ">",
+        Ge = ">=",
+        Eq = "==",
+        Ne = "!=",
+        And = "and",
+        Or = "or",
+    }
+);
+
+impl BinaryOp {
+    /// Whether the operator compares its sides: the result is one bit, not a value.
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        match self {
+            Lt | Le | Gt | Ge | Eq | Ne => true,
+            Add | Sub | Mul | Div | And | Or => false,
+        }
+    }
+}
+
+serialize_as_word!(DriftStat, AlertChannel, Imbalance, MissingStrategy, ModelStage, TuningSearch, Moment, UnaryOp, BinaryOp);
 
 #[cfg(test)]
 mod tests {
@@ -364,6 +508,15 @@ mod tests {
         assert_eq!(population("false_positive_rate", false), Some(Population::ActualNegatives));
         assert_eq!(population("ndcg", true), Some(Population::RankedLists));
         assert_eq!(population("rmse", false), Some(Population::AllExamples));
+        let decided: Vec<&str> = COMPUTED_METRICS.iter().filter(|m| m.reads == Reads::Decisions).map(|m| m.name).collect();
+        assert_eq!(decided, ["accuracy", "precision", "recall", "f1", "false_positive_rate"]);
+        let range = |name: &str| computed_metric(name, false).map(|m| m.bounds.range());
+        assert_eq!(range("rmse"), Some((0.0, f64::INFINITY)));
+        assert_eq!(range("r2"), Some((f64::NEG_INFINITY, 1.0)));
+        assert_eq!(range("silhouette"), Some((-1.0, 1.0)));
+        assert_eq!(range("auc_pr"), Some((0.0, 1.0)));
+        let guards: Vec<&str> = COMPUTED_METRICS.iter().filter(|m| m.role == Role::Guardrail).map(|m| m.name).collect();
+        assert_eq!(guards, ["false_positive_rate"]);
         // A name is computed at most once per form (with and without `@K`).
         for m in COMPUTED_METRICS {
             assert_eq!(computed_metric(m.name, m.at_k), Some(m), "{} twice", m.name);
@@ -375,5 +528,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&DriftStat::Chi2).ok().as_deref(), Some("\"chi2\""));
         assert_eq!(serde_json::to_string(&AlertChannel::Pagerduty).ok().as_deref(), Some("\"pagerduty\""));
         assert_eq!(serde_json::to_string(&Imbalance::ClassWeight).ok().as_deref(), Some("\"class_weight\""));
+        assert_eq!(serde_json::to_string(&BinaryOp::Le).ok().as_deref(), Some("\"<=\""));
+        assert_eq!(serde_json::to_string(&UnaryOp::Neg).ok().as_deref(), Some("\"-\""));
     }
 }

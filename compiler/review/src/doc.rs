@@ -393,7 +393,7 @@ fn models(o: &mut String, d: &Design) {
             })
             .collect();
         let tuning = m.tuning.as_ref().map_or(String::new(), |t| {
-            let mut s = t.search.clone();
+            let mut s = t.search.to_string();
             if let Some(n) = t.trials {
                 s.push_str(&format!(", {n} trials"));
             }

@@ -5,7 +5,7 @@
 
 use super::{Ctx, Finding, Question, Step};
 use mlspec_ir::numbers::{dur, money, num, pct};
-use mlspec_ir::vocab::{ModelKind, Task};
+use mlspec_ir::vocab::{ModelKind, ModelStage, Task};
 use mlspec_ir::{MonitorKind, Scope, ServingMode, SplitStrategy};
 
 pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
@@ -102,7 +102,7 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             ),
         );
     }
-    if let Some(m) = d.models.iter().find(|m| m.stage.as_deref() == Some("retrieval")) {
+    if let Some(m) = d.models.iter().find(|m| m.stage == Some(ModelStage::Retrieval)) {
         ask(
             Step::Model,
             m.name_span,

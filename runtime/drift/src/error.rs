@@ -26,8 +26,6 @@ pub enum DriftError {
     Feature { name: String },
     /// A feature's definition nests deeper than the simulation follows.
     TooDeep { feature: String },
-    /// A feature applies an operator the simulation does not compute.
-    Operator { op: String },
     /// A feature's expression did not pass the checks.
     Expression { feature: String },
 }
@@ -54,7 +52,6 @@ impl fmt::Display for DriftError {
             }
             DriftError::Feature { name } => write!(f, "feature `{name}` is used but not declared"),
             DriftError::TooDeep { feature } => write!(f, "feature `{feature}` is defined through too many other features to simulate"),
-            DriftError::Operator { op } => write!(f, "the simulation cannot compute the operator `{op}`"),
             DriftError::Expression { feature } => write!(f, "feature `{feature}` has an expression that did not pass the checks"),
         }
     }

@@ -1,7 +1,7 @@
 use super::{is_classification, positive_rate, Rule, RARE_POSITIVES};
 use crate::{Ctx, Finding, Severity, Step};
 use mlspec_ir::numbers::{num, pct};
-use mlspec_ir::vocab::Task;
+use mlspec_ir::vocab::{computed_metric, Role, Task};
 use mlspec_ir::{Metric, Scope};
 
 pub const RULE: Rule = Rule {
@@ -24,7 +24,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         (None, Task::AnomalyDetection) => 0.01,
         _ => return vec![],
     };
-    let quality: Vec<&Metric> = d.metrics.iter().filter(|m| m.scope == Scope::Offline && m.name != "false_positive_rate").collect();
+    let guardrail = |m: &Metric| computed_metric(&m.base, m.k.is_some()).is_some_and(|c| c.role == Role::Guardrail);
+    let quality: Vec<&Metric> = d.metrics.iter().filter(|m| m.scope == Scope::Offline && !guardrail(m)).collect();
     let Some(acc) = d.metrics.iter().find(|m| m.name == "accuracy") else { return vec![] };
     let only = acc.scope == Scope::Offline && quality.iter().all(|m| m.name == "accuracy");
     if !acc.primary && !only {

@@ -1,7 +1,7 @@
 use super::{complex, simplest_model, Rule};
 use crate::{Ctx, Finding, Severity, Step};
 use mlspec_ir::numbers::ms;
-use mlspec_ir::vocab::Task;
+use mlspec_ir::vocab::{ModelStage, Task};
 
 pub const RULE: Rule = Rule {
     id: "no-baseline",
@@ -29,7 +29,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         // A candidate generator is judged with the ranker it feeds.
-        if m.stage.as_deref() == Some("retrieval") && any_baseline {
+        if m.stage == Some(ModelStage::Retrieval) && any_baseline {
             continue;
         }
         let kind = m.kind.map_or("", |k| k.as_str());

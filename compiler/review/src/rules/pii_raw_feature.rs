@@ -62,7 +62,7 @@ fn raw_pii<'d>(d: &'d Design, e: &'d FeatureExpr, depth: usize, out: &mut Vec<(S
         }
         FeatureExpr::Unary { arg, .. } => raw_pii(d, arg, depth + 1, out),
         // A comparison yields one bit, not the value.
-        FeatureExpr::Binary { op, .. } if matches!(op.as_str(), "<" | "<=" | ">" | ">=" | "==" | "!=") => {}
+        FeatureExpr::Binary { op, .. } if op.is_comparison() => {}
         FeatureExpr::Binary { left, right, .. } => {
             raw_pii(d, left, depth + 1, out);
             raw_pii(d, right, depth + 1, out);

@@ -5,6 +5,7 @@
 //! the run; when two events change the same thing, the one that started
 //! last wins.
 
+use mlspec_ir::vocab::Moment;
 use mlspec_ir::{Scenario, ScenarioEvent};
 
 /// How a field's draws are changed at some time.
@@ -46,13 +47,10 @@ impl DriftPlan {
         let mut d = FieldDrift::default();
         for e in self.active(t) {
             match e {
-                ScenarioEvent::Shift { field: f, moment, by, .. } if f.source == source && f.field == field => {
-                    if moment == "sd" {
-                        d.sd = *by;
-                    } else {
-                        d.mean = *by;
-                    }
-                }
+                ScenarioEvent::Shift { field: f, moment, by, .. } if f.source == source && f.field == field => match moment {
+                    Moment::Sd => d.sd = *by,
+                    Moment::Mean => d.mean = *by,
+                },
                 ScenarioEvent::Mix { field: f, weights, .. } if f.source == source && f.field == field => d.mix = Some(weights.clone()),
                 _ => {}
             }

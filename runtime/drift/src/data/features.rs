@@ -16,6 +16,7 @@ use super::synth::WORDS;
 use super::table::{Col, Table, MISSING};
 use super::windows::WindowSpec;
 use crate::DriftError;
+use mlspec_ir::vocab::{BinaryOp, UnaryOp};
 use mlspec_ir::{Design, FeatureExpr, FeatureFunction, WindowFunction};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -175,16 +176,15 @@ impl Evaluator {
             FeatureExpr::Invalid => return Err(DriftError::Expression { feature: owner.to_string() }),
             FeatureExpr::Unary { op, arg } => {
                 let a = self.expr(d, arg, rows, memo, owner, node, depth + 1)?;
-                match op.as_str() {
-                    "not" => Val::Num(a.bools(n).into_iter().map(|b| if b { 0.0 } else { 1.0 }).collect()),
-                    "-" => Val::Num(a.numbers(n).into_iter().map(|x| -x).collect()),
-                    other => return Err(DriftError::Operator { op: other.to_string() }),
+                match op {
+                    UnaryOp::Not => Val::Num(a.bools(n).into_iter().map(|b| if b { 0.0 } else { 1.0 }).collect()),
+                    UnaryOp::Neg => Val::Num(a.numbers(n).into_iter().map(|x| -x).collect()),
                 }
             }
             FeatureExpr::Binary { op, left, right } => {
                 let l = self.expr(d, left, rows, memo, owner, node, depth + 1)?;
                 let r = self.expr(d, right, rows, memo, owner, node, depth + 1)?;
-                binary(op, &l, &r, n)?
+                binary(*op, &l, &r, n)
             }
             FeatureExpr::Call { func, args, named } => {
                 // A window's argument names what it aggregates; it is not evaluated.
@@ -224,7 +224,7 @@ impl Evaluator {
         let x = || first.numbers(n);
         let literal = |i: usize| match args.get(i) {
             Some(FeatureExpr::Number { value }) => Some(*value),
-            Some(FeatureExpr::Unary { op, arg }) if op == "-" => match arg.as_ref() {
+            Some(FeatureExpr::Unary { op: UnaryOp::Neg, arg }) => match arg.as_ref() {
                 FeatureExpr::Number { value } => Some(-value),
                 _ => None,
             },
@@ -430,32 +430,31 @@ pub fn window_spec(func: WindowFunction, args: &[FeatureExpr], named: &BTreeMap<
     Some(WindowSpec { func, source, field, by, window_bits: window.to_bits() })
 }
 
-fn binary(op: &str, l: &Val, r: &Val, n: usize) -> Result<Val, DriftError> {
+fn binary(op: BinaryOp, l: &Val, r: &Val, n: usize) -> Val {
     // Categories compare by their level text, so two fields with their own
     // level lists (or a string literal) compare as written.
-    if matches!(op, "==" | "!=") {
+    if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
         if let (Some(a), Some(c)) = (texts(l, n), texts(r, n)) {
             let eq = |i: usize| a(i).is_some() && a(i) == c(i);
-            return Ok(Val::Num((0..n).map(|i| flag(if op == "==" { eq(i) } else { !eq(i) })).collect()));
+            return Val::Num((0..n).map(|i| flag(if op == BinaryOp::Eq { eq(i) } else { !eq(i) })).collect());
         }
     }
     let f: fn(f64, f64) -> f64 = match op {
-        "+" => |a, c| a + c,
-        "-" => |a, c| a - c,
-        "*" => |a, c| a * c,
-        "/" => |a, c| if c == 0.0 { f64::NAN } else { a / c },
-        "<" => |a, c| flag(a < c),
-        "<=" => |a, c| flag(a <= c),
-        ">" => |a, c| flag(a > c),
-        ">=" => |a, c| flag(a >= c),
-        "==" => |a, c| flag(a == c),
-        "!=" => |a, c| flag(a != c),
-        "and" => |a, c| flag(a != 0.0 && c != 0.0 && !a.is_nan() && !c.is_nan()),
-        "or" => |a, c| flag((a != 0.0 && !a.is_nan()) || (c != 0.0 && !c.is_nan())),
-        other => return Err(DriftError::Operator { op: other.to_string() }),
+        BinaryOp::Add => |a, c| a + c,
+        BinaryOp::Sub => |a, c| a - c,
+        BinaryOp::Mul => |a, c| a * c,
+        BinaryOp::Div => |a, c| if c == 0.0 { f64::NAN } else { a / c },
+        BinaryOp::Lt => |a, c| flag(a < c),
+        BinaryOp::Le => |a, c| flag(a <= c),
+        BinaryOp::Gt => |a, c| flag(a > c),
+        BinaryOp::Ge => |a, c| flag(a >= c),
+        BinaryOp::Eq => |a, c| flag(a == c),
+        BinaryOp::Ne => |a, c| flag(a != c),
+        BinaryOp::And => |a, c| flag(a != 0.0 && c != 0.0 && !a.is_nan() && !c.is_nan()),
+        BinaryOp::Or => |a, c| flag((a != 0.0 && !a.is_nan()) || (c != 0.0 && !c.is_nan())),
     };
     let (x, y) = (l.numbers(n), r.numbers(n));
-    Ok(Val::Num(x.iter().zip(&y).map(|(&a, &c)| f(a, c)).collect()))
+    Val::Num(x.iter().zip(&y).map(|(&a, &c)| f(a, c)).collect())
 }
 
 fn flag(x: bool) -> f64 {

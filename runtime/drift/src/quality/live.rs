@@ -3,11 +3,7 @@
 
 use crate::data::stream::Store;
 use crate::models::metrics::{self, Confusion, Pred};
-
-/// The threshold metrics compare decisions; the rest rank scores.
-fn needs_decision(base: &str) -> bool {
-    matches!(base, "precision" | "recall" | "f1" | "accuracy" | "false_positive_rate")
-}
+use mlspec_ir::vocab::{computed_metric, Reads};
 
 /// Predictions of a run, one per production row (from hour 0), made by
 /// the model live when each row arrived.
@@ -57,7 +53,7 @@ impl Live {
         let y: Vec<f64> = r.clone().map(|i| store.y.get(i + offset).copied().unwrap_or(0.0)).collect();
         let group: Vec<u32> = r.clone().map(|i| store.group.get(i + offset).copied().unwrap_or(0)).collect();
         let selected = match pred {
-            Pred::Prob(p) if needs_decision(base) && k.is_none() => {
+            Pred::Prob(p) if computed_metric(base, k.is_some()).is_some_and(|m| m.reads == Reads::Decisions) => {
                 Pred::Prob(r.clone().map(|i| f64::from(u8::from(p.get(i).copied().unwrap_or(0.0) >= self.threshold))).collect())
             }
             Pred::Prob(p) => Pred::Prob(r.clone().filter_map(|i| p.get(i).copied()).collect()),
