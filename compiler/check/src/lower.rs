@@ -13,7 +13,8 @@ use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::round2;
 use mlspec_ir::vocab::{
-    computed_metric, did_you_mean, AlertChannel, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment, Task, TuningSearch,
+    computed_metric, did_you_mean, AlertChannel, AutoscaleSignal, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment,
+    Task, TuningSearch,
 };
 use mlspec_ir::*;
 use mlspec_syntax::ast::{Expr, File, Stmt, StmtKind, Term, TermKind};
@@ -1241,14 +1242,15 @@ fn serving_block<'a>() -> Block<'a, Serving> {
                 }),
                 Statement::once("autoscale", |sv, _, a, diags| {
                     let example = "autoscale cpu 70% warmup 60s";
-                    if let Some((on, _)) = a.choice("autoscale signal", &["cpu", "rps"], diags) {
-                        let target = if on == "cpu" {
-                            a.fraction("a target utilisation", example, diags)
-                        } else {
-                            a.count("a target rps per replica", "autoscale rps 200", diags)
+                    if let Some(on) =
+                        a.choice("autoscale signal", AutoscaleSignal::NAMES, diags).and_then(|(w, _)| AutoscaleSignal::parse(w))
+                    {
+                        let target = match on {
+                            AutoscaleSignal::Cpu => a.fraction("a target utilisation", example, diags),
+                            AutoscaleSignal::Rps => a.count("a target rps per replica", "autoscale rps 200", diags),
                         };
                         let warmup_s = if a.keyword("warmup") { a.duration(example, diags) } else { None };
-                        sv.autoscale = target.map(|target| Autoscale { on: on.to_string(), target, warmup_s });
+                        sv.autoscale = target.map(|target| Autoscale { on, target, warmup_s });
                     }
                 }),
                 Statement::once("cache", |sv, _, a, diags| {

@@ -13,7 +13,7 @@ use super::view::{
 };
 use super::{spec_hash, GeneratedFile, Project};
 use handlebars::Handlebars;
-use mlspec_ir::vocab::{metric_family, ModelKind, Task};
+use mlspec_ir::vocab::{metric_family, AutoscaleSignal, ModelKind, Task};
 use mlspec_ir::{Design, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -479,14 +479,9 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
                 imp,
                 features: m.features.clone(),
                 params: m.params.clone(),
-                tuning: m.tuning.as_ref().map(|t| TuningConfig {
-                    search: t.search.clone(),
-                    trials: t.trials,
-                    cv: t.cv,
-                    metric: t.metric.clone(),
-                }),
+                tuning: m.tuning.as_ref().map(|t| TuningConfig { search: t.search, trials: t.trials, cv: t.cv, metric: t.metric.clone() }),
                 baseline: m.baseline.clone(),
-                stage: m.stage.clone(),
+                stage: m.stage,
             },
         );
     }
@@ -637,7 +632,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     let memory_gb = instance.and_then(|i| i.params.get("memory").copied()).map(|m| if m > 1e6 { m / 1e9 } else { m }).unwrap_or(2.0);
     let gpus = instance.filter(|i| i.kind == "gpu").map(|i| i.params.get("count").copied().unwrap_or(1.0));
     let autoscale = serving.autoscale.as_ref().map(|a| Autoscale {
-        cpu: a.on == "cpu",
+        cpu: a.on == AutoscaleSignal::Cpu,
         cpu_percent: (a.target * 100.0).round() as i64,
         rps: (a.target).round() as i64,
         warmup_s: a.warmup_s.map(|w| w.round() as i64),

@@ -11,7 +11,7 @@
 //! value is an `Option` (rendered `null`, falsy in `{{#if}}`), so handlebars
 //! strict mode catches a misspelled key.
 
-use mlspec_ir::vocab::{AlertChannel, DriftStat, Imbalance};
+use mlspec_ir::vocab::{AlertChannel, DriftStat, Imbalance, MissingStrategy, ModelStage, TuningSearch};
 use mlspec_ir::ParamValue;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -136,7 +136,7 @@ pub struct Config {
     pub cost_matrix: Option<CostMatrixConfig>,
     pub split: Option<SplitConfig>,
     pub imbalance: Option<(Imbalance, Option<f64>)>,
-    pub missing: Option<String>,
+    pub missing: Option<MissingStrategy>,
     pub dedupe: Option<String>,
     pub outliers: Option<(f64, f64)>,
     pub rank_group: Option<String>,
@@ -197,12 +197,12 @@ pub struct ModelConfig {
     pub params: BTreeMap<String, ParamValue>,
     pub tuning: Option<TuningConfig>,
     pub baseline: Option<String>,
-    pub stage: Option<String>,
+    pub stage: Option<ModelStage>,
 }
 
 #[derive(Serialize)]
 pub struct TuningConfig {
-    pub search: String,
+    pub search: TuningSearch,
     pub trials: Option<u64>,
     pub cv: Option<u64>,
     pub metric: Option<String>,

@@ -20,7 +20,8 @@ pub mod vocab;
 pub use functions::{FeatureFunction, WindowFunction};
 
 use crate::vocab::{
-    AlertChannel, BinaryOp, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment, Task, TuningSearch, UnaryOp,
+    AlertChannel, AutoscaleSignal, BinaryOp, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment, Task, TuningSearch,
+    UnaryOp,
 };
 use mlspec_diag::span::Span;
 use serde::Serialize;
@@ -595,8 +596,8 @@ pub enum Balancer {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Autoscale {
-    /// `cpu` (target utilisation) or `rps` (target per replica).
-    pub on: String,
+    /// CPU (target utilisation) or rps (target per replica).
+    pub on: AutoscaleSignal,
     pub target: f64,
     pub warmup_s: Option<f64>,
 }

@@ -414,6 +414,16 @@ vocab_enum!(
 );
 
 vocab_enum!(
+    /// What `autoscale` scales a serving on: CPU utilisation, or requests
+    /// per second per replica.
+    #[serde(into = "&'static str")]
+    AutoscaleSignal {
+        Cpu = "cpu",
+        Rps = "rps",
+    }
+);
+
+vocab_enum!(
     /// How `tuning` searches the hyperparameters.
     #[serde(into = "&'static str")]
     TuningSearch {
@@ -473,7 +483,18 @@ impl BinaryOp {
     }
 }
 
-serialize_as_word!(DriftStat, AlertChannel, Imbalance, MissingStrategy, ModelStage, TuningSearch, Moment, UnaryOp, BinaryOp);
+serialize_as_word!(
+    DriftStat,
+    AlertChannel,
+    Imbalance,
+    MissingStrategy,
+    ModelStage,
+    TuningSearch,
+    AutoscaleSignal,
+    Moment,
+    UnaryOp,
+    BinaryOp
+);
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@
 use crate::{Review, Severity};
 use mlspec_diag::span::Span;
 use mlspec_ir::numbers::{count, dur, money, ms, pct};
+use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::{Design, FieldType, Freshness, ParamValue, Scope, ServingMode, SplitStrategy};
 use mlspec_syntax::prescan::{prescan, Comment};
 use std::fmt::Write;
@@ -502,7 +503,14 @@ fn serving(o: &mut String, d: &Design, simulated: Option<&Simulated<'_>>) {
         facts.push(if lo == hi { format!("{lo} replicas") } else { format!("{lo} to {hi} replicas") });
         facts.push(format!("concurrency {}", s.concurrency));
         if let Some(a) = &s.autoscale {
-            facts.push(format!("autoscaling on {} at {}", a.on, if a.on == "cpu" { pct(a.target) } else { rate(a.target) }));
+            facts.push(format!(
+                "autoscaling on {} at {}",
+                a.on,
+                match a.on {
+                    AutoscaleSignal::Cpu => pct(a.target),
+                    AutoscaleSignal::Rps => rate(a.target),
+                }
+            ));
         }
         if let Some((ttl, hit)) = s.cache {
             facts.push(format!("cache for {} ({} hits)", dur(ttl), pct(hit)));

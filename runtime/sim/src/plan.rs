@@ -9,6 +9,7 @@ use super::dist::Sampler;
 use mlspec_ir::cost::{self, Basis};
 pub use mlspec_ir::traffic::Traffic;
 use mlspec_ir::traffic::{Target, DEFAULT_REQUESTS, DEFAULT_SEED};
+use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::{Balancer, Design, ScenarioEvent};
 
 /// How often the autoscaler looks at its metric (Kubernetes HPA's default
@@ -129,7 +130,10 @@ impl Plan {
         let clamp = |n: u64| n.clamp(1, 100_000) as u32;
         let replicas = (clamp(s.replicas.0), clamp(s.replicas.1.max(s.replicas.0)));
         let autoscale = s.autoscale.as_ref().map(|a| AutoscalePlan {
-            on: if a.on == "rps" { ScaleOn::Rps(a.target.max(1e-9)) } else { ScaleOn::Cpu(a.target.clamp(0.01, 1.0)) },
+            on: match a.on {
+                AutoscaleSignal::Rps => ScaleOn::Rps(a.target.max(1e-9)),
+                AutoscaleSignal::Cpu => ScaleOn::Cpu(a.target.clamp(0.01, 1.0)),
+            },
             warmup_s: a.warmup_s.unwrap_or(0.0).max(0.0),
             period_s: AUTOSCALE_PERIOD_S,
         });
