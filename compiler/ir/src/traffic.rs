@@ -171,6 +171,12 @@ impl Traffic {
     }
 }
 
+/// The seed of a run: the one given on the command line, else the
+/// scenario's `seed`, else [`DEFAULT_SEED`].
+pub fn run_seed(given: Option<u64>, scenario: Option<&Scenario>) -> u64 {
+    given.or(scenario.and_then(|s| s.seed)).unwrap_or(DEFAULT_SEED)
+}
+
 /// About how many requests a scenario brings: `requests`, else the mean
 /// rate over `duration`.
 pub fn expected_requests(sc: &Scenario, rate: f64) -> f64 {

@@ -48,7 +48,7 @@ pub struct Simulation {
 
 impl Simulation {
     pub fn new(d: &Design, scenario: Option<&Scenario>, load: Option<LoadReport>, quality: Option<QualityOutcome>) -> Simulation {
-        let seed = load.as_ref().map(|l| l.seed).or(scenario.and_then(|s| s.seed)).unwrap_or(mlspec_ir::traffic::DEFAULT_SEED);
+        let seed = load.as_ref().map_or_else(|| mlspec_ir::traffic::run_seed(None, scenario), |l| l.seed);
         Simulation {
             system: d.name.clone(),
             scenario: load.as_ref().map(|l| l.scenario.clone()).or(scenario.map(|s| s.name.clone())).unwrap_or_else(|| "default".into()),

@@ -9,7 +9,7 @@
 use crate::Simulation;
 use mlspec_drift::quality::{self, Options as DriftOptions};
 use mlspec_drift::DriftError;
-use mlspec_ir::traffic::{Parts, DEFAULT_SEED};
+use mlspec_ir::traffic::{run_seed, Parts};
 use mlspec_ir::Design;
 use mlspec_sim::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
 use mlspec_sim::{simulate as simulate_load, Overrides, Plan};
@@ -62,8 +62,7 @@ pub fn simulate(d: &Design, parts: &Parts, o: &Options, progress: &mut dyn FnMut
         Some(target) => Some(Plan::new(d, target, &Overrides { seed: o.seed, requests: o.requests }).ok_or(SimulateError::NoPlan)?),
         None => None,
     };
-    let drift_options =
-        DriftOptions { rows_per_day: o.rows_per_day, seed: o.seed.or(scenario.and_then(|s| s.seed)).unwrap_or(DEFAULT_SEED), days: o.days };
+    let drift_options = DriftOptions { rows_per_day: o.rows_per_day, seed: run_seed(o.seed, scenario), days: o.days };
     if parts.drift {
         let rows = quality::planned_rows(scenario, &drift_options);
         if rows > quality::MAX_ROWS {

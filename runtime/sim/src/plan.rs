@@ -8,7 +8,7 @@
 use super::dist::Sampler;
 use mlspec_ir::cost::{self, Basis};
 pub use mlspec_ir::traffic::Traffic;
-use mlspec_ir::traffic::{Target, DEFAULT_REQUESTS, DEFAULT_SEED};
+use mlspec_ir::traffic::{run_seed, Target, DEFAULT_REQUESTS};
 use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::{Balancer, Design, ScenarioEvent};
 
@@ -171,7 +171,7 @@ impl Plan {
             system: d.name.clone(),
             serving: s.name.clone(),
             scenario: sc.map_or_else(|| "default".to_string(), |sc| sc.name.clone()),
-            seed: o.seed.or(sc.and_then(|sc| sc.seed)).unwrap_or(DEFAULT_SEED),
+            seed: run_seed(o.seed, sc),
             stages,
             replicas,
             initial_replicas,
