@@ -32,10 +32,9 @@ fn example_specs() -> Vec<String> {
 
 fn reviewed(path: &str) -> (mlspec_ir::Design, String, review::Review) {
     let text = std::fs::read_to_string(path).unwrap();
-    let a = check_source(&text);
-    assert!(!a.diagnostics.iter().any(|d| d.is_error()), "{path} has errors");
-    let r = review::review(&a.design, &text);
-    (a.design, text, r)
+    let design = check_source(&text).design().unwrap_or_else(|_| panic!("{path} has errors"));
+    let r = review::review(&design, &text);
+    (design, text, r)
 }
 
 #[test]

@@ -24,17 +24,16 @@ use mlspec_sim::{Overrides, Plan};
 /// errors and unreadable files are failures.
 pub fn load_design(path: &str, purpose: &str) -> Result<(Design, String), Failure> {
     let bytes = io::read_input(path).map_err(Failure::Usage)?;
-    let a = check_bytes(&bytes);
     let src = io::as_text(&bytes);
-    if a.diagnostics.iter().any(|d| d.is_error()) {
-        return Err(Failure::Spec {
+    match check_bytes(&bytes).design() {
+        Ok(design) => Ok((design, src)),
+        Err(diagnostics) => Err(Failure::Spec {
             path: path.to_string(),
             source: src,
-            diagnostics: a.diagnostics,
+            diagnostics,
             closing: Some(format!("`{path}` has errors; fix them to {purpose}")),
-        });
+        }),
     }
-    Ok((a.design, src))
 }
 
 /// `--requests` as a count (`200k`, `1M`).

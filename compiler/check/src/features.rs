@@ -7,7 +7,7 @@ use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::functions::{NamedKind, Output, Param, Signature, FILL_STRATEGIES};
 use mlspec_ir::vocab::{self, did_you_mean};
-use mlspec_ir::{Design, Feature, FeatureExpr, FeatureFunction, FieldRef, ValueType, Window, WindowFunction};
+use mlspec_ir::{Design, Draft, Feature, FeatureExpr, FeatureFunction, FieldRef, ValueType, Window, WindowFunction};
 use mlspec_syntax::ast::{path_text, BinaryOp, CmpOp, Expr, ExprKind, Ident, Stmt, UnaryOp, Unit};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,13 +23,13 @@ struct Reads {
 }
 
 struct Resolver<'d> {
-    design: &'d Design,
+    design: &'d Design<Draft>,
     /// Feature name -> declared type (Unknown until resolved).
     types: BTreeMap<String, ValueType>,
     diags: &'d mut Diags,
 }
 
-pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(usize, &Expr)], diags: &mut Diags) {
+pub fn resolve(design: &mut Design<Draft>, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(usize, &Expr)], diags: &mut Diags) {
     // Declared features, in order; the names pass reports duplicates.
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, (stmt, _)) in exprs.iter().enumerate() {
@@ -92,7 +92,7 @@ pub fn resolve(design: &mut Design, exprs: &[(&Stmt, Option<&Expr>)], rules: &[(
     }
     // Per feature: the label it reads directly, or the dependency through
     // which it reaches one. Filled in dependency order, so one pass does.
-    let forecasting = r.design.task() == Some(mlspec_ir::vocab::Task::Forecasting);
+    let forecasting = r.design.known_task() == Some(mlspec_ir::vocab::Task::Forecasting);
     let mut leaks: BTreeMap<String, (FieldRef, Option<String>)> = BTreeMap::new();
     let mut leak_order: Vec<usize> = Vec::new();
     for comp in &order {
@@ -768,7 +768,7 @@ fn text_like(t: ValueType) -> bool {
 
 /// Reports an unknown source or field with "did you mean"; `Some` when both exist.
 pub fn unknown_field(
-    design: &Design,
+    design: &Design<Draft>,
     source: &str,
     source_span: Span,
     field: &str,
@@ -804,7 +804,7 @@ fn reads_plain(reads: &Reads, f: &FieldRef) -> bool {
 }
 
 /// E0317 for one feature, naming the chain of features to the label.
-fn report_leak(design: &Design, f: &Feature, leaks: &BTreeMap<String, (FieldRef, Option<String>)>, diags: &mut Diags) {
+fn report_leak(design: &Design<Draft>, f: &Feature, leaks: &BTreeMap<String, (FieldRef, Option<String>)>, diags: &mut Diags) {
     let Some((label, first)) = leaks.get(&f.name) else { return };
     let mut chain: Vec<&str> = Vec::new();
     let mut next = first.as_deref();

@@ -6,7 +6,9 @@
 //! 3. [`names`]: duplicate and unsafe names (features included);
 //! 4. [`resolve`]: every other reference (fields, models, stages, metrics);
 //! 5. [`rules`]: cross-block rules (task fit, splits, serving, capacity,
-//!    monitors, experiments).
+//!    monitors, experiments);
+//! 6. [`lift`]: the draft, when it has no error, into the checked design
+//!    backends take ([`Analysis::design`]).
 //!
 //! **Invariant:** every pass runs even after errors in earlier ones, on what
 //! could be built, so one mistake does not hide the others; passes skip
@@ -15,6 +17,7 @@
 mod args;
 mod block;
 mod features;
+mod lift;
 mod lower;
 mod names;
 mod resolve;
@@ -25,12 +28,33 @@ pub mod simulation;
 pub use lower::{percentile_of, PERCENTILES};
 
 use mlspec_diag::Diagnostic;
-use mlspec_ir::Design;
+use mlspec_ir::{Design, Draft};
 use mlspec_syntax::ast::File;
 
 pub struct Analysis {
-    pub design: Design,
+    /// What could be built, errors or not: for tools that work on broken
+    /// specs (an editor). Backends take [`Analysis::design`].
+    pub draft: Design<Draft>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The checked design, when the spec has no error; otherwise every
+    /// diagnostic, errors first in source order as always.
+    pub fn design(self) -> Result<Design, Vec<Diagnostic>> {
+        if self.has_errors() {
+            return Err(self.diagnostics);
+        }
+        lift::lift(self.draft).map_err(|mut missing| {
+            missing.extend(self.diagnostics);
+            mlspec_diag::sort(&mut missing);
+            missing
+        })
+    }
 }
 
 pub fn analyze(file: &File) -> Analysis {
@@ -45,7 +69,7 @@ pub fn analyze(file: &File) -> Analysis {
     rules::check(&design, &mut diags);
     mlspec_diag::sort(&mut diags);
     diags.dedup();
-    Analysis { design, diagnostics: diags }
+    Analysis { draft: design, diagnostics: diags }
 }
 
 /// Parse and analyse one source text: all diagnostics, sorted.

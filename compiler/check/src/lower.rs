@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 /// What pass 1 leaves for the feature pass.
 pub struct Lowered<'a> {
-    pub design: Design,
+    pub design: Design<Draft>,
     /// Feature definitions; `None` for a line that did not parse.
     pub feature_exprs: Vec<(&'a Stmt, Option<&'a Expr>)>,
     /// (model index, rule expression)
@@ -244,7 +244,7 @@ fn lower_system<'a>(body: &'a [Stmt], out: &mut Lowered<'a>, diags: &mut Diags) 
 
 // ------------------------------------------------------------ problem
 
-fn problem_block<'a>() -> Block<'a, Problem> {
+fn problem_block<'a>() -> Block<'a, Problem<Draft>> {
     Block {
         name: "problem",
         statements: const {
@@ -287,8 +287,8 @@ fn field_ref(parts: &[mlspec_syntax::ast::Ident], span: Span) -> FieldRef {
     }
 }
 
-fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem {
-    let mut p = Problem { span: block_stmt.head.span, ..Problem::default() };
+fn lower_problem(block_stmt: &Stmt, body: &[Stmt], diags: &mut Diags) -> Problem<Draft> {
+    let mut p = Problem::new(block_stmt.head.span);
     let seen = lower_block(&problem_block(), body, &mut p, diags);
     for (field, example) in [("objective", "objective \"Reduce fraud losses\""), ("task", "task binary_classification")] {
         if !seen.contains(field) && !near_miss(body, field) {
@@ -366,7 +366,7 @@ fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {
 
 // ------------------------------------------------------------ metrics
 
-fn lower_metrics(body: &[Stmt], d: &mut Design, diags: &mut Diags) {
+fn lower_metrics(body: &[Stmt], d: &mut Design<Draft>, diags: &mut Diags) {
     for stmt in body {
         if !matches!(stmt.kind, StmtKind::Plain { .. }) {
             unknown_stmt(stmt, "metrics", &["METRIC CMP VALUE [offline|online] [primary]", "METRIC business", "cost_matrix"], diags);
@@ -1015,7 +1015,7 @@ fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split
 
 /// A model being lowered, with its rules' expressions for the feature pass.
 struct ModelParts<'a> {
-    model: Model,
+    model: Model<Draft>,
     rules: Vec<&'a Expr>,
 }
 
@@ -1073,8 +1073,8 @@ fn model_block<'a>() -> Block<'a, ModelParts<'a>> {
     }
 }
 
-fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], diags: &mut Diags) -> (Model, Vec<&'a Expr>) {
-    let model = Model {
+fn lower_model<'a>(name: &str, name_span: Span, stmt: &Stmt, body: &'a [Stmt], diags: &mut Diags) -> (Model<Draft>, Vec<&'a Expr>) {
+    let model = Model::<Draft> {
         name: name.to_string(),
         doc: stmt.doc.clone(),
         kind: None,

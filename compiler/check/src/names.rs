@@ -5,10 +5,10 @@ use super::args::Diags;
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::vocab::is_python_reserved;
-use mlspec_ir::Design;
+use mlspec_ir::{Design, Draft};
 use std::collections::BTreeMap;
 
-pub fn check(d: &Design, diags: &mut Diags) {
+pub fn check(d: &Design<Draft>, diags: &mut Diags) {
     unique("metric", d.metrics.iter().map(|m| (m.name.as_str(), m.span)), diags);
     unique("source", d.sources.iter().map(|s| (s.name.as_str(), s.name_span)), diags);
     for s in &d.sources {

@@ -8,9 +8,9 @@ use super::features::unknown_field;
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::vocab::did_you_mean;
-use mlspec_ir::{Design, FieldRef, FieldType, MonitorKind, ScenarioEvent, SplitStrategy};
+use mlspec_ir::{Design, Draft, FieldRef, FieldType, MonitorKind, ScenarioEvent, SplitStrategy};
 
-pub fn check(d: &Design, diags: &mut Diags) {
+pub fn check(d: &Design<Draft>, diags: &mut Diags) {
     if let Some(t) = d.problem.as_ref().and_then(|p| p.target.as_ref()) {
         if let Some(r) = field(d, t, diags) {
             if d.field(&r).is_some_and(|f| !f.label) {
@@ -174,7 +174,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
     }
 }
 
-fn field(d: &Design, r: &FieldRef, diags: &mut Diags) -> Option<FieldRef> {
+fn field(d: &Design<Draft>, r: &FieldRef, diags: &mut Diags) -> Option<FieldRef> {
     let dot = r.span.start + r.source.len();
     unknown_field(d, &r.source, Span::new(r.span.start, dot), &r.field, Span::new(dot + 1, r.span.end), diags)
 }
@@ -195,7 +195,7 @@ fn unknown(what: &str, name: &str, span: Span, names: &[&str], fallback: &str) -
 
 /// A metric named by a monitor, experiment or tuning must be declared.
 /// `scope` is how the help suggests declaring it (`offline` for tuning).
-fn metric_ref(d: &Design, metric: &str, span: Span, scope: &str, diags: &mut Diags) {
+fn metric_ref(d: &Design<Draft>, metric: &str, span: Span, scope: &str, diags: &mut Diags) {
     if d.metrics.iter().any(|m| m.name == metric) {
         return;
     }

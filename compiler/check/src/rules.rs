@@ -9,10 +9,10 @@ use mlspec_ir::graph::transitive_reads;
 use mlspec_ir::numbers::human_duration;
 use mlspec_ir::numbers::round2;
 use mlspec_ir::vocab::{family_tasks, metric_family, metric_fits, suggested_metric, ModelKind};
-use mlspec_ir::{Design, Serving, ServingMode};
+use mlspec_ir::{Design, Draft, Serving, ServingMode};
 use std::collections::BTreeSet;
 
-pub fn check(d: &Design, diags: &mut Diags) {
+pub fn check(d: &Design<Draft>, diags: &mut Diags) {
     latency_limits(d, diags);
     metrics(d, diags);
     models(d, diags);
@@ -32,7 +32,7 @@ pub fn check(d: &Design, diags: &mut Diags) {
 }
 
 /// A higher percentile cannot have a tighter limit than a lower one.
-fn latency_limits(d: &Design, diags: &mut Diags) {
+fn latency_limits(d: &Design<Draft>, diags: &mut Diags) {
     for hi in &d.constraints.latency {
         if let Some(lo) = d.constraints.latency.iter().find(|lo| lo.percentile < hi.percentile && lo.max_s > hi.max_s) {
             diags.push(
@@ -54,8 +54,8 @@ fn latency_limits(d: &Design, diags: &mut Diags) {
     }
 }
 
-fn metrics(d: &Design, diags: &mut Diags) {
-    let task = d.task();
+fn metrics(d: &Design<Draft>, diags: &mut Diags) {
+    let task = d.known_task();
     let mut primary = None;
     for m in &d.metrics {
         if m.primary {
@@ -92,8 +92,8 @@ fn metrics(d: &Design, diags: &mut Diags) {
     }
 }
 
-fn models(d: &Design, diags: &mut Diags) {
-    let task = d.task();
+fn models(d: &Design<Draft>, diags: &mut Diags) {
+    let task = d.known_task();
     for m in &d.models {
         if let (Some(kind), Some(task)) = (m.kind, task) {
             if !kind.fits(task) {
@@ -149,7 +149,7 @@ fn models(d: &Design, diags: &mut Diags) {
     }
 }
 
-fn split(d: &Design, diags: &mut Diags) {
+fn split(d: &Design<Draft>, diags: &mut Diags) {
     let Some(s) = d.dataset.as_ref().and_then(|ds| ds.split.as_ref()) else {
         return;
     };
@@ -162,7 +162,7 @@ fn split(d: &Design, diags: &mut Diags) {
     }
 }
 
-fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
+fn serving(d: &Design<Draft>, s: &Serving, diags: &mut Diags) {
     let online_store = d.feature_store.as_ref().and_then(|fs| fs.online.as_ref());
     for st in &s.stages {
         if st.feature_store_online && online_store.is_none() {
@@ -222,7 +222,7 @@ fn serving(d: &Design, s: &Serving, diags: &mut Diags) {
     capacity(d, s, diags);
 }
 
-fn capacity(d: &Design, s: &Serving, diags: &mut Diags) {
+fn capacity(d: &Design<Draft>, s: &Serving, diags: &mut Diags) {
     let Some(need) = d.constraints.throughput_rps else {
         return;
     };
@@ -249,7 +249,7 @@ fn capacity(d: &Design, s: &Serving, diags: &mut Diags) {
     }
 }
 
-fn monitors(d: &Design, diags: &mut Diags) {
+fn monitors(d: &Design<Draft>, diags: &mut Diags) {
     for b in mlspec_ir::facts::blind_performance_monitors(d) {
         diags.push(
             Diagnostic::new(

@@ -239,10 +239,9 @@ mod tests {
     const SPAM: &str = include_str!("../../../specs/spam_filter.mlspec");
 
     fn parts_of(src: &str, only: Option<Only>, drift_length_given: bool) -> Result<Parts, TargetError> {
-        let a = crate::check_source(src);
-        assert!(!a.diagnostics.iter().any(|d| d.is_error()));
+        let design = crate::check_source(src).design().unwrap_or_else(|diags| panic!("{diags:?}"));
         let read = |_: &str| Err("no files here".to_string());
-        parts(&a.design, &Request { serving: None, scenario: None, requests: None, only, drift_length_given, read: &read })
+        parts(&design, &Request { serving: None, scenario: None, requests: None, only, drift_length_given, read: &read })
     }
 
     fn runs(p: &Result<Parts, TargetError>) -> (bool, bool) {

@@ -84,7 +84,10 @@ fn mlspec_blocks(md: &str) -> Vec<String> {
 
 /// Codes from preparing `src` for a simulation (no file can be read).
 fn simulation_codes(src: &str) -> Vec<&'static str> {
-    let design = check_source(src).design;
+    let design = match check_source(src).design() {
+        Ok(d) => d,
+        Err(diags) => return diags.iter().map(|d| d.code).collect(),
+    };
     match simulation::target(&design, None, None, None, &|_| Err("cannot read it".to_string())) {
         Ok(_) => Vec::new(),
         Err(simulation::TargetError::Spec(d)) => d.iter().map(|d| d.code).collect(),

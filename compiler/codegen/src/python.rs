@@ -394,11 +394,8 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     let mut errors = Vec::new();
     let mut notes = Vec::new();
     let task = design.task();
-    let Some(target) = design.problem.as_ref().and_then(|p| p.target.clone()) else {
+    let Some(target) = design.problem.target.clone() else {
         return Err(vec!["the python target trains supervised models: declare `problem { target SOURCE.FIELD }`".into()]);
-    };
-    let Some(task) = task else {
-        return Err(vec!["the python target needs `problem { task ... }`".into()]);
     };
     if task == Task::Clustering {
         return Err(vec!["the python target does not generate clustering projects yet".into()]);
@@ -450,10 +447,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     let mut models = BTreeMap::new();
     let mut rules = Vec::new();
     for m in &design.models {
-        let Some(kind) = m.kind else {
-            errors.push(format!("model `{}` has no kind", m.name));
-            continue;
-        };
+        let kind = m.kind;
         let (imp, note) = model_impl(kind);
         if let Some(n) = note {
             notes.push(format!("model `{}` ({}): {n}", m.name, kind.as_str()));
@@ -585,13 +579,13 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         spec_hash: spec_hash(spec_text),
         description: design.description.clone(),
         owner: design.owner.clone(),
-        objective: design.problem.as_ref().and_then(|p| p.objective.clone()),
+        objective: design.problem.objective.clone(),
         task: task.as_str(),
         target: target_col,
         dedupe: dataset.dedupe.as_ref().map(|d| if d.contains('.') { d.clone() } else { format!("{base}.{d}") }),
         base_source: base,
         base_time,
-        positive_rate: design.problem.as_ref().and_then(|p| p.positive_rate),
+        positive_rate: design.problem.positive_rate,
         classes,
         sources,
         joins: join_list,
@@ -642,7 +636,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         spec_name_lit: py_str(&design.name),
         title_md: md(&design.name),
         description_md: design.description.as_deref().map(md),
-        objective_md: design.problem.as_ref().and_then(|p| p.objective.as_deref()).map(md),
+        objective_md: md(&design.problem.objective),
         owner_md: design.owner.as_deref().map(md),
         endpoint_md: md(&endpoint),
         task: task.as_str(),

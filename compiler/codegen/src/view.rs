@@ -24,7 +24,7 @@ pub struct View {
     pub spec_name_lit: String,
     pub title_md: String,
     pub description_md: Option<String>,
-    pub objective_md: Option<String>,
+    pub objective_md: String,
     pub owner_md: Option<String>,
     pub endpoint_md: String,
     /// A vocabulary word (`binary_classification`), not spec text.
@@ -116,7 +116,7 @@ pub struct Config {
     pub spec_hash: String,
     pub description: Option<String>,
     pub owner: Option<String>,
-    pub objective: Option<String>,
+    pub objective: String,
     pub task: &'static str,
     /// `source.field`.
     pub target: String,

@@ -11,7 +11,7 @@
 //! (absurd params are clamped, never turned into NaN or infinity).
 
 use crate::vocab::{ModelKind, ModelStage};
-use crate::{Design, LatencyDist, Model, ParamValue, Serving, Stage};
+use crate::{Design, LatencyDist, Model, ParamValue, Phase, Serving, Stage};
 
 /// Fixed cost of one in-process predict call of a compiled model runtime
 /// (argument marshalling, one dispatch, result allocation). An engineering
@@ -93,7 +93,7 @@ impl Estimate {
 }
 
 /// The service time of `stage` in `serving`.
-pub fn stage_service(design: &Design, serving: &Serving, stage: &Stage) -> StageService {
+pub fn stage_service<P: Phase>(design: &Design<P>, serving: &Serving, stage: &Stage) -> StageService {
     let model = stage.model.as_deref().and_then(|m| design.model(m));
     if let Some(dist) = &stage.latency {
         return StageService { dist: dist.clone(), batch_marginal: declared_batch_marginal(serving), basis: Basis::Stage };
@@ -105,7 +105,7 @@ pub fn stage_service(design: &Design, serving: &Serving, stage: &Stage) -> Stage
 }
 
 /// The service time of `model` when `serving` calls it (declared or estimated).
-pub fn model_service(model: &Model, serving: &Serving) -> StageService {
+pub fn model_service<P: Phase>(model: &Model<P>, serving: &Serving) -> StageService {
     if let Some(dist) = &model.latency {
         return StageService { dist: dist.clone(), batch_marginal: declared_batch_marginal(serving), basis: Basis::Model };
     }
@@ -142,14 +142,14 @@ pub fn typical_s(service: &StageService) -> Option<f64> {
     service.dist.typical_s()
 }
 
-fn num(model: &Model, key: &str) -> Option<f64> {
+fn num<P: Phase>(model: &Model<P>, key: &str) -> Option<f64> {
     match model.params.get(key) {
         Some(ParamValue::Number(n)) if n.is_finite() && *n > 0.0 => Some(n.min(1e12)),
         _ => None,
     }
 }
 
-fn layers(model: &Model) -> Option<Vec<f64>> {
+fn layers<P: Phase>(model: &Model<P>) -> Option<Vec<f64>> {
     match model.params.get("layers") {
         Some(ParamValue::List(l)) if !l.is_empty() => Some(l.iter().map(|w| w.clamp(1.0, 1e6)).collect()),
         _ => None,
@@ -157,7 +157,7 @@ fn layers(model: &Model) -> Option<Vec<f64>> {
 }
 
 /// Estimates one request through `model` from its kind and params.
-pub fn model_estimate(model: &Model, gpu: bool) -> Estimate {
+pub fn model_estimate<P: Phase>(model: &Model<P>, gpu: bool) -> Estimate {
     let features = (model.features.len() as f64).max(1.0);
     // Items scored per request: a ranking model scores its candidates.
     let items = if model.stage == Some(ModelStage::Ranking) { model.candidates.unwrap_or(1.0).clamp(1.0, 1e7) } else { 1.0 };
@@ -170,7 +170,7 @@ pub fn model_estimate(model: &Model, gpu: bool) -> Estimate {
             (each_s, what)
         }
     };
-    let (overhead, (work, what)) = match model.kind {
+    let (overhead, (work, what)) = match model.known_kind() {
         Some(ModelKind::Rules | ModelKind::Heuristic) => {
             let rules = (model.rules.len() as f64).max(1.0);
             (CALL_OVERHEAD_S, per_item(format!("{} rules × {} ns", fmt_num(rules), RULE_S * 1e9), rules * RULE_S))
@@ -186,7 +186,7 @@ pub fn model_estimate(model: &Model, gpu: bool) -> Estimate {
         Some(ModelKind::RandomForest | ModelKind::GradientBoosting | ModelKind::IsolationForest) => {
             let trees = num(model, "trees").unwrap_or(100.0);
             // Isolation trees grow to log2(256) = 8 on their default subsample.
-            let default_depth = if model.kind == Some(ModelKind::IsolationForest) { 8.0 } else { 6.0 };
+            let default_depth = if model.known_kind() == Some(ModelKind::IsolationForest) { 8.0 } else { 6.0 };
             let depth = num(model, "depth").unwrap_or(default_depth).min(64.0);
             (
                 CALL_OVERHEAD_S,
@@ -274,7 +274,7 @@ fn fmt_num(x: f64) -> String {
 
 /// The typical time of one request through all stages of `serving`, or
 /// `None` when a stage's time is only known from a file.
-pub fn path_typical_s(design: &Design, serving: &Serving) -> Option<f64> {
+pub fn path_typical_s<P: Phase>(design: &Design<P>, serving: &Serving) -> Option<f64> {
     serving.stages.iter().map(|st| typical_s(&stage_service(design, serving, st))).sum()
 }
 
@@ -291,7 +291,7 @@ mod tests {
         Model {
             name: "m".into(),
             doc: vec![],
-            kind: Some(kind),
+            kind,
             kind_span: Default::default(),
             features: vec!["a".into(), "b".into(), "c".into()],
             feature_spans: vec![],

@@ -7,12 +7,12 @@
 //! same function, so they never disagree about the numbers.
 
 use crate::graph::transitive_reads;
-use crate::{Design, Freshness, Monitor, MonitorKind, Serving, ServingMode, Source};
+use crate::{Design, Freshness, Phase, Monitor, MonitorKind, Serving, ServingMode, Source};
 use std::collections::BTreeSet;
 
 /// The features a serving computes: those of the models in its stages and of
 /// its fallback model (rules read features by name).
-pub fn serving_features<'d>(d: &'d Design, s: &'d Serving) -> Vec<&'d str> {
+pub fn serving_features<'d, P: Phase>(d: &'d Design<P>, s: &'d Serving) -> Vec<&'d str> {
     let mut models: Vec<&str> = s.stages.iter().filter_map(|st| st.model.as_deref()).collect();
     models.extend(s.timeout.as_ref().map(|(_, m)| m.as_str()));
     let mut out = Vec::new();
@@ -51,7 +51,7 @@ impl Capacity {
 
 /// `None` when a stage's time is only known from a file (the simulator
 /// decides) or the stages take no time.
-pub fn serving_capacity(d: &Design, s: &Serving) -> Option<Capacity> {
+pub fn serving_capacity<P: Phase>(d: &Design<P>, s: &Serving) -> Option<Capacity> {
     let per_request_s = crate::cost::path_typical_s(d, s)?;
     if per_request_s <= 0.0 || !per_request_s.is_finite() {
         return None;
@@ -73,7 +73,7 @@ pub struct StaleSource<'d> {
 
 /// Stale sources of a realtime serving, in the order its features read them;
 /// empty for other modes or without a freshness constraint.
-pub fn stale_sources<'d>(d: &'d Design, s: &'d Serving) -> Vec<StaleSource<'d>> {
+pub fn stale_sources<'d, P: Phase>(d: &'d Design<P>, s: &'d Serving) -> Vec<StaleSource<'d>> {
     let (Some(limit), Some(ServingMode::Realtime)) = (d.constraints.freshness_s, s.mode) else {
         return Vec::new();
     };
@@ -97,8 +97,8 @@ pub fn stale_sources<'d>(d: &'d Design, s: &'d Serving) -> Vec<StaleSource<'d>> 
 }
 
 /// How long after the event the target's label arrives (`delay` on the label field).
-pub fn label_delay_s(d: &Design) -> Option<f64> {
-    d.problem.as_ref().and_then(|p| p.target.as_ref()).and_then(|t| d.field(t)).and_then(|f| f.delay_s)
+pub fn label_delay_s<P: Phase>(d: &Design<P>) -> Option<f64> {
+    d.target().and_then(|t| d.field(t)).and_then(|f| f.delay_s)
 }
 
 /// A performance monitor whose window is shorter than the label delay.
@@ -110,7 +110,7 @@ pub struct BlindMonitor<'d> {
     pub delay_s: f64,
 }
 
-pub fn blind_performance_monitors(d: &Design) -> Vec<BlindMonitor<'_>> {
+pub fn blind_performance_monitors<P: Phase>(d: &Design<P>) -> Vec<BlindMonitor<'_>> {
     let Some(delay_s) = label_delay_s(d) else { return Vec::new() };
     d.monitors
         .iter()

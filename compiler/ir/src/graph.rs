@@ -4,7 +4,7 @@
 //! **Invariant:** node and edge order follow declaration order, so the
 //! output is the same bytes for the same design.
 
-use crate::{Design, FieldRef, MonitorKind, Window};
+use crate::{Design, FieldRef, MonitorKind, Phase, Window};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -72,10 +72,7 @@ pub fn build(d: &Design) -> DesignGraph {
     }
     let mut models = BTreeMap::new();
     for m in &d.models {
-        let label = match m.kind {
-            Some(k) => format!("{} ({k})", m.name),
-            None => m.name.clone(),
-        };
+        let label = format!("{} ({})", m.name, m.kind);
         let to = add(&mut g, NodeKind::Model, &m.name, label);
         models.insert(m.name.clone(), to);
         for f in &m.features {
@@ -220,8 +217,8 @@ pub fn to_mermaid(dg: &DesignGraph) -> String {
 }
 
 /// Fields and features used by a feature, transitively: for the serving checks.
-pub fn transitive_reads<'d>(
-    design: &'d Design,
+pub fn transitive_reads<'d, P: Phase>(
+    design: &'d Design<P>,
     roots: impl IntoIterator<Item = &'d str>,
 ) -> (BTreeSet<&'d str>, Vec<&'d FieldRef>, Vec<&'d Window>) {
     let mut seen = BTreeSet::new();

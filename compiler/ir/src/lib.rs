@@ -4,20 +4,28 @@
 //! **Invariant:** quantities are normalised: durations in seconds, rates in
 //! requests per second, fractions in 0..=1, money in dollars (per month for
 //! budgets, per hour for instances). Names are as declared.
-//! **Invariant:** when analysis reported no error, every reference in the
-//! design resolves (fields, features, models, stages, metrics) and the
-//! feature graph is acyclic; with errors, the design holds what could be
-//! built, and backends must not run.
+//! The design comes in two [`phase`]s. `mlspec-check` builds a
+//! `Design<Draft>`, where a statement the language requires may be missing,
+//! and lifts it into a `Design<Checked>` (the default, what backends take)
+//! only when it reported no error.
+//!
+//! **Invariant:** in a `Design<Checked>` every required statement is there
+//! (the types say so: `problem.task` is a `Task`, `model.kind` a
+//! `ModelKind`), every reference resolves (fields, features, models,
+//! stages, metrics) and the feature graph is acyclic. A `Design<Draft>`
+//! holds what could be built from a broken spec; no backend takes one.
 
 pub mod cost;
 pub mod facts;
 pub mod functions;
 pub mod graph;
 pub mod numbers;
+pub mod phase;
 pub mod traffic;
 pub mod vocab;
 
 pub use functions::{FeatureFunction, WindowFunction};
+pub use phase::{Checked, Draft, Phase};
 
 use crate::vocab::{
     AlertChannel, AutoscaleSignal, BinaryOp, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Moment, Task, TuningSearch,
@@ -27,14 +35,15 @@ use mlspec_diag::span::Span;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Design {
+#[derive(Clone, Debug, Serialize)]
+#[serde(bound = "")]
+pub struct Design<P: Phase = Checked> {
     pub name: String,
     pub doc: Vec<String>,
     pub description: Option<String>,
     pub owner: Option<String>,
     pub version: Option<String>,
-    pub problem: Option<Problem>,
+    pub problem: P::Required<Problem<P>>,
     pub constraints: Constraints,
     pub metrics: Vec<Metric>,
     pub cost_matrix: Option<CostMatrix>,
@@ -42,7 +51,7 @@ pub struct Design {
     pub features: Vec<Feature>,
     pub feature_store: Option<FeatureStore>,
     pub dataset: Option<Dataset>,
-    pub models: Vec<Model>,
+    pub models: Vec<Model<P>>,
     pub servings: Vec<Serving>,
     pub monitors: Vec<Monitor>,
     pub experiments: Vec<Experiment>,
@@ -61,7 +70,34 @@ pub struct DesignIndex {
     models: BTreeMap<String, usize>,
 }
 
-impl Design {
+impl Default for Design<Draft> {
+    fn default() -> Self {
+        Design {
+            name: String::new(),
+            doc: Vec::new(),
+            description: None,
+            owner: None,
+            version: None,
+            problem: None,
+            constraints: Constraints::default(),
+            metrics: Vec::new(),
+            cost_matrix: None,
+            sources: Vec::new(),
+            features: Vec::new(),
+            feature_store: None,
+            dataset: None,
+            models: Vec::new(),
+            servings: Vec::new(),
+            monitors: Vec::new(),
+            experiments: Vec::new(),
+            scenarios: Vec::new(),
+            span: Span::default(),
+            index: DesignIndex::default(),
+        }
+    }
+}
+
+impl<P: Phase> Design<P> {
     /// Rebuilds the lookup index; call after changing the lists.
     pub fn reindex(&mut self) {
         fn index<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, usize> {
@@ -95,15 +131,30 @@ impl Design {
             None => self.features.iter().find(|f| f.name == name),
         }
     }
-    pub fn model(&self, name: &str) -> Option<&Model> {
+    pub fn model(&self, name: &str) -> Option<&Model<P>> {
         match self.index.models.get(name) {
             Some(&i) => self.models.get(i),
             None if self.index.models.len() == self.models.len() => None,
             None => self.models.iter().find(|m| m.name == name),
         }
     }
-    pub fn task(&self) -> Option<Task> {
-        self.problem.as_ref().and_then(|p| p.task)
+    /// The problem, when there is one (always, once checked).
+    pub fn known_problem(&self) -> Option<&Problem<P>> {
+        P::known(&self.problem)
+    }
+    /// The task, when it is known (always, once checked).
+    pub fn known_task(&self) -> Option<Task> {
+        self.known_problem().and_then(|p| P::known(&p.task)).copied()
+    }
+    /// The target field, when the problem names one.
+    pub fn target(&self) -> Option<&FieldRef> {
+        self.known_problem().and_then(|p| p.target.as_ref())
+    }
+}
+
+impl Design<Checked> {
+    pub fn task(&self) -> Task {
+        self.problem.task
     }
 }
 
@@ -120,15 +171,22 @@ impl std::fmt::Display for FieldRef {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Problem {
-    pub objective: Option<String>,
-    pub task: Option<Task>,
+#[derive(Clone, Debug, Serialize)]
+#[serde(bound = "")]
+pub struct Problem<P: Phase = Checked> {
+    pub objective: P::Required<String>,
+    pub task: P::Required<Task>,
     pub target: Option<FieldRef>,
     pub positive_rate: Option<f64>,
     pub classes: Vec<String>,
     pub horizon_s: Option<f64>,
     pub span: Span,
+}
+
+impl Problem<Draft> {
+    pub fn new(span: Span) -> Self {
+        Problem { objective: None, task: None, target: None, positive_rate: None, classes: Vec::new(), horizon_s: None, span }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -515,10 +573,11 @@ pub struct Tuning {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Model {
+#[serde(bound = "")]
+pub struct Model<P: Phase = Checked> {
     pub name: String,
     pub doc: Vec<String>,
-    pub kind: Option<ModelKind>,
+    pub kind: P::Required<ModelKind>,
     #[serde(skip)]
     pub kind_span: Span,
     pub features: Vec<String>,
@@ -537,6 +596,13 @@ pub struct Model {
     pub latency: Option<LatencyDist>,
     pub span: Span,
     pub name_span: Span,
+}
+
+impl<P: Phase> Model<P> {
+    /// The kind, when it is known (always, once checked).
+    pub fn known_kind(&self) -> Option<ModelKind> {
+        P::known(&self.kind).copied()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

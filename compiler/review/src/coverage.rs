@@ -36,23 +36,24 @@ pub fn steps(d: &Design) -> Vec<StepCoverage> {
 fn step(d: &Design, step: Step) -> StepCoverage {
     let mut c = Checklist::new();
     let task = d.task();
-    let supervised = task.is_some_and(|t| !matches!(t, Task::Clustering | Task::AnomalyDetection));
-    let binary = matches!(task, Some(Task::BinaryClassification | Task::AnomalyDetection));
+    let supervised = !matches!(task, Task::Clustering | Task::AnomalyDetection);
+    let binary = matches!(task, Task::BinaryClassification | Task::AnomalyDetection);
     let realtime = d.servings.iter().any(|s| s.mode == Some(ServingMode::Realtime));
     let online_serving = d.servings.iter().any(|s| matches!(s.mode, Some(ServingMode::Realtime | ServingMode::Streaming)));
-    let p = d.problem.as_ref();
+    let p = &d.problem;
     match step {
         Step::Requirements => {
-            c.item("objective", p.is_some_and(|p| p.objective.is_some()));
-            c.item("task", task.is_some());
+            // Required statements: a checked design always has them.
+            c.item("objective", true);
+            c.item("task", true);
             if supervised {
-                c.item("target", p.is_some_and(|p| p.target.is_some()));
+                c.item("target", p.target.is_some());
             }
             if binary {
-                c.item("positive rate", p.is_some_and(|p| p.positive_rate.is_some()));
+                c.item("positive rate", p.positive_rate.is_some());
             }
-            if task == Some(Task::Forecasting) {
-                c.item("forecast horizon", p.is_some_and(|p| p.horizon_s.is_some()));
+            if task == Task::Forecasting {
+                c.item("forecast horizon", p.horizon_s.is_some());
             }
             c.item("latency SLO", !d.constraints.latency.is_empty());
             c.item("throughput", d.constraints.throughput_rps.is_some());
@@ -98,7 +99,7 @@ fn step(d: &Design, step: Step) -> StepCoverage {
                 d.models.iter().any(|m| {
                     matches!(
                         m.kind,
-                        Some(ModelKind::Rules | ModelKind::Heuristic | ModelKind::LogisticRegression | ModelKind::LinearRegression)
+                        ModelKind::Rules | ModelKind::Heuristic | ModelKind::LogisticRegression | ModelKind::LinearRegression
                     )
                 }) && (d.models.len() < 2 || d.models.iter().any(|m| m.baseline.is_some())),
             );
@@ -109,10 +110,10 @@ fn step(d: &Design, step: Step) -> StepCoverage {
             let ds = d.dataset.as_ref();
             let split = ds.and_then(|ds| ds.split.as_ref());
             c.item("train/validation/test split", split.is_some());
-            if d.sources.iter().any(|s| s.event_time().is_some()) || task == Some(Task::Forecasting) {
+            if d.sources.iter().any(|s| s.event_time().is_some()) || task == Task::Forecasting {
                 c.item("split respects time or groups", split.is_some_and(|s| !matches!(s.strategy, SplitStrategy::Random)));
             }
-            if binary && p.and_then(|p| p.positive_rate).is_some_and(|r| r < super::rules::RARE_POSITIVES) {
+            if binary && p.positive_rate.is_some_and(|r| r < super::rules::RARE_POSITIVES) {
                 c.item("imbalance handling", ds.is_some_and(|ds| ds.imbalance.is_some()));
             }
             c.item("cross-validation", d.models.iter().any(|m| m.tuning.as_ref().is_some_and(|t| t.cv.is_some())));

@@ -189,34 +189,26 @@ fn architecture(o: &mut String, d: &Design) {
 
 fn problem(o: &mut String, d: &Design) {
     let _ = writeln!(o, "## 1. Problem and requirements\n");
-    if let Some(p) = &d.problem {
-        if let Some(obj) = &p.objective {
-            let _ = writeln!(o, "**Objective.** {obj}.\n");
-        }
-        let mut rows = Vec::new();
-        if let Some(t) = p.task {
-            rows.push(("task", t.to_string()));
-        }
-        if let Some(t) = &p.target {
-            rows.push(("target", format!("`{t}`")));
-        }
-        if let Some(r) = p.positive_rate {
-            rows.push(("positive rate", pct(r)));
-        }
-        if !p.classes.is_empty() {
-            rows.push(("classes", p.classes.join(", ")));
-        }
-        if let Some(h) = p.horizon_s {
-            rows.push(("horizon", dur(h)));
-        }
-        if !rows.is_empty() {
-            let _ = writeln!(o, "| | |\n|---|---|");
-            for (k, v) in rows {
-                let _ = writeln!(o, "| {k} | {} |", cell(&v));
-            }
-            let _ = writeln!(o);
-        }
+    let p = &d.problem;
+    let _ = writeln!(o, "**Objective.** {}.\n", p.objective);
+    let mut rows = vec![("task", p.task.to_string())];
+    if let Some(t) = &p.target {
+        rows.push(("target", format!("`{t}`")));
     }
+    if let Some(r) = p.positive_rate {
+        rows.push(("positive rate", pct(r)));
+    }
+    if !p.classes.is_empty() {
+        rows.push(("classes", p.classes.join(", ")));
+    }
+    if let Some(h) = p.horizon_s {
+        rows.push(("horizon", dur(h)));
+    }
+    let _ = writeln!(o, "| | |\n|---|---|");
+    for (k, v) in rows {
+        let _ = writeln!(o, "| {k} | {} |", cell(&v));
+    }
+    let _ = writeln!(o);
     let c = &d.constraints;
     let mut rows: Vec<(String, String)> =
         c.latency.iter().map(|l| (format!("latency {}", l.label), format!("< {}", dur(l.max_s)))).collect();
@@ -406,7 +398,7 @@ fn models(o: &mut String, d: &Design) {
             }
             s
         });
-        let mut kind = m.kind.map_or(String::new(), |k| k.to_string());
+        let mut kind = m.kind.to_string();
         if let Some(st) = &m.stage {
             kind.push_str(&format!(" ({st}{})", m.candidates.map_or(String::new(), |c| format!(", {} candidates", count(c)))));
         }
@@ -673,9 +665,8 @@ mod tests {
     #[test]
     fn monitor_alerts_keep_their_urls() {
         let src = include_str!("../tests/doc/webhook.mlspec");
-        let a = mlspec_check::check_source(src);
-        assert!(!a.diagnostics.iter().any(|d| d.is_error()), "{:?}", a.diagnostics);
-        let document = generate(&a.design, src, &crate::review(&a.design, src));
+        let design = mlspec_check::check_source(src).design().unwrap_or_else(|diags| panic!("{diags:?}"));
+        let document = generate(&design, src, &crate::review(&design, src));
         assert!(
             document.contains("- `drift amount_log using psi > 0.2 every 1d alert webhook(\"https://hooks.example.com/x\")`\n"),
             "{document}"

@@ -14,16 +14,14 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
         findings.iter().map(|f| Question { step: f.step, question: format!("{} ({})", f.question, f.id), line: f.line }).collect();
     let mut ask = |step: Step, span: mlspec_diag::span::Span, q: String| qs.push(Question { step, question: q, line: cx.line(span) });
 
-    if let Some(p) = &d.problem {
-        if let Some(rate) = p.positive_rate {
-            ask(
-                Step::Requirements,
-                p.span,
-                format!("Positives are {} of examples. How was that measured, and is it stable across segments and seasons?", pct(rate)),
-            );
-        }
+    if let Some(rate) = d.problem.positive_rate {
+        ask(
+            Step::Requirements,
+            d.problem.span,
+            format!("Positives are {} of examples. How was that measured, and is it stable across segments and seasons?", pct(rate)),
+        );
     }
-    if let Some((h, span)) = d.problem.as_ref().and_then(|p| p.horizon_s.map(|h| (h, p.span))) {
+    if let Some((h, span)) = d.problem.horizon_s.map(|h| (h, d.problem.span)) {
         ask(
             Step::Requirements,
             span,
@@ -63,7 +61,7 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             );
         }
     }
-    if let Some(t) = d.problem.as_ref().and_then(|p| p.target.as_ref()) {
+    if let Some(t) = d.problem.target.as_ref() {
         if let Some(delay) = mlspec_ir::facts::label_delay_s(d) {
             ask(
                 Step::Data,
@@ -98,7 +96,7 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             format!(
                 "What lift over `{base}` on {metric} would justify `{}` ({}), and how would you explain one of its decisions to a user or an auditor?",
                 m.name,
-                m.kind.map_or("model", |k| k.as_str())
+                m.kind.as_str()
             ),
         );
     }
@@ -182,16 +180,16 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             ),
         );
     }
-    let feedback = matches!(d.task(), Some(Task::BinaryClassification | Task::Ranking | Task::Recommendation))
+    let feedback = matches!(d.task(), Task::BinaryClassification | Task::Ranking | Task::Recommendation)
         && d.servings.iter().any(|s| s.mode == Some(ServingMode::Realtime));
     if feedback {
         let what = match d.task() {
-            Some(Task::BinaryClassification) => "Cases the model acts on (blocked, filtered) never get their natural outcome.",
+            Task::BinaryClassification => "Cases the model acts on (blocked, filtered) never get their natural outcome.",
             _ => "Users only interact with what the model showed them.",
         };
         ask(
             Step::Risks,
-            d.problem.as_ref().map_or(d.span, |p| p.span),
+            d.problem.span,
             format!("{what} How do you keep the training data from reinforcing the model's own choices (a holdout, exploration, counterfactual logging)?"),
         );
     }
@@ -204,8 +202,8 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             );
         }
     }
-    if d.models.iter().any(|m| matches!(m.kind, Some(ModelKind::NeuralNetwork | ModelKind::Transformer))) {
-        if let Some(m) = d.models.iter().find(|m| matches!(m.kind, Some(ModelKind::NeuralNetwork | ModelKind::Transformer))) {
+    if d.models.iter().any(|m| matches!(m.kind, ModelKind::NeuralNetwork | ModelKind::Transformer)) {
+        if let Some(m) = d.models.iter().find(|m| matches!(m.kind, ModelKind::NeuralNetwork | ModelKind::Transformer)) {
             ask(
                 Step::Risks,
                 m.name_span,

@@ -62,8 +62,8 @@ pub fn notes(cx: &Ctx<'_>) -> Vec<Note> {
             Some(ServingMode::Batch) => {
                 let rows = d
                     .problem
+                    .target
                     .as_ref()
-                    .and_then(|p| p.target.as_ref())
                     .and_then(|t| d.source(&t.source))
                     .filter(|src| src.volume_per_s.is_none())
                     .and_then(|src| src.volume.map(|v| (v, src.name.as_str())));

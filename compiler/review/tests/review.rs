@@ -25,12 +25,11 @@ fn directives<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
 
 fn run(path: &Path) -> Result<(), Failed> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let a = check_source(&text);
-    let errors: Vec<String> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
-    if !errors.is_empty() {
-        return Err(format!("{}: must check without errors, got {errors:?}", path.display()).into());
-    }
-    let r = review::review(&a.design, &text);
+    let design = check_source(&text).design().map_err(|diags| {
+        let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
+        format!("{}: must check without errors, got {errors:?}", path.display())
+    })?;
+    let r = review::review(&design, &text);
     let got: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
     let expect = directives(&text, "// review-expect:");
     let absent = directives(&text, "// review-absent:");

@@ -15,9 +15,7 @@ use std::time::Duration;
 const SPEC: &str = include_str!("drift.mlspec");
 
 fn bench(c: &mut Criterion) {
-    let a = check_source(SPEC);
-    assert!(a.diagnostics.iter().all(|d| !d.is_error()), "the bench spec checks clean");
-    let d = a.design;
+    let d = check_source(SPEC).design().expect("the bench spec checks clean");
     let o = Options { rows_per_day: 100_000, seed: 1, days: Some(30.0) };
     let mut g = c.benchmark_group("drift");
     g.sample_size(10).measurement_time(Duration::from_secs(60)).warm_up_time(Duration::from_secs(1));

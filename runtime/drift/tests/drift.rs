@@ -14,10 +14,10 @@ use mlspec_drift::quality::{simulate, Options, QualityOutcome};
 use mlspec_ir::{Design, WindowFunction};
 
 fn design(src: &str) -> Design {
-    let a = check_source(src);
-    let errors: Vec<String> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
-    assert!(errors.is_empty(), "spec has errors: {errors:?}\n{src}");
-    a.design
+    check_source(src).design().unwrap_or_else(|diags| {
+        let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
+        panic!("spec has errors: {errors:?}\n{src}")
+    })
 }
 
 /// One source with a normal field `x` (mean 100, sd 10) and a category,
@@ -270,11 +270,7 @@ fn every_checked_spec_runs_through_the_drift_simulation() {
     paths.sort();
     let mut ran = 0;
     for path in &paths {
-        let a = check_source(&std::fs::read_to_string(path).unwrap());
-        if a.diagnostics.iter().any(|d| d.is_error()) {
-            continue;
-        }
-        let d = a.design;
+        let Ok(d) = check_source(&std::fs::read_to_string(path).unwrap()).design() else { continue };
         let scenarios: Vec<Option<&mlspec_ir::Scenario>> =
             if d.scenarios.is_empty() { vec![None] } else { d.scenarios.iter().map(Some).collect() };
         for sc in scenarios {

@@ -36,9 +36,7 @@ const SPEC: &str = r#"system errors_test {
 "#;
 
 fn design() -> Design {
-    let a = check_source(SPEC);
-    assert!(!a.diagnostics.iter().any(|d| d.is_error()), "{:?}", a.diagnostics);
-    a.design
+    check_source(SPEC).design().unwrap_or_else(|diags| panic!("{diags:?}"))
 }
 
 fn run(d: &Design) -> Result<(), DriftError> {

@@ -29,10 +29,9 @@ pub const MMC_SPEC: &str = r#"system mmc {
 "#;
 
 fn plan(src: &str, requests: u64) -> Plan {
-    let a = check_source(src);
-    assert!(a.diagnostics.iter().all(|d| !d.is_error()));
-    let Ok(t) = target(&a.design, None, None, Some(requests), &|_| Err(String::new())) else { panic!("not simulable") };
-    Plan::new(&a.design, &t, &Overrides { seed: Some(1), requests: Some(requests) }).unwrap()
+    let design = check_source(src).design().expect("the bench spec checks clean");
+    let Ok(t) = target(&design, None, None, Some(requests), &|_| Err(String::new())) else { panic!("not simulable") };
+    Plan::new(&design, &t, &Overrides { seed: Some(1), requests: Some(requests) }).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    let Some(task) = d.task() else { return vec![] };
+    let task = d.task();
     if !is_classification(task) {
         return vec![];
     }

@@ -14,13 +14,13 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    let Some(task) = d.task() else { return vec![] };
+    let task = d.task();
     if !matches!(task, Task::BinaryClassification | Task::AnomalyDetection) {
         return vec![];
     }
     let Some(rate) = positive_rate(d).filter(|p| *p < RARE_POSITIVES) else { return vec![] };
     // Without a target (unsupervised anomaly detection) there are no labels to balance.
-    let has_target = d.problem.as_ref().is_some_and(|p| p.target.is_some());
+    let has_target = d.problem.target.is_some();
     if !has_target || d.dataset.as_ref().is_some_and(|ds| ds.imbalance.is_some()) || !d.models.iter().any(|m| learned(m.kind)) {
         return vec![];
     }

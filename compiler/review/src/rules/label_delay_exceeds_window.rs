@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    let target = d.problem.as_ref().and_then(|p| p.target.as_ref()).map_or("the target".to_string(), |t| format!("`{t}`"));
+    let target = d.problem.target.as_ref().map_or("the target".to_string(), |t| format!("`{t}`"));
     facts::blind_performance_monitors(d)
         .into_iter()
         .map(|b| {

@@ -13,8 +13,8 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    let Some(task) = d.task() else { return vec![] };
-    if !supervised(task) || d.problem.as_ref().is_some_and(|p| p.target.is_some()) {
+    let task = d.task();
+    if !supervised(task) || d.problem.target.is_some() {
         return vec![];
     }
     let label = d.sources.iter().find_map(|s| s.fields.iter().find(|f| f.label).map(|f| format!("{}.{}", s.name, f.name)));

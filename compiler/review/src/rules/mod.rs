@@ -120,28 +120,26 @@ fn is_classification(task: Task) -> bool {
 }
 
 fn positive_rate(d: &Design) -> Option<f64> {
-    d.problem.as_ref().and_then(|p| p.positive_rate)
+    d.problem.positive_rate
 }
 
 fn problem_span(d: &Design) -> mlspec_diag::span::Span {
-    d.problem.as_ref().map_or(d.span, |p| p.span)
+    d.problem.span
 }
 
-fn learned(kind: Option<ModelKind>) -> bool {
-    !matches!(kind, Some(ModelKind::Rules | ModelKind::Heuristic) | None)
+fn learned(kind: ModelKind) -> bool {
+    !matches!(kind, ModelKind::Rules | ModelKind::Heuristic)
 }
 
-fn complex(kind: Option<ModelKind>) -> bool {
+fn complex(kind: ModelKind) -> bool {
     matches!(
         kind,
-        Some(
-            ModelKind::RandomForest
-                | ModelKind::GradientBoosting
-                | ModelKind::NeuralNetwork
-                | ModelKind::Transformer
-                | ModelKind::TwoTower
-                | ModelKind::MatrixFactorization
-        )
+        ModelKind::RandomForest
+            | ModelKind::GradientBoosting
+            | ModelKind::NeuralNetwork
+            | ModelKind::Transformer
+            | ModelKind::TwoTower
+            | ModelKind::MatrixFactorization
     )
 }
 
@@ -152,8 +150,8 @@ fn primary_metric(d: &Design) -> Option<&Metric> {
 /// The simplest model of the spec, for fallbacks and baselines.
 fn simplest_model(d: &Design) -> Option<&Model> {
     let rank = |m: &&Model| match m.kind {
-        Some(ModelKind::Rules | ModelKind::Heuristic) => 0,
-        Some(ModelKind::LogisticRegression | ModelKind::LinearRegression | ModelKind::DecisionTree) => 1,
+        ModelKind::Rules | ModelKind::Heuristic => 0,
+        ModelKind::LogisticRegression | ModelKind::LinearRegression | ModelKind::DecisionTree => 1,
         _ => 9,
     };
     d.models.iter().filter(|m| rank(m) < 9).min_by_key(rank)
@@ -221,7 +219,7 @@ fn experiment_units(d: &Design, arm_share: f64, duration_s: f64, treatment: &str
     let served_by: Vec<&Serving> = d.servings.iter().filter(|s| s.stages.iter().any(|st| st.model.as_deref() == Some(treatment))).collect();
     let batch = !served_by.is_empty() && served_by.iter().all(|s| s.mode == Some(ServingMode::Batch));
     if batch {
-        let src = d.problem.as_ref().and_then(|p| p.target.as_ref()).and_then(|t| d.source(&t.source))?;
+        let src = d.problem.target.as_ref().and_then(|t| d.source(&t.source))?;
         if src.volume_per_s.is_some() {
             return None;
         }

@@ -12,10 +12,10 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn baseline_kind(task: Option<Task>) -> &'static str {
+fn baseline_kind(task: Task) -> &'static str {
     match task {
-        Some(Task::Regression) => "linear_regression",
-        Some(Task::Forecasting | Task::Ranking | Task::Recommendation) => "heuristic",
+        Task::Regression => "linear_regression",
+        Task::Forecasting | Task::Ranking | Task::Recommendation => "heuristic",
         _ => "logistic_regression",
     }
 }
@@ -32,7 +32,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if m.stage == Some(ModelStage::Retrieval) && any_baseline {
             continue;
         }
-        let kind = m.kind.map_or("", |k| k.as_str());
+        let kind = m.kind.as_str();
         let est = d.servings.iter().find(|s| s.stages.iter().any(|st| st.model.as_deref() == Some(m.name.as_str())));
         let cost = est
             .and_then(|s| s.stages.iter().find(|st| st.model.as_deref() == Some(m.name.as_str())).map(|st| (s, st)))

@@ -13,21 +13,21 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn business_suggestion(task: Option<Task>) -> &'static str {
+fn business_suggestion(task: Task) -> &'static str {
     match task {
-        Some(Task::Ranking | Task::Recommendation) => "revenue_per_session business",
-        Some(Task::Forecasting) => "inventory_cost business",
-        Some(Task::Regression) => "cost_of_error business",
+        Task::Ranking | Task::Recommendation => "revenue_per_session business",
+        Task::Forecasting => "inventory_cost business",
+        Task::Regression => "cost_of_error business",
         _ => "losses_prevented business",
     }
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    if d.problem.is_none() || d.metrics.iter().any(|m| m.scope == Scope::Business) {
+    if d.metrics.iter().any(|m| m.scope == Scope::Business) {
         return vec![];
     }
-    let objective = d.problem.as_ref().and_then(|p| p.objective.as_deref()).unwrap_or("the objective");
+    let objective = d.problem.objective.as_str();
     let span = d.metrics.first().map_or(problem_span(d), |m| m.span);
     vec![cx.finding(&RULE, span,
         "no `business` metric ties the model to the objective".to_string(),

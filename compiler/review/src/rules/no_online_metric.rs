@@ -12,18 +12,18 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn online_suggestion(task: Option<Task>) -> &'static str {
+fn online_suggestion(task: Task) -> &'static str {
     match task {
-        Some(Task::Ranking | Task::Recommendation) => "ctr >= 5% online",
-        Some(Task::Forecasting) => "stockout_rate <= 2% online",
-        Some(Task::Regression) => "mae <= 5 online",
+        Task::Ranking | Task::Recommendation => "ctr >= 5% online",
+        Task::Forecasting => "stockout_rate <= 2% online",
+        Task::Regression => "mae <= 5 online",
         _ => "false_positive_rate <= 1% online",
     }
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    if d.problem.is_none() || d.metrics.iter().any(|m| m.scope == Scope::Online) {
+    if d.metrics.iter().any(|m| m.scope == Scope::Online) {
         return vec![];
     }
     let span = d.metrics.first().map_or(problem_span(d), |m| m.span);

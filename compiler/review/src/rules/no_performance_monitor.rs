@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let d = cx.d;
-    let has_target = d.problem.as_ref().is_some_and(|p| p.target.is_some());
+    let has_target = d.problem.target.is_some();
     if !has_target || d.models.is_empty() || d.monitors.iter().any(|m| matches!(m.kind, MonitorKind::Performance { .. })) {
         return vec![];
     }

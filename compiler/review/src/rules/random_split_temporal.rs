@@ -19,15 +19,15 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     if !matches!(split.strategy, SplitStrategy::Random) {
         return vec![];
     }
-    let forecasting = d.task() == Some(Task::Forecasting);
-    let target_src = d.problem.as_ref().and_then(|p| p.target.as_ref()).and_then(|t| d.source(&t.source));
+    let forecasting = d.task() == Task::Forecasting;
+    let target_src = d.problem.target.as_ref().and_then(|t| d.source(&t.source));
     let ts = target_src.and_then(|s| s.event_time().map(|f| (s.name.as_str(), f.name.as_str())));
     let windowed: Vec<&str> = d.features.iter().filter(|f| !f.windows.is_empty()).map(|f| f.name.as_str()).take(3).collect();
     if !forecasting && ts.is_none() {
         return vec![];
     }
     let what = if forecasting {
-        let h = d.problem.as_ref().and_then(|p| p.horizon_s).map_or(String::new(), |h| format!(" {} ahead", dur(h)));
+        let h = d.problem.horizon_s.map_or(String::new(), |h| format!(" {} ahead", dur(h)));
         format!("a forecast is judged on the future{h}, but a random split trains on days after the ones it tests")
     } else if let Some((s, f)) = ts {
         format!("`{s}` is time-ordered (`{f}` is its event time): a random split puts later rows in training and earlier ones in test")

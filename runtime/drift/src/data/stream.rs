@@ -91,7 +91,7 @@ pub struct Generator<'d> {
 /// The features any model reads, in order of first use; with no model, every feature.
 fn model_features(d: &Design) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for m in d.models.iter().filter(|m| m.kind != Some(ModelKind::Rules)) {
+    for m in d.models.iter().filter(|m| m.kind != ModelKind::Rules) {
         for f in &m.features {
             if !out.contains(f) && d.feature(f).is_some() {
                 out.push(f.clone());
@@ -153,8 +153,8 @@ impl<'d> Generator<'d> {
         for m in &d.models {
             m.rules.iter().for_each(|r| rule_reads(r, &mut read_sources));
         }
-        let label = d.problem.as_ref().and_then(|p| p.target.as_ref()).map(|t| (t.source.clone(), t.field.clone()));
-        let task = d.task().unwrap_or(Task::BinaryClassification);
+        let label = d.problem.target.as_ref().map(|t| (t.source.clone(), t.field.clone()));
+        let task = d.task();
         let monitored = d
             .monitors
             .iter()
@@ -331,7 +331,7 @@ impl<'d> Generator<'d> {
         }
         // Rules read the features computed above (`values` is their memo).
         let mut rules: Vec<Vec<f64>> = Vec::new();
-        for m in d.models.iter().filter(|m| m.kind == Some(ModelKind::Rules)) {
+        for m in d.models.iter().filter(|m| m.kind == ModelKind::Rules) {
             let mut any = vec![0.0; n];
             for (i, r) in m.rules.iter().enumerate() {
                 let v = self.eval.rule(d, &format!("rule:{}:{i}", m.name), r, &view, &mut values)?;
@@ -360,7 +360,7 @@ impl<'d> Generator<'d> {
         self.inputs.width = at;
         let mut rules = 0;
         for m in &self.d.models {
-            if m.kind == Some(ModelKind::Rules) {
+            if m.kind == ModelKind::Rules {
                 self.inputs.rules.insert(m.name.clone(), rules);
                 rules += 1;
                 continue;
@@ -454,12 +454,12 @@ impl<'d> Generator<'d> {
                 Shape::Regression { center, spread, range }
             }
             Task::MulticlassClassification => {
-                let classes = self.d.problem.as_ref().map_or(0, |p| p.classes.len());
+                let classes = self.d.problem.classes.len();
                 let values = label_field.map_or(0, |f| f.values.len());
                 Shape::Multiclass { classes: classes.max(values).max(3) }
             }
             _ => Shape::Binary {
-                positive_rate: self.d.problem.as_ref().and_then(|p| p.positive_rate).unwrap_or_else(super::truth::default_positive_rate),
+                positive_rate: self.d.problem.positive_rate.unwrap_or_else(super::truth::default_positive_rate),
             },
         };
         let r = store.range(reference.start, reference.end);

@@ -137,7 +137,7 @@ impl World {
 
 /// The target's source, or else the source most features read.
 pub fn entity_source(d: &Design) -> Option<usize> {
-    if let Some(t) = d.problem.as_ref().and_then(|p| p.target.as_ref()) {
+    if let Some(t) = d.problem.target.as_ref() {
         if let Some(i) = d.sources.iter().position(|s| s.name == t.source) {
             return Some(i);
         }

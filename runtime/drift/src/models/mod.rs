@@ -81,7 +81,7 @@ fn is_classification(task: Task) -> bool {
 impl Trained {
     /// Trains `m` on `rows` of the store. `classes` is 2 for binary tasks.
     pub fn train(m: &Model, task: Task, classes: usize, inputs: &Inputs, store: &Store, rows: &[usize]) -> Trained {
-        let kind = m.kind.map_or("unknown", ModelKind::as_str).to_string();
+        let kind = m.kind.as_str().to_string();
         let cols = inputs.models.get(&m.name).cloned().unwrap_or_default();
         let stride = rows.len().div_ceil(MAX_TRAIN_ROWS).max(1);
         let rows: Vec<usize> = rows.iter().step_by(stride).copied().collect();
@@ -105,7 +105,7 @@ impl Trained {
             odds: 1.0,
         };
         let y: Vec<f64> = rows.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();
-        if m.kind == Some(ModelKind::Rules) {
+        if m.kind == ModelKind::Rules {
             t.method = "its rules (positive when any rule holds)".into();
             t.fitted = Fitted::Rules(inputs.rules.get(&m.name).copied().unwrap_or(0));
             return t;
@@ -131,12 +131,12 @@ impl Trained {
             && classes == 2
             && matches!(
                 m.kind,
-                Some(ModelKind::DecisionTree | ModelKind::GradientBoosting | ModelKind::RandomForest | ModelKind::IsolationForest)
+                ModelKind::DecisionTree | ModelKind::GradientBoosting | ModelKind::RandomForest | ModelKind::IsolationForest
             );
         let native = match m.kind {
-            Some(ModelKind::LogisticRegression) => classification,
-            Some(ModelKind::LinearRegression) => !classification,
-            Some(ModelKind::DecisionTree) => classification && classes == 2,
+            ModelKind::LogisticRegression => classification,
+            ModelKind::LinearRegression => !classification,
+            ModelKind::DecisionTree => classification && classes == 2,
             _ => false,
         };
         let fitted = if tree_kind {

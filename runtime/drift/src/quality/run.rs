@@ -226,8 +226,8 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
     let store = generate(&mut gen, horizon, progress)?;
     let target = match gen.truth.as_ref().map(|t| t.shape.clone()) {
         Some(Shape::Multiclass { classes }) => Target { task: Task::MulticlassClassification, classes },
-        Some(Shape::Regression { .. }) => Target { task: d.task().unwrap_or(Task::Regression), classes: 1 },
-        _ => Target { task: d.task().unwrap_or(Task::BinaryClassification), classes: 2 },
+        Some(Shape::Regression { .. }) => Target { task: d.task(), classes: 1 },
+        _ => Target { task: d.task(), classes: 2 },
     };
     let history_rows = store.range(-history, 0.0);
     let prod_start = history_rows.end;
@@ -252,7 +252,7 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
     }
     // Set above: `model_idx` is the index of a model of `d.models`.
     let initial = initial.ok_or(DriftError::NoModel)?;
-    let threshold = training::decision_threshold(d.cost_matrix.as_ref(), model_decl.kind == Some(mlspec_ir::vocab::ModelKind::Rules));
+    let threshold = training::decision_threshold(d.cost_matrix.as_ref(), model_decl.kind == mlspec_ir::vocab::ModelKind::Rules);
 
     // 3. The frozen run: the first model on every production row.
     let mut frozen = Live::new(threshold, prod_start);

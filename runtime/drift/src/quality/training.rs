@@ -109,7 +109,7 @@ pub fn production_model(d: &Design) -> Option<usize> {
         .iter()
         .flat_map(|s| s.stages.iter().rev().filter_map(|st| st.model.as_deref()).take(1))
         .find_map(|name| d.models.iter().position(|m| m.name == name));
-    served.or_else(|| d.models.iter().position(|m| m.kind != Some(ModelKind::Rules))).or(if d.models.is_empty() { None } else { Some(0) })
+    served.or_else(|| d.models.iter().position(|m| m.kind != ModelKind::Rules)).or(if d.models.is_empty() { None } else { Some(0) })
 }
 
 /// What the models are trained for.
@@ -137,7 +137,7 @@ pub fn train(d: &Design, m: &Model, target: Target, inputs: &Inputs, store: &Sto
 /// threshold that minimises it.
 pub fn evaluate(d: &Design, m: &Model, t: &Trained, store: &Store, test: &[usize]) -> OfflineModel {
     let cm = d.cost_matrix.as_ref();
-    let rules = m.kind == Some(ModelKind::Rules);
+    let rules = m.kind == ModelKind::Rules;
     let threshold = decision_threshold(cm, rules);
     let pred = t.predict(store, test);
     let y: Vec<f64> = test.iter().map(|r| store.y.get(*r).copied().unwrap_or(0.0)).collect();

@@ -15,15 +15,16 @@ pub fn spec(serving: &str, scenario: &str) -> String {
 }
 
 pub fn plan(src: &str, o: &Overrides) -> Plan {
-    let a = check_source(src);
-    let errors: Vec<String> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
-    assert!(errors.is_empty(), "spec has errors: {errors:?}\n{src}");
-    let t = match target(&a.design, None, None, o.requests, &|f| Err(format!("no file {f}"))) {
+    let design = check_source(src).design().unwrap_or_else(|diags| {
+        let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.code, d.message)).collect();
+        panic!("spec has errors: {errors:?}\n{src}")
+    });
+    let t = match target(&design, None, None, o.requests, &|f| Err(format!("no file {f}"))) {
         Ok(t) => t,
         Err(TargetError::Spec(d)) => panic!("cannot simulate: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()),
         Err(TargetError::Unknown(u)) => panic!("unknown {}", u.name),
     };
-    Plan::new(&a.design, &t, o).expect("a plan")
+    Plan::new(&design, &t, o).expect("a plan")
 }
 
 /// Runs a spec and checks what must hold in every run: every request is
