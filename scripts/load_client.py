@@ -12,15 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-import sample_data
-import serve
-from data import joined_rows, requests_from_rows
+from mlspec_runtime import sample_data
+from mlspec_runtime.data import joined_rows, requests_from_rows
+from mlspec_runtime.serve import endpoint
+from project import SPEC
 
 
 def main() -> int:
     base, total = sys.argv[1], int(sys.argv[2])
-    bodies = requests_from_rows(joined_rows(sample_data.generate(n=400, seed=5)))
-    url = base.rstrip("/") + serve.ENDPOINT
+    bodies = requests_from_rows(SPEC, joined_rows(SPEC, sample_data.generate(SPEC, n=400, seed=5)))
+    url = base.rstrip("/") + endpoint(SPEC)
     latencies, failures = [], []
 
     def worker(offset: int) -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The generated-code stage of the test suite: for every spec in specs/ with a
-# realtime or batch serving, `mlspec build --target python`, then in the
-# generated project `ruff check`, its own pytest, and (realtime) a bounded
+# The generated-code stage of the test suite: the runtime package's own
+# checks (ruff, mypy, pytest in runtime/python), then for every spec in
+# specs/ with a realtime or batch serving, `mlspec build --target python`,
+# then in the generated project `ruff check`, mypy, its own pytest, and (realtime) a bounded
 # load run against uvicorn on 127.0.0.1: MLSPEC_LOAD_REQUESTS requests
 # (default 500 per spec, 2,000 for fraud_detection, the reference example).
 #
@@ -33,6 +34,11 @@ if [ ! -f "$venv/.mlspec-complete" ]; then
 fi
 py="$venv/bin/python"
 
+# The runtime package every project vendors, checked on its own.
+echo "== mlspec_runtime (runtime/python): ruff, mypy, pytest"
+(cd runtime/python && "$py" -m ruff check --quiet . && "$py" -m ruff format --check --quiet . && "$py" -m mypy \
+  && timeout 600 "$py" -m pytest -q -p no:cacheprovider -W ignore::UserWarning)
+
 cargo build --quiet --bin mlspec
 mlspec="$CARGO_TARGET_DIR/debug/mlspec"
 work=$(mktemp -d)
@@ -63,7 +69,7 @@ for name in "${specs[@]}"; do
     continue
   fi
   "$mlspec" build "specs/$name.mlspec" --target python --out "$out" 2>/dev/null
-  (cd "$out" && "$py" -m ruff check --quiet . && timeout 600 "$py" -m pytest -q -p no:cacheprovider -W ignore::UserWarning)
+  (cd "$out" && "$py" -m ruff check --quiet . && "$py" -m mypy && timeout 600 "$py" -m pytest -q -p no:cacheprovider -W ignore::UserWarning)
   if [ -f "$out/serve.py" ]; then
     (cd "$out" && timeout 300 "$py" -W ignore train.py --sample --quick --no-gates --out artifacts >/dev/null)
     port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

@@ -59,10 +59,54 @@ fn every_generated_file_carries_the_header() {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
     assert!(!names.contains(&"batch.py"), "a realtime serving gets no batch job");
-    for (name, bytes) in &all {
+    for (name, bytes) in all.iter().filter(|(n, _)| n != "hooks.py") {
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.lines().take(3).any(|l| l.contains(HEADER)), "{name} has no header");
     }
+}
+
+#[test]
+fn the_users_hooks_are_written_once_and_never_compared_or_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(&fraud(), dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let hooks = dir.path().join("hooks.py");
+    let scaffold = std::fs::read_to_string(&hooks).unwrap();
+    assert!(!scaffold.contains(HEADER), "hooks.py is the user's: no generated header");
+    let mine = "def enrich(body):\n    return body\n";
+    std::fs::write(&hooks, mine).unwrap();
+    for extra in [&[][..], &["--force"][..]] {
+        let o = build(&fraud(), dir.path(), extra);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(std::fs::read_to_string(&hooks).unwrap(), mine);
+    }
+    let o = build(&fraud(), dir.path(), &["--check"]);
+    assert_eq!(o.status.code(), Some(0), "the user's hooks are not stale: {}", String::from_utf8_lossy(&o.stdout));
+    std::fs::remove_file(&hooks).unwrap();
+    let o = build(&fraud(), dir.path(), &["--check"]);
+    assert_eq!(o.status.code(), Some(0), "a missing hooks.py is not stale either");
+}
+
+#[test]
+fn the_runtime_package_is_vendored_byte_for_byte_under_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(&fraud(), dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let package = repo().join("runtime/python/mlspec_runtime");
+    let mut n = 0;
+    for e in std::fs::read_dir(&package).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.ends_with(".py") || name == "py.typed") {
+            continue;
+        }
+        let original = std::fs::read_to_string(&p).unwrap();
+        let vendored = std::fs::read_to_string(dir.path().join("mlspec_runtime").join(&name))
+            .unwrap_or_else(|_| panic!("{name} is not vendored: add it to compiler/codegen/src/runtime.rs"));
+        assert!(vendored.ends_with(&original), "{name} differs from the package");
+        n += 1;
+    }
+    assert!(n >= 10, "only {n} files");
 }
 
 #[test]
@@ -89,13 +133,13 @@ fn check_tells_fresh_from_stale_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(o.stdout.is_empty());
     // An edit makes it stale; the diff shows it; the file stays as edited.
-    let train = out.join("train.py");
+    let train = out.join("mlspec_runtime/train.py");
     let edited = std::fs::read_to_string(&train).unwrap().replace("HISTORY_ROWS = 20000", "HISTORY_ROWS = 7");
     std::fs::write(&train, &edited).unwrap();
     let o = build(&fraud(), &out, &["--check"]);
     assert_eq!(o.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&o.stdout);
-    assert!(diff.contains("--- a/") && diff.contains("+++ b/") && diff.contains("train.py"), "{diff}");
+    assert!(diff.contains("--- a/") && diff.contains("+++ b/") && diff.contains("mlspec_runtime/train.py"), "{diff}");
     assert!(diff.contains("-HISTORY_ROWS = 7") && diff.contains("+HISTORY_ROWS = 20000"), "{diff}");
     assert_eq!(std::fs::read_to_string(&train).unwrap(), edited);
 }
@@ -202,15 +246,16 @@ assert calls == [n for n in calls if isinstance(n, ast.Name) and n.id == "CONFIG
     assert!(!readme.contains("<script>") && !readme.contains("</script>"));
     assert!(!readme.contains("`id`"));
     // The endpoint is percent-quoted at run time, so FastAPI sees no `{param}`.
-    let serve = std::fs::read_to_string(out.join("serve.py")).unwrap();
-    assert!(serve.contains("quote(SERVING[\"endpoint\"], safe=\"/-_.~\")"));
+    let serve = std::fs::read_to_string(out.join("mlspec_runtime/serve.py")).unwrap();
+    assert!(serve.contains("quote(spec.config[\"serving\"][\"endpoint\"], safe=\"/-_.~\")"));
 }
 
 #[test]
 fn snapshots_of_the_fraud_detection_project() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(build(&fraud(), dir.path(), &[]).status.code(), Some(0));
-    for (name, bytes) in files(dir.path()) {
+    // The vendored runtime is compared with its package byte for byte above.
+    for (name, bytes) in files(dir.path()).into_iter().filter(|(n, _)| !n.starts_with("mlspec_runtime/")) {
         let snap = format!("fraud_detection__{}", name.replace(['/', '.'], "_"));
         insta::assert_snapshot!(snap, String::from_utf8(bytes).unwrap());
     }

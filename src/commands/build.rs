@@ -2,13 +2,15 @@
 //!
 //! Writes each generated file through a temporary file and a rename; refuses
 //! to overwrite a file without the generated-file header unless `--force`;
-//! never deletes anything. `--check` writes nothing and prints a unified
-//! diff of what would change (exit 1 if anything would).
+//! never deletes anything. Files the user owns (`hooks.py`) are written only
+//! when they do not exist, even with `--force`. `--check` writes nothing and
+//! prints a unified diff of what would change (exit 1 if anything would),
+//! leaving out the user's files.
 
 use crate::failure::{Failure, Outcome, Status};
 use crate::io;
 use crate::BuildTarget;
-use mlspec_codegen::{self as codegen, GeneratedFile};
+use mlspec_codegen::{self as codegen, GeneratedFile, Owner};
 use std::path::{Path, PathBuf};
 
 pub fn run(path: &str, target: BuildTarget, out: &str, check: bool, force: bool) -> Outcome {
@@ -27,7 +29,7 @@ pub fn run(path: &str, target: BuildTarget, out: &str, check: bool, force: bool)
     }
     // Refuse before writing anything, so a refusal leaves the folder as it was.
     let mut refused = Vec::new();
-    for f in &project.files {
+    for f in project.files.iter().filter(|f| f.owner == Owner::Generated) {
         let p = root.join(&f.path);
         if let Ok(existing) = std::fs::read(&p) {
             if !force && !codegen::is_generated(&String::from_utf8_lossy(&existing)) {
@@ -48,7 +50,11 @@ pub fn run(path: &str, target: BuildTarget, out: &str, check: bool, force: bool)
     let mut written = 0;
     for f in &project.files {
         let p = root.join(&f.path);
-        if std::fs::read(&p).is_ok_and(|old| old == f.contents.as_bytes()) {
+        let keep = match f.owner {
+            Owner::Generated => std::fs::read(&p).is_ok_and(|old| old == f.contents.as_bytes()),
+            Owner::User => p.exists(),
+        };
+        if keep {
             continue;
         }
         if let Some(dir) = p.parent() {
@@ -69,7 +75,7 @@ fn path_str(p: &Path) -> String {
 fn check_files(root: &Path, out: &str, files: &[GeneratedFile]) -> Outcome {
     let mut stale = 0;
     let mut diff_text = String::new();
-    for f in files {
+    for f in files.iter().filter(|f| f.owner == Owner::Generated) {
         let p: PathBuf = root.join(&f.path);
         let old = match std::fs::read(&p) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),

@@ -1,9 +1,11 @@
 //! `build --target python`: the view model of the generated project, and its
 //! rendering with the templates in `templates/python/`.
 //!
-//! The generated code is mostly fixed Python driven by `spec_config.py`, a
-//! module of literals built here; the spec-specific code is the feature and
-//! rule expressions (see [`super::python_expr`]) and the pydantic models.
+//! The spec-independent code is the vendored `mlspec_runtime` package
+//! ([`super::runtime`]); what is generated here is small: `spec_config.py`
+//! (a module of literals built here), the pydantic models, the feature and
+//! rule expressions (see [`super::python_expr`]), thin entry points, tests
+//! and deployment files. `hooks.py` is the user's ([`Owner::User`]).
 
 use super::literal::{dns, md, py, py_num, py_str, yaml_str};
 use super::python_expr::{Columns, Compiler};
@@ -11,7 +13,7 @@ use super::view::{
     AlertConfig, Autoscale, Config, CostMatrixConfig, DistConfig, DriftConfig, FeatureView, FieldConfig, Join, K8s, MetricConfig,
     ModelConfig, Record, RuleView, SchemaField, ServingConfig, SourceConfig, SplitConfig, TuningConfig, View,
 };
-use super::{spec_hash, GeneratedFile, Project};
+use super::{spec_hash, GeneratedFile, Owner, Project};
 use handlebars::Handlebars;
 use mlspec_ir::vocab::{metric_family, AutoscaleSignal, ModelKind, Task};
 use mlspec_ir::{Design, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
@@ -26,9 +28,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("spec_config.py", include_str!("../../../templates/python/spec_config.py.hbs")),
     ("schema.py", include_str!("../../../templates/python/schema.py.hbs")),
     ("features.py", include_str!("../../../templates/python/features.py.hbs")),
+    ("project.py", include_str!("../../../templates/python/project.py.hbs")),
+    ("hooks.py", include_str!("../../../templates/python/hooks.py.hbs")),
     ("sample_data.py", include_str!("../../../templates/python/sample_data.py.hbs")),
-    ("data.py", include_str!("../../../templates/python/data.py.hbs")),
-    ("models.py", include_str!("../../../templates/python/models.py.hbs")),
     ("train.py", include_str!("../../../templates/python/train.py.hbs")),
     ("serve.py", include_str!("../../../templates/python/serve.py.hbs")),
     ("batch.py", include_str!("../../../templates/python/batch.py.hbs")),
@@ -46,6 +48,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("tests/test_batch.py", include_str!("../../../templates/python/tests/test_batch.py.hbs")),
     ("tests/test_monitor.py", include_str!("../../../templates/python/tests/test_monitor.py.hbs")),
 ];
+
+/// Files the user owns: written once, never overwritten.
+const USER_FILES: &[&str] = &["hooks.py"];
 
 /// Which files a serving mode gets.
 fn wanted(path: &str, realtime: bool, retrain: bool) -> bool {
@@ -639,6 +644,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         objective_md: md(&design.problem.objective),
         owner_md: design.owner.as_deref().map(md),
         endpoint_md: md(&endpoint),
+        runtime_version: super::runtime::version(),
         task: task.as_str(),
         realtime,
         features,
@@ -670,13 +676,17 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             continue;
         }
         match hb.render_template(text, &view) {
-            Ok(contents) => files.push(GeneratedFile { path: (*path).to_string(), contents }),
+            Ok(contents) => {
+                let owner = if USER_FILES.contains(path) { Owner::User } else { Owner::Generated };
+                files.push(GeneratedFile { path: (*path).to_string(), contents, owner });
+            }
             Err(e) => errors.push(format!("internal error rendering `{path}`: {e}")),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    files.extend(super::runtime::files());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Project { files, notes })
 }

@@ -68,7 +68,7 @@ impl<'a, C: Columns> Compiler<'a, C> {
             FeatureExpr::Unary { op, arg } => {
                 let a = self.compile(arg)?;
                 match op {
-                    UnaryOp::Not => format!("~as_bool({a})"),
+                    UnaryOp::Not => format!("~f.as_bool({a})"),
                     UnaryOp::Neg => format!("(-{a})"),
                 }
             }
@@ -76,9 +76,9 @@ impl<'a, C: Columns> Compiler<'a, C> {
                 let l = self.compile(left)?;
                 let r = self.compile(right)?;
                 match op {
-                    BinaryOp::And => format!("(as_bool({l}) & as_bool({r}))"),
-                    BinaryOp::Or => format!("(as_bool({l}) | as_bool({r}))"),
-                    BinaryOp::Div => format!("div({l}, {r})"),
+                    BinaryOp::And => format!("(f.as_bool({l}) & f.as_bool({r}))"),
+                    BinaryOp::Or => format!("(f.as_bool({l}) | f.as_bool({r}))"),
+                    BinaryOp::Div => format!("f.div({l}, {r})"),
                     // Python spells these as the language does.
                     BinaryOp::Add
                     | BinaryOp::Sub
@@ -96,8 +96,8 @@ impl<'a, C: Columns> Compiler<'a, C> {
         })
     }
 
-    /// A call of a feature function: a pure function of `features.py`, or
-    /// `ctx` for those with fitted state or history.
+    /// A call of a feature function: a pure function of the runtime's
+    /// `features` module (`f`), or `ctx` for those with fitted state or history.
     fn call(&mut self, func: FeatureFunction, args: &[FeatureExpr], named: &BTreeMap<String, FeatureExpr>) -> Result<String, String> {
         use FeatureFunction as F;
         // A window's argument names what it aggregates; it is not a value.
@@ -109,31 +109,31 @@ impl<'a, C: Columns> Compiler<'a, C> {
             _ => py_num(default),
         };
         Ok(match func {
-            F::Log1p => format!("log1p({})", arg(0)),
+            F::Log1p => format!("f.log1p({})", arg(0)),
             F::Standardize | F::Minmax => {
                 let k = self.state_key();
                 format!("ctx.{func}({k}, {})", arg(0))
             }
-            F::Clip => format!("clip({}, {}, {})", arg(0), arg(1), arg(2)),
-            F::Bucketize => format!("bucketize({}, {})", arg(0), arg(1)),
+            F::Clip => format!("f.clip({}, lo={}, hi={})", arg(0), arg(1), arg(2)),
+            F::Bucketize => format!("f.bucketize({}, edges={})", arg(0), arg(1)),
             F::Onehot => {
                 let k = self.state_key();
                 format!("ctx.onehot({k}, {})", arg(0))
             }
-            F::Hash => format!("hash_bucket({}, {})", arg(0), num("buckets", 1000.0)),
-            F::Embedding => format!("embedding({}, {})", arg(0), num("dim", 8.0)),
+            F::Hash => format!("f.hash_bucket({}, buckets={})", arg(0), num("buckets", 1000.0)),
+            F::Embedding => format!("f.embedding({}, dim={})", arg(0), num("dim", 8.0)),
             F::Tfidf => {
                 let k = self.state_key();
-                format!("ctx.tfidf({k}, {}, {})", arg(0), num("max_features", 1000.0))
+                format!("ctx.tfidf({k}, {}, max_features={})", arg(0), num("max_features", 1000.0))
             }
             F::Fill => {
                 let k = self.state_key();
-                format!("ctx.fill({k}, {}, {})", arg(0), arg(1))
+                format!("ctx.fill({k}, {}, how={})", arg(0), arg(1))
             }
-            F::HourOfDay | F::DayOfWeek => format!("{func}({})", arg(0)),
-            F::DaysSince => format!("days_since({}, now)", arg(0)),
-            F::Distance => format!("distance({}, {})", arg(0), arg(1)),
-            F::Cross => format!("cross({}, {})", arg(0), arg(1)),
+            F::HourOfDay | F::DayOfWeek => format!("f.{func}({})", arg(0)),
+            F::DaysSince => format!("f.days_since({}, now)", arg(0)),
+            F::Distance => format!("f.distance({}, {})", arg(0), arg(1)),
+            F::Cross => format!("f.cross({}, {})", arg(0), arg(1)),
             F::Window(w) => return self.window(w, args, named),
         })
     }
@@ -167,7 +167,7 @@ impl<'a, C: Columns> Compiler<'a, C> {
         self.windows.push((source.clone(), by.clone()));
         let field_lit = field.as_deref().map_or_else(|| "None".to_string(), py_str);
         Ok(format!(
-            "ctx.window({}, {}, {}, {}, {}, {})",
+            "ctx.window({}, source={}, field={}, by={}, key={}, window_s={})",
             py_str(func.as_str()),
             py_str(&source),
             field_lit,

@@ -27,6 +27,8 @@ pub struct View {
     pub objective_md: String,
     pub owner_md: Option<String>,
     pub endpoint_md: String,
+    /// The vendored `mlspec_runtime`'s version.
+    pub runtime_version: &'static str,
     /// A vocabulary word (`binary_classification`), not spec text.
     pub task: &'static str,
     pub realtime: bool,

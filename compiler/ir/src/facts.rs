@@ -7,7 +7,7 @@
 //! same function, so they never disagree about the numbers.
 
 use crate::graph::transitive_reads;
-use crate::{Design, Freshness, Phase, Monitor, MonitorKind, Serving, ServingMode, Source};
+use crate::{Design, Freshness, Monitor, MonitorKind, Phase, Serving, ServingMode, Source};
 use std::collections::BTreeSet;
 
 /// The features a serving computes: those of the models in its stages and of

@@ -97,10 +97,7 @@ fn step(d: &Design, step: Step) -> StepCoverage {
             c.item(
                 "simple baseline",
                 d.models.iter().any(|m| {
-                    matches!(
-                        m.kind,
-                        ModelKind::Rules | ModelKind::Heuristic | ModelKind::LogisticRegression | ModelKind::LinearRegression
-                    )
+                    matches!(m.kind, ModelKind::Rules | ModelKind::Heuristic | ModelKind::LogisticRegression | ModelKind::LinearRegression)
                 }) && (d.models.len() < 2 || d.models.iter().any(|m| m.baseline.is_some())),
             );
             c.item("hyperparameter tuning", d.models.iter().any(|m| m.tuning.is_some()));

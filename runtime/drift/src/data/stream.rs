@@ -458,9 +458,7 @@ impl<'d> Generator<'d> {
                 let values = label_field.map_or(0, |f| f.values.len());
                 Shape::Multiclass { classes: classes.max(values).max(3) }
             }
-            _ => Shape::Binary {
-                positive_rate: self.d.problem.positive_rate.unwrap_or_else(super::truth::default_positive_rate),
-            },
+            _ => Shape::Binary { positive_rate: self.d.problem.positive_rate.unwrap_or_else(super::truth::default_positive_rate) },
         };
         let r = store.range(reference.start, reference.end);
         let columns: Vec<Vec<f64>> = store.x.iter().map(|c| c.get(r.clone()).unwrap_or(&[]).to_vec()).collect();

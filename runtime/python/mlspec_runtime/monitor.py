@@ -1,0 +1,133 @@
+"""Drift monitoring: the declared statistics of current feature values against
+the reference saved at training, with the declared thresholds.
+
+    python monitor.py --sample            # a fresh synthetic sample
+    python monitor.py --sample --shift    # a drifted one
+    python monitor.py --data data/ --alerts
+
+Alerts are printed; with `--alerts`, Slack alerts are posted to the webhook
+in SLACK_WEBHOOK_URL and webhook alerts to ALERT_WEBHOOK_URL (other channels
+are printed). Exit code 1 when any monitor fires.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from mlspec_runtime import sample_data
+from mlspec_runtime.data import joined_rows, load_sources
+from mlspec_runtime.spec import Spec
+
+
+def _bins(ref: np.ndarray) -> np.ndarray:
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, 11)))
+    return np.concatenate([[-np.inf], edges[1:-1], [np.inf]]) if len(edges) > 2 else np.array([-np.inf, np.inf])
+
+
+def _shares(values: np.ndarray, edges: np.ndarray, missing: float) -> np.ndarray:
+    """Shares of the bins, and of missing values as one more bin."""
+    counts = np.histogram(values, edges)[0].astype(float)
+    shares = (counts + 0.5) / (counts.sum() + 0.5 * len(counts))
+    return np.append(shares * (1 - missing), missing) + 1e-4
+
+
+def statistic(name: str, ref: dict, current) -> float:
+    """The named drift statistic (for ks and chi2: the p-value)."""
+    if "counts" in ref:
+        cur = current.reindex(columns=ref["columns"]).fillna(0.0).sum().to_numpy() if isinstance(current, pd.DataFrame) else None
+        expected = np.asarray(ref["counts"], dtype=float) + 0.5
+        observed = (cur if cur is not None else np.zeros_like(expected)) + 0.5
+        if name == "chi2":
+            return float(stats.chi2_contingency(np.vstack([expected, observed]))[1])
+        p, q = expected / expected.sum(), observed / observed.sum()
+        if name == "psi":
+            return float(np.sum((q - p) * np.log(q / p)))
+        if name == "js":
+            return float(jensenshannon(p, q))
+        return float(np.abs(np.cumsum(p) - np.cumsum(q)).sum())
+    r = np.asarray(ref["values"], dtype=float)
+    current = pd.to_numeric(current, errors="coerce")
+    c = current.dropna().to_numpy(dtype=float)
+    c_missing = float(current.isna().mean()) if len(current) else 0.0
+    if not len(r) or not len(c):
+        return float("nan")
+    if name == "ks":
+        return float(stats.ks_2samp(r, c).pvalue)
+    if name == "wasserstein":
+        # In units of the reference's standard deviation, so thresholds are scale-free.
+        return float(stats.wasserstein_distance(r, c) / (np.std(r) or 1.0))
+    edges = _bins(r)
+    p, q = _shares(r, edges, ref.get("missing", 0.0)), _shares(c, edges, c_missing)
+    if name == "psi":
+        return float(np.sum((q - p) * np.log(q / p)))
+    if name == "js":
+        return float(jensenshannon(p, q))
+    if name == "chi2":
+        counts = np.vstack([np.histogram(r, edges)[0], np.histogram(c, edges)[0]]).astype(float) + 0.5
+        return float(stats.chi2_contingency(counts)[1])
+    raise ValueError(f"unknown statistic {name!r}")
+
+
+def fires(value: float, cmp: str, threshold: float) -> bool:
+    return bool({">": value > threshold, ">=": value >= threshold, "<": value < threshold, "<=": value <= threshold}[cmp])
+
+
+def check(spec: Spec, frames: dict, artifacts: str | Path = "artifacts") -> list:
+    """One result per declared drift monitor."""
+    folder = Path(artifacts)
+    reference = json.loads((folder / "reference.json").read_text())
+    state = json.loads((folder / "feature_state.json").read_text())
+    feat = spec.build_features(joined_rows(spec, frames), frames, state)
+    results = []
+    for m in spec.config["drift"]:
+        value = statistic(m["statistic"], reference[m["feature"]], feat[m["feature"]])
+        results.append({**m, "value": value, "fired": fires(value, m["cmp"], m["threshold"])})
+    return results
+
+
+def alert(spec: Spec, result: dict, send: bool) -> None:
+    label = "p-value" if result["p_value"] else result["statistic"]
+    text = (
+        f"[{spec.config['spec_name']}] drift on {result['feature']}: {label} {result['value']:.4g} "
+        f"{result['cmp']} {result['threshold']} ({result['statistic']})"
+    )
+    target = result["alert"]
+    channel = target["channel"] if target else None
+    url = {"slack": os.environ.get("SLACK_WEBHOOK_URL"), "webhook": os.environ.get("ALERT_WEBHOOK_URL")}.get(channel or "")
+    if send and url:
+        payload = {"text": text, "channel": target["target"]} if channel == "slack" else {"text": text, "result": result}
+        req = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10):
+            pass
+        print(f"sent to {channel}: {text}")
+    else:
+        where = f" -> {channel} {target['target']}" if target else ""
+        print(f"ALERT{where}: {text}")
+
+
+def main(spec: Spec, argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Drift monitors of " + spec.config["spec_name"])
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--sample", action="store_true", help="check a synthetic sample")
+    source.add_argument("--data", help="folder with one file per source (see data.py)")
+    parser.add_argument("--shift", action="store_true", help="with --sample: a drifted sample")
+    parser.add_argument("--artifacts", default="artifacts")
+    parser.add_argument("--alerts", action="store_true", help="send alerts to their webhooks instead of printing them")
+    args = parser.parse_args(argv)
+    frames = load_sources(spec, args.data) if args.data else sample_data.generate(spec, seed=1, shift=args.shift)
+    fired = 0
+    for r in check(spec, frames, args.artifacts):
+        print(f"{r['feature']:<30} {r['statistic']:<12} {r['value']:.4g} {r['cmp']} {r['threshold']}: {'DRIFT' if r['fired'] else 'ok'}")
+        if r["fired"]:
+            fired += 1
+            alert(spec, r, args.alerts)
+    return 1 if fired else 0
