@@ -1,0 +1,101 @@
+//! The open documents: their text, version and analysis.
+//!
+//! **Invariant:** a document's analysis is always of its current text: every
+//! change re-analyses (the largest example checks in about a millisecond,
+//! so there is no stale analysis to cancel).
+
+use crate::analysis::Analyzed;
+use crate::convert::LineMap;
+use lsp_types::{TextDocumentContentChangeEvent, Uri};
+use std::collections::btree_map::{BTreeMap, Entry};
+
+pub struct Document {
+    pub version: i32,
+    pub analyzed: Analyzed,
+}
+
+#[derive(Default)]
+pub struct Documents {
+    open: BTreeMap<String, Document>,
+}
+
+impl Documents {
+    pub fn open(&mut self, uri: &Uri, version: i32, text: String) -> &Document {
+        let doc = Document { version, analyzed: Analyzed::new(text) };
+        match self.open.entry(key(uri)) {
+            Entry::Occupied(mut slot) => {
+                slot.insert(doc);
+                slot.into_mut()
+            }
+            Entry::Vacant(slot) => slot.insert(doc),
+        }
+    }
+
+    /// Applies the changes in order (each range is in the text as changed by
+    /// the ones before it), then re-analyses; `None` for a document that is
+    /// not open.
+    pub fn change(&mut self, uri: &Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent>) -> Option<&Document> {
+        let doc = self.open.get_mut(&key(uri))?;
+        let mut text = std::mem::take(&mut doc.analyzed.text);
+        for change in changes {
+            apply_change(&mut text, change);
+        }
+        doc.version = version;
+        doc.analyzed = Analyzed::new(text);
+        Some(doc)
+    }
+
+    pub fn close(&mut self, uri: &Uri) {
+        self.open.remove(&key(uri));
+    }
+
+    pub fn get(&self, uri: &Uri) -> Option<&Document> {
+        self.open.get(&key(uri))
+    }
+}
+
+fn key(uri: &Uri) -> String {
+    uri.as_str().to_string()
+}
+
+/// One change: a range replaced by text, or (no range) the whole text.
+pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let span = LineMap::new(text).span(range);
+            text.replace_range(span.start..span.end, &change.text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::{Position, Range};
+
+    fn edit(text: &str, (l0, c0): (u32, u32), (l1, c1): (u32, u32), new: &str) -> String {
+        let mut t = text.to_string();
+        let range = Range::new(Position::new(l0, c0), Position::new(l1, c1));
+        apply_change(&mut t, TextDocumentContentChangeEvent { range: Some(range), range_length: None, text: new.to_string() });
+        t
+    }
+
+    #[test]
+    fn replaces_ranges_in_utf16_positions() {
+        assert_eq!(edit("ab\ncd", (1, 0), (1, 1), "X"), "ab\nXd");
+        // After `é𝔸` (3 units) on a non-ASCII line.
+        assert_eq!(edit("é𝔸x\n", (0, 3), (0, 4), "y"), "é𝔸y\n");
+        assert_eq!(edit("é𝔸x\n", (0, 1), (0, 3), ""), "éx\n");
+        // Insertion across lines and at the very end.
+        assert_eq!(edit("a\nb", (0, 1), (1, 0), " "), "a b");
+        assert_eq!(edit("a", (5, 0), (5, 0), "!"), "a!");
+    }
+
+    #[test]
+    fn a_change_without_range_replaces_everything() {
+        let mut t = "old".to_string();
+        apply_change(&mut t, TextDocumentContentChangeEvent { range: None, range_length: None, text: "new".into() });
+        assert_eq!(t, "new");
+    }
+}

@@ -1,0 +1,221 @@
+//! The main loop: initialize, then requests and notifications until
+//! shutdown and exit.
+//!
+//! **Invariant:** a request always gets one response, and a failure inside
+//! a handler (a bad parameter, a refused edit, even a panic) becomes an
+//! error response or is dropped for a notification: the server goes on.
+
+use crate::analysis::Analyzed;
+use crate::convert::LineMap;
+use crate::documents::Documents;
+use crate::{code_action, completion, diagnostics, formatting, hover, navigation, outline, rename};
+use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, RequestId, Response};
+use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
+};
+use lsp_types::{
+    CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, InitializeParams, OneOf, PublishDiagnosticsParams,
+    ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The explanations' page when the client names none
+/// (`initializationOptions.diagnosticsUrl`): mlspec's generated reference,
+/// relative to a checkout of mlspec.
+pub const DEFAULT_DIAGNOSTICS_URL: &str = "docs/diagnostics.md";
+
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions { trigger_characters: Some(vec![".".to_string()]), ..CompletionOptions::default() }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// Runs a whole session on `connection`: the handshake, then messages until
+/// `shutdown` and `exit` (or until the client goes away).
+pub fn run(connection: &Connection) -> Result<(), ProtocolError> {
+    let (id, params) = connection.initialize_start()?;
+    let init: Option<InitializeParams> = serde_json::from_value(params).ok();
+    let diagnostics_url = init
+        .and_then(|p| p.initialization_options)
+        .and_then(|o| o.get("diagnosticsUrl").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| DEFAULT_DIAGNOSTICS_URL.to_string());
+    let result = serde_json::json!({
+        "capabilities": capabilities(),
+        "serverInfo": { "name": "mlspec", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection.initialize_finish(id, result)?;
+    let mut server = Server { documents: Documents::default(), diagnostics_url };
+    for message in &connection.receiver {
+        let replies = match message {
+            Message::Request(req) => {
+                if connection.handle_shutdown(&req)? {
+                    return Ok(());
+                }
+                vec![Message::Response(server.request(req))]
+            }
+            Message::Notification(note) => {
+                if note.method == lsp_types::notification::Exit::METHOD {
+                    return Ok(());
+                }
+                server.notification(note)
+            }
+            Message::Response(_) => Vec::new(),
+        };
+        for reply in replies {
+            if connection.sender.send(reply).is_err() {
+                return Ok(()); // The client is gone.
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Server {
+    documents: Documents,
+    diagnostics_url: String,
+}
+
+/// Why a request got no result.
+struct Failure {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Failure { code, message: message.into() }
+    }
+}
+
+fn params<P: DeserializeOwned>(value: Value) -> Result<P, Failure> {
+    serde_json::from_value(value).map_err(|e| Failure::new(ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
+}
+
+fn result<R: serde::Serialize>(value: R) -> Result<Value, Failure> {
+    serde_json::to_value(value).map_err(|e| Failure::new(ErrorCode::InternalError, e.to_string()))
+}
+
+impl Server {
+    fn request(&mut self, req: Request) -> Response {
+        let id: RequestId = req.id.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.dispatch(req)));
+        match outcome {
+            Ok(Ok(value)) => Response { id, result: Some(value), error: None },
+            Ok(Err(failure)) => Response::new_err(id, failure.code as i32, failure.message),
+            Err(_) => Response::new_err(id, ErrorCode::InternalError as i32, "internal error in the mlspec language server".to_string()),
+        }
+    }
+
+    fn dispatch(&mut self, req: Request) -> Result<Value, Failure> {
+        match req.method.as_str() {
+            HoverRequest::METHOD => {
+                let p: lsp_types::HoverParams = params(req.params)?;
+                let (doc, offset) = self.at(&p.text_document_position_params)?;
+                result(hover::hover(doc, offset))
+            }
+            GotoDefinition::METHOD => {
+                let p: lsp_types::GotoDefinitionParams = params(req.params)?;
+                let uri = p.text_document_position_params.text_document.uri.clone();
+                let (doc, offset) = self.at(&p.text_document_position_params)?;
+                result(navigation::definition(doc, &uri, offset))
+            }
+            References::METHOD => {
+                let p: lsp_types::ReferenceParams = params(req.params)?;
+                let uri = p.text_document_position.text_document.uri.clone();
+                let (doc, offset) = self.at(&p.text_document_position)?;
+                result(navigation::references(doc, &uri, offset, p.context.include_declaration))
+            }
+            Completion::METHOD => {
+                let p: lsp_types::CompletionParams = params(req.params)?;
+                let (doc, offset) = self.at(&p.text_document_position)?;
+                result(completion::complete(doc, offset))
+            }
+            DocumentSymbolRequest::METHOD => {
+                let p: lsp_types::DocumentSymbolParams = params(req.params)?;
+                result(outline::document_symbols(self.document(&p.text_document.uri)?))
+            }
+            Formatting::METHOD => {
+                let p: lsp_types::DocumentFormattingParams = params(req.params)?;
+                let edits =
+                    formatting::format(self.document(&p.text_document.uri)?).map_err(|m| Failure::new(ErrorCode::RequestFailed, m))?;
+                result(edits)
+            }
+            CodeActionRequest::METHOD => {
+                let p: lsp_types::CodeActionParams = params(req.params)?;
+                let doc = self.document(&p.text_document.uri)?;
+                result(code_action::code_actions(doc, &p.text_document.uri, p.range))
+            }
+            Rename::METHOD => {
+                let p: lsp_types::RenameParams = params(req.params)?;
+                let uri = p.text_document_position.text_document.uri.clone();
+                let (doc, offset) = self.at(&p.text_document_position)?;
+                let edit = rename::rename(doc, &uri, offset, &p.new_name).map_err(|m| Failure::new(ErrorCode::InvalidParams, m))?;
+                result(edit)
+            }
+            other => Err(Failure::new(ErrorCode::MethodNotFound, format!("unsupported request `{other}`"))),
+        }
+    }
+
+    fn document(&self, uri: &Uri) -> Result<&Analyzed, Failure> {
+        self.documents
+            .get(uri)
+            .map(|d| &d.analyzed)
+            .ok_or_else(|| Failure::new(ErrorCode::InvalidParams, format!("`{}` is not open", uri.as_str())))
+    }
+
+    fn at(&self, p: &TextDocumentPositionParams) -> Result<(&Analyzed, usize), Failure> {
+        let doc = self.document(&p.text_document.uri)?;
+        Ok((doc, LineMap::new(&doc.text).offset(p.position)))
+    }
+
+    /// Handles a notification; what to send back (the document's
+    /// diagnostics after an open or a change).
+    fn notification(&mut self, note: Notification) -> Vec<Message> {
+        catch_unwind(AssertUnwindSafe(|| self.notify(note))).unwrap_or_default()
+    }
+
+    fn notify(&mut self, note: Notification) -> Vec<Message> {
+        let published = match note.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(note.params) else { return Vec::new() };
+                let uri = p.text_document.uri;
+                let doc = self.documents.open(&uri, p.text_document.version, p.text_document.text);
+                let published = diagnostics::to_lsp(&doc.analyzed, &uri, &self.diagnostics_url);
+                Some((uri, Some(doc.version), published))
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(note.params) else { return Vec::new() };
+                let uri = p.text_document.uri;
+                self.documents
+                    .change(&uri, p.text_document.version, p.content_changes)
+                    .map(|doc| (uri.clone(), Some(doc.version), diagnostics::to_lsp(&doc.analyzed, &uri, &self.diagnostics_url)))
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(note.params) else { return Vec::new() };
+                self.documents.close(&p.text_document.uri);
+                // Clear what was published for it.
+                Some((p.text_document.uri, None, Vec::new()))
+            }
+            _ => None,
+        };
+        published
+            .map(|(uri, version, diagnostics)| {
+                let params = PublishDiagnosticsParams { uri, diagnostics, version };
+                Message::Notification(Notification::new(PublishDiagnostics::METHOD.to_string(), params))
+            })
+            .into_iter()
+            .collect()
+    }
+}
