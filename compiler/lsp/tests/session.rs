@@ -1,0 +1,361 @@
+//! A whole editor session against the server, in process over an
+//! in-memory connection: initialize, open an example spec, edit it into an
+//! error and out of it, completion, hover, definition, references,
+//! outline, formatting, quick fix, rename, a failing request, shutdown.
+
+use lsp_server::{Connection, Message, Notification, ProtocolError, Request, RequestId, Response};
+use lsp_types::notification::{DidChangeTextDocument, DidOpenTextDocument, Exit, Initialized, Notification as _, PublishDiagnostics};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Initialize, References, Rename,
+    Request as _, Shutdown,
+};
+use lsp_types::*;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+const FRAUD: &str = include_str!("../../../specs/fraud_detection.mlspec");
+
+struct Client {
+    conn: Connection,
+    server: Option<JoinHandle<Result<(), ProtocolError>>>,
+    next_id: i32,
+    /// Notifications that arrived while waiting for a response.
+    pending: VecDeque<Notification>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let (server_end, client_end) = Connection::memory();
+        let server = std::thread::spawn(move || mlspec_lsp::run(&server_end));
+        let mut client = Client { conn: client_end, server: Some(server), next_id: 0, pending: VecDeque::new() };
+        let init: InitializeResult = client.request::<Initialize>(InitializeParams::default()).unwrap();
+        assert_eq!(init.server_info.map(|i| i.name).as_deref(), Some("mlspec"));
+        client.notify::<Initialized>(InitializedParams {});
+        client
+    }
+
+    fn raw_request(&mut self, method: &str, params: Value) -> Response {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.conn.sender.send(Message::Request(Request::new(id.clone(), method.to_string(), params))).unwrap();
+        loop {
+            match self.conn.receiver.recv_timeout(Duration::from_secs(10)).expect("the server answers") {
+                Message::Response(r) if r.id == id => return r,
+                Message::Notification(n) => self.pending.push_back(n),
+                other => panic!("unexpected message {other:?}"),
+            }
+        }
+    }
+
+    fn request<R: lsp_types::request::Request>(&mut self, params: R::Params) -> Result<R::Result, lsp_server::ResponseError> {
+        let r = self.raw_request(R::METHOD, serde_json::to_value(params).unwrap());
+        match (r.result, r.error) {
+            (_, Some(e)) => Err(e),
+            (Some(v), None) => Ok(serde_json::from_value(v).unwrap()),
+            (None, None) => Ok(serde_json::from_value(Value::Null).unwrap()),
+        }
+    }
+
+    fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
+        self.conn.sender.send(Message::Notification(Notification::new(N::METHOD.to_string(), params))).unwrap();
+    }
+
+    /// The next diagnostics the server publishes.
+    fn diagnostics(&mut self) -> PublishDiagnosticsParams {
+        loop {
+            let note = match self.pending.pop_front() {
+                Some(n) => n,
+                None => match self.conn.receiver.recv_timeout(Duration::from_secs(10)).expect("diagnostics are published") {
+                    Message::Notification(n) => n,
+                    other => panic!("unexpected message {other:?}"),
+                },
+            };
+            if note.method == PublishDiagnostics::METHOD {
+                return serde_json::from_value(note.params).unwrap();
+            }
+        }
+    }
+
+    fn open(&mut self, uri: &Uri, text: &str) -> PublishDiagnosticsParams {
+        let item = TextDocumentItem::new(uri.clone(), "mlspec".to_string(), 1, text.to_string());
+        self.notify::<DidOpenTextDocument>(DidOpenTextDocumentParams { text_document: item });
+        self.diagnostics()
+    }
+
+    fn edit(&mut self, uri: &Uri, version: i32, range: Range, text: &str) -> PublishDiagnosticsParams {
+        let change = TextDocumentContentChangeEvent { range: Some(range), range_length: None, text: text.to_string() };
+        self.notify::<DidChangeTextDocument>(DidChangeTextDocumentParams {
+            text_document: VersionedTextDocumentIdentifier::new(uri.clone(), version),
+            content_changes: vec![change],
+        });
+        self.diagnostics()
+    }
+
+    fn shutdown(mut self) {
+        self.request::<Shutdown>(()).unwrap();
+        self.notify::<Exit>(());
+        let server = self.server.take().unwrap();
+        server.join().unwrap().unwrap();
+    }
+}
+
+fn uri(name: &str) -> Uri {
+    format!("file:///work/{name}").parse().unwrap()
+}
+
+/// The LSP position (UTF-16 columns) of byte offset `at` of `text`.
+fn position(text: &str, at: usize) -> Position {
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position::new(line, text[start..at].encode_utf16().count() as u32)
+}
+
+/// The range of the `nth` (from 0) occurrence of `needle` in `text`.
+fn range_of(text: &str, needle: &str, nth: usize) -> Range {
+    let at = text.match_indices(needle).nth(nth).unwrap_or_else(|| panic!("`{needle}` #{nth} in the text")).0;
+    Range::new(position(text, at), position(text, at + needle.len()))
+}
+
+fn at(uri: &Uri, pos: Position) -> TextDocumentPositionParams {
+    TextDocumentPositionParams::new(TextDocumentIdentifier::new(uri.clone()), pos)
+}
+
+fn labels(items: Option<CompletionResponse>) -> Vec<String> {
+    match items {
+        Some(CompletionResponse::Array(items)) => items.into_iter().map(|i| i.label).collect(),
+        Some(CompletionResponse::List(list)) => list.items.into_iter().map(|i| i.label).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn complete(client: &mut Client, uri: &Uri, pos: Position) -> Vec<String> {
+    labels(
+        client
+            .request::<Completion>(CompletionParams {
+                text_document_position: at(uri, pos),
+                work_done_progress_params: Default::default(),
+                partial_result_params: Default::default(),
+                context: None,
+            })
+            .unwrap(),
+    )
+}
+
+fn hover_text(client: &mut Client, uri: &Uri, pos: Position) -> String {
+    let hover = client.request::<HoverRequest>(HoverParams { text_document_position_params: at(uri, pos), work_done_progress_params: Default::default() });
+    match hover.unwrap().map(|h| h.contents) {
+        Some(HoverContents::Markup(m)) => m.value,
+        other => panic!("no markdown hover: {other:?}"),
+    }
+}
+
+#[test]
+fn a_whole_session_on_the_fraud_example() {
+    let mut client = Client::start();
+    let doc = uri("fraud_detection.mlspec");
+    let published = client.open(&doc, FRAUD);
+    assert_eq!(published.diagnostics, Vec::new(), "the example checks clean");
+    assert_eq!(published.version, Some(1));
+
+    // Break a feature name where the model uses it, then fix it.
+    let use_in_model = range_of(FRAUD, "amount_log", 1);
+    let broken = client.edit(&doc, 2, use_in_model, "amount_lg");
+    let [d] = broken.diagnostics.as_slice() else { panic!("one diagnostic: {:?}", broken.diagnostics) };
+    assert_eq!(d.code, Some(NumberOrString::String("E0205".to_string())));
+    let typo = Range::new(use_in_model.start, Position::new(use_in_model.start.line, use_in_model.start.character + 9));
+    assert_eq!(d.range, typo);
+    assert!(d.code_description.as_ref().is_some_and(|c| c.href.as_str().ends_with("diagnostics.md#e0205")));
+    assert_eq!(broken.version, Some(2));
+
+    // The quick fix puts the name back.
+    let actions = client
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier::new(doc.clone()),
+            range: typo,
+            context: CodeActionContext { diagnostics: broken.diagnostics.clone(), only: None, trigger_kind: None },
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap()
+        .unwrap_or_default();
+    let Some(CodeActionOrCommand::CodeAction(fix)) = actions.first() else { panic!("a quick fix: {actions:?}") };
+    let edits = fix.edit.as_ref().and_then(|e| e.changes.as_ref()).and_then(|c| c.get(&doc)).cloned().unwrap_or_default();
+    assert_eq!(edits, vec![TextEdit { range: typo, new_text: "amount_log".to_string() }]);
+
+    let fixed = client.edit(&doc, 3, typo, "amount_log");
+    assert_eq!(fixed.diagnostics, Vec::new());
+
+    // Go to definition and references of the feature, from the model.
+    let in_model = use_in_model.start;
+    let def = client
+        .request::<GotoDefinition>(GotoDefinitionParams {
+            text_document_position_params: at(&doc, in_model),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap();
+    let declared = range_of(FRAUD, "amount_log", 0);
+    assert_eq!(def, Some(GotoDefinitionResponse::Scalar(Location::new(doc.clone(), declared))));
+    let refs = client
+        .request::<References>(ReferenceParams {
+            text_document_position: at(&doc, in_model),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+            context: ReferenceContext { include_declaration: true },
+        })
+        .unwrap()
+        .unwrap_or_default();
+    let expected: Vec<Range> = (0..FRAUD.matches("amount_log").count()).map(|n| range_of(FRAUD, "amount_log", n)).collect();
+    assert_eq!(refs.iter().map(|l| l.range).collect::<Vec<_>>(), expected);
+
+    // Hover: a feature's definition and type, a field's schema line, a model's kind.
+    let feature = hover_text(&mut client, &doc, in_model);
+    assert!(feature.contains("amount_log = log1p(transactions.amount)"), "{feature}");
+    assert!(feature.contains("feature `amount_log` of type `number`"), "{feature}");
+    let field = hover_text(&mut client, &doc, range_of(FRAUD, "transactions.amount", 0).end);
+    assert!(field.contains("amount: float range 0..50000"), "{field}");
+    assert!(field.contains("field `transactions.amount`"), "{field}");
+    let model = hover_text(&mut client, &doc, range_of(FRAUD, "gbdt;", 0).start);
+    assert!(model.contains("model `gbdt` of kind `gradient_boosting`"), "{model}");
+
+    // Completion: statements of `monitors`, a task, a source's fields, functions and names in a feature.
+    let monitors = range_of(FRAUD, "monitors {\n", 0).end;
+    client.edit(&doc, 4, Range::new(monitors, monitors), "    \n");
+    let in_monitors = complete(&mut client, &doc, Position::new(monitors.line, 4));
+    for name in ["drift", "performance", "latency", "retrain"] {
+        assert!(in_monitors.contains(&name.to_string()), "{name} in {in_monitors:?}");
+    }
+    assert!(!in_monitors.contains(&"replicas".to_string()));
+    client.edit(&doc, 5, Range::new(monitors, Position::new(monitors.line + 1, 0)), "");
+    let task = range_of(FRAUD, "binary_classification", 0).start;
+    assert!(complete(&mut client, &doc, task).contains(&"multiclass_classification".to_string()));
+    let features_open = range_of(FRAUD, "features {\n", 0).end;
+    client.edit(&doc, 6, Range::new(features_open, features_open), "    x = transactions.\n");
+    let fields = complete(&mut client, &doc, Position::new(features_open.line, 21));
+    assert!(fields.contains(&"amount".to_string()) && fields.contains(&"is_fraud".to_string()), "{fields:?}");
+    assert!(!fields.contains(&"user_id".to_string()) || fields.contains(&"txn_id".to_string()));
+    let in_feature = complete(&mut client, &doc, Position::new(features_open.line, 8));
+    for name in ["log1p", "count", "transactions.amount", "amount_log"] {
+        assert!(in_feature.contains(&name.to_string()), "{name} in {in_feature:?}");
+    }
+    let back = client.edit(&doc, 7, Range::new(features_open, Position::new(features_open.line + 1, 0)), "");
+    assert_eq!(back.diagnostics, Vec::new());
+
+    // The outline: the system, its sources with fields, servings with stages.
+    let symbols = client
+        .request::<DocumentSymbolRequest>(DocumentSymbolParams {
+            text_document: TextDocumentIdentifier::new(doc.clone()),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap();
+    let Some(DocumentSymbolResponse::Nested(top)) = symbols else { panic!("nested symbols") };
+    let [system] = top.as_slice() else { panic!("one system") };
+    assert_eq!(system.name, "fraud_detection");
+    let children = system.children.clone().unwrap_or_default();
+    let child = |name: &str| children.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} in the outline"));
+    let fields: Vec<String> = child("transactions").children.clone().unwrap_or_default().into_iter().map(|f| f.name).collect();
+    assert_eq!(fields, ["txn_id", "user_id", "amount", "merchant_category", "country", "ts", "is_fraud"]);
+    let stages: Vec<String> = child("online").children.clone().unwrap_or_default().into_iter().map(|f| f.name).collect();
+    assert_eq!(stages, ["gateway", "lookup", "score"]);
+    for name in ["features", "gbdt", "monitors", "peak_day"] {
+        child(name);
+    }
+
+    // Rename the feature everywhere; a Python keyword is refused.
+    let renamed = client
+        .request::<Rename>(RenameParams {
+            text_document_position: at(&doc, in_model),
+            new_name: "log_amount".to_string(),
+            work_done_progress_params: Default::default(),
+        })
+        .unwrap()
+        .unwrap();
+    let edits = renamed.changes.and_then(|c| c.get(&doc).cloned()).unwrap_or_default();
+    assert_eq!(edits.iter().map(|e| e.range).collect::<Vec<_>>(), expected);
+    let refused = client.request::<Rename>(RenameParams {
+        text_document_position: at(&doc, in_model),
+        new_name: "lambda".to_string(),
+        work_done_progress_params: Default::default(),
+    });
+    assert!(refused.is_err());
+
+    // The example is already canonical: formatting changes nothing.
+    let unchanged = client.request::<Formatting>(formatting(&doc)).unwrap();
+    assert_eq!(unchanged, Some(Vec::new()));
+
+    client.shutdown();
+}
+
+fn formatting(uri: &Uri) -> DocumentFormattingParams {
+    DocumentFormattingParams {
+        text_document: TextDocumentIdentifier::new(uri.clone()),
+        options: FormattingOptions { tab_size: 2, insert_spaces: true, ..Default::default() },
+        work_done_progress_params: Default::default(),
+    }
+}
+
+#[test]
+fn formatting_rewrites_a_messy_spec_and_refuses_one_that_does_not_parse() {
+    let mut client = Client::start();
+    let messy = "system s {\nproblem {\n      objective \"x\"\n  task regression\n }\n}\n";
+    let doc = uri("messy.mlspec");
+    client.open(&doc, messy);
+    let edits = client.request::<Formatting>(formatting(&doc)).unwrap().unwrap_or_default();
+    let [edit] = edits.as_slice() else { panic!("one edit: {edits:?}") };
+    let parsed = mlspec_syntax::parse(messy);
+    assert_eq!(edit.new_text, mlspec_syntax::fmt::format(&parsed.file, messy));
+    assert_eq!(edit.range, Range::new(Position::new(0, 0), Position::new(6, 0)));
+
+    let broken = uri("broken.mlspec");
+    let published = client.open(&broken, "system s {\n  problem { objective \"x\" task ( }\n}\n");
+    assert!(published.diagnostics.iter().any(|d| d.code == Some(NumberOrString::String("E0003".to_string()))));
+    let refused = client.request::<Formatting>(formatting(&broken));
+    assert!(refused.unwrap_err().message.contains("syntax error"));
+    client.shutdown();
+}
+
+#[test]
+fn edits_and_diagnostics_count_columns_in_utf16_units() {
+    let mut client = Client::start();
+    let text = "system s {\n  owner \"é𝔸\" bogus\n  problem { objective \"x\"; task regression }\n}\n";
+    let doc = uri("utf16.mlspec");
+    let published = client.open(&doc, text);
+    let [d] = published.diagnostics.as_slice() else { panic!("one diagnostic: {:?}", published.diagnostics) };
+    // `  owner "é𝔸" ` is 14 UTF-16 units (13 characters, 17 bytes).
+    assert_eq!(d.range, Range::new(Position::new(1, 14), Position::new(1, 19)));
+    assert_eq!(d.range, range_of(text, "bogus", 0));
+    let cleared = client.edit(&doc, 2, Range::new(Position::new(1, 13), Position::new(1, 19)), "");
+    assert_eq!(cleared.diagnostics, Vec::new());
+    // The server's text is the edited one: typing after the non-ASCII string lands there.
+    let again = client.edit(&doc, 3, Range::new(Position::new(1, 13), Position::new(1, 13)), " oops");
+    assert_eq!(again.diagnostics.len(), 1);
+    assert_eq!(again.diagnostics[0].range, Range::new(Position::new(1, 14), Position::new(1, 18)));
+    client.shutdown();
+}
+
+#[test]
+fn a_failing_request_is_answered_with_an_error_and_the_server_goes_on() {
+    let mut client = Client::start();
+    let unknown = client.raw_request("textDocument/semanticTokens/full", serde_json::json!({ "textDocument": { "uri": "file:///x" } }));
+    assert_eq!(unknown.error.map(|e| e.code), Some(lsp_server::ErrorCode::MethodNotFound as i32));
+    let bad_params = client.raw_request(HoverRequest::METHOD, serde_json::json!({ "nonsense": true }));
+    assert_eq!(bad_params.error.map(|e| e.code), Some(lsp_server::ErrorCode::InvalidParams as i32));
+    let not_open = client.request::<HoverRequest>(HoverParams {
+        text_document_position_params: at(&uri("never_opened.mlspec"), Position::new(0, 0)),
+        work_done_progress_params: Default::default(),
+    });
+    assert!(not_open.is_err());
+    // Positions past the end of the text are clamped, not a crash.
+    let doc = uri("short.mlspec");
+    client.open(&doc, "system s {}\n");
+    let far = client.request::<HoverRequest>(HoverParams {
+        text_document_position_params: at(&doc, Position::new(99, 99)),
+        work_done_progress_params: Default::default(),
+    });
+    assert!(far.is_ok());
+    client.shutdown();
+}
