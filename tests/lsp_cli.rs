@@ -9,7 +9,8 @@ fn frame(body: &serde_json::Value) -> Vec<u8> {
     format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
-/// Reads one framed message.
+/// Reads one framed message (test support: a broken frame fails the test).
+#[allow(clippy::unwrap_used)]
 fn read_message(out: &mut impl BufRead) -> serde_json::Value {
     let mut length = 0;
     loop {
@@ -40,7 +41,9 @@ fn lsp_answers_initialize_over_stdio_and_exits_on_exit() {
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
 
-    stdin.write_all(&frame(&serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } }))).unwrap();
+    stdin
+        .write_all(&frame(&serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } })))
+        .unwrap();
     stdin.flush().unwrap();
     let init = read_message(&mut stdout);
     assert_eq!(init["id"], 1);

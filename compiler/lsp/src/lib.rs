@@ -25,4 +25,4 @@ mod rename;
 mod server;
 mod words;
 
-pub use server::{capabilities, run, DEFAULT_DIAGNOSTICS_URL};
+pub use server::{capabilities, run, Ended, DEFAULT_DIAGNOSTICS_URL};

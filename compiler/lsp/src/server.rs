@@ -15,8 +15,8 @@ use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
 };
 use lsp_types::{
-    CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, InitializeParams, OneOf, PublishDiagnosticsParams,
-    ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams, ServerCapabilities,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -42,15 +42,25 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
+/// How a session ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `shutdown`, then `exit`; or the client closed the connection.
+    Shutdown,
+    /// `exit` without `shutdown` first: the process should exit with 1.
+    ExitWithoutShutdown,
+}
+
 /// Runs a whole session on `connection`: the handshake, then messages until
 /// `shutdown` and `exit` (or until the client goes away).
-pub fn run(connection: &Connection) -> Result<(), ProtocolError> {
+pub fn run(connection: &Connection) -> Result<Ended, ProtocolError> {
     let (id, params) = connection.initialize_start()?;
-    let init: Option<InitializeParams> = serde_json::from_value(params).ok();
-    let diagnostics_url = init
-        .and_then(|p| p.initialization_options)
-        .and_then(|o| o.get("diagnosticsUrl").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_else(|| DEFAULT_DIAGNOSTICS_URL.to_string());
+    // Read the one option by hand: a client's other parameters never stop the session.
+    let diagnostics_url = params
+        .get("initializationOptions")
+        .and_then(|o| o.get("diagnosticsUrl"))
+        .and_then(Value::as_str)
+        .map_or_else(|| DEFAULT_DIAGNOSTICS_URL.to_string(), str::to_string);
     let result = serde_json::json!({
         "capabilities": capabilities(),
         "serverInfo": { "name": "mlspec", "version": env!("CARGO_PKG_VERSION") },
@@ -61,13 +71,13 @@ pub fn run(connection: &Connection) -> Result<(), ProtocolError> {
         let replies = match message {
             Message::Request(req) => {
                 if connection.handle_shutdown(&req)? {
-                    return Ok(());
+                    return Ok(Ended::Shutdown);
                 }
                 vec![Message::Response(server.request(req))]
             }
             Message::Notification(note) => {
                 if note.method == lsp_types::notification::Exit::METHOD {
-                    return Ok(());
+                    return Ok(Ended::ExitWithoutShutdown);
                 }
                 server.notification(note)
             }
@@ -75,11 +85,11 @@ pub fn run(connection: &Connection) -> Result<(), ProtocolError> {
         };
         for reply in replies {
             if connection.sender.send(reply).is_err() {
-                return Ok(()); // The client is gone.
+                return Ok(Ended::Shutdown); // The client is gone.
             }
         }
     }
-    Ok(())
+    Ok(Ended::Shutdown)
 }
 
 struct Server {
