@@ -52,6 +52,11 @@ impl Documents {
     pub fn get(&self, uri: &Uri) -> Option<&Document> {
         self.open.get(&key(uri))
     }
+
+    /// Every open document with its address, in address order.
+    pub fn all(&self) -> impl Iterator<Item = (Uri, &Document)> {
+        self.open.iter().filter_map(|(k, d)| Some((k.parse().ok()?, d)))
+    }
 }
 
 fn key(uri: &Uri) -> String {

@@ -3,7 +3,8 @@
 //! [`run`] serves one session on an `lsp_server::Connection` (the CLI's
 //! over stdio, the tests' in memory): diagnostics on open and change,
 //! document symbols, formatting, definition, references, hover, completion,
-//! quick fixes for "did you mean" and rename. Every request reads the
+//! signature help, folding ranges, workspace symbols, quick fixes for "did
+//! you mean" and rename. Every request reads the
 //! document's [`analysis::Analyzed`]: its text, syntax tree, the checker's
 //! analysis and the symbol [`index`].
 //!
@@ -16,6 +17,7 @@ mod completion;
 mod convert;
 mod diagnostics;
 mod documents;
+mod folding;
 mod formatting;
 mod hover;
 mod index;
@@ -23,6 +25,7 @@ mod navigation;
 mod outline;
 mod rename;
 mod server;
+mod signature;
 mod words;
 
 pub use server::{capabilities, run, Ended, DEFAULT_DIAGNOSTICS_URL};

@@ -8,15 +8,17 @@
 use crate::analysis::Analyzed;
 use crate::convert::LineMap;
 use crate::documents::Documents;
-use crate::{code_action, completion, diagnostics, formatting, hover, navigation, outline, rename};
+use crate::{code_action, completion, diagnostics, folding, formatting, hover, navigation, outline, rename, signature};
 use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, RequestId, Response};
 use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics};
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
+    Rename, Request as _, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
-    CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams, ServerCapabilities,
-    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    CodeActionProviderCapability, CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, SignatureHelpOptions, TextDocumentPositionParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, Uri,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -38,6 +40,12 @@ pub fn capabilities() -> ServerCapabilities {
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         rename_provider: Some(OneOf::Left(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".to_string(), ",".to_string()]),
+            ..SignatureHelpOptions::default()
+        }),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -173,6 +181,20 @@ impl Server {
                 let (doc, offset) = self.at(&p.text_document_position)?;
                 let edit = rename::rename(doc, &uri, offset, &p.new_name).map_err(|m| Failure::new(ErrorCode::InvalidParams, m))?;
                 result(edit)
+            }
+            SignatureHelpRequest::METHOD => {
+                let p: lsp_types::SignatureHelpParams = params(req.params)?;
+                let (doc, offset) = self.at(&p.text_document_position_params)?;
+                result(signature::signature_help(&doc.text, offset))
+            }
+            FoldingRangeRequest::METHOD => {
+                let p: lsp_types::FoldingRangeParams = params(req.params)?;
+                result(folding::folding_ranges(self.document(&p.text_document.uri)?))
+            }
+            WorkspaceSymbolRequest::METHOD => {
+                let p: lsp_types::WorkspaceSymbolParams = params(req.params)?;
+                let documents = self.documents.all().map(|(uri, d)| (uri, &d.analyzed));
+                result(navigation::workspace_symbols(documents, &p.query))
             }
             other => Err(Failure::new(ErrorCode::MethodNotFound, format!("unsupported request `{other}`"))),
         }

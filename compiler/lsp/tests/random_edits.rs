@@ -7,7 +7,10 @@ mod common;
 
 use common::*;
 use lsp_server::ErrorCode;
-use lsp_types::request::{Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
+    Rename, Request as _, SignatureHelpRequest,
+};
 use lsp_types::{Position, Range};
 use proptest::prelude::*;
 use serde_json::json;
@@ -70,6 +73,10 @@ proptest! {
                 (References::METHOD, json!({ "textDocument": text_document, "position": pos, "context": { "includeDeclaration": true } })),
                 (DocumentSymbolRequest::METHOD, json!({ "textDocument": text_document })),
                 (Formatting::METHOD, json!({ "textDocument": text_document, "options": { "tabSize": 2, "insertSpaces": true } })),
+                (SignatureHelpRequest::METHOD, json!({ "textDocument": text_document, "position": pos })),
+                (FoldingRangeRequest::METHOD, json!({ "textDocument": text_document })),
+                (Rename::METHOD, json!({ "textDocument": text_document, "position": pos, "newName": "renamed" })),
+                (CodeActionRequest::METHOD, json!({ "textDocument": text_document, "range": { "start": pos, "end": pos }, "context": { "diagnostics": [] } })),
             ] {
                 let response = client.raw_request(method, params);
                 let internal = response.error.as_ref().filter(|e| e.code == ErrorCode::InternalError as i32);

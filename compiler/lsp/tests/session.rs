@@ -7,7 +7,8 @@ mod common;
 
 use common::*;
 use lsp_types::request::{
-    CodeActionRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
+    CodeActionRequest, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References, Rename,
+    Request as _, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::*;
 
@@ -210,5 +211,53 @@ fn a_failing_request_is_answered_with_an_error_and_the_server_goes_on() {
         work_done_progress_params: Default::default(),
     });
     assert!(far.is_ok());
+    client.shutdown();
+}
+
+#[test]
+fn signature_help_folding_and_workspace_symbols() {
+    let mut client = Client::start();
+    let doc = uri("fraud_detection.mlspec");
+    client.open(&doc, FRAUD);
+
+    // In `count(transactions, by: user_id, window: 1h)`, on `window`.
+    let window = range_of(FRAUD, "window: 1h", 0).start;
+    let help = client
+        .request::<SignatureHelpRequest>(SignatureHelpParams {
+            context: None,
+            text_document_position_params: at(&doc, window),
+            work_done_progress_params: Default::default(),
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(help.signatures[0].label, "count(source | source.field, by: field, window: duration) -> number");
+    assert_eq!(help.active_parameter, Some(2));
+
+    // Every multi-line block folds: the system, each source and its schema, ...
+    let folds = client
+        .request::<FoldingRangeRequest>(FoldingRangeParams {
+            text_document: TextDocumentIdentifier::new(doc.clone()),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap()
+        .unwrap_or_default();
+    let system = range_of(FRAUD, "system fraud_detection {", 0).start.line;
+    let last = FRAUD.trim_end().lines().count() as u32 - 1;
+    assert!(folds.iter().any(|f| f.start_line == system && f.end_line == last - 1), "{folds:?}");
+    let schema = range_of(FRAUD, "schema {", 0).start.line;
+    assert!(folds.iter().any(|f| f.start_line == schema));
+
+    // Workspace symbols over the open documents.
+    let found = client
+        .request::<WorkspaceSymbolRequest>(WorkspaceSymbolParams {
+            query: "AMOUNT".to_string(),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap();
+    let Some(WorkspaceSymbolResponse::Flat(found)) = found else { panic!("flat symbols") };
+    let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["transactions.amount", "amount_log", "avg_amount_7d"]);
     client.shutdown();
 }
