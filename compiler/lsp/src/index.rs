@@ -7,9 +7,12 @@
 //! resolves when some declaration has it, whatever else is wrong.
 //! **Invariant:** spans are byte spans of the document's text, and a
 //! declaration's own name is never also one of its references.
-//! A one-part name resolves by kind in the order of [`Kind`]'s
-//! declaration (a feature before a model of the same name), the first
-//! declaration of a name winning, as the checker's lookups do.
+//! `source.field` resolves wherever it is written. A one-part name
+//! resolves only where the language takes a name of that kind
+//! ([`expects`]: `feature_store online` names a store, not a serving
+//! called `online`), by kind in the order of [`Kind`]'s declaration, the
+//! first declaration of a name winning, as the checker's lookups do. A
+//! test holds this against the checker on every example.
 
 use mlspec_diag::Span;
 use mlspec_syntax::ast::{Expr, ExprKind, File, Ident, Stmt, StmtKind, Term, TermKind};
@@ -86,10 +89,10 @@ impl Index {
         let declared: BTreeSet<Span> = index.defs.iter().map(|d| d.name_span).collect();
         let mut paths = Vec::new();
         for stmt in &file.stmts {
-            stmt_paths(stmt, &mut paths);
+            stmt_paths(stmt, "", &mut paths);
         }
-        for parts in paths {
-            index.resolve(parts, &declared);
+        for (parts, expected) in paths {
+            index.resolve(parts, expected, &declared);
         }
         index
     }
@@ -162,9 +165,9 @@ impl Index {
     }
 
     /// `source.field` refers to the source and the field; a one-part name
-    /// to the first declaration of it by [`Kind`] order (a stage by its own
-    /// name too).
-    fn resolve(&mut self, parts: &[Ident], declared: &BTreeSet<Span>) {
+    /// to the first declaration of it of an `expected` kind, by [`Kind`]
+    /// order (a stage by its own name too).
+    fn resolve(&mut self, parts: &[Ident], expected: &[Kind], declared: &BTreeSet<Span>) {
         match parts {
             [one] => {
                 if declared.contains(&one.span) {
@@ -174,7 +177,7 @@ impl Index {
                 let target = candidates
                     .iter()
                     .filter_map(|&i| self.defs.get(i).map(|d| (d.kind, i)))
-                    .filter(|(kind, _)| !matches!(kind, Kind::Field | Kind::System))
+                    .filter(|(kind, _)| expected.contains(kind))
                     .min()
                     .map(|(_, i)| i);
                 if let Some(target) = target {
@@ -238,25 +241,53 @@ pub fn first_name(stmt: &Stmt) -> Option<&Ident> {
     }
 }
 
-/// Every dotted name written in `stmt`, its blocks and expressions included.
-fn stmt_paths<'a>(stmt: &'a Stmt, out: &mut Vec<&'a [Ident]>) {
+/// The kinds a one-part name in the arguments of statement `head` of
+/// `block` refers to (where the checker resolves one); none elsewhere.
+fn expects(block: &str, head: &str) -> &'static [Kind] {
+    match (block, head) {
+        ("model", "features") | ("monitors", "drift") => &[Kind::Feature],
+        ("model", "baseline") | ("stage", "model") | ("serving", "timeout") => &[Kind::Model],
+        ("model", "tuning") | ("monitors", "performance") => &[Kind::Metric],
+        ("experiment", "ab_test") => &[Kind::Model, Kind::Metric],
+        ("scenario", "outage") => &[Kind::Stage],
+        _ => &[],
+    }
+}
+
+/// What a one-part name in a feature expression or a rule refers to: a
+/// feature, or the source a window aggregation counts.
+const IN_EXPRESSIONS: &[Kind] = &[Kind::Feature, Kind::Source];
+
+type Found<'a> = Vec<(&'a [Ident], &'static [Kind])>;
+
+/// Every dotted name written in `stmt` (a statement of `block`), its
+/// blocks and expressions included, with the kinds a one-part name there
+/// refers to. Blocks nest at most 64 deep (the prescan's bound), so the
+/// recursion is bounded.
+fn stmt_paths<'a>(stmt: &'a Stmt, block: &str, out: &mut Found<'a>) {
     match &stmt.kind {
-        StmtKind::Plain { args, .. } => args.iter().for_each(|t| term_paths(t, out)),
+        StmtKind::Plain { args, .. } => {
+            let expected = expects(block, &stmt.head.name);
+            for term in args {
+                term_paths(term, &stmt.head.name, expected, out);
+            }
+        }
         StmtKind::Assign(e) | StmtKind::Rule(e) => expr_paths(e, out),
         StmtKind::Error => {}
     }
 }
 
-fn term_paths<'a>(term: &'a Term, out: &mut Vec<&'a [Ident]>) {
+/// `head` names the blocks among the terms (`serving x { ... }` is the block `serving`).
+fn term_paths<'a>(term: &'a Term, head: &str, expected: &'static [Kind], out: &mut Found<'a>) {
     match &term.kind {
-        TermKind::Path(parts) => out.push(parts),
-        TermKind::Call(call) => call.args.iter().for_each(|a| term_paths(&a.value, out)),
-        TermKind::List(items) => items.iter().for_each(|t| term_paths(t, out)),
+        TermKind::Path(parts) => out.push((parts, expected)),
+        TermKind::Call(call) => call.args.iter().for_each(|a| term_paths(&a.value, head, expected, out)),
+        TermKind::List(items) => items.iter().for_each(|t| term_paths(t, head, expected, out)),
         TermKind::Range(lo, hi) => {
-            term_paths(lo, out);
-            term_paths(hi, out);
+            term_paths(lo, head, expected, out);
+            term_paths(hi, head, expected, out);
         }
-        TermKind::Block(b) => b.stmts.iter().for_each(|s| stmt_paths(s, out)),
+        TermKind::Block(b) => b.stmts.iter().for_each(|s| stmt_paths(s, head, out)),
         TermKind::Quantity(_)
         | TermKind::Money(_)
         | TermKind::Str(_)
@@ -269,9 +300,9 @@ fn term_paths<'a>(term: &'a Term, out: &mut Vec<&'a [Ident]>) {
 
 /// Expression trees are at most `MAX_EXPR_DEPTH` deep (a syntax
 /// invariant), so this recursion is bounded.
-fn expr_paths<'a>(expr: &'a Expr, out: &mut Vec<&'a [Ident]>) {
+fn expr_paths<'a>(expr: &'a Expr, out: &mut Found<'a>) {
     match &expr.kind {
-        ExprKind::Path(parts) => out.push(parts),
+        ExprKind::Path(parts) => out.push((parts, IN_EXPRESSIONS)),
         ExprKind::Call { args, .. } => args.iter().for_each(|a| expr_paths(&a.value, out)),
         ExprKind::List(items) => items.iter().for_each(|e| expr_paths(e, out)),
         ExprKind::Paren(e) | ExprKind::Unary(_, e) => expr_paths(e, out),
@@ -280,5 +311,82 @@ fn expr_paths<'a>(expr: &'a Expr, out: &mut Vec<&'a [Ident]>) {
             expr_paths(b, out);
         }
         ExprKind::Quantity(_) | ExprKind::Money(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Error => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_at(text: &str, word: &str) -> Vec<Option<Kind>> {
+        let index = Index::build(&mlspec_syntax::parse(text).file);
+        text.match_indices(word).map(|(at, _)| index.at(at).and_then(|i| index.defs.get(i)).map(|d| d.kind)).collect()
+    }
+
+    #[test]
+    fn a_vocabulary_word_is_not_a_reference_to_a_name_it_shares() {
+        let text = "system s {\n  serving online {\n    stage lookup { feature_store online }\n  }\n  scenario p { outage lookup at 1h for 1m }\n}\n";
+        // The serving's declaration, then `feature_store online`: a store, not the serving.
+        assert_eq!(names_at(text, "online"), [Some(Kind::Serving), None]);
+        assert_eq!(names_at(text, "lookup"), [Some(Kind::Stage), Some(Kind::Stage)]);
+    }
+
+    macro_rules! examples {
+        ($($name:literal),+) => { [$(($name, include_str!(concat!("../../../specs/", $name)))),+] };
+    }
+
+    /// Against the checker, on every example: misspell one declaration
+    /// (same length, so no span moves); the checker's unknown-name errors
+    /// must be exactly at the index's references to it.
+    #[test]
+    fn references_are_where_the_checker_resolves_names() {
+        let examples = examples!(
+            "ad_click_prediction.mlspec",
+            "customer_churn.mlspec",
+            "demand_forecasting.mlspec",
+            "feed_ranking.mlspec",
+            "food_delivery_eta.mlspec",
+            "fraud_detection.mlspec",
+            "predictive_maintenance.mlspec",
+            "product_recommendation.mlspec",
+            "realtime_fraud_detection.mlspec",
+            "rental_search_ranking.mlspec",
+            "ride_pricing.mlspec",
+            "spam_filter.mlspec",
+            "streaming_content_recommendation.mlspec",
+            "toxic_comment_detection.mlspec",
+            "video_recommendation.mlspec"
+        );
+        let mut problems = Vec::new();
+        for (name, text) in examples {
+            let index = Index::build(&mlspec_syntax::parse(text).file);
+            for (id, def) in index.defs.iter().enumerate() {
+                if !matches!(def.kind, Kind::Feature | Kind::Model | Kind::Stage | Kind::Source) {
+                    continue;
+                }
+                let mut broken = text.to_string();
+                broken.replace_range(def.name_span.start..def.name_span.start + 1, "Q");
+                let unknown: Vec<Span> = mlspec_check::check_source(&broken)
+                    .diagnostics
+                    .iter()
+                    .filter(|d| matches!(d.code, "E0203" | "E0204" | "E0205" | "E0206" | "E0207"))
+                    .map(|d| d.span)
+                    .collect();
+                let refs: Vec<Span> = index.references(id, false);
+                let inside = |r: &Span, d: &Span| d.start <= r.start && r.end <= d.end;
+                for d in unknown.iter().filter(|d| !refs.iter().any(|r| inside(r, d))) {
+                    let written = &text[d.start..d.end];
+                    problems.push(format!("{name}: {} `{}`: the checker resolves it at {d:?} `{written}`", def.kind.word(), def.qualified));
+                }
+                for r in refs.iter().filter(|r| !unknown.iter().any(|d| inside(r, d))) {
+                    problems.push(format!(
+                        "{name}: {} `{}`: the index refers to it at {r:?}, the checker does not",
+                        def.kind.word(),
+                        def.qualified
+                    ));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
