@@ -91,8 +91,11 @@ impl Index {
         for stmt in &file.stmts {
             stmt_paths(stmt, "", &mut paths);
         }
-        for (parts, expected) in paths {
-            index.resolve(parts, expected, &declared);
+        for (name, expected) in paths {
+            match name {
+                Written::Path(parts) => index.resolve(parts, expected, &declared),
+                Written::AtK(name, span) => index.resolve(&[Ident { name, span }], expected, &declared),
+            }
         }
         index
     }
@@ -258,7 +261,13 @@ fn expects(block: &str, head: &str) -> &'static [Kind] {
 /// feature, or the source a window aggregation counts.
 const IN_EXPRESSIONS: &[Kind] = &[Kind::Feature, Kind::Source];
 
-type Found<'a> = Vec<(&'a [Ident], &'static [Kind])>;
+/// A name as written: a dotted path, or a metric at K (`ndcg@10`).
+enum Written<'a> {
+    Path(&'a [Ident]),
+    AtK(String, Span),
+}
+
+type Found<'a> = Vec<(Written<'a>, &'static [Kind])>;
 
 /// Every dotted name written in `stmt` (a statement of `block`), its
 /// blocks and expressions included, with the kinds a one-part name there
@@ -280,7 +289,8 @@ fn stmt_paths<'a>(stmt: &'a Stmt, block: &str, out: &mut Found<'a>) {
 /// `head` names the blocks among the terms (`serving x { ... }` is the block `serving`).
 fn term_paths<'a>(term: &'a Term, head: &str, expected: &'static [Kind], out: &mut Found<'a>) {
     match &term.kind {
-        TermKind::Path(parts) => out.push((parts, expected)),
+        TermKind::Path(parts) => out.push((Written::Path(parts), expected)),
+        TermKind::AtName { name, k } => out.push((Written::AtK(format!("{name}@{k}"), term.span), expected)),
         TermKind::Call(call) => call.args.iter().for_each(|a| term_paths(&a.value, head, expected, out)),
         TermKind::List(items) => items.iter().for_each(|t| term_paths(t, head, expected, out)),
         TermKind::Range(lo, hi) => {
@@ -288,13 +298,7 @@ fn term_paths<'a>(term: &'a Term, head: &str, expected: &'static [Kind], out: &m
             term_paths(hi, head, expected, out);
         }
         TermKind::Block(b) => b.stmts.iter().for_each(|s| stmt_paths(s, head, out)),
-        TermKind::Quantity(_)
-        | TermKind::Money(_)
-        | TermKind::Str(_)
-        | TermKind::Bool(_)
-        | TermKind::AtName { .. }
-        | TermKind::Cmp(_)
-        | TermKind::Slash => {}
+        TermKind::Quantity(_) | TermKind::Money(_) | TermKind::Str(_) | TermKind::Bool(_) | TermKind::Cmp(_) | TermKind::Slash => {}
     }
 }
 
@@ -302,7 +306,7 @@ fn term_paths<'a>(term: &'a Term, head: &str, expected: &'static [Kind], out: &m
 /// invariant), so this recursion is bounded.
 fn expr_paths<'a>(expr: &'a Expr, out: &mut Found<'a>) {
     match &expr.kind {
-        ExprKind::Path(parts) => out.push((parts, IN_EXPRESSIONS)),
+        ExprKind::Path(parts) => out.push((Written::Path(parts), IN_EXPRESSIONS)),
         ExprKind::Call { args, .. } => args.iter().for_each(|a| expr_paths(&a.value, out)),
         ExprKind::List(items) => items.iter().for_each(|e| expr_paths(e, out)),
         ExprKind::Paren(e) | ExprKind::Unary(_, e) => expr_paths(e, out),
@@ -361,7 +365,7 @@ mod tests {
         for (name, text) in examples {
             let index = Index::build(&mlspec_syntax::parse(text).file);
             for (id, def) in index.defs.iter().enumerate() {
-                if !matches!(def.kind, Kind::Feature | Kind::Model | Kind::Stage | Kind::Source) {
+                if !matches!(def.kind, Kind::Feature | Kind::Model | Kind::Stage | Kind::Source | Kind::Metric) {
                     continue;
                 }
                 let mut broken = text.to_string();
@@ -369,7 +373,7 @@ mod tests {
                 let unknown: Vec<Span> = mlspec_check::check_source(&broken)
                     .diagnostics
                     .iter()
-                    .filter(|d| matches!(d.code, "E0203" | "E0204" | "E0205" | "E0206" | "E0207"))
+                    .filter(|d| matches!(d.code, "E0203" | "E0204" | "E0205" | "E0206" | "E0207" | "E0208"))
                     .map(|d| d.span)
                     .collect();
                 let refs: Vec<Span> = index.references(id, false);
