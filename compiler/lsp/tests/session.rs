@@ -261,3 +261,53 @@ fn signature_help_folding_and_workspace_symbols() {
     assert_eq!(names, ["transactions.amount", "amount_log", "avg_amount_7d"]);
     client.shutdown();
 }
+
+#[test]
+fn every_did_you_mean_quick_fix_applied_gives_back_a_clean_spec() {
+    let typos = [
+        ("task binary_classification", "task binary_clasification"),
+        ("target transactions.is_fraud", "target transactins.is_fraud"),
+        ("    throughput 1000 rps", "    throughpt 1000 rps"),
+        ("log1p(transactions.amount)", "log1p(transactions.amout)"),
+        ("by: user_id, window: 7d", "by: usr_id, window: 7d"),
+        ("features [amount_log,", "features [amount_lg,"),
+    ];
+    let mut text = FRAUD.to_string();
+    for (right, wrong) in typos {
+        assert!(text.contains(right), "{right}");
+        text = text.replacen(right, wrong, 1);
+    }
+    let mut client = Client::start();
+    let doc = uri("typos.mlspec");
+    let published = client.open(&doc, &text);
+    assert_eq!(published.diagnostics.len(), typos.len(), "{:?}", published.diagnostics);
+    let everything = Range::new(Position::new(0, 0), position(&text, text.len()));
+    let actions = client
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier::new(doc.clone()),
+            range: everything,
+            context: CodeActionContext { diagnostics: published.diagnostics, only: None, trigger_kind: None },
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap()
+        .unwrap_or_default();
+    let mut edits: Vec<TextEdit> = actions
+        .into_iter()
+        .filter_map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) => a.edit?.changes?.remove(&doc),
+            CodeActionOrCommand::Command(_) => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(edits.len(), typos.len());
+    // Apply from the end, so earlier positions stay valid (the text is ASCII).
+    edits.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
+    let offset = |p: Position| text.lines().take(p.line as usize).map(|l| l.len() + 1).sum::<usize>() + p.character as usize;
+    let mut fixed = text.clone();
+    for e in edits {
+        fixed.replace_range(offset(e.range.start)..offset(e.range.end), &e.new_text);
+    }
+    assert_eq!(fixed, FRAUD);
+    client.shutdown();
+}
