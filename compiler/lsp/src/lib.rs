@@ -3,8 +3,8 @@
 //! [`run`] serves one session on an `lsp_server::Connection` (the CLI's
 //! over stdio, the tests' in memory): diagnostics on open and change,
 //! document symbols, formatting, definition, references, hover, completion,
-//! signature help, folding ranges, workspace symbols, quick fixes for "did
-//! you mean" and rename. Every request reads the
+//! signature help, folding ranges, workspace symbols, semantic tokens,
+//! quick fixes for "did you mean" and rename. Every request reads the
 //! document's [`analysis::Analyzed`]: its text, syntax tree, the checker's
 //! analysis and the symbol [`index`].
 //!
@@ -24,6 +24,7 @@ mod index;
 mod navigation;
 mod outline;
 mod rename;
+mod semantic;
 mod server;
 mod signature;
 mod words;

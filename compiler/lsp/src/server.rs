@@ -8,17 +8,17 @@
 use crate::analysis::Analyzed;
 use crate::convert::LineMap;
 use crate::documents::Documents;
-use crate::{code_action, completion, diagnostics, folding, formatting, hover, navigation, outline, rename, signature};
+use crate::{code_action, completion, diagnostics, folding, formatting, hover, navigation, outline, rename, semantic, signature};
 use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, RequestId, Response};
 use lsp_types::notification::{DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics};
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request as _, SignatureHelpRequest, WorkspaceSymbolRequest,
+    Rename, Request as _, SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, SignatureHelpOptions, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Uri,
+    PublishDiagnosticsParams, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
+    SignatureHelpOptions, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -46,6 +46,12 @@ pub fn capabilities() -> ServerCapabilities {
         }),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+            legend: semantic::legend(),
+            full: Some(SemanticTokensFullOptions::Bool(true)),
+            range: None,
+            ..SemanticTokensOptions::default()
+        })),
         ..ServerCapabilities::default()
     }
 }
@@ -195,6 +201,10 @@ impl Server {
                 let p: lsp_types::WorkspaceSymbolParams = params(req.params)?;
                 let documents = self.documents.all().map(|(uri, d)| (uri, &d.analyzed));
                 result(navigation::workspace_symbols(documents, &p.query))
+            }
+            SemanticTokensFullRequest::METHOD => {
+                let p: lsp_types::SemanticTokensParams = params(req.params)?;
+                result(semantic::tokens(self.document(&p.text_document.uri)?))
             }
             other => Err(Failure::new(ErrorCode::MethodNotFound, format!("unsupported request `{other}`"))),
         }

@@ -9,7 +9,7 @@ use common::*;
 use lsp_server::ErrorCode;
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request as _, SignatureHelpRequest,
+    Rename, Request as _, SemanticTokensFullRequest, SignatureHelpRequest,
 };
 use lsp_types::{Position, Range};
 use proptest::prelude::*;
@@ -75,6 +75,7 @@ proptest! {
                 (Formatting::METHOD, json!({ "textDocument": text_document, "options": { "tabSize": 2, "insertSpaces": true } })),
                 (SignatureHelpRequest::METHOD, json!({ "textDocument": text_document, "position": pos })),
                 (FoldingRangeRequest::METHOD, json!({ "textDocument": text_document })),
+                (SemanticTokensFullRequest::METHOD, json!({ "textDocument": text_document })),
                 (Rename::METHOD, json!({ "textDocument": text_document, "position": pos, "newName": "renamed" })),
                 (CodeActionRequest::METHOD, json!({ "textDocument": text_document, "range": { "start": pos, "end": pos }, "context": { "diagnostics": [] } })),
             ] {

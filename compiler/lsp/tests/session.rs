@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use lsp_types::request::{
     CodeActionRequest, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References, Rename,
-    Request as _, SignatureHelpRequest, WorkspaceSymbolRequest,
+    Request as _, SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::*;
 
@@ -194,7 +194,7 @@ fn edits_and_diagnostics_count_columns_in_utf16_units() {
 #[test]
 fn a_failing_request_is_answered_with_an_error_and_the_server_goes_on() {
     let mut client = Client::start();
-    let unknown = client.raw_request("textDocument/semanticTokens/full", serde_json::json!({ "textDocument": { "uri": "file:///x" } }));
+    let unknown = client.raw_request("textDocument/inlayHint", serde_json::json!({ "textDocument": { "uri": "file:///x" } }));
     assert_eq!(unknown.error.map(|e| e.code), Some(lsp_server::ErrorCode::MethodNotFound as i32));
     let bad_params = client.raw_request(HoverRequest::METHOD, serde_json::json!({ "nonsense": true }));
     assert_eq!(bad_params.error.map(|e| e.code), Some(lsp_server::ErrorCode::InvalidParams as i32));
@@ -309,5 +309,41 @@ fn every_did_you_mean_quick_fix_applied_gives_back_a_clean_spec() {
         fixed.replace_range(offset(e.range.start)..offset(e.range.end), &e.new_text);
     }
     assert_eq!(fixed, FRAUD);
+    client.shutdown();
+}
+
+#[test]
+fn semantic_tokens_type_every_name_by_what_it_names() {
+    let mut client = Client::start();
+    let doc = uri("fraud_detection.mlspec");
+    client.open(&doc, FRAUD);
+    let tokens = client
+        .request::<SemanticTokensFullRequest>(SemanticTokensParams {
+            text_document: TextDocumentIdentifier::new(doc.clone()),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap();
+    let Some(SemanticTokensResult::Tokens(tokens)) = tokens else { panic!("full tokens") };
+    // Decode the relative encoding into (range, type, modifiers).
+    let (mut line, mut character) = (0, 0);
+    let decoded: Vec<(Range, u32, u32)> = tokens
+        .data
+        .iter()
+        .map(|t| {
+            character = if t.delta_line == 0 { character + t.delta_start } else { t.delta_start };
+            line += t.delta_line;
+            (Range::new(Position::new(line, character), Position::new(line, character + t.length)), t.token_type, t.token_modifiers_bitset)
+        })
+        .collect();
+    let kind_at = |r: Range| decoded.iter().find(|(d, _, _)| *d == r).map(|&(_, t, m)| (t, m));
+    // Legend: 0 feature, 1 model, 2 source, 7 field; modifier bit 0 is the declaration.
+    assert_eq!(kind_at(range_of(FRAUD, "amount_log", 0)), Some((0, 1)));
+    assert_eq!(kind_at(range_of(FRAUD, "amount_log", 1)), Some((0, 0)));
+    assert_eq!(kind_at(range_of(FRAUD, "rules_baseline", 1)), Some((1, 0)));
+    assert_eq!(kind_at(range_of(FRAUD, "transactions", 2)), Some((2, 0)));
+    let amount = range_of(FRAUD, "transactions.amount", 0);
+    let field = Range::new(Position::new(amount.end.line, amount.end.character - 6), amount.end);
+    assert_eq!(kind_at(field), Some((7, 0)));
     client.shutdown();
 }
