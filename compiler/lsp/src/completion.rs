@@ -8,7 +8,7 @@
 //! so completion works on the half-written line the parser rejects.
 
 use crate::analysis::Analyzed;
-use crate::index::Kind;
+use crate::index::{Definition, Kind};
 use crate::words::is_word_char;
 use lsp_types::{CompletionItem, CompletionItemKind};
 use mlspec_check::{block_statement_names, FIELD_MODIFIERS, SOURCE_KINDS};
@@ -96,8 +96,8 @@ pub fn complete(doc: &Analyzed, offset: usize) -> Vec<CompletionItem> {
     let cx = context(&doc.text, offset);
     let mut out = Vec::new();
     if let Some(source) = cx.after_dot {
-        for field in doc.index.of_kind(Kind::Field).filter(|f| f.qualified.strip_suffix(&f.name).is_some_and(|q| q == format!("{source}.")))
-        {
+        let of_source = |f: &&Definition| f.parent.and_then(|p| doc.index.defs.get(p)).is_some_and(|s| s.name == source);
+        for field in doc.index.of_kind(Kind::Field).filter(of_source) {
             out.push(item(&field.name, CompletionItemKind::FIELD, Some(doc.first_line(field.span).to_string()), "0"));
         }
         return out;
