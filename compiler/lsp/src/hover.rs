@@ -1,18 +1,23 @@
 //! Hover: a named thing's declaration line and doc comments, with what the
 //! checker knows of it (a feature's type, a model's kind and features, a
-//! field's source); a feature function's signature; and the explanation of
-//! a diagnostic under the cursor.
+//! field's source); a feature function's signature; a statement's entry in
+//! the language reference; and the explanation of a diagnostic under the
+//! cursor.
 
 use crate::analysis::Analyzed;
 use crate::convert::LineMap;
 use crate::index::Kind;
+use crate::reference;
 use crate::words::word_at;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
+use mlspec_diag::Span;
 use mlspec_ir::functions::FeatureFunction;
+use mlspec_syntax::ast::{Stmt, TermKind};
 
 pub fn hover(doc: &Analyzed, offset: usize) -> Option<Hover> {
     let (markdown, span) = symbol(doc, offset)
         .or_else(|| function(doc, offset))
+        .or_else(|| statement(doc, offset))
         .map(|(text, span)| (text, Some(span)))
         .or_else(|| diagnostic(doc, offset).map(|text| (text, None)))?;
     let map = LineMap::new(&doc.text);
@@ -22,7 +27,7 @@ pub fn hover(doc: &Analyzed, offset: usize) -> Option<Hover> {
     })
 }
 
-fn symbol(doc: &Analyzed, offset: usize) -> Option<(String, mlspec_diag::Span)> {
+fn symbol(doc: &Analyzed, offset: usize) -> Option<(String, Span)> {
     let index = &doc.index;
     let id = index.at(offset)?;
     let def = index.defs.get(id)?;
@@ -62,12 +67,37 @@ fn symbol(doc: &Analyzed, offset: usize) -> Option<(String, mlspec_diag::Span)> 
 }
 
 /// A feature function's name in a call: its signature's example call.
-fn function(doc: &Analyzed, offset: usize) -> Option<(String, mlspec_diag::Span)> {
+fn function(doc: &Analyzed, offset: usize) -> Option<(String, Span)> {
     let span = word_at(&doc.text, offset)?;
     let f = FeatureFunction::parse(doc.slice(span))?;
     doc.text.get(span.end..)?.starts_with('(').then_some(())?;
     let what = if f.window().is_some() { "window aggregation" } else { "feature function" };
     Some((format!("{what} `{}`\n\n```mlspec\n{}\n```", f.as_str(), f.signature().example), span))
+}
+
+/// A statement's name: its form and meaning from the language reference.
+fn statement(doc: &Analyzed, offset: usize) -> Option<(String, Span)> {
+    let (block, stmt) = statement_at(&doc.file.stmts, "", offset)?;
+    let entry = reference::entry(block, &stmt.head.name)?;
+    Some((format!("statement of `{block}`: {}\n\n{}", entry.form, entry.meaning), stmt.head.span))
+}
+
+/// The statement whose name is at `offset`, with the block it is in.
+/// Blocks nest at most 64 deep (the prescan's bound), so the recursion is
+/// bounded.
+fn statement_at<'a>(stmts: &'a [Stmt], block: &'a str, offset: usize) -> Option<(&'a str, &'a Stmt)> {
+    let on = |s: Span| s.start <= offset && offset <= s.end;
+    for stmt in stmts.iter().filter(|s| on(s.span)) {
+        if on(stmt.head.span) {
+            return Some((block, stmt));
+        }
+        for term in stmt.args().iter().filter(|t| on(t.span)) {
+            if let TermKind::Block(b) = &term.kind {
+                return statement_at(&b.stmts, &stmt.head.name, offset);
+            }
+        }
+    }
+    None
 }
 
 /// The diagnostics under the cursor, each with its code's explanation.

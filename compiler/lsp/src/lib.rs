@@ -23,6 +23,7 @@ mod hover;
 mod index;
 mod navigation;
 mod outline;
+mod reference;
 mod rename;
 mod semantic;
 mod server;

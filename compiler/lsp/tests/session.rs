@@ -347,3 +347,20 @@ fn semantic_tokens_type_every_name_by_what_it_names() {
     assert_eq!(kind_at(field), Some((7, 0)));
     client.shutdown();
 }
+
+#[test]
+fn hover_on_a_statement_shows_its_reference_entry_and_on_an_error_its_explanation() {
+    let mut client = Client::start();
+    let doc = uri("fraud_detection.mlspec");
+    client.open(&doc, FRAUD);
+    let timeout = hover_text(&mut client, &doc, range_of(FRAUD, "timeout 80ms", 0).start);
+    assert!(timeout.starts_with("statement of `serving`: `timeout D fallback MODEL`"), "{timeout}");
+    let in_stage = hover_text(&mut client, &doc, range_of(FRAUD, "batch 16", 0).start);
+    assert!(in_stage.starts_with("statement of `stage`: `batch N wait D`"), "{in_stage}");
+
+    let broken = client.edit(&doc, 2, range_of(FRAUD, "timeout 80ms", 0), "timout 80ms");
+    assert_eq!(broken.diagnostics.len(), 1);
+    let explained = hover_text(&mut client, &doc, range_of(FRAUD, "timeout 80ms", 0).start);
+    assert!(explained.starts_with("**E0102**: unknown statement in a block"), "{explained}");
+    client.shutdown();
+}
