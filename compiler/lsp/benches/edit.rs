@@ -25,7 +25,7 @@ impl Session {
         let init = Request::new(RequestId::from(1), "initialize".to_string(), json!({ "capabilities": {} }));
         client.sender.send(init.into()).unwrap();
         client.receiver.recv_timeout(Duration::from_secs(10)).unwrap();
-        let mut session = Session { client, server: Some(server), version: 1 };
+        let session = Session { client, server: Some(server), version: 1 };
         session.notify("initialized", json!({}));
         session.notify(
             "textDocument/didOpen",
