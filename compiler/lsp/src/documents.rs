@@ -1,17 +1,20 @@
 //! The open documents: their text, version and analysis.
 //!
-//! **Invariant:** a document's analysis is always of its current text: every
-//! change re-analyses (the largest example checks in about a millisecond,
-//! so there is no stale analysis to cancel).
+//! **Invariant:** a request is answered from an analysis of the document's
+//! current text: changes are applied as they arrive and analysed before the
+//! next request ([`Documents::analyse_pending`]), so changes that arrive
+//! together (fast typing in a large spec) are analysed once, not once each.
 
 use crate::analysis::Analyzed;
 use crate::convert::LineMap;
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
-use std::collections::btree_map::{BTreeMap, Entry};
+use std::collections::BTreeMap;
 
 pub struct Document {
     pub version: i32,
     pub analyzed: Analyzed,
+    /// The current text, when it is newer than `analyzed`'s.
+    pending: Option<String>,
 }
 
 #[derive(Default)]
@@ -20,29 +23,36 @@ pub struct Documents {
 }
 
 impl Documents {
-    pub fn open(&mut self, uri: &Uri, version: i32, text: String) -> &Document {
-        let doc = Document { version, analyzed: Analyzed::new(text) };
-        match self.open.entry(key(uri)) {
-            Entry::Occupied(mut slot) => {
-                slot.insert(doc);
-                slot.into_mut()
-            }
-            Entry::Vacant(slot) => slot.insert(doc),
-        }
+    /// Opens (or reopens) a document; it is analysed with the next [`Documents::analyse_pending`].
+    pub fn open(&mut self, uri: &Uri, version: i32, text: String) {
+        let doc = Document { version, analyzed: Analyzed::new(String::new()), pending: Some(text) };
+        self.open.insert(key(uri), doc);
     }
 
     /// Applies the changes in order (each range is in the text as changed by
-    /// the ones before it), then re-analyses; `None` for a document that is
-    /// not open.
-    pub fn change(&mut self, uri: &Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent>) -> Option<&Document> {
-        let doc = self.open.get_mut(&key(uri))?;
-        let mut text = std::mem::take(&mut doc.analyzed.text);
+    /// the ones before it); false for a document that is not open.
+    pub fn change(&mut self, uri: &Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent>) -> bool {
+        let Some(doc) = self.open.get_mut(&key(uri)) else { return false };
+        let mut text = doc.pending.take().unwrap_or_else(|| doc.analyzed.text.clone());
         for change in changes {
             apply_change(&mut text, change);
         }
         doc.version = version;
-        doc.analyzed = Analyzed::new(text);
-        Some(doc)
+        doc.pending = Some(text);
+        true
+    }
+
+    /// Analyses every document whose text changed since its last analysis;
+    /// their addresses, to publish their diagnostics.
+    pub fn analyse_pending(&mut self) -> Vec<Uri> {
+        let mut analysed = Vec::new();
+        for (key, doc) in &mut self.open {
+            if let Some(text) = doc.pending.take() {
+                doc.analyzed = Analyzed::new(text);
+                analysed.extend(key.parse::<Uri>().ok());
+            }
+        }
+        analysed
     }
 
     pub fn close(&mut self, uri: &Uri) {

@@ -4,6 +4,9 @@
 //! **Invariant:** a request always gets one response, and a failure inside
 //! a handler (a bad parameter, a refused edit, even a panic) becomes an
 //! error response or is dropped for a notification: the server goes on.
+//! **Invariant:** documents are analysed when the client has nothing more
+//! queued, and always before a request is answered, so a burst of changes
+//! costs one analysis and no answer reads a stale one.
 
 use crate::analysis::Analyzed;
 use crate::convert::LineMap;
@@ -82,12 +85,15 @@ pub fn run(connection: &Connection) -> Result<Ended, ProtocolError> {
     connection.initialize_finish(id, result)?;
     let mut server = Server { documents: Documents::default(), diagnostics_url };
     for message in &connection.receiver {
-        let replies = match message {
+        let mut replies = match message {
             Message::Request(req) => {
                 if connection.handle_shutdown(&req)? {
                     return Ok(Ended::Shutdown);
                 }
-                vec![Message::Response(server.request(req))]
+                // The request reads the current text's analysis.
+                let mut replies = server.analyse_pending();
+                replies.push(Message::Response(server.request(req)));
+                replies
             }
             Message::Notification(note) => {
                 if note.method == lsp_types::notification::Exit::METHOD {
@@ -97,6 +103,11 @@ pub fn run(connection: &Connection) -> Result<Ended, ProtocolError> {
             }
             Message::Response(_) => Vec::new(),
         };
+        // Analyse once the client has sent everything it had: a burst of
+        // changes is analysed once, after its last one.
+        if connection.receiver.is_empty() {
+            replies.extend(server.analyse_pending());
+        }
         for reply in replies {
             if connection.sender.send(reply).is_err() {
                 return Ok(Ended::Shutdown); // The client is gone.
@@ -222,42 +233,54 @@ impl Server {
         Ok((doc, LineMap::new(&doc.text).offset(p.position)))
     }
 
-    /// Handles a notification; what to send back (the document's
-    /// diagnostics after an open or a change).
+    /// Analyses the documents changed since their last analysis; their
+    /// diagnostics to publish. A failure inside publishes nothing for them.
+    fn analyse_pending(&mut self) -> Vec<Message> {
+        catch_unwind(AssertUnwindSafe(|| {
+            let analysed = self.documents.analyse_pending();
+            analysed
+                .into_iter()
+                .filter_map(|uri| {
+                    let doc = self.documents.get(&uri)?;
+                    let diagnostics = diagnostics::to_lsp(&doc.analyzed, &uri, &self.diagnostics_url);
+                    Some(publish(uri, Some(doc.version), diagnostics))
+                })
+                .collect()
+        }))
+        .unwrap_or_default()
+    }
+
+    /// Handles a notification; what to send back at once (the cleared
+    /// diagnostics of a closed document).
     fn notification(&mut self, note: Notification) -> Vec<Message> {
         catch_unwind(AssertUnwindSafe(|| self.notify(note))).unwrap_or_default()
     }
 
     fn notify(&mut self, note: Notification) -> Vec<Message> {
-        let published = match note.method.as_str() {
+        match note.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(note.params) else { return Vec::new() };
-                let uri = p.text_document.uri;
-                let doc = self.documents.open(&uri, p.text_document.version, p.text_document.text);
-                let published = diagnostics::to_lsp(&doc.analyzed, &uri, &self.diagnostics_url);
-                Some((uri, Some(doc.version), published))
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(note.params) {
+                    self.documents.open(&p.text_document.uri, p.text_document.version, p.text_document.text);
+                }
+                Vec::new()
             }
             DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(note.params) else { return Vec::new() };
-                let uri = p.text_document.uri;
-                self.documents
-                    .change(&uri, p.text_document.version, p.content_changes)
-                    .map(|doc| (uri.clone(), Some(doc.version), diagnostics::to_lsp(&doc.analyzed, &uri, &self.diagnostics_url)))
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(note.params) {
+                    self.documents.change(&p.text_document.uri, p.text_document.version, p.content_changes);
+                }
+                Vec::new()
             }
             DidCloseTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(note.params) else { return Vec::new() };
                 self.documents.close(&p.text_document.uri);
-                // Clear what was published for it.
-                Some((p.text_document.uri, None, Vec::new()))
+                vec![publish(p.text_document.uri, None, Vec::new())]
             }
-            _ => None,
-        };
-        published
-            .map(|(uri, version, diagnostics)| {
-                let params = PublishDiagnosticsParams { uri, diagnostics, version };
-                Message::Notification(Notification::new(PublishDiagnostics::METHOD.to_string(), params))
-            })
-            .into_iter()
-            .collect()
+            _ => Vec::new(),
+        }
     }
+}
+
+fn publish(uri: Uri, version: Option<i32>, diagnostics: Vec<lsp_types::Diagnostic>) -> Message {
+    let params = PublishDiagnosticsParams { uri, diagnostics, version };
+    Message::Notification(Notification::new(PublishDiagnostics::METHOD.to_string(), params))
 }

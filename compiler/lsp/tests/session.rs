@@ -364,3 +364,35 @@ fn hover_on_a_statement_shows_its_reference_entry_and_on_an_error_its_explanatio
     assert!(explained.starts_with("**E0102**: unknown statement in a block"), "{explained}");
     client.shutdown();
 }
+
+#[test]
+fn a_burst_of_changes_is_answered_from_the_last_text() {
+    let mut client = Client::start();
+    let doc = uri("fraud_detection.mlspec");
+    client.open(&doc, FRAUD);
+    // Type `timout` over `timeout` one keystroke at a time without waiting, then ask at once.
+    let word = range_of(FRAUD, "timeout 80ms", 0).start;
+    let at_char = |n: u32| Position::new(word.line, word.character + n);
+    let keystrokes =
+        [(Range::new(at_char(3), at_char(4)), ""), (Range::new(at_char(0), at_char(0)), "x"), (Range::new(at_char(0), at_char(1)), "")];
+    for (version, (range, text)) in keystrokes.iter().enumerate() {
+        let change = TextDocumentContentChangeEvent { range: Some(*range), range_length: None, text: text.to_string() };
+        client.notify::<lsp_types::notification::DidChangeTextDocument>(DidChangeTextDocumentParams {
+            text_document: VersionedTextDocumentIdentifier::new(doc.clone(), version as i32 + 2),
+            content_changes: vec![change],
+        });
+    }
+    let explained = hover_text(&mut client, &doc, word);
+    assert!(explained.starts_with("**E0102**"), "the hover reads the last text: {explained}");
+    let last = keystrokes.len() as i32 + 1;
+    let published = loop {
+        let p = client.diagnostics();
+        if p.version == Some(last) {
+            break p;
+        }
+    };
+    let [d] = published.diagnostics.as_slice() else { panic!("one diagnostic: {:?}", published.diagnostics) };
+    assert_eq!(d.code, Some(NumberOrString::String("E0102".to_string())));
+    assert_eq!(d.range, Range::new(word, at_char(6)));
+    client.shutdown();
+}
