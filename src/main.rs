@@ -119,6 +119,12 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Run the language server (diagnostics, completion, hover, go to definition, formatting) over stdin/stdout for editors
+    Lsp {
+        /// Talk over stdin/stdout (the only transport; accepted because editor clients pass it)
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -213,6 +219,7 @@ fn main() -> ExitCode {
         Command::Review { file, format, interview } => commands::review::run(&file, format, interview),
         Command::Doc { file, out, with_simulation } => commands::doc::run(&file, out.as_deref(), with_simulation),
         Command::New { name, template, list } => commands::new::run(name.as_deref(), &template, list),
+        Command::Lsp { stdio: _ } => commands::lsp::run(),
     };
     ExitCode::from(failure::exit_code(outcome))
 }

@@ -8,6 +8,7 @@ pub mod doc;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod lsp;
 pub mod new;
 pub mod review;
 pub mod simulate;

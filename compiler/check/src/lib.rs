@@ -25,7 +25,7 @@ mod rules;
 
 pub mod simulation;
 
-pub use lower::{percentile_of, PERCENTILES};
+pub use lower::{block_statement_names, percentile_of, FIELD_MODIFIERS, PERCENTILES, SOURCE_KINDS};
 
 use mlspec_diag::Diagnostic;
 use mlspec_ir::{Design, Draft};
@@ -74,16 +74,19 @@ pub fn analyze(file: &File) -> Analysis {
 
 /// Parse and analyse one source text: all diagnostics, sorted.
 pub fn check_source(src: &str) -> Analysis {
-    check_parsed(mlspec_syntax::parse(src))
+    check_parsed(&mlspec_syntax::parse(src))
 }
 
 pub fn check_bytes(bytes: &[u8]) -> Analysis {
-    check_parsed(mlspec_syntax::parse_bytes(bytes))
+    check_parsed(&mlspec_syntax::parse_bytes(bytes))
 }
 
-fn check_parsed(parsed: mlspec_syntax::Parsed) -> Analysis {
+/// Analyses an already parsed text: its syntax diagnostics and the
+/// analysis's, sorted, as [`check_source`] gives them (for tools that keep
+/// the tree too, such as the language server).
+pub fn check_parsed(parsed: &mlspec_syntax::Parsed) -> Analysis {
     let mut a = analyze(&parsed.file);
-    let mut all = parsed.diagnostics;
+    let mut all = parsed.diagnostics.clone();
     // A file that did not parse at all (not UTF-8, too deep) reports only that.
     if !(parsed.file.stmts.is_empty() && all.iter().any(|d| matches!(d.code, "E0001" | "E0004"))) {
         all.append(&mut a.diagnostics);

@@ -96,6 +96,30 @@ fn blocks_with_statement(name: &str) -> Vec<String> {
     blocks.iter().filter(|(_, st)| st.contains(&name)).map(|(b, _)| format!("`{b} {{ ... }}`")).collect()
 }
 
+/// The statement names of the block called `block` (`"system"`, `"serving"`,
+/// `"stage"`, ...), read from its table, in the order the docs list them;
+/// `None` for a block whose entries the user names (features, metrics,
+/// schema, params) or that does not exist. For editors: completion offers
+/// exactly what the checker accepts.
+pub fn block_statement_names(block: &str) -> Option<Vec<&'static str>> {
+    Some(match block {
+        "system" => system_block().names(),
+        "problem" => problem_block().names(),
+        "constraints" => constraints_block().names(),
+        "cost_matrix" => cost_matrix_block().names(),
+        "source" => source_block().names(),
+        "feature_store" => feature_store_block().names(),
+        "dataset" => dataset_block().names(),
+        "model" => model_block().names(),
+        "serving" => serving_block().names(),
+        "stage" => stage_block().names(),
+        "monitors" => monitors_block().names(),
+        "experiment" => experiment_block().names(),
+        "scenario" => scenario_block().names(),
+        _ => return None,
+    })
+}
+
 /// Whether a statement of `body` is a misspelling of `name`: then a missing
 /// `name` was already reported, as the unknown statement with its fix.
 fn near_miss(body: &[Stmt], name: &str) -> bool {
@@ -542,8 +566,11 @@ fn term_money_or_number(t: &Term) -> Option<f64> {
 
 // ------------------------------------------------------------ sources
 
-const SOURCE_KINDS: &[&str] = &["table", "stream", "files", "api", "logs"];
-const MODIFIERS: &[&str] = &["key", "pii", "label", "nullable", "event_time", "range", "values", "missing", "delay", "references", "dist"];
+/// The words `kind` takes in a source.
+pub const SOURCE_KINDS: &[&str] = &["table", "stream", "files", "api", "logs"];
+/// The modifiers a schema field takes after its type, in the order help lists them.
+pub const FIELD_MODIFIERS: &[&str] =
+    &["key", "pii", "label", "nullable", "event_time", "range", "values", "missing", "delay", "references", "dist"];
 const DISTS: &[(&str, &[&str])] = &[
     ("normal", &["mean", "sd"]),
     ("lognormal", &["mean", "sd"]),
@@ -649,12 +676,12 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
         let Some(m) = word(t) else {
             diags.push(
                 Diagnostic::new("E0301", t.span, format!("expected a field modifier, found {}", args::describe(t)))
-                    .help(format!("modifiers are: {}", MODIFIERS.join(", "))),
+                    .help(format!("modifiers are: {}", FIELD_MODIFIERS.join(", "))),
             );
             continue;
         };
-        if !MODIFIERS.contains(&m) {
-            diags.push(unknown_value("field modifier", m, t.span, MODIFIERS.iter().copied()).with_code("E0103"));
+        if !FIELD_MODIFIERS.contains(&m) {
+            diags.push(unknown_value("field modifier", m, t.span, FIELD_MODIFIERS.iter().copied()).with_code("E0103"));
             // Its arguments (`refrences users.id`) belong to the reported mistake.
             while a.peek().is_some_and(|x| word(x).is_none()) {
                 a.next();

@@ -1,0 +1,70 @@
+//! The VS Code grammar (`editors/vscode/syntaxes/mlspec.tmLanguage.json`)
+//! colours every statement name, feature function and vocabulary word the
+//! checker knows: a word added to the language fails here until the
+//! grammar has it.
+
+use mlspec_check::{block_statement_names, FIELD_MODIFIERS, SOURCE_KINDS};
+use mlspec_ir::functions::FeatureFunction;
+use mlspec_ir::vocab::{AlertChannel, AutoscaleSignal, DriftStat, Imbalance, MissingStrategy, ModelKind, ModelStage, Task, TuningSearch};
+use mlspec_ir::FieldType;
+use std::collections::BTreeSet;
+
+const GRAMMAR: &str = include_str!("../../../editors/vscode/syntaxes/mlspec.tmLanguage.json");
+
+/// The words of the `\\b(?:a|b|c)` alternation in repository entry `entry`.
+#[allow(clippy::unwrap_used, clippy::panic)] // Test support: a grammar without the entry fails the test.
+fn words(entry: &str) -> BTreeSet<String> {
+    let grammar: serde_json::Value = serde_json::from_str(GRAMMAR).unwrap();
+    let pattern = grammar["repository"][entry]["match"].as_str().unwrap_or_else(|| panic!("`{entry}` has a match"));
+    let inner = pattern.split_once(r"\b(?:").unwrap().1.split_once(")").unwrap().0;
+    inner.split('|').map(str::to_string).collect()
+}
+
+fn missing<'a>(have: &BTreeSet<String>, want: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    want.into_iter().filter(|w| !have.contains(*w)).collect()
+}
+
+#[test]
+fn every_statement_of_every_block_is_a_keyword() {
+    let statements = words("statements");
+    // Every block reachable from `system` by its statement names, and the cost matrix (inside `metrics`).
+    let mut blocks = vec!["system", "cost_matrix"];
+    let mut seen = BTreeSet::new();
+    while let Some(block) = blocks.pop() {
+        if !seen.insert(block) {
+            continue;
+        }
+        let names = block_statement_names(block).unwrap_or_default();
+        assert_eq!(missing(&statements, names.iter().copied()), Vec::<&str>::new(), "statements of `{block}`");
+        blocks.extend(names.into_iter().filter(|n| block_statement_names(n).is_some()));
+    }
+    assert!(seen.contains("stage") && seen.contains("monitors"), "{seen:?}");
+}
+
+#[test]
+fn the_feature_functions_are_exactly_the_checkers() {
+    let names: BTreeSet<String> = FeatureFunction::names().map(str::to_string).collect();
+    assert_eq!(words("functions"), names);
+}
+
+#[test]
+fn every_closed_vocabulary_word_is_a_constant() {
+    let vocabulary = words("vocabulary");
+    let lists: [&[&str]; 12] = [
+        Task::NAMES,
+        ModelKind::NAMES,
+        ModelStage::NAMES,
+        DriftStat::NAMES,
+        AlertChannel::NAMES,
+        Imbalance::NAMES,
+        MissingStrategy::NAMES,
+        TuningSearch::NAMES,
+        AutoscaleSignal::NAMES,
+        SOURCE_KINDS,
+        FIELD_MODIFIERS,
+        FieldType::SIMPLE,
+    ];
+    for list in lists {
+        assert_eq!(missing(&vocabulary, list.iter().copied()), Vec::<&str>::new());
+    }
+}
