@@ -136,9 +136,12 @@ fn regressions_found_by_fuzzing() {
 fn example_specs_round_trip() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
     let mut n = 0;
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        let src = std::fs::read_to_string(&p).unwrap();
+    // Errors say which path and why: this test once failed to list the folder
+    // during a full workspace run, and the cause was not recorded.
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e:?}", dir.display()));
+    for e in entries {
+        let p = e.unwrap_or_else(|e| panic!("cannot list {}: {e:?}", dir.display())).path();
+        let src = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e:?}", p.display()));
         check_roundtrip(&src).unwrap();
         // Wider indentation, runs of blanks and trailing blanks come back canonical.
         let messy: String = src
