@@ -40,8 +40,41 @@ def _shares(values: np.ndarray, edges: np.ndarray, missing: float) -> np.ndarray
     return np.append(shares * (1 - missing), missing) + 1e-4
 
 
+REFERENCE_ROWS = 5000
+
+
+def reference(value) -> dict:
+    """What a drift monitor compares against, from the training split's values.
+
+    - a number: the values themselves (at most `REFERENCE_ROWS`) and the
+      missing share;
+    - an indicator vector (one-hot: every entry 0 or 1): the count per column,
+      compared as a categorical distribution;
+    - any other vector (tf-idf, hashed, embedding): the centroid, and each
+      row's distance to it as the values; the current rows' distances to the
+      same centroid are then compared as numbers, so a shift in any direction
+      shows as a change in that distribution.
+    """
+    if isinstance(value, pd.DataFrame):
+        x = value.astype(float)
+        if x.isin([0.0, 1.0]).all().all():
+            return {"columns": list(x.columns), "counts": x.sum().tolist()}
+        centroid = x.mean().fillna(0.0)
+        distances = _distances(x, centroid)
+        return {"columns": list(x.columns), "centroid": centroid.tolist(), "values": distances[:REFERENCE_ROWS].tolist(), "missing": 0.0}
+    values = pd.to_numeric(value, errors="coerce")
+    return {"values": values.dropna().head(REFERENCE_ROWS).tolist(), "missing": float(values.isna().mean()) if len(values) else 0.0}
+
+
+def _distances(x: pd.DataFrame, centroid: pd.Series) -> np.ndarray:
+    return np.sqrt(((x.fillna(0.0) - centroid) ** 2).sum(axis=1).to_numpy(dtype=float))
+
+
 def statistic(name: str, ref: dict, current) -> float:
     """The named drift statistic (for ks and chi2: the p-value)."""
+    if "centroid" in ref:
+        centroid = pd.Series(ref["centroid"], index=ref["columns"])
+        current = pd.Series(_distances(current.reindex(columns=ref["columns"]).astype(float), centroid))
     if "counts" in ref:
         cur = current.reindex(columns=ref["columns"]).fillna(0.0).sum().to_numpy() if isinstance(current, pd.DataFrame) else None
         expected = np.asarray(ref["counts"], dtype=float) + 0.5

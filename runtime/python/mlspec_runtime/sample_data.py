@@ -80,12 +80,18 @@ def _column(spec: Spec, rng, field, declared, rows, sizes, n, shift):
         t = START + pd.to_timedelta(rng.uniform(0, span * 86400, rows), unit="s")
         return t.normalize() if kind == "date" else t
     if kind in ("text", "string"):
-        return np.array([" ".join(rng.choice(WORDS, 5)) for _ in range(rows)], dtype=object)
+        # Shifted text uses mostly the last few words: a different vocabulary mix.
+        p = np.full(len(WORDS), 1.0 / len(WORDS))
+        if shift:
+            p = np.full(len(WORDS), 0.2 / (len(WORDS) - 3))
+            p[-3:] = 0.8 / 3
+        return np.array([" ".join(rng.choice(WORDS, 5, p=p)) for _ in range(rows)], dtype=object)
     if kind == "geo":
         return np.array([(40.0 + rng.normal(0, 0.2), -74.0 + rng.normal(0, 0.2)) for _ in range(rows)] + [None], dtype=object)[:-1]
     if kind.startswith("embedding"):
         dim = int(kind[len("embedding(") : -1])
-        return np.array([list(rng.normal(0, 1, dim)) for _ in range(rows)] + [None], dtype=object)[:-1]
+        centre = 1.0 if shift else 0.0
+        return np.array([list(rng.normal(centre, 1, dim)) for _ in range(rows)] + [None], dtype=object)[:-1]
     return np.array([f"{field}-{i % 7}" for i in range(rows)], dtype=object)
 
 

@@ -25,7 +25,7 @@ from sklearn import metrics as skm
 from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV, TimeSeriesSplit
 from sklearn.neighbors import NearestNeighbors
 
-from mlspec_runtime import models, sample_data
+from mlspec_runtime import models, monitor, sample_data
 from mlspec_runtime.data import joined_rows, load_sources
 from mlspec_runtime.features import matrix
 from mlspec_runtime.spec import Spec
@@ -365,17 +365,7 @@ def train(
 
 def save_reference(spec: Spec, feat: dict, tr, out: Path) -> None:
     """Training-split values of each monitored feature, for drift checks."""
-    ref = {}
-    for m in spec.config["drift"]:
-        value = feat[m["feature"]].iloc[tr]
-        if isinstance(value, pd.DataFrame):
-            ref[m["feature"]] = {"columns": list(value.columns), "counts": value.sum().tolist()}
-        else:
-            values = pd.to_numeric(value, errors="coerce")
-            ref[m["feature"]] = {
-                "values": values.dropna().head(5000).tolist(),
-                "missing": float(values.isna().mean()) if len(values) else 0.0,
-            }
+    ref = {m["feature"]: monitor.reference(feat[m["feature"]].iloc[tr]) for m in spec.config["drift"]}
     (out / "reference.json").write_text(json.dumps(ref, sort_keys=True))
 
 
