@@ -5,7 +5,7 @@
 # load run against one uvicorn process on 127.0.0.1 (scripts/load/run.py):
 # oha at the spec's per-replica rate for MLSPEC_LOAD_SECONDS (default 15)
 # after MLSPEC_LOAD_WARMUP (default 3) seconds of warm-up, each request a
-# body drawn from MLSPEC_LOAD_BODIES (default 50,000) distinct ones; for
+# body drawn from MLSPEC_LOAD_BODIES (default 20,000) distinct ones; for
 # fraud_detection, the reference example, again at 1,000 rps. It prints
 # p50/p99 beside the spec's latency SLO and fails only on bugs (5xx, bad
 # 4xx, connection errors, the server dying), never on a missed SLO.
@@ -93,8 +93,9 @@ for name in "${specs[@]}"; do
     (cd "$out" && exec "$py" -m uvicorn serve:app --host 127.0.0.1 --port "$port" --log-level warning) &
     server=$!
     wait_ready "$name"
+    load_started=$SECONDS
     bodies="$work/$name.bodies"
-    path=$(cd "$out" && PYTHONPATH=. "$py" -W ignore "$root/scripts/load/bodies.py" "$bodies" "${MLSPEC_LOAD_BODIES:-50000}")
+    path=$(cd "$out" && PYTHONPATH=. "$py" -W ignore "$root/scripts/load/bodies.py" "$bodies" "${MLSPEC_LOAD_BODIES:-20000}")
     rates=("")
     if [ "$name" = fraud_detection ]; then rates+=(1000); fi
     for rate in "${rates[@]}"; do
@@ -103,6 +104,7 @@ for name in "${specs[@]}"; do
         --seconds "${MLSPEC_LOAD_SECONDS:-15}" --warmup "${MLSPEC_LOAD_WARMUP:-3}"
     done
     wait_ready "$name (after the load)"
+    echo "   load runs of $name: $((SECONDS - load_started))s"
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
   fi
 done

@@ -13,6 +13,7 @@ oha failing. A missed latency SLO is reported, never a failure.
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -95,7 +96,9 @@ def line(
         f"{max(t.sent, round(rate * args.seconds))} scheduled, {t.answered} answered; "
         f"p50 {ms['p50']:.1f} ms, p99 {ms['p99']:.1f} ms; {t.errors()} errors, {t.shed} shed; "
         f"~{repeat_share(bodies, before, t.sent):.1%} repeated bodies; "
-        f"SLO {', '.join(verdicts) or 'none declared'}"
+        f"SLO {', '.join(verdicts) or 'none declared'}; "
+        # The 1-minute load average covers the run: other work on the machine.
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
 
