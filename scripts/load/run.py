@@ -42,7 +42,9 @@ def oha(args, rate: float, seconds: float) -> dict:
 class Tally:
     """oha's answers and failures of one run, sorted by what they mean."""
 
-    sent: int  # answered, failed, or in flight at the deadline
+    # Requests that got an answer or failed. Not counted: those in flight at
+    # the deadline (oha reports every connection it stops there, idle or not).
+    done: int
     answered: int
     shed: int  # SHED answers
     bad: dict  # status -> count: neither 2xx nor SHED; a bug
@@ -52,7 +54,8 @@ class Tally:
     def of(result: dict) -> "Tally":
         codes, errors = result["statusCodeDistribution"], result["errorDistribution"]
         return Tally(
-            sent=sum(codes.values()) + sum(errors.values()),
+            done=sum(codes.values())
+            + sum(n for e, n in errors.items() if e != DEADLINE),
             answered=sum(codes.values()),
             shed=sum(codes.get(c, 0) for c in SHED),
             bad={c: n for c, n in codes.items() if c[0] != "2" and c not in SHED},
@@ -93,9 +96,9 @@ def line(
         verdicts.append(f"{s.constraint}: {'not measured' if got is None else verdict}")
     return (
         f"load {args.name} @ {rate:g} rps ({why}) for {args.seconds:g} s: "
-        f"{max(t.sent, round(rate * args.seconds))} scheduled, {t.answered} answered; "
+        f"{round(rate * args.seconds)} scheduled, {t.answered} answered; "
         f"p50 {ms['p50']:.1f} ms, p99 {ms['p99']:.1f} ms; {t.errors()} errors, {t.shed} shed; "
-        f"~{repeat_share(bodies, before, t.sent):.1%} repeated bodies; "
+        f"~{repeat_share(bodies, before, t.done):.1%} repeated bodies; "
         f"SLO {', '.join(verdicts) or 'none declared'}; "
         # The 1-minute load average covers the run: other work on the machine.
         f"load average {os.getloadavg()[0]:.1f}"
@@ -120,7 +123,7 @@ def main() -> int:
         bodies = sum(1 for _ in f)
     warm = oha(args, rate, args.warmup)
     result = oha(args, rate, args.seconds)
-    print(line(args, why, rate, result, bodies, Tally.of(warm).sent, p.slos))
+    print(line(args, why, rate, result, bodies, Tally.of(warm).done, p.slos))
     found = [f"warm-up: {b}" for b in Tally.of(warm).bugs()] + Tally.of(result).bugs()
     for f in found:
         print(f"  bug: {f}")
