@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from plan import plan
 
-DEADLINE = "aborted due to deadline"  # in flight when oha's -z ran out
+DEADLINE = "aborted due to deadline"  # each connection -z stops, busy or idle
 SHED = ("429", "503")  # a declared queue bound refusing work (issue 12, item 6)
 CONNECTIONS = 100  # enough that a service meeting its SLO never waits on oha
 
