@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check of the project: formatting, lints, all tests (unit,
 # golden corpora, CLI, snapshots, property tests, benchmarks in test mode).
-# Installs nothing outside the build directory and the Python virtual
-# environment of the generated-code stage (~/.cache/mlspec-pyenv-<hash>).
+# Installs nothing outside the build directory, the Python virtual
+# environment of the generated-code stage (~/.cache/mlspec-pyenv-<hash>)
+# and the load tool (~/.cache/mlspec-tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +21,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test"
 cargo test --workspace --all-targets
 
-# Generated code, for real: every example built as a Python project, its
-# ruff and pytest, and a load run against uvicorn on 127.0.0.1 (creates or
-# reuses a pinned virtual environment under ~/.cache; see the script).
+# Generated code, for real: the runtime package's own checks, every example
+# built as a Python project, its ruff, mypy and pytest, and an open-loop load
+# run against uvicorn on 127.0.0.1 (creates or reuses a pinned virtual
+# environment under ~/.cache and installs the load tool oha from the crate
+# registry into ~/.cache/mlspec-tools; see the script).
 echo "== generated python projects"
 bash scripts/test_generated_python.sh

@@ -44,6 +44,7 @@ py="$venv/bin/python"
 echo "== mlspec_runtime (runtime/python): ruff, mypy, pytest"
 (cd runtime/python && "$py" -m ruff check --quiet . && "$py" -m ruff format --check --quiet . && "$py" -m mypy \
   && timeout 600 "$py" -m pytest -q -p no:cacheprovider -W ignore::UserWarning)
+"$py" -m ruff check --quiet scripts/load && "$py" -m ruff format --check --quiet scripts/load
 
 # The load tool, installed once per version from the crate registry.
 oha_version=1.16.0
