@@ -12,13 +12,16 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-echo "== cargo fmt --check"
+started=$SECONDS
+step() { echo "== $1 (at $((SECONDS - started)) s)"; }
+
+step "cargo fmt --check"
 cargo fmt --all --check
 
-echo "== cargo clippy"
+step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "== cargo test"
+step "cargo test"
 cargo test --workspace --all-targets
 
 # Generated code, for real: the runtime package's own checks, every example
@@ -26,5 +29,6 @@ cargo test --workspace --all-targets
 # run against uvicorn on 127.0.0.1 (creates or reuses a pinned virtual
 # environment under ~/.cache and installs the load tool oha from the crate
 # registry into ~/.cache/mlspec-tools; see the script).
-echo "== generated python projects"
+step "generated python projects"
 bash scripts/test_generated_python.sh
+echo "== all checks passed in $((SECONDS - started)) s"

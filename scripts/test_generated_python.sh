@@ -5,7 +5,7 @@
 # --target python`, then in the generated project `ruff check`, mypy, its own
 # pytest, and (realtime) an open-loop load run against one uvicorn process
 # on 127.0.0.1 (scripts/load/run.py): oha at the spec's per-replica rate for
-# MLSPEC_LOAD_SECONDS (default 15) after MLSPEC_LOAD_WARMUP (default 3)
+# MLSPEC_LOAD_SECONDS (default 10) after MLSPEC_LOAD_WARMUP (default 2)
 # seconds of warm-up, each request a body drawn from MLSPEC_LOAD_BODIES
 # (default 20,000) distinct ones; for fraud_detection, the reference
 # example, again at 1,000 rps. It prints p50/p99 beside the spec's latency
@@ -113,7 +113,7 @@ for name in "${specs[@]}"; do
     for rate in "${rates[@]}"; do
       "$py" scripts/load/run.py --name "$name" --spec "$spec" --mlspec "$mlspec" \
         --oha "$oha" --url "http://127.0.0.1:$port$path" --bodies "$bodies" ${rate:+--rate "$rate"} \
-        --seconds "${MLSPEC_LOAD_SECONDS:-15}" --warmup "${MLSPEC_LOAD_WARMUP:-3}"
+        --seconds "${MLSPEC_LOAD_SECONDS:-10}" --warmup "${MLSPEC_LOAD_WARMUP:-2}"
     done
     wait_ready "$name (after the load)"
     echo "   load runs of $name: $((SECONDS - load_started))s"
