@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The generated-code stage of the test suite: the runtime package's own
-# checks (ruff, mypy, pytest in runtime/python), then for every spec in
+# checks (ruff, mypy, pytest in runtime/python), with a redis-server it
+# starts itself (installed with apt-get when missing), then for every spec in
 # specs/ and tests/codegen/ with a realtime or batch serving, `mlspec build
 # --target python`, then in the generated project `ruff check`, mypy, its own
 # pytest, and (realtime) an open-loop load run against one uvicorn process
@@ -40,6 +41,33 @@ if [ ! -f "$venv/.mlspec-complete" ]; then
 fi
 py="$venv/bin/python"
 
+work=$(mktemp -d)
+server=""
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+  if [ -n "${redis:-}" ]; then kill "$redis" 2>/dev/null || true; fi
+  rm -rf "$work" "${redis_dir:-}"
+}
+trap cleanup EXIT
+
+# Redis, for the online store of the designs that declare `online redis`:
+# the Debian package when it is missing, one server on a free 127.0.0.1 port
+# without persistence, stopped on exit and never running over an hour.
+if ! command -v redis-server >/dev/null; then
+  echo "== installing redis-server (apt-get)"
+  timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq redis-server >/dev/null
+fi
+redis_dir=$(mktemp -d)
+redis_port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+timeout 3600 redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$redis_dir" >"$redis_dir/log" 2>&1 &
+redis=$!
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+for _ in $(seq 1 50); do
+  if "$py" -c "import redis, sys; sys.exit(not redis.Redis.from_url('$REDIS_URL').ping())" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+echo "== redis-server on 127.0.0.1:$redis_port"
+
 # The runtime package every project vendors, checked on its own.
 echo "== mlspec_runtime (runtime/python): ruff, mypy, pytest"
 (cd runtime/python && "$py" -m ruff check --quiet . && "$py" -m ruff format --check --quiet . && "$py" -m mypy \
@@ -58,13 +86,6 @@ fi
 
 cargo build --quiet --bin mlspec
 mlspec="$CARGO_TARGET_DIR/debug/mlspec"
-work=$(mktemp -d)
-server=""
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
 # Waits up to 60 s for the server's /ready to answer 200.
 wait_ready() {
   for _ in $(seq 1 120); do
@@ -101,6 +122,7 @@ for name in "${specs[@]}"; do
   (cd "$out" && "$py" -m ruff check --quiet . && "$py" -m mypy && timeout 600 "$py" -m pytest -q -p no:cacheprovider -W ignore::UserWarning)
   if [ -f "$out/serve.py" ]; then
     (cd "$out" && timeout 300 "$py" -W ignore train.py --sample --quick --no-gates --out artifacts >/dev/null)
+    (cd "$out" && timeout 300 "$py" -W ignore materialize.py --sample --artifacts artifacts)
     port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     (cd "$out" && exec "$py" -m uvicorn serve:app --host 127.0.0.1 --port "$port" --log-level warning) &
     server=$!

@@ -133,14 +133,14 @@ fn check_tells_fresh_from_stale_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(o.stdout.is_empty());
     // An edit makes it stale; the diff shows it; the file stays as edited.
-    let train = out.join("mlspec_runtime/train.py");
-    let edited = std::fs::read_to_string(&train).unwrap().replace("HISTORY_ROWS = 20000", "HISTORY_ROWS = 7");
+    let train = out.join("mlspec_runtime/store.py");
+    let edited = std::fs::read_to_string(&train).unwrap().replace("TILE_BYTES = 200", "TILE_BYTES = 7");
     std::fs::write(&train, &edited).unwrap();
     let o = build(&fraud(), &out, &["--check"]);
     assert_eq!(o.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&o.stdout);
-    assert!(diff.contains("--- a/") && diff.contains("+++ b/") && diff.contains("mlspec_runtime/train.py"), "{diff}");
-    assert!(diff.contains("-HISTORY_ROWS = 7") && diff.contains("+HISTORY_ROWS = 20000"), "{diff}");
+    assert!(diff.contains("--- a/") && diff.contains("+++ b/") && diff.contains("mlspec_runtime/store.py"), "{diff}");
+    assert!(diff.contains("-TILE_BYTES = 7") && diff.contains("+TILE_BYTES = 200"), "{diff}");
     assert_eq!(std::fs::read_to_string(&train).unwrap(), edited);
 }
 

@@ -8,10 +8,11 @@
 //! and deployment files. `hooks.py` is the user's ([`Owner::User`]).
 
 use super::literal::{dns, md, py, py_num, py_str, yaml_str};
-use super::python_expr::{Columns, Compiler};
+use super::python_expr::{Columns, Compiler, WindowUse};
 use super::view::{
     AlertConfig, Autoscale, Config, CostMatrixConfig, DistConfig, DriftConfig, FeatureView, FieldConfig, Join, K8s, MetricConfig,
-    ModelConfig, Record, RuleView, SchemaField, ServingConfig, SourceConfig, SplitConfig, TuningConfig, View,
+    ModelConfig, OnlineStoreConfig, Record, RuleView, SchemaField, ServingConfig, SourceConfig, SplitConfig, StageConfig, TuningConfig,
+    View,
 };
 use super::{spec_hash, GeneratedFile, Owner, Project};
 use handlebars::Handlebars;
@@ -32,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("hooks.py", include_str!("../../../templates/python/hooks.py.hbs")),
     ("sample_data.py", include_str!("../../../templates/python/sample_data.py.hbs")),
     ("train.py", include_str!("../../../templates/python/train.py.hbs")),
+    ("materialize.py", include_str!("../../../templates/python/materialize.py.hbs")),
     ("serve.py", include_str!("../../../templates/python/serve.py.hbs")),
     ("batch.py", include_str!("../../../templates/python/batch.py.hbs")),
     ("monitor.py", include_str!("../../../templates/python/monitor.py.hbs")),
@@ -46,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("tests/test_train.py", include_str!("../../../templates/python/tests/test_train.py.hbs")),
     ("tests/test_serve.py", include_str!("../../../templates/python/tests/test_serve.py.hbs")),
     ("tests/test_batch.py", include_str!("../../../templates/python/tests/test_batch.py.hbs")),
+    ("tests/test_online_store.py", include_str!("../../../templates/python/tests/test_online_store.py.hbs")),
     ("tests/test_monitor.py", include_str!("../../../templates/python/tests/test_monitor.py.hbs")),
 ];
 
@@ -55,7 +58,13 @@ const USER_FILES: &[&str] = &["hooks.py"];
 /// Which files a serving mode gets.
 fn wanted(path: &str, realtime: bool, retrain: bool) -> bool {
     match path {
-        "serve.py" | "tests/test_serve.py" | "k8s/deployment.yaml" | "k8s/service.yaml" | "k8s/hpa.yaml" => realtime,
+        "serve.py"
+        | "materialize.py"
+        | "tests/test_serve.py"
+        | "tests/test_online_store.py"
+        | "k8s/deployment.yaml"
+        | "k8s/service.yaml"
+        | "k8s/hpa.yaml" => realtime,
         "batch.py" | "tests/test_batch.py" | "k8s/cronjob-batch.yaml" => !realtime,
         "k8s/cronjob-retrain.yaml" => retrain,
         _ => true,
@@ -102,6 +111,25 @@ impl Columns for Joined<'_> {
 
 /// The joins from the base source to the sources whose key it (or an already
 /// joined source) references, by `references` or by a field of the key's name.
+/// The declared online store as serving uses it: Redis when the design
+/// says `online redis`, else the in-process store (noted when another
+/// engine is declared, which this target does not implement).
+fn online_store(design: &Design, notes: &mut Vec<String>) -> OnlineStoreConfig {
+    let declared = design.feature_store.as_ref().and_then(|fs| fs.online.as_ref());
+    let engine = declared.map(|s| s.engine.clone());
+    let kind = match engine.as_deref() {
+        Some("redis") => "redis",
+        Some(other) => {
+            notes.push(format!(
+                "online store `{other}`: the python target implements `redis`; this service keeps its online state in process"
+            ));
+            "memory"
+        }
+        None => "memory",
+    };
+    OnlineStoreConfig { kind, engine, ttl_s: declared.and_then(|s| s.ttl_s) }
+}
+
 fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Join>) {
     let mut joined = vec![base.to_string()];
     let mut out = Vec::new();
@@ -427,15 +455,17 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     // Features, in dependency order.
     let mut features = Vec::new();
     let mut reads: BTreeSet<String> = BTreeSet::new();
-    let mut window_sources: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut windows: Vec<WindowUse> = Vec::new();
     for i in topo_features(design) {
         let Some(f) = design.features.get(i) else { continue };
         let mut c = Compiler::new(&cols, &f.name);
         match c.compile(&f.expr) {
             Ok(code) => {
                 reads.extend(c.reads.iter().cloned());
-                for (s, by) in &c.windows {
-                    window_sources.entry(s.clone()).or_default().insert(by.clone());
+                for w in &c.windows {
+                    if !windows.contains(w) {
+                        windows.push(w.clone());
+                    }
                 }
                 features.push(FeatureView { name_lit: py_str(&f.name), code, type_lit: py_str(f.ty.as_str()) });
             }
@@ -492,15 +522,18 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     }
     reads.remove(&target_col);
 
-    // The request: every column the features and rules read.
+    // The request: every column of the scored event the features and rules
+    // read; the joined tables' columns come from the online store.
+    let base_prefix = format!("{}.", cols.base);
+    let event_reads: BTreeSet<String> = reads.iter().filter(|c| c.starts_with(&base_prefix)).cloned().collect();
     let mut field_names: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &reads {
+    for c in &event_reads {
         if let Some((_, f)) = c.split_once('.') {
             *field_names.entry(f.to_string()).or_default() += 1;
         }
     }
     let mut request_fields = Vec::new();
-    for c in &reads {
+    for c in &event_reads {
         let Some((s, f)) = c.split_once('.') else { continue };
         let Some(field) = design.source(s).and_then(|src| src.field(f)) else { continue };
         let json_name = if field_names.get(f).copied().unwrap_or(0) > 1 { format!("{s}_{f}") } else { f.to_string() };
@@ -574,8 +607,8 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     } else {
         None
     };
-    let window_cfg: BTreeMap<String, Vec<String>> =
-        window_sources.iter().map(|(s, bys)| (s.clone(), bys.iter().cloned().collect())).collect();
+    let online_store = online_store(design, &mut notes);
+    let redis = online_store.kind == "redis";
     let sources: BTreeMap<String, SourceConfig> = design.sources.iter().map(|s| (s.name.clone(), source_config(s))).collect();
     let endpoint = serving.endpoint.clone().unwrap_or_else(|| "/predict".into());
 
@@ -594,7 +627,8 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         classes,
         sources,
         joins: join_list,
-        window_sources: window_cfg,
+        windows,
+        online_store,
         features: design.features.iter().map(|f| f.name.clone()).collect(),
         models,
         main_model,
@@ -613,7 +647,19 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             timeout_s: serving.timeout.as_ref().map(|(t, _)| *t),
             cache_ttl_s: serving.cache.map(|(t, _)| t),
             concurrency: serving.concurrency,
+            queue: serving.queue,
             schedule_every_s: serving.schedule_every_s,
+            stages: serving
+                .stages
+                .iter()
+                .map(|st| StageConfig {
+                    name: st.name.clone(),
+                    model: st.model.clone(),
+                    feature_store: st.feature_store_online,
+                    batch: st.batch.map(|(n, _)| n),
+                    wait_s: st.batch.map(|(_, w)| w),
+                })
+                .collect(),
         },
         drift,
     };
@@ -647,6 +693,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         runtime_version: super::runtime::version(),
         task: task.as_str(),
         realtime,
+        redis,
         features,
         rules,
         request_fields,

@@ -30,8 +30,21 @@ pub struct Compiler<'a, C: Columns> {
     counter: usize,
     /// Columns of the joined rows this expression reads.
     pub reads: BTreeSet<String>,
-    /// Window aggregations used: (source, by, window seconds) for history.
-    pub windows: Vec<(String, String)>,
+    /// Window aggregations used, as the runtime keeps their state.
+    pub windows: Vec<WindowUse>,
+}
+
+/// One window aggregation of a feature: `CONFIG["windows"]` lists them so
+/// the service can read every window of a request in one store round trip.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WindowUse {
+    pub func: &'static str,
+    pub source: String,
+    pub field: Option<String>,
+    pub by: String,
+    /// The scored rows' column holding the key (`source.field`).
+    pub key: String,
+    pub window_s: f64,
 }
 
 impl<'a, C: Columns> Compiler<'a, C> {
@@ -164,7 +177,14 @@ impl<'a, C: Columns> Compiler<'a, C> {
                 self.reads.insert(format!("{source}.{f}"));
             }
         }
-        self.windows.push((source.clone(), by.clone()));
+        self.windows.push(WindowUse {
+            func: func.as_str(),
+            source: source.clone(),
+            field: field.clone(),
+            by: by.clone(),
+            key: key_col.clone(),
+            window_s,
+        });
         let field_lit = field.as_deref().map_or_else(|| "None".to_string(), py_str);
         Ok(format!(
             "ctx.window({}, source={}, field={}, by={}, key={}, window_s={})",

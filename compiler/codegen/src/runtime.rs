@@ -20,13 +20,17 @@ const FILES: &[(&str, &str)] = package![
     "batch.py",
     "data.py",
     "features.py",
+    "materialize.py",
     "models.py",
     "monitor.py",
     "py.typed",
     "sample_data.py",
     "serve.py",
     "spec.py",
+    "store.py",
+    "testing.py",
     "train.py",
+    "windows.py",
 ];
 
 /// The package's version, from its `__init__.py`.

@@ -11,6 +11,7 @@
 //! value is an `Option` (rendered `null`, falsy in `{{#if}}`), so handlebars
 //! strict mode catches a misspelled key.
 
+use crate::python_expr::WindowUse;
 use mlspec_ir::vocab::{AlertChannel, DriftStat, Imbalance, MissingStrategy, ModelStage, TuningSearch};
 use mlspec_ir::ParamValue;
 use serde::Serialize;
@@ -32,10 +33,13 @@ pub struct View {
     /// A vocabulary word (`binary_classification`), not spec text.
     pub task: &'static str,
     pub realtime: bool,
+    /// The online store is Redis (else in process).
+    pub redis: bool,
     /// In dependency order.
     pub features: Vec<FeatureView>,
     pub rules: Vec<RuleView>,
-    /// The pydantic request: every column the features and rules read.
+    /// The pydantic request: every column of the scored event the features
+    /// and rules read.
     pub request_fields: Vec<SchemaField>,
     /// One pydantic record per source.
     pub records: Vec<Record>,
@@ -128,8 +132,10 @@ pub struct Config {
     pub classes: Vec<String>,
     pub sources: BTreeMap<String, SourceConfig>,
     pub joins: Vec<Join>,
-    /// Per windowed source, the fields its windows group by.
-    pub window_sources: BTreeMap<String, Vec<String>>,
+    /// Every window aggregation the features use.
+    pub windows: Vec<WindowUse>,
+    /// Where serving reads window state and joined rows.
+    pub online_store: OnlineStoreConfig,
     pub features: Vec<String>,
     pub models: BTreeMap<String, ModelConfig>,
     pub main_model: String,
@@ -250,7 +256,28 @@ pub struct ServingConfig {
     pub timeout_s: Option<f64>,
     pub cache_ttl_s: Option<f64>,
     pub concurrency: u64,
+    /// Requests waiting beyond this are refused (429 with `Retry-After`).
+    pub queue: Option<u64>,
     pub schedule_every_s: Option<f64>,
+    pub stages: Vec<StageConfig>,
+}
+
+/// A declared serving stage, as the service measures and runs it.
+#[derive(Serialize)]
+pub struct StageConfig {
+    pub name: String,
+    pub model: Option<String>,
+    pub feature_store: bool,
+    pub batch: Option<u64>,
+    pub wait_s: Option<f64>,
+}
+
+/// The online store: `redis` (the declared engine) or `memory` (in process).
+#[derive(Serialize)]
+pub struct OnlineStoreConfig {
+    pub kind: &'static str,
+    pub engine: Option<String>,
+    pub ttl_s: Option<f64>,
 }
 
 /// A drift monitor.

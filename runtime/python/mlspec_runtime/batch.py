@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlspec_runtime import models, sample_data
-from mlspec_runtime.data import joined_rows, load_sources
+from mlspec_runtime import models
+from mlspec_runtime.data import add_source_args, features_of, frames_from_args, joined_rows, rows_of
 from mlspec_runtime.spec import Spec
 
 
@@ -25,8 +25,8 @@ def score(spec: Spec, frames: dict, artifacts: str | Path = "artifacts") -> pd.D
     threshold = float(json.loads((folder / "model_card.json").read_text()).get("threshold", 0.5))
     model = models.load(spec, spec.main_model, folder, state)
     rows = joined_rows(spec, frames)
-    feat = spec.build_features(rows, frames, state)
-    s = model.scores(rows, feat)
+    feat = features_of(spec, rows, frames, state)
+    s = model.scores(rows_of(spec, rows), feat)
     key = spec.sources[spec.base_source]["key"]
     out = pd.DataFrame({"row": np.arange(len(rows))})
     if key:
@@ -44,13 +44,11 @@ def score(spec: Spec, frames: dict, artifacts: str | Path = "artifacts") -> pd.D
 
 def main(spec: Spec, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Batch scoring for " + spec.config["spec_name"])
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--sample", action="store_true", help="score synthetic data")
-    source.add_argument("--data", help="folder with one file per source (see data.py)")
+    add_source_args(parser, "score synthetic data")
     parser.add_argument("--artifacts", default="artifacts")
     parser.add_argument("--output", default="predictions.csv")
     args = parser.parse_args(argv)
-    frames = load_sources(spec, args.data) if args.data else sample_data.generate(spec, seed=1)
+    frames = frames_from_args(spec, args, seed=1)
     out = score(spec, frames, args.artifacts)
     out.to_csv(args.output, index=False)
     print(f"wrote {len(out)} predictions to {args.output}")

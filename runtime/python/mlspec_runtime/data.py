@@ -9,14 +9,19 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from mlspec_runtime import features as f
+from mlspec_runtime.features import Rows
 from mlspec_runtime.spec import Spec
+from mlspec_runtime.windows import HistoryWindows
 
 SQL_FORMATS = {"postgres", "postgresql", "mysql", "sqlite", "sql", "snowflake", "bigquery", "redshift"}
 
@@ -99,15 +104,59 @@ def requests_from_rows(spec: Spec, rows: pd.DataFrame) -> list:
     return out
 
 
-def rows_from_requests(spec: Spec, bodies: list) -> pd.DataFrame:
-    """Joined rows (columns `source.field`) from validated request dicts."""
-    columns = spec.request_columns
-    frame = pd.DataFrame([{columns[k]: v for k, v in b.items()} for b in bodies], columns=list(columns.values()))
-    for column in frame.columns:
-        source, field = column.split(".", 1)
-        declared = spec.sources[source]["fields"][field]
-        if declared["type"] in ("timestamp", "date"):
-            frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
-        elif declared["type"] == "geo":
-            frame[column] = [tuple(v) if v is not None else None for v in frame[column]]
-    return frame
+NUMBER_TYPES = ("int", "float", "bool")
+TIME_TYPES = ("timestamp", "date")
+
+
+def column(values, declared_type: str) -> np.ndarray:
+    """One column as the feature functions take it: numbers as floats (NaN
+    when missing), times as datetime64[ns] in UTC, anything else as objects
+    (None when missing)."""
+    a = np.asarray(values)
+    if declared_type in NUMBER_TYPES:
+        return f.num(a)
+    if declared_type in TIME_TYPES:
+        return f.timestamps(a)
+    if declared_type == "geo":
+        return np.array([tuple(v) if isinstance(v, list | tuple | np.ndarray) else None for v in a] + [None], dtype=object)[:-1]
+    if declared_type == "id":
+        return f.text(a)
+    return np.array([v if f.present(v) else None for v in a.tolist()] + [None], dtype=object)[:-1]
+
+
+def field_type(spec: Spec, name: str) -> str:
+    source, field = name.split(".", 1)
+    return str(spec.sources[source]["fields"][field]["type"])
+
+
+def rows_of(spec: Spec, frame: pd.DataFrame) -> Rows:
+    """Joined rows (a frame with columns `source.field`) as `Rows`."""
+    return {c: column(frame[c].to_numpy(), field_type(spec, c)) for c in frame.columns if "." in c}
+
+
+def rows_from_requests(spec: Spec, bodies: list) -> Rows:
+    """`Rows` (columns `source.field`) from validated request dicts."""
+    return {
+        column_name: column([b.get(k) for b in bodies], field_type(spec, column_name)) for k, column_name in spec.request_columns.items()
+    }
+
+
+def features_of(spec: Spec, rows: pd.DataFrame, frames: Mapping[str, pd.DataFrame], state: dict, fitting: bool = False) -> dict:
+    """The features of joined rows offline, windows over the event history in `frames`."""
+    return spec.build_features(rows_of(spec, rows), HistoryWindows(spec.config, frames), state, fitting)
+
+
+def add_source_args(parser: argparse.ArgumentParser, sample_help: str = "synthetic data (the default without --data)") -> None:
+    """`--sample` or `--data DIR`: where an entry point reads its sources."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--sample", action="store_true", help=sample_help)
+    group.add_argument("--data", help="folder with one file per source (see mlspec_runtime/data.py)")
+
+
+def frames_from_args(spec: Spec, args: argparse.Namespace, seed: int = 0, shift: bool = False) -> dict:
+    """The sources `--data` names, else a synthetic sample."""
+    from mlspec_runtime import sample_data
+
+    if args.data:
+        return load_sources(spec, args.data)
+    return sample_data.generate(spec, seed=seed, shift=shift)

@@ -10,6 +10,7 @@ never with pickle or joblib), rules and heuristics as JSON.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from mlspec_runtime.features import matrix, rule_hits
+from mlspec_runtime.features import aligned, columns, rule_hits, stack
 from mlspec_runtime.spec import Spec
 
 
@@ -101,7 +102,7 @@ class SklearnModel:
         return make_pipeline(SimpleImputer(strategy=_imputer(spec), keep_empty_features=True), est)
 
     def _x(self, feat):
-        return matrix(feat, self.spec.model_features(self.name)).reindex(columns=self.columns).to_numpy(dtype=float)
+        return aligned(feat, self.spec.model_features(self.name), self.columns)
 
     def raw(self, x):
         last = self.pipeline[-1]
@@ -165,9 +166,14 @@ class HeuristicModel:
 
     @classmethod
     def fit(cls, spec: Spec, name, feat, y):
-        x = matrix(feat, spec.model_features(name)).astype(float)
-        mean, sd = x.mean().fillna(0.0), x.std().fillna(1.0).replace(0.0, 1.0)
-        params = {"columns": list(x.columns), "mean": mean.tolist(), "sd": sd.tolist(), "slope": 1.0, "intercept": 0.0}
+        names = spec.model_features(name)
+        x = stack(feat, names)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column has no mean
+            mean = np.nan_to_num(np.nanmean(x, axis=0), nan=0.0) if len(x) else np.zeros(x.shape[1])
+            sd = np.nan_to_num(np.nanstd(x, axis=0, ddof=1), nan=1.0) if len(x) > 1 else np.ones(x.shape[1])
+        sd[sd == 0] = 1.0
+        params = {"columns": columns(feat, names), "mean": mean.tolist(), "sd": sd.tolist(), "slope": 1.0, "intercept": 0.0}
         model = cls(spec, name, params)
         if spec.regression:
             s = model._raw(feat)
@@ -177,8 +183,9 @@ class HeuristicModel:
 
     def _raw(self, feat):
         p = self.params
-        x = matrix(feat, self.spec.model_features(self.name)).reindex(columns=p["columns"]).astype(float)
-        return ((x - np.array(p["mean"])) / np.array(p["sd"])).fillna(0.0).mean(axis=1).to_numpy()
+        x = aligned(feat, self.spec.model_features(self.name), p["columns"])
+        z = np.nan_to_num((x - np.asarray(p["mean"])) / np.asarray(p["sd"]), nan=0.0)
+        return z.mean(axis=1) if z.shape[1] else np.zeros(len(z))
 
     def scores(self, rows, feat):
         s = self._raw(feat)

@@ -19,12 +19,11 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from mlspec_runtime import sample_data
-from mlspec_runtime.data import joined_rows, load_sources
+from mlspec_runtime.data import add_source_args, features_of, frames_from_args, joined_rows
+from mlspec_runtime.features import Vector, num
 from mlspec_runtime.spec import Spec
 
 
@@ -55,28 +54,39 @@ def reference(value) -> dict:
       same centroid are then compared as numbers, so a shift in any direction
       shows as a change in that distribution.
     """
-    if isinstance(value, pd.DataFrame):
-        x = value.astype(float)
-        if x.isin([0.0, 1.0]).all().all():
-            return {"columns": list(x.columns), "counts": x.sum().tolist()}
-        centroid = x.mean().fillna(0.0)
+    if isinstance(value, Vector):
+        x = np.asarray(value.values, dtype=float)
+        parts = list(value.parts)
+        if np.isin(x, [0.0, 1.0]).all():
+            return {"columns": parts, "counts": x.sum(axis=0).tolist()}
+        centroid = np.nan_to_num(np.nanmean(x, axis=0), nan=0.0) if len(x) else np.zeros(len(parts))
         distances = _distances(x, centroid)
-        return {"columns": list(x.columns), "centroid": centroid.tolist(), "values": distances[:REFERENCE_ROWS].tolist(), "missing": 0.0}
-    values = pd.to_numeric(value, errors="coerce")
-    return {"values": values.dropna().head(REFERENCE_ROWS).tolist(), "missing": float(values.isna().mean()) if len(values) else 0.0}
+        return {"columns": parts, "centroid": centroid.tolist(), "values": distances[:REFERENCE_ROWS].tolist(), "missing": 0.0}
+    values = num(value)
+    kept = values[~np.isnan(values)]
+    return {"values": kept[:REFERENCE_ROWS].tolist(), "missing": float(np.isnan(values).mean()) if len(values) else 0.0}
 
 
-def _distances(x: pd.DataFrame, centroid: pd.Series) -> np.ndarray:
-    return np.sqrt(((x.fillna(0.0) - centroid) ** 2).sum(axis=1).to_numpy(dtype=float))
+def _distances(x: np.ndarray, centroid: np.ndarray) -> np.ndarray:
+    return np.sqrt(((np.nan_to_num(x, nan=0.0) - centroid) ** 2).sum(axis=1))
+
+
+def _columns(current: Vector, wanted: list[str]) -> np.ndarray:
+    """The current vectors' columns in the reference's order (0 for any it lacks)."""
+    index = {p: i for i, p in enumerate(current.parts)}
+    out = np.zeros((len(current), len(wanted)))
+    for j, p in enumerate(wanted):
+        if p in index:
+            out[:, j] = np.nan_to_num(current.values[:, index[p]], nan=0.0)
+    return out
 
 
 def statistic(name: str, ref: dict, current) -> float:
     """The named drift statistic (for ks and chi2: the p-value)."""
     if "centroid" in ref:
-        centroid = pd.Series(ref["centroid"], index=ref["columns"])
-        current = pd.Series(_distances(current.reindex(columns=ref["columns"]).astype(float), centroid))
+        current = _distances(_columns(current, ref["columns"]), np.asarray(ref["centroid"], dtype=float))
     if "counts" in ref:
-        cur = current.reindex(columns=ref["columns"]).fillna(0.0).sum().to_numpy() if isinstance(current, pd.DataFrame) else None
+        cur = _columns(current, ref["columns"]).sum(axis=0) if isinstance(current, Vector) else None
         expected = np.asarray(ref["counts"], dtype=float) + 0.5
         observed = (cur if cur is not None else np.zeros_like(expected)) + 0.5
         if name == "chi2":
@@ -87,10 +97,10 @@ def statistic(name: str, ref: dict, current) -> float:
         if name == "js":
             return float(jensenshannon(p, q))
         return float(np.abs(np.cumsum(p) - np.cumsum(q)).sum())
+    values = num(current)
+    c = values[~np.isnan(values)]
+    c_missing = float(np.isnan(values).mean()) if len(values) else 0.0
     r = np.asarray(ref["values"], dtype=float)
-    current = pd.to_numeric(current, errors="coerce")
-    c = current.dropna().to_numpy(dtype=float)
-    c_missing = float(current.isna().mean()) if len(current) else 0.0
     if not len(r) or not len(c):
         return float("nan")
     if name == "ks":
@@ -119,7 +129,7 @@ def check(spec: Spec, frames: dict, artifacts: str | Path = "artifacts") -> list
     folder = Path(artifacts)
     reference = json.loads((folder / "reference.json").read_text())
     state = json.loads((folder / "feature_state.json").read_text())
-    feat = spec.build_features(joined_rows(spec, frames), frames, state)
+    feat = features_of(spec, joined_rows(spec, frames), frames, state)
     results = []
     for m in spec.config["drift"]:
         value = statistic(m["statistic"], reference[m["feature"]], feat[m["feature"]])
@@ -149,14 +159,12 @@ def alert(spec: Spec, result: dict, send: bool) -> None:
 
 def main(spec: Spec, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Drift monitors of " + spec.config["spec_name"])
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--sample", action="store_true", help="check a synthetic sample")
-    source.add_argument("--data", help="folder with one file per source (see data.py)")
+    add_source_args(parser, "check a synthetic sample")
     parser.add_argument("--shift", action="store_true", help="with --sample: a drifted sample")
     parser.add_argument("--artifacts", default="artifacts")
     parser.add_argument("--alerts", action="store_true", help="send alerts to their webhooks instead of printing them")
     args = parser.parse_args(argv)
-    frames = load_sources(spec, args.data) if args.data else sample_data.generate(spec, seed=1, shift=args.shift)
+    frames = frames_from_args(spec, args, seed=1, shift=args.shift)
     fired = 0
     for r in check(spec, frames, args.artifacts):
         print(f"{r['feature']:<30} {r['statistic']:<12} {r['value']:.4g} {r['cmp']} {r['threshold']}: {'DRIFT' if r['fired'] else 'ok'}")

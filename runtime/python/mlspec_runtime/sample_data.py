@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlspec_runtime.data import joined_rows
+from mlspec_runtime.data import features_of, joined_rows
 from mlspec_runtime.features import matrix
 from mlspec_runtime.spec import Spec
 
@@ -77,7 +77,7 @@ def _column(spec: Spec, rng, field, declared, rows, sizes, n, shift):
         return rng.choice(np.array(values, dtype=object), rows, p=p / p.sum())
     if kind in ("timestamp", "date"):
         span = 4 if shift else 14
-        t = START + pd.to_timedelta(rng.uniform(0, span * 86400, rows), unit="s")
+        t = (START + pd.to_timedelta(rng.uniform(0, span * 86400, rows), unit="s")).floor("us")  # JSON carries microseconds
         return t.normalize() if kind == "date" else t
     if kind in ("text", "string"):
         # Shifted text uses mostly the last few words: a different vocabulary mix.
@@ -101,7 +101,7 @@ def _plant_label(spec: Spec, frames: dict, rng) -> None:
     target = spec.config["target"].split(".", 1)[1]
     declared = spec.sources[base]["fields"][target]
     rows = joined_rows(spec, frames)
-    feat = spec.build_features(rows, frames, {}, fitting=True)
+    feat = features_of(spec, rows, frames, {}, fitting=True)
     x = matrix(feat, spec.model_features(spec.main_model)).fillna(0.0)
     x = x.loc[:, x.std() > 0]
     # The column with the most distinct values: a label that a model can learn.

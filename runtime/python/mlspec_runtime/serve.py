@@ -1,16 +1,30 @@
 """The serving API (FastAPI), built by `create_app(spec)`.
 
-POST the declared endpoint with a `ScoreRequest` body; bad input is a 4xx
+POST the declared endpoint with the spec's request body; bad input is a 4xx
 with a small body naming the field (never echoing the input). `/health`
-(alive), `/ready` (models loaded), `/metrics` (Prometheus text: requests by
-model and outcome, every response by status, latency). The served model runs
-under the declared timeout and the fallback model answers when it is too
-slow; answers are cached for the declared TTL. Window features are computed
-from the event history saved at training and from the requests served since.
+(alive), `/ready` (models loaded; reports a degraded online store),
+`/metrics` (Prometheus text).
+
+The request path holds no pandas. A request is validated, looked up in the
+answer cache, then queued for the micro-batcher: up to the declared `batch
+N` requests, waiting at most `wait T` for a batch to fill, with the declared
+`concurrency` batches in flight. A batch reads its window aggregates and
+joined rows from the online store in one round trip (`mlspec_runtime.store`),
+computes the features as numpy arrays and scores them in one model call.
+A request not answered within the declared `timeout` gets the fallback
+model's answer, computed from the request alone; so does every request of a
+batch whose store read failed. Beyond the declared `queue`, requests are
+refused with 429 and `Retry-After`.
+
+Per-stage latency, `mlspec_stage_seconds{stage=...}`, is named after the
+spec's stages: a stage with `feature_store online` times the store read, a
+stage with a `model` times features and scoring, and any other stage the
+wait between the request's arrival and its batch starting.
 
 Hostile input: bodies over `MAX_BODY_BYTES` are refused (413) before they are
 read whole; `/docs` and `/openapi.json` are off unless `MLSPEC_DOCS=1`;
-responses carry no internal paths or tracebacks; no redirects.
+responses carry no internal paths or tracebacks; no redirects; a request
+never changes the online store.
 """
 
 import asyncio
@@ -20,12 +34,13 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import numpy as np
-import pandas as pd
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -33,14 +48,20 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
+from mlspec_runtime import features as f
 from mlspec_runtime import models
-from mlspec_runtime.data import rows_from_requests
+from mlspec_runtime.data import column, field_type, rows_from_requests
 from mlspec_runtime.spec import Spec
+from mlspec_runtime.store import OnlineStore, StoreError, open_store, table_sources
+from mlspec_runtime.windows import State, Summary, results, states
 
-HISTORY_LIMIT = 5000
 MAX_BODY_BYTES = 64 * 1024
 CACHE_BYTES = 32 * 1024 * 1024
+DEFAULT_QUEUE = 512
 log = logging.getLogger("mlspec_runtime.serve")
+
+# Latency buckets (seconds) for every histogram: sub-millisecond to seconds.
+BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 def endpoint(spec: Spec) -> str:
@@ -48,15 +69,63 @@ def endpoint(spec: Spec) -> str:
     return quote(spec.config["serving"]["endpoint"], safe="/-_.~")
 
 
-# One row per request: native thread pools only add latency (and contention
-# between concurrent requests), so each model call uses one thread.
+# A batch is small: native thread pools only add latency (and contention
+# between concurrent batches), so each model call uses one thread.
 threadpool_limits(1)
 
 
-class Service:
-    """Loaded models, feature state, event history and the answer cache."""
+class StoreWindows:
+    """`features.Windows` over what the store returned for one batch, plus
+    each row's own event when it is an event of the aggregated source (it
+    counts in its own windows, as in training)."""
 
-    def __init__(self, spec: Spec, artifacts: Path):
+    def __init__(self, spec: Spec, rows: f.Rows, now: np.ndarray, found: dict[tuple, Summary]):
+        self.spec, self.rows, self.now, self.found = spec, rows, now, found
+
+    def aggregate(self, func, source, field, by, window_s, keys, now) -> np.ndarray:
+        state = State(source, field, by, window_s, distinct=func == "distinct_count")
+        own = source == self.spec.base_source
+        values = self.rows.get(f"{source}.{field}") if own and field else None
+        out = []
+        for i, key in enumerate(keys):
+            s = Summary()
+            hit = self.found.get((state.ident, key, int(now[i])))
+            if hit is not None:
+                s.merge(hit)
+            if own and key is not None:
+                s.add(_plain(values[i]) if values is not None else None, int(now[i]), True)
+            out.append(s)
+        return results(func, out)
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+@dataclass
+class Timing:
+    """Seconds spent per part of a batch, for the stage histograms."""
+
+    lookup: float = 0.0
+    score: float = 0.0
+    store_error: bool = False
+
+
+@dataclass
+class Job:
+    body: dict[str, Any]
+    arrived: float
+    future: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class Full(Exception):
+    """The batcher's queue is at its bound."""
+
+
+class Service:
+    """Loaded models, fitted state, the online store, the answer cache."""
+
+    def __init__(self, spec: Spec, artifacts: Path, store: OnlineStore | None = None):
         self.spec = spec
         self.artifacts = artifacts
         serving = spec.config["serving"]
@@ -64,17 +133,22 @@ class Service:
         self.cache_ttl_s: float | None = serving["cache_ttl_s"]
         self.models: dict = {}
         self.state: dict = {}
-        self.history: dict = {}
         self.threshold = 0.5
         self.lock = threading.Lock()
         self.cache: OrderedDict[str, tuple[float, dict, int]] = OrderedDict()
         self.cache_bytes = 0
         self.error: str | None = None
+        self.states = states(spec.config)
+        self.window_keys = sorted(
+            {(w["source"], w["field"], w["by"], float(w["window_s"]), w["key"]) for w in spec.config.get("windows", [])}, key=repr
+        )
+        self.tables = table_sources(spec)
         try:
             self.load()
         except (OSError, ValueError, KeyError) as e:
             log.warning("models not loaded from %s: %s: %s", artifacts, type(e).__name__, e)
             self.error = "models are not loaded: run train.py first"
+        self.store: OnlineStore = store if store is not None else open_store(spec, artifacts)
 
     def load(self) -> None:
         self.state = json.loads((self.artifacts / "feature_state.json").read_text())
@@ -86,41 +160,81 @@ class Service:
             warm = getattr(self.models[name], "warm", None)
             if warm:
                 warm()  # the first call of a model is slow: not on a request
-        for source in self.spec.config["window_sources"]:
-            path = self.artifacts / "history" / f"{source}.parquet"
-            frame = pd.read_parquet(path) if path.exists() else pd.DataFrame()
-            self.history[source] = frame.tail(HISTORY_LIMIT).reset_index(drop=True)
 
     @property
     def ready(self) -> bool:
         return self.error is None and self.spec.main_model in self.models
 
-    def features(self, rows: pd.DataFrame) -> dict:
-        with self.lock:
-            events = dict(self.history)
-        # Only the events that share a key with this row can fall in its windows.
-        values = {str(v) for v in rows.iloc[0].tolist()}
-        for source, frame in events.items():
-            bys = [b for b in self.spec.config["window_sources"].get(source, []) if b in frame.columns]
-            if bys and len(frame):
-                mask = np.zeros(len(frame), dtype=bool)
-                for b in bys:
-                    mask |= frame[b].astype(str).isin(values).to_numpy()
-                events[source] = frame[mask]
-        base = self.spec.base_source
-        if base in events:
-            # The new event counts in its own windows, as in training.
-            own = {c.split(".", 1)[1]: rows[c] for c in rows.columns if c.startswith(base + ".")}
-            events[base] = pd.concat([events[base], pd.DataFrame(own)], ignore_index=True)
-        return self.spec.build_features(rows, events, self.state)
+    def rows(self, bodies: Sequence[dict[str, Any]]) -> f.Rows:
+        return rows_from_requests(self.spec, list(bodies))
 
-    def remember(self, rows: pd.DataFrame) -> None:
-        base = self.spec.base_source
-        if base not in self.history:
-            return
-        own = pd.DataFrame({c.split(".", 1)[1]: rows[c] for c in rows.columns if c.startswith(base + ".")})
-        with self.lock:
-            self.history[base] = pd.concat([self.history[base], own], ignore_index=True).tail(HISTORY_LIMIT)
+    def lookup(self, rows: f.Rows, now: np.ndarray) -> tuple[dict[tuple, Summary], f.Rows]:
+        """One store round trip: every window of every row, and the joined
+        tables' rows; returns the summaries and the rows with joined columns."""
+        reads: list[tuple[State, str, int, int]] = []
+        keys: list[tuple] = []
+        by_ident = {s.ident: s for s in self.states}
+        nanos = f.nanos(now)
+        for source, fld, by, window_s, key_col in self.window_keys:
+            state = by_ident[(source, fld, by, window_s)]
+            for entity, t in zip(f.text(rows[key_col]), nanos, strict=True):
+                if entity is None or (state.ident, entity, int(t)) in keys:
+                    continue
+                first, last = state.tiles(int(t))
+                reads.append((state, entity, first, last))
+                keys.append((state.ident, entity, int(t)))
+        wanted = [(source, k) for source, key in self.tables for k in f.text(rows[_left(self.spec, source)]) if k is not None]
+        summaries, found = self.store.read(reads, wanted)
+        joined = dict(rows)
+        lookup = dict(zip(wanted, found, strict=True))
+        for source, _ in self.tables:
+            left = f.text(rows[_left(self.spec, source)])
+            got = [lookup.get((source, k)) if k is not None else None for k in left]
+            for name in self.spec.sources[source]["fields"]:
+                col = f"{source}.{name}"
+                joined[col] = column([g.get(name) if g else None for g in got], field_type(self.spec, col))
+        return dict(zip(keys, summaries, strict=True)), joined
+
+    def without_store(self, rows: f.Rows) -> f.Rows:
+        """The rows with the joined tables' columns missing (the store is down)."""
+        joined = dict(rows)
+        n = f.length(rows)
+        for source, _ in self.tables:
+            for name in self.spec.sources[source]["fields"]:
+                col = f"{source}.{name}"
+                joined[col] = column([None] * n, field_type(self.spec, col))
+        return joined
+
+    def score_batch(self, bodies: Sequence[dict[str, Any]], model: str, timing: Timing) -> list[dict]:
+        """Answers for a batch, by `model`; features from the store unless it fails."""
+        started = time.perf_counter()
+        rows = self.rows(bodies)
+        now = f.now_of(rows, self.spec.base_time)
+        try:
+            found, rows = self.lookup(rows, now)
+            windows: Any = StoreWindows(self.spec, rows, f.nanos(now), found)
+        except StoreError as e:
+            log.warning("online store read failed: %s", e)
+            timing.store_error = True
+            rows, windows = self.without_store(rows), None
+            if self.spec.fallback_model:
+                model = self.spec.fallback_model
+        looked = time.perf_counter()
+        timing.lookup = looked - started
+        feat = self.spec.build_features(rows, windows, self.state)
+        s = self.models[model].scores(rows, feat)
+        timing.score = time.perf_counter() - looked
+        fallback = model != self.spec.main_model
+        threshold = self.threshold if not fallback else 0.5
+        return [answer(self.spec, model, s[i : i + 1], threshold, fallback) for i in range(len(bodies))]
+
+    def fallback_answer(self, body: dict[str, Any]) -> dict:
+        """The fallback model's answer from the request alone (no store)."""
+        name = self.spec.fallback_model or self.spec.main_model
+        rows = self.without_store(self.rows([body]))
+        feat = self.spec.build_features(rows, None, self.state)
+        s = self.models[name].scores(rows, feat)
+        return answer(self.spec, name, s, self.threshold if name == self.spec.main_model else 0.5, name != self.spec.main_model)
 
     def remember_answer(self, key: str, out: dict, ttl: float) -> None:
         """Caches an answer; the cache holds at most `CACHE_BYTES` of keys and answers."""
@@ -134,14 +248,89 @@ class Service:
             while self.cache_bytes > CACHE_BYTES and self.cache:
                 self.cache_bytes -= self.cache.popitem(last=False)[1][2]
 
-    def score(self, name: str, rows: pd.DataFrame, feat: dict):
-        return self.models[name].scores(rows, feat)
+
+def _left(spec: Spec, source: str) -> str:
+    return next(j["left"] for j in spec.config["joins"] if j["source"] == source)
+
+
+def batch_shape(spec: Spec) -> tuple[int, float]:
+    """The declared micro-batch of the stage that runs the main model: (size, wait)."""
+    for stage in spec.config["serving"].get("stages", []):
+        if stage.get("model") == spec.main_model and stage.get("batch"):
+            return int(stage["batch"]), float(stage.get("wait_s") or 0.0)
+    return 1, 0.0
+
+
+class Batcher:
+    """Micro-batching in front of `Service.score_batch`.
+
+    **Invariants:** at most `limit` requests wait (`submit` raises `Full`
+    beyond that); a batch holds at most `size` requests and its first
+    request waits at most `wait_s` for others; at most `workers` batches run
+    at once, each in a worker thread so the event loop keeps accepting.
+    """
+
+    def __init__(self, service: Service, size: int, wait_s: float, workers: int, limit: int, on_batch):
+        self.service, self.size, self.wait_s = service, max(1, size), max(0.0, wait_s)
+        self.workers, self.limit, self.on_batch = max(1, workers), max(1, limit), on_batch
+        self.queue: asyncio.Queue[Job] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.tasks: list[asyncio.Task] = []
+
+    def _start(self) -> None:
+        """Workers on the running loop (a test client may run each request on a new one)."""
+        for task in self.tasks:
+            task.cancel()
+        self.loop = asyncio.get_running_loop()
+        self.queue = asyncio.Queue()
+        self.tasks = [self.loop.create_task(self._work()) for _ in range(self.workers)]
+
+    def submit(self, body: dict[str, Any]) -> Job:
+        if self.queue is None or self.loop is not asyncio.get_running_loop():
+            self._start()
+        assert self.queue is not None
+        if self.queue.qsize() >= self.limit:
+            raise Full
+        job = Job(body, time.perf_counter())
+        self.queue.put_nowait(job)
+        return job
+
+    def _drain(self, batch: list[Job]) -> None:
+        assert self.queue is not None
+        while len(batch) < self.size and not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+
+    async def _work(self) -> None:
+        assert self.queue is not None
+        while True:
+            batch = [await self.queue.get()]
+            self._drain(batch)
+            if len(batch) < self.size and self.wait_s > 0:
+                await asyncio.sleep(self.wait_s)
+                self._drain(batch)
+            live = [j for j in batch if not j.future.done()]
+            if not live:
+                continue
+            began = time.perf_counter()
+            timing = Timing()
+            try:
+                answers = await asyncio.to_thread(self.service.score_batch, [j.body for j in live], self.service.spec.main_model, timing)
+            except Exception as e:  # a bug must not stop the worker: its requests get a 500
+                log.exception("scoring a batch failed")
+                for j in live:
+                    if not j.future.done():
+                        j.future.set_exception(e)
+                continue
+            self.on_batch(live, began, timing)
+            for j, out in zip(live, answers, strict=True):
+                if not j.future.done():
+                    j.future.set_result(out)
 
 
 def answer(spec: Spec, name: str, s, threshold: float, fallback: bool) -> dict:
     """The response body for one scored row."""
     if spec.regression:
-        return {"prediction": float(s[0]), "model": name, "fallback": fallback}
+        return {"prediction": float(np.asarray(s)[0]), "model": name, "fallback": fallback}
     if spec.multiclass:
         p = np.asarray(s)[0]
         label = spec.classes[int(np.argmax(p))]
@@ -225,15 +414,45 @@ def _errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def create_app(spec: Spec, artifacts: str | os.PathLike | None = None) -> FastAPI:
+def _stage_names(spec: Spec) -> dict[str, list[str]]:
+    """Which declared stages each measured part reports under."""
+    parts: dict[str, list[str]] = {"lookup": [], "score": [], "wait": []}
+    for stage in spec.config["serving"].get("stages", []):
+        part = "lookup" if stage.get("feature_store") else "score" if stage.get("model") else "wait"
+        parts[part].append(stage["name"])
+    return parts
+
+
+def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: OnlineStore | None = None) -> FastAPI:
     folder = Path(artifacts) if artifacts is not None else Path(os.environ.get("MLSPEC_ARTIFACTS", "artifacts"))
-    service = Service(spec, folder)
-    main, fallback_model = spec.main_model, spec.fallback_model
+    service = Service(spec, folder, store)
+    fallback_model = spec.fallback_model
     path = endpoint(spec)
     registry = CollectorRegistry()
     requests = Counter("mlspec_requests", "Requests scored, by model and outcome", ["model", "outcome"], registry=registry)
     responses = Counter("mlspec_responses", "Responses, by HTTP status", ["status"], registry=registry)
-    latency = Histogram("mlspec_request_seconds", "Time to answer a scoring request", registry=registry)
+    store_errors = Counter("mlspec_store_errors", "Batches whose online store read failed", registry=registry)
+    latency = Histogram("mlspec_request_seconds", "Time to answer a scoring request", buckets=BUCKETS, registry=registry)
+    stage_seconds = Histogram("mlspec_stage_seconds", "Time per declared serving stage", ["stage"], buckets=BUCKETS, registry=registry)
+    batch_sizes = Histogram("mlspec_batch_size", "Requests per model call", buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=registry)
+    stages = _stage_names(spec)
+
+    def on_batch(jobs: list[Job], began: float, timing: Timing) -> None:
+        batch_sizes.observe(len(jobs))
+        if timing.store_error:
+            store_errors.inc()
+        for j in jobs:
+            for name in stages["wait"]:
+                stage_seconds.labels(name).observe(began - j.arrived)
+            for name in stages["lookup"]:
+                stage_seconds.labels(name).observe(timing.lookup)
+            for name in stages["score"]:
+                stage_seconds.labels(name).observe(timing.score)
+
+    size, wait_s = batch_shape(spec)
+    serving = spec.config["serving"]
+    limit = int(serving.get("queue") or DEFAULT_QUEUE)
+    batcher = Batcher(service, size, wait_s, min(int(serving.get("concurrency") or 1), 64), limit, on_batch)
     docs = os.environ.get("MLSPEC_DOCS") == "1"
     app = FastAPI(
         title=spec.config["spec_name"],
@@ -244,6 +463,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None) -> FastAP
         redirect_slashes=False,
     )
     app.state.service = service
+    app.state.batcher = batcher
     app.add_middleware(Guard, responses=responses)
 
     @app.exception_handler(RequestValidationError)
@@ -256,46 +476,56 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None) -> FastAP
 
     @app.get("/ready")
     def ready() -> Response:
-        if service.ready:
-            return Response(json.dumps({"status": "ready"}), media_type="application/json")
-        body = {"status": "not ready", "reason": service.error or "no model"}
-        return Response(json.dumps(body), status_code=503, media_type="application/json")
+        if not service.ready:
+            body = {"status": "not ready", "reason": service.error or "no model"}
+            return Response(json.dumps(body), status_code=503, media_type="application/json")
+        # A store outage degrades answers (fallbacks) but does not stop them.
+        store_ok = service.store.ping()
+        body = {"status": "ready" if store_ok else "degraded", "online_store": "ok" if store_ok else "unreachable"}
+        return Response(json.dumps(body), media_type="application/json")
 
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    async def predict(request: BaseModel) -> dict:
+    async def predict(request: BaseModel) -> Any:
         if not service.ready:
             raise HTTPException(status_code=503, detail="models are not loaded: run train.py first")
         started = time.perf_counter()
         body = request.model_dump(mode="json", by_alias=True)
         if spec.hooks.enrich is not None:
             body = spec.hooks.enrich(body)
-        key = json.dumps(body, sort_keys=True)
+        body = {k: body[k] for k in spec.request_columns}
         ttl = service.cache_ttl_s
+        key = json.dumps(body, sort_keys=True) if ttl else ""
         if ttl:
             with service.lock:
                 hit = service.cache.get(key)
             if hit and hit[0] > time.monotonic():
                 requests.labels(hit[1]["model"], "cached").inc()
                 return {**hit[1], "cached": True}
-        rows = rows_from_requests(spec, [{k: body[k] for k in spec.request_columns}])
-        feat = service.features(rows)
-        name, fallback = main, False
+        try:
+            job = batcher.submit(body)
+        except Full:
+            return Response(
+                json.dumps({"detail": "the service is at capacity: retry later"}),
+                status_code=429,
+                media_type="application/json",
+                headers={"Retry-After": "1"},
+            )
         timeout = service.timeout_s
         try:
-            work = asyncio.to_thread(service.score, main, rows, feat)
-            s = await asyncio.wait_for(work, timeout) if timeout and fallback_model else await work
+            if timeout and fallback_model:
+                out = await asyncio.wait_for(asyncio.shield(job.future), timeout)
+            else:
+                out = await job.future
         except TimeoutError:
-            name, fallback = fallback_model or main, True
-            s = service.score(name, rows, feat)
-        service.remember(rows)
-        out = answer(spec, name, s, service.threshold if name == main else 0.5, fallback)
+            out = service.fallback_answer(body)
+        fallback = bool(out["fallback"])
         # Fallback answers are not cached: the next request may get the model's own.
         if ttl and not fallback:
             service.remember_answer(key, out, ttl)
-        requests.labels(name, "fallback" if fallback else "ok").inc()
+        requests.labels(out["model"], "fallback" if fallback else "ok").inc()
         latency.observe(time.perf_counter() - started)
         return {**out, "cached": False}
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel
 
-# (rows, events, state, fitting) -> feature name -> Series or DataFrame
+# (rows, windows, state, fitting) -> feature name -> float array or Vector
 FeatureBuilder = Callable[..., dict[str, Any]]
-# (base, feat, ctx, now) -> boolean Series
+# (rows, feat, ctx, now) -> boolean array
 Rule = Callable[..., Any]
 
 REGRESSION_TASKS = ("regression", "forecasting")
@@ -28,14 +27,16 @@ REGRESSION_TASKS = ("regression", "forecasting")
 class Hooks:
     """The user's extension points (`hooks.py`), each optional.
 
-    - `features(rows, feat, state)` returns extra or replaced features;
+    - `features(rows, feat, state)` returns extra or replaced features
+      (`rows`: one numpy array per column `source.field`; a feature is a
+      float array with one value per row, or a `features.Vector`);
     - `estimator(name, impl, params, quick, class_weight)` returns a
       scikit-learn estimator for a model, or None for the default;
     - `enrich(body)` returns the request body with fields the caller does
       not send (e.g. looked up from the user's systems), before validation.
     """
 
-    features: Callable[[pd.DataFrame, dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+    features: Callable[[Mapping[str, Any], dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
     estimator: Callable[..., Any] | None = None
     enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
@@ -77,8 +78,8 @@ class Spec:
         return list(self.config["classes"])
 
     @property
-    def sources(self) -> dict[str, Any]:
-        return dict(self.config["sources"])
+    def sources(self) -> Mapping[str, Any]:
+        return self.config["sources"]
 
     @property
     def base_source(self) -> str:
@@ -101,11 +102,11 @@ class Spec:
     def model_features(self, model: str) -> list[str]:
         return list(self.config["models"][model]["features"])
 
-    def build_features(
-        self, rows: pd.DataFrame, events: Mapping[str, pd.DataFrame], state: dict[str, Any], fitting: bool = False
-    ) -> dict[str, Any]:
-        """Every declared feature of `rows`, then the user's own (hooks)."""
-        feat = self.feature_builder(rows, events, state, fitting)
+    def build_features(self, rows: Mapping[str, Any], windows: Any, state: dict[str, Any], fitting: bool = False) -> dict[str, Any]:
+        """Every declared feature of `rows` (`features.Rows`), window
+        aggregates from `windows` (`features.Windows`), then the user's own
+        features (hooks)."""
+        feat = self.feature_builder(rows, windows, state, fitting)
         if self.hooks.features is not None:
             feat.update(self.hooks.features(rows, feat, state))
         return feat

@@ -26,11 +26,10 @@ from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV, Tim
 from sklearn.neighbors import NearestNeighbors
 
 from mlspec_runtime import models, monitor, sample_data
-from mlspec_runtime.data import joined_rows, load_sources
-from mlspec_runtime.features import matrix
+from mlspec_runtime.data import add_source_args, frames_from_args, joined_rows, rows_of
+from mlspec_runtime.features import matrix, subset
 from mlspec_runtime.spec import Spec
-
-HISTORY_ROWS = 20000
+from mlspec_runtime.windows import HistoryWindows
 
 
 class GateFailure(Exception):
@@ -295,14 +294,16 @@ def train(
         rows = rows.dropna().reset_index(drop=True)
     tr, va, te = split(spec, rows)
     state: dict = {}
-    spec.build_features(rows.iloc[tr], frames, state, fitting=True)
-    feat = spec.build_features(rows, frames, state)
+    history = HistoryWindows(spec.config, frames)
+    cols = rows_of(spec, rows)
+    spec.build_features(subset(cols, tr), history, state, fitting=True)
+    feat = spec.build_features(cols, history, state)
     y = labels(spec, rows)
     groups = rows[spec.config["rank_group"]].astype(str).to_numpy() if spec.config["rank_group"] else None
     class_weight = "balanced" if (spec.config["imbalance"] or [None])[0] == "class_weight" and not spec.regression else None
 
     def part(idx):
-        return {name: value.iloc[idx] for name, value in feat.items()}
+        return subset(feat, idx)
 
     card = {
         "spec": spec.config["spec_name"],
@@ -340,8 +341,8 @@ def train(
             card["models"].setdefault(name, {})["tuning"] = info
         fitted[name] = model
         if name == spec.config["main_model"] and not spec.regression and not spec.multiclass:
-            threshold = cost_threshold(spec, y[va], model.scores(rows.iloc[va], part(va)))
-        s = model.scores(rows.iloc[te], part(te))
+            threshold = cost_threshold(spec, y[va], model.scores(subset(cols, va), part(va)))
+        s = model.scores(subset(cols, te), part(te))
         t = threshold if name == spec.config["main_model"] else 0.5
         results = evaluate(spec, y[te], s, t, groups[te] if groups is not None else None)
         seconds = round(time.perf_counter() - started, 3)
@@ -359,43 +360,23 @@ def train(
         model.save(out)
     (out / "feature_state.json").write_text(json.dumps(state, indent=2, sort_keys=True, default=str))
     save_reference(spec, feat, tr, out)
-    save_history(spec, frames, out)
     return card
 
 
 def save_reference(spec: Spec, feat: dict, tr, out: Path) -> None:
     """Training-split values of each monitored feature, for drift checks."""
-    ref = {m["feature"]: monitor.reference(feat[m["feature"]].iloc[tr]) for m in spec.config["drift"]}
+    ref = {m["feature"]: monitor.reference(feat[m["feature"]][tr]) for m in spec.config["drift"]}
     (out / "reference.json").write_text(json.dumps(ref, sort_keys=True))
-
-
-def save_history(spec: Spec, frames: dict, out: Path) -> None:
-    """The latest events of each aggregated source: the serving window state."""
-    folder = out / "history"
-    folder.mkdir(exist_ok=True)
-    for source in spec.config["window_sources"]:
-        declared = spec.config["sources"][source]
-        keep = [
-            f
-            for f, fs in declared["fields"].items()
-            if fs["type"] not in ("geo", "embedding") and not fs["type"].startswith(("list", "embedding"))
-        ]
-        frame = frames[source][keep]
-        if declared["time"]:
-            frame = frame.sort_values(declared["time"], kind="stable")
-        frame.tail(HISTORY_ROWS).reset_index(drop=True).to_parquet(folder / f"{source}.parquet", index=False)
 
 
 def main(spec: Spec, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the models of " + spec.config["spec_name"])
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--sample", action="store_true", help="train on synthetic data (the default without --data)")
-    source.add_argument("--data", help="folder with one file per source (see data.py)")
+    add_source_args(parser)
     parser.add_argument("--out", default="artifacts")
     parser.add_argument("--quick", action="store_true", help="small search budgets, for tests")
     parser.add_argument("--no-gates", action="store_true", help="save the models even when a metric gate is missed (the card says so)")
     args = parser.parse_args(argv)
-    frames = load_sources(spec, args.data) if args.data else None
+    frames = frames_from_args(spec, args)
     try:
         card = train(spec, frames, args.out, quick=args.quick, sample=not args.data, enforce_gates=not args.no_gates)
     except GateFailure as e:

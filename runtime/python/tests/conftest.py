@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,14 +54,18 @@ CONFIG: dict[str, Any] = {
         },
     },
     "joins": [{"left": "events.user_id", "right": "user_id", "source": "users"}],
-    "window_sources": {"events": ["user_id"]},
-    "features": ["amount_log", "count_1d", "plan"],
+    "windows": [
+        {"func": "count", "source": "events", "field": None, "by": "user_id", "key": "events.user_id", "window_s": 86400.0},
+        {"func": "mean", "source": "events", "field": "amount", "by": "user_id", "key": "events.user_id", "window_s": 3600.0},
+    ],
+    "online_store": {"kind": "memory", "engine": None, "ttl_s": None},
+    "features": ["amount_log", "count_1d", "mean_1h", "plan"],
     "models": {
         "rules": {"impl": "rules", "kind": "rules", "features": [], "params": {}, "tuning": None, "baseline": None, "stage": None},
         "forest": {
             "impl": "forest",
             "kind": "random_forest",
-            "features": ["amount_log", "count_1d", "plan"],
+            "features": ["amount_log", "count_1d", "mean_1h", "plan"],
             "params": {"trees": 20.0},
             "tuning": None,
             "baseline": "rules",
@@ -82,7 +85,20 @@ CONFIG: dict[str, Any] = {
     "drift": [
         {"feature": "amount_log", "statistic": "psi", "p_value": False, "cmp": ">", "threshold": 0.2, "every_s": 3600.0, "alert": None},
     ],
-    "serving": {"name": "api", "mode": "realtime", "endpoint": "/v1/score", "timeout_s": 0.5, "cache_ttl_s": 60.0, "concurrency": 4},
+    "serving": {
+        "name": "api",
+        "mode": "realtime",
+        "endpoint": "/v1/score",
+        "timeout_s": 0.5,
+        "cache_ttl_s": 60.0,
+        "concurrency": 4,
+        "queue": 100,
+        "stages": [
+            {"name": "gateway", "model": None, "feature_store": False, "batch": None, "wait_s": None},
+            {"name": "lookup", "model": None, "feature_store": True, "batch": None, "wait_s": None},
+            {"name": "score", "model": "forest", "feature_store": False, "batch": 8, "wait_s": 0.002},
+        ],
+    },
 }
 
 
@@ -93,7 +109,6 @@ class ScoreRequest(BaseModel):
     user_id: str = Field(max_length=256)
     amount: float = Field(ge=0.0, le=1000.0)
     ts: str = Field(max_length=64)
-    plan: str | None = Field(default=None, max_length=64)
 
 
 REQUEST_COLUMNS = {
@@ -101,7 +116,6 @@ REQUEST_COLUMNS = {
     "user_id": "events.user_id",
     "amount": "events.amount",
     "ts": "events.ts",
-    "plan": "users.plan",
 }
 
 
@@ -120,12 +134,15 @@ class Users(BaseModel):
     plan: str | None
 
 
-def build_features(base: pd.DataFrame, events: dict[str, pd.DataFrame], state: dict[str, Any], fitting: bool = False) -> dict[str, Any]:
-    ctx = f.Ctx(CONFIG, base, events, state, fitting)
+def build_features(base: f.Rows, windows: f.Windows | None, state: dict[str, Any], fitting: bool = False) -> dict[str, Any]:
+    ctx = f.Ctx(CONFIG, base, windows, state, fitting)
     feat: dict[str, Any] = {}
     feat["amount_log"] = ctx.finish("amount_log", f.log1p(base["events.amount"]), "number")
     feat["count_1d"] = ctx.finish(
         "count_1d", ctx.window("count", source="events", field=None, by="user_id", key="events.user_id", window_s=86400.0), "number"
+    )
+    feat["mean_1h"] = ctx.finish(
+        "mean_1h", ctx.window("mean", source="events", field="amount", by="user_id", key="events.user_id", window_s=3600.0), "number"
     )
     feat["plan"] = ctx.finish("plan", ctx.onehot("plan#1", base["users.plan"]), "vector")
     return feat

@@ -2,11 +2,12 @@ import numpy as np
 import pandas as pd
 
 from mlspec_runtime import features as f
+from mlspec_runtime.windows import HistoryWindows
 from tests.conftest import CONFIG
 
 
 def rows(times, users):
-    return pd.DataFrame({"events.ts": pd.to_datetime(times, utc=True), "events.user_id": users})
+    return {"events.ts": f.timestamps(pd.to_datetime(times, utc=True).to_numpy()), "events.user_id": np.array(users, dtype=object)}
 
 
 def test_a_window_counts_the_events_of_the_same_key_up_to_and_including_now():
@@ -17,27 +18,56 @@ def test_a_window_counts_the_events_of_the_same_key_up_to_and_including_now():
         }
     )
     r = rows(["2024-01-02 09:00", "2024-01-01 10:00", "2024-01-05 00:00"], ["a", "b", "a"])
-    ctx = f.Ctx(CONFIG, r, {"events": events}, {}, False)
+    ctx = f.Ctx(CONFIG, r, HistoryWindows(CONFIG, {"events": events}), {}, False)
     got = ctx.window("count", source="events", field=None, by="user_id", key="events.user_id", window_s=86400.0)
     # a at 01-02 09:00: 01-01 10:00 and 01-02 09:00 (01-01 00:00 is 33 h old); b: itself; a on 01-05: none.
     assert got.tolist() == [2.0, 1.0, 0.0]
 
 
+def test_a_window_covers_whole_tiles_before_the_tile_of_now():
+    # 1-day window = 60 tiles of 24 min; at 00:30 on day 2 the window starts
+    # at the tile that began 59 tiles (23 h 36 min) before 00:24 on day 2.
+    events = pd.DataFrame({"user_id": ["a", "a"], "ts": pd.to_datetime(["2024-01-01 00:40", "2024-01-01 00:50"], utc=True)})
+    ctx = f.Ctx(CONFIG, rows(["2024-01-02 00:30"], ["a"]), HistoryWindows(CONFIG, {"events": events}), {}, False)
+    got = ctx.window("count", source="events", field=None, by="user_id", key="events.user_id", window_s=86400.0)
+    assert got.tolist() == [1.0]  # 00:48 starts the first tile: 00:50 is in, 00:40 is out
+
+
 def test_fitted_state_is_learnt_once_and_reused():
-    x = pd.Series([1.0, 2.0, 3.0, np.nan])
+    x = np.array([1.0, 2.0, 3.0, np.nan])
     state: dict = {}
-    fit = f.Ctx(CONFIG, pd.DataFrame(index=x.index), {}, state, True).standardize("k", x)
-    assert abs(float(fit.mean())) < 1e-12
-    again = f.Ctx(CONFIG, pd.DataFrame(index=x.index), {}, state, False).standardize("k", pd.Series([2.0]))
+    fit = f.Ctx(CONFIG, {"x": x}, None, state, True).standardize("k", x)
+    assert abs(float(np.nanmean(fit))) < 1e-12
+    again = f.Ctx(CONFIG, {"x": x[:1]}, None, state, False).standardize("k", np.array([2.0]))
     assert again.tolist() == [0.0]
 
 
 def test_onehot_keeps_the_training_categories_and_ignores_new_ones():
     state: dict = {}
-    f.Ctx(CONFIG, pd.DataFrame(), {}, state, True).onehot("p", pd.Series(["free", "pro", "free"]))
-    out = f.Ctx(CONFIG, pd.DataFrame(), {}, state, False).onehot("p", pd.Series(["pro", "enterprise"]))
-    assert list(out.columns) == ["free", "pro"]
-    assert out.to_numpy().tolist() == [[0.0, 1.0], [0.0, 0.0]]
+    f.Ctx(CONFIG, {}, None, state, True).onehot("p", np.array(["free", "pro", "free"], dtype=object))
+    out = f.Ctx(CONFIG, {}, None, state, False).onehot("p", np.array(["pro", "enterprise"], dtype=object))
+    assert out.parts == ("free", "pro")
+    assert out.values.tolist() == [[0.0, 1.0], [0.0, 0.0]]
+
+
+def test_tfidf_weights_are_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = np.array(["the cat sat", "The dog sat down", "a cat, a dog!", None], dtype=object)
+    state: dict = {}
+    ours = f.Ctx(CONFIG, {}, None, state, True).tfidf("t", docs, max_features=100)
+    theirs = TfidfVectorizer().fit([d or "" for d in docs])
+    expected = theirs.transform([d or "" for d in docs]).toarray()
+    order = [theirs.vocabulary_[w] for w in ours.parts]
+    assert np.allclose(ours.values, expected[:, order], atol=1e-12)
+
+
+def test_times_parse_the_same_in_a_micro_batch_and_in_bulk():
+    values = np.array(["2024-03-01T10:00:00Z", "2024-03-01T12:30:00+02:00", None, "not a time"], dtype=object)
+    small = f.timestamps(values)
+    bulk = f.timestamps(np.concatenate([values] * 20))[:4]
+    assert small.astype("int64").tolist() == bulk.astype("int64").tolist()
+    assert str(small[1]) == "2024-03-01T10:30:00.000000000"
 
 
 def test_the_build_applies_the_users_feature_hook(spec):
@@ -45,9 +75,7 @@ def test_the_build_applies_the_users_feature_hook(spec):
     from tests.conftest import make_spec
 
     hooked = make_spec(Hooks(features=lambda rows, feat, state: {"double": feat["amount_log"] * 2}))
-    r = pd.DataFrame(
-        {"events.amount": [1.0], "events.ts": pd.to_datetime(["2024-01-01"], utc=True), "events.user_id": ["a"], "users.plan": ["pro"]}
-    )
-    feat = hooked.build_features(r, {}, {}, fitting=True)
-    assert feat["double"].iloc[0] == 2 * feat["amount_log"].iloc[0]
-    assert "double" not in spec.build_features(r, {}, {}, fitting=True)
+    r = {**rows(["2024-01-01"], ["a"]), "events.amount": np.array([1.0]), "users.plan": np.array(["pro"], dtype=object)}
+    feat = hooked.build_features(r, None, {}, fitting=True)
+    assert feat["double"][0] == 2 * feat["amount_log"][0]
+    assert "double" not in spec.build_features(r, None, {}, fitting=True)

@@ -1,11 +1,11 @@
 import numpy as np
-import pandas as pd
 
 from mlspec_runtime import monitor, sample_data
+from mlspec_runtime.features import Vector
 
 
 def vectors(rng, centre, n=800, dim=8):
-    return pd.DataFrame(rng.normal(centre, 1.0, (n, dim)), columns=[str(i) for i in range(dim)])
+    return Vector(rng.normal(centre, 1.0, (n, dim)), tuple(str(i) for i in range(dim)))
 
 
 def test_a_dense_vector_is_compared_by_distance_to_the_reference_centroid():
@@ -19,7 +19,7 @@ def test_a_dense_vector_is_compared_by_distance_to_the_reference_centroid():
 
 
 def test_an_indicator_vector_is_compared_as_counts():
-    onehot = pd.DataFrame({"a": [1.0, 0.0, 1.0], "b": [0.0, 1.0, 0.0]})
+    onehot = Vector(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), ("a", "b"))
     assert monitor.reference(onehot) == {"columns": ["a", "b"], "counts": [2.0, 1.0]}
 
 

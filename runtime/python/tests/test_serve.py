@@ -1,10 +1,11 @@
 import asyncio
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, Counter
 
-from mlspec_runtime import sample_data
+from mlspec_runtime import sample_data, store
 from mlspec_runtime.data import joined_rows, requests_from_rows
 from mlspec_runtime.serve import CACHE_BYTES, Guard, create_app, endpoint
 from mlspec_runtime.spec import Hooks
@@ -14,6 +15,13 @@ from tests.conftest import make_spec
 @pytest.fixture(scope="module")
 def bodies(spec):
     return requests_from_rows(spec, joined_rows(spec, sample_data.generate(spec, n=100, seed=4)))[:10]
+
+
+@pytest.fixture(scope="module")
+def client(spec, artifacts):
+    app = create_app(spec, artifacts)
+    app.state.service.timeout_s = 10.0
+    return TestClient(app)
 
 
 def test_a_scored_request_and_the_enrich_hook(artifacts, bodies):
@@ -80,3 +88,77 @@ def test_the_guard_refuses_big_and_slow_bodies_before_the_app_runs():
     assert run_guard([chunk, chunk]) == (413, False)
     assert run_guard([chunk, "stall"], read_timeout_s=0.05) == (408, False)
     assert run_guard([{"type": "http.request", "body": b"x" * 10, "more_body": False}]) == (200, True)
+
+
+class FailingStore(store.MemoryStore):
+    """A store whose reads fail, as Redis does when it is down."""
+
+    def read(self, windows, rows):
+        raise store.StoreError("ConnectionError")
+
+    def ping(self) -> bool:
+        return False
+
+
+def test_a_failed_store_read_gets_the_fallback_and_is_counted(spec, artifacts, bodies):
+    app = create_app(spec, artifacts, store=FailingStore())
+    client = TestClient(app)
+    r = client.post("/v1/score", json=bodies[3])
+    assert r.status_code == 200, r.text
+    assert r.json()["model"] == spec.fallback_model and r.json()["fallback"] is True
+    metrics = client.get("/metrics").text
+    assert "mlspec_store_errors_total 1.0" in metrics
+    ready = client.get("/ready")
+    assert ready.status_code == 200 and ready.json() == {"status": "degraded", "online_store": "unreachable"}
+
+
+def test_requests_read_the_store_and_never_write_it(spec, artifacts, frames, bodies):
+    online = store.MemoryStore()
+    store.materialize(spec, frames, online)
+    before = (online.bytes, {k: {t: s.count for t, s in v.items()} for k, v in online.tiles.items()}, dict(online.rows))
+    client = TestClient(create_app(spec, artifacts, store=online))
+    for body in bodies:
+        assert client.post("/v1/score", json=body).status_code == 200
+    after = (online.bytes, {k: {t: s.count for t, s in v.items()} for k, v in online.tiles.items()}, dict(online.rows))
+    assert after == before
+
+
+def test_every_declared_stage_has_a_latency_histogram(client, bodies):
+    client.post("/v1/score", json=bodies[4])
+    metrics = client.get("/metrics").text
+    for stage in ("gateway", "lookup", "score"):
+        assert f'mlspec_stage_seconds_count{{stage="{stage}"}}' in metrics
+
+
+def test_concurrent_requests_share_a_model_call(spec, artifacts, bodies):
+    app = create_app(spec, artifacts)
+    service = app.state.service
+    calls = []
+    real = service.models[spec.main_model]
+
+    class Counting:
+        def scores(self, rows, feat):
+            calls.append(len(next(iter(rows.values()))))
+            return real.scores(rows, feat)
+
+    service.models[spec.main_model] = Counting()
+    service.timeout_s = 10.0
+    service.cache_ttl_s = None
+
+    async def burst():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await asyncio.gather(*(c.post("/v1/score", json=b) for b in bodies[:8]))
+
+    answers = asyncio.run(burst())
+    assert all(a.status_code == 200 for a in answers)
+    assert sum(calls) == 8 and max(calls) > 1 and max(calls) <= 8
+
+
+def test_requests_beyond_the_queue_bound_get_429_with_retry_after(spec, artifacts, bodies):
+    app = create_app(spec, artifacts)
+    batcher = app.state.batcher
+    batcher.limit = 0
+    r = TestClient(app).post("/v1/score", json=bodies[5])
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "1"

@@ -1,0 +1,408 @@
+"""The online feature store: window state per entity, and entity rows of the
+joined tables. Two implementations with one interface:
+
+- `RedisStore`, when the design declares `feature_store { online redis }`:
+  the address is `REDIS_URL` (default `redis://127.0.0.1:6379/0`); window
+  tiles live in one hash per (state, entity), updated by a Lua script per
+  event, and expire once older than their window; an entity row is one JSON
+  string that expires after the declared `ttl`. A read of a whole
+  micro-batch is one round trip (one pipeline: a Lua read of the tiles in
+  range, and the rows).
+- `MemoryStore` otherwise: the same state in this process, bounded in
+  bytes, loaded from the snapshot `materialize.py` writes
+  (`artifacts/online_store.json`).
+
+**Invariant:** state changes only through `ingest` and `put_rows`, which
+the trusted paths call (`materialize.py`, a source's stream consumer);
+serving only reads, so no caller can change or evict another entity's
+features.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from mlspec_runtime import features as f
+from mlspec_runtime.spec import Spec
+from mlspec_runtime.windows import TILES, State, Summary, numeric, states
+
+SNAPSHOT = "online_store.json"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MEMORY_BYTES = 256 * 1024 * 1024
+TILE_BYTES = 200  # what a tile costs in MemoryStore, roughly, for its bound
+
+
+class StoreError(Exception):
+    """The online store could not answer (down, timed out)."""
+
+
+# (state, entity, first tile, last tile) and (table source, key value)
+WindowRead = tuple[State, str, int, int]
+RowRead = tuple[str, str]
+
+
+class OnlineStore(Protocol):
+    kind: str
+
+    def ingest(self, state: State, events: Iterable[tuple[str, Any, int]]) -> None:
+        """Adds events (entity, value, time in ns) to a window state."""
+
+    def put_rows(self, source: str, key: str, rows: Iterable[dict[str, Any]], ttl_s: float | None) -> None:
+        """Stores entity rows of a table source under their `key` field."""
+
+    def read(self, windows: Sequence[WindowRead], rows: Sequence[RowRead]) -> tuple[list[Summary], list[dict[str, Any] | None]]:
+        """The summaries of the tiles in range, and the rows (None if absent)."""
+
+    def ping(self) -> bool: ...
+
+    def clear(self) -> None: ...
+
+
+def _tile_of(state: State, t: int) -> tuple[int, int]:
+    """The tile of time `t`, and `t`'s offset in it (small enough for Lua's doubles)."""
+    return t // state.tile_ns, t % state.tile_ns
+
+
+class MemoryStore:
+    """The online store in this process (no online store declared)."""
+
+    kind = "memory"
+
+    def __init__(self, max_bytes: int = MEMORY_BYTES):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        # (state name, entity) -> tile -> Summary; oldest written first
+        self.tiles: OrderedDict[tuple[str, str], dict[int, Summary]] = OrderedDict()
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def ingest(self, state: State, events: Iterable[tuple[str, Any, int]]) -> None:
+        name = state.name()
+        for entity, value, t in events:
+            tile, _ = _tile_of(state, t)
+            k = (name, entity)
+            tiles = self.tiles.pop(k, None) or {}
+            self.tiles[k] = tiles
+            if tile not in tiles:
+                first = tile - TILES + 1
+                for old in [i for i in tiles if i < first]:
+                    del tiles[old]
+                    self.bytes -= TILE_BYTES
+                tiles[tile] = Summary()
+                self.bytes += TILE_BYTES
+            tiles[tile].add(value, t, state.distinct)
+            while self.bytes > self.max_bytes and len(self.tiles) > 1:
+                _, evicted = self.tiles.popitem(last=False)
+                self.bytes -= TILE_BYTES * len(evicted)
+
+    def put_rows(self, source: str, key: str, rows: Iterable[dict[str, Any]], ttl_s: float | None) -> None:
+        for row in rows:
+            if f.present(row.get(key)):
+                self.rows[(source, str(row[key]))] = row
+
+    def read(self, windows, rows):
+        out = []
+        for state, entity, first, last in windows:
+            s = Summary()
+            for tile, summary in self.tiles.get((state.name(), entity), {}).items():
+                if first <= tile <= last:
+                    s.merge(summary)
+            out.append(s)
+        return out, [self.rows.get(r) for r in rows]
+
+    def ping(self) -> bool:
+        return True
+
+    def clear(self) -> None:
+        self.tiles.clear()
+        self.rows.clear()
+        self.bytes = 0
+
+    def save(self, path: Path) -> None:
+        tiles = [[name, entity, [[tile, _summary_json(s)] for tile, s in sorted(ts.items())]] for (name, entity), ts in self.tiles.items()]
+        rows = [[source, key, row] for (source, key), row in sorted(self.rows.items())]
+        path.write_text(json.dumps({"tiles": tiles, "rows": rows}, default=_json_default))
+
+    @classmethod
+    def load(cls, path: Path) -> MemoryStore:
+        store = cls()
+        data = json.loads(path.read_text())
+        for name, entity, tiles in data["tiles"]:
+            store.tiles[(name, entity)] = {int(tile): _summary_of(s) for tile, s in tiles}
+            store.bytes += TILE_BYTES * len(tiles)
+        for source, key, row in data["rows"]:
+            store.rows[(source, key)] = row
+        return store
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, pd.Timestamp | np.datetime64):
+        return str(pd.Timestamp(v).isoformat())
+    if isinstance(v, tuple | np.ndarray):
+        return list(v)
+    return str(v)
+
+
+def _summary_json(s: Summary) -> list[Any]:
+    low = s.low if math.isfinite(s.low) else None
+    high = s.high if math.isfinite(s.high) else None
+    return [s.count, s.numbers, s.total, low, high, s.last_t, s.last, sorted(s.distinct)]
+
+
+def _summary_of(v: list[Any]) -> Summary:
+    count, numbers, total, low, high, last_t, last, distinct = v
+    return Summary(
+        count, numbers, total, math.inf if low is None else low, -math.inf if high is None else high, last_t, last, set(distinct)
+    )
+
+
+# One event into one tile: counts, numeric aggregates, last value by time,
+# distinct values; a new tile first drops the tiles the window has left.
+# KEYS[1] the hash; ARGV: tile, offset of t in the tile, number ('' if
+# none), last value (JSON), distinct value ('' if not kept), first tile to
+# keep, expiry in ms.
+INGEST_LUA = """
+local k, tile = KEYS[1], ARGV[1]
+if redis.call('HEXISTS', k, tile .. ':c') == 0 then
+  local first = tonumber(ARGV[6])
+  for _, name in ipairs(redis.call('HKEYS', k)) do
+    local t = tonumber(string.match(name, '^(-?%d+):'))
+    if t and t < first then redis.call('HDEL', k, name) end
+  end
+end
+redis.call('HINCRBY', k, tile .. ':c', 1)
+if ARGV[3] ~= '' then
+  local v = tonumber(ARGV[3])
+  redis.call('HINCRBY', k, tile .. ':m', 1)
+  redis.call('HINCRBYFLOAT', k, tile .. ':s', ARGV[3])
+  local lo = redis.call('HGET', k, tile .. ':n')
+  if not lo or v < tonumber(lo) then redis.call('HSET', k, tile .. ':n', ARGV[3]) end
+  local hi = redis.call('HGET', k, tile .. ':x')
+  if not hi or v > tonumber(hi) then redis.call('HSET', k, tile .. ':x', ARGV[3]) end
+end
+local at = redis.call('HGET', k, tile .. ':t')
+if not at or tonumber(ARGV[2]) >= tonumber(at) then
+  redis.call('HSET', k, tile .. ':t', ARGV[2], tile .. ':l', ARGV[4])
+end
+if ARGV[5] ~= '' then redis.call('HSET', k, tile .. ':d:' .. ARGV[5], 1) end
+redis.call('PEXPIRE', k, ARGV[7])
+return 1
+"""
+
+# The fields of the tiles in range of each hash: KEYS are the hashes, ARGV
+# the first and last tile of each, in order. Returns one flat
+# [name, value, ...] list per key.
+READ_LUA = """
+local out = {}
+for i, k in ipairs(KEYS) do
+  local first, last = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local fields = redis.call('HGETALL', k)
+  local kept = {}
+  for j = 1, #fields, 2 do
+    local t = tonumber(string.match(fields[j], '^(-?%d+):'))
+    if t and t >= first and t <= last then
+      kept[#kept + 1] = fields[j]
+      kept[#kept + 1] = fields[j + 1]
+    end
+  end
+  out[i] = kept
+end
+return out
+"""
+
+
+class RedisStore:
+    """The online store in Redis (`feature_store { online redis }`)."""
+
+    kind = "redis"
+
+    def __init__(self, url: str, namespace: str, timeout_s: float = 0.5):
+        import redis
+
+        self.url = url
+        self.ns = namespace
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+        self._ingest = self.client.register_script(INGEST_LUA)
+        self._read = self.client.register_script(READ_LUA)
+
+    def _window_key(self, state: State, entity: str) -> str:
+        return f"{self.ns}:w:{state.name()}:{entity}"
+
+    def _row_key(self, source: str, key: str) -> str:
+        return f"{self.ns}:e:{source}:{key}"
+
+    def ingest(self, state: State, events: Iterable[tuple[str, Any, int]]) -> None:
+        expire_ms = int(state.window_s * 1000 + state.tile_ns / 1e6) + 1
+        pipe = self.client.pipeline(transaction=False)
+        pending = 0
+        for entity, value, t in events:
+            tile, offset = _tile_of(state, t)
+            v = numeric(value)
+            number = repr(v) if v is not None else ""
+            last = json.dumps(value, default=_json_default)
+            distinct = str(value) if state.distinct and f.present(value) else ""
+            args: list[str | int] = [tile, offset, number, last, distinct, tile - TILES + 1, expire_ms]
+            self._ingest(keys=[self._window_key(state, entity)], args=args, client=pipe)
+            pending += 1
+            if pending >= 1000:
+                self._execute(pipe)
+                pending = 0
+        if pending:
+            self._execute(pipe)
+
+    def put_rows(self, source: str, key: str, rows: Iterable[dict[str, Any]], ttl_s: float | None) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        pending = 0
+        for row in rows:
+            if not f.present(row.get(key)):
+                continue
+            name = self._row_key(source, str(row[key]))
+            pipe.set(name, json.dumps(row, default=_json_default), px=int(ttl_s * 1000) if ttl_s else None)
+            pending += 1
+            if pending >= 1000:
+                self._execute(pipe)
+                pending = 0
+        if pending:
+            self._execute(pipe)
+
+    def read(self, windows, rows):
+        import redis
+
+        pipe = self.client.pipeline(transaction=False)
+        if windows:
+            keys = [self._window_key(state, entity) for state, entity, _, _ in windows]
+            args = [x for _, _, first, last in windows for x in (first, last)]
+            self._read(keys=keys, args=args, client=pipe)
+        for source, key in rows:
+            pipe.get(self._row_key(source, key))
+        try:
+            replies = pipe.execute()
+        except redis.RedisError as e:
+            raise StoreError(type(e).__name__) from e
+        summaries = (
+            [_summary_of_fields(fields, state.tile_ns) for fields, (state, *_) in zip(replies[0], windows, strict=True)] if windows else []
+        )
+        found = [json.loads(r) if r is not None else None for r in replies[1 if windows else 0 :]]
+        return summaries, found
+
+    def _execute(self, pipe) -> None:
+        import redis
+
+        try:
+            pipe.execute()
+        except redis.RedisError as e:
+            raise StoreError(f"{type(e).__name__}: {e}") from e
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(self.client.ping())
+        except redis.RedisError:
+            return False
+
+    def clear(self) -> None:
+        import redis
+
+        try:
+            for name in self.client.scan_iter(match=f"{self.ns}:*", count=1000):
+                self.client.delete(name)
+        except redis.RedisError as e:
+            raise StoreError(f"{type(e).__name__}: {e}") from e
+
+
+def _summary_of_fields(fields: list[bytes], tile_ns: int) -> Summary:
+    """Combines the tiles a READ_LUA reply holds."""
+    per: dict[int, dict[str, bytes]] = {}
+    distinct: set[str] = set()
+    for i in range(0, len(fields), 2):
+        name = fields[i].decode()
+        tile_s, kind, *rest = name.split(":", 2)
+        if kind == "d":
+            distinct.add(rest[0])
+            continue
+        per.setdefault(int(tile_s), {})[kind] = fields[i + 1]
+    s = Summary(distinct=distinct)
+    for tile, v in per.items():
+        part = Summary(
+            count=int(v.get("c", b"0")),
+            numbers=int(v.get("m", b"0")),
+            total=float(v.get("s", b"0")),
+            low=float(v["n"]) if "n" in v else math.inf,
+            high=float(v["x"]) if "x" in v else -math.inf,
+            last_t=tile * tile_ns + int(v["t"]) if "t" in v else None,
+            last=json.loads(v["l"]) if "l" in v else None,
+        )
+        s.merge(part)
+    return s
+
+
+def namespace(spec: Spec) -> str:
+    return f"mlspec:{spec.config['spec_name']}:v1"
+
+
+def declared(spec: Spec) -> dict[str, Any]:
+    """The declared online store: {"kind": "redis" | "memory", "ttl_s": ...}."""
+    return dict(spec.config.get("online_store") or {"kind": "memory", "ttl_s": None})
+
+
+def open_store(spec: Spec, artifacts: Path | None = None, url: str | None = None) -> OnlineStore:
+    """The design's online store: Redis at `REDIS_URL`, or the in-process
+    store from the snapshot in `artifacts` (empty when there is none)."""
+    if declared(spec)["kind"] == "redis":
+        return RedisStore(url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL, namespace(spec))
+    path = (artifacts or Path("artifacts")) / SNAPSHOT
+    return MemoryStore.load(path) if path.exists() else MemoryStore()
+
+
+def table_sources(spec: Spec) -> list[tuple[str, str]]:
+    """(source, key field) of each table joined to the scored rows."""
+    return [(j["source"], j["right"]) for j in spec.config["joins"]]
+
+
+def materialize(spec: Spec, frames: Mapping[str, pd.DataFrame], store: OnlineStore) -> dict[str, int]:
+    """Loads the store from the offline data: the joined tables' rows, and
+    every window state replayed from its source's events in time order.
+    Returns how many rows and events each source gave."""
+    counts: dict[str, int] = {}
+    ttl = declared(spec).get("ttl_s")
+    for source, key in table_sources(spec):
+        frame = frames[source].drop_duplicates(key, keep="last")
+        records = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        store.put_rows(source, key, records, ttl)
+        counts[source] = len(records)
+    for state in states(spec.config):
+        events = frames[state.source]
+        tcol = spec.sources[state.source]["time"]
+        times = f.nanos(events[tcol].to_numpy()) if tcol else np.zeros(len(events), dtype="int64")
+        order = np.argsort(times, kind="stable")
+        keys = f.text(events[state.by].to_numpy())[order]
+        values = events[state.field].to_numpy(dtype=object)[order] if state.field else np.full(len(events), None, dtype=object)
+        ts = times[order]
+        ok = [i for i in range(len(ts)) if keys[i] is not None and ts[i] != np.iinfo("int64").min]
+        store.ingest(state, ((keys[i], _plain(values[i]), int(ts[i])) for i in ok))
+        counts[state.source] = max(counts.get(state.source, 0), len(ok))
+    return counts
+
+
+def _plain(v: Any) -> Any:
+    """A JSON-ready Python value (NaN and NaT as None)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.isoformat()
+    if isinstance(v, tuple | np.ndarray):
+        return [_plain(x) for x in v]
+    return v
