@@ -87,7 +87,9 @@ def parity_mismatches(spec, frames: dict, service, rows: int = 200, tolerance: f
         times = f.nanos(ev[tcol].to_numpy()) if tcol else np.zeros(len(ev), dtype="int64")
         keys = f.text(ev[state.by].to_numpy())
         values = ev[state.field].to_numpy(dtype=object) if state.field else [None] * len(ev)
-        pending += [(int(t), i, state, k, store._plain(v)) for i, (t, k, v) in enumerate(zip(times, keys, values, strict=True)) if k is not None]
+        pending += [
+            (int(t), i, state, k, store._plain(v)) for i, (t, k, v) in enumerate(zip(times, keys, values, strict=True)) if k is not None
+        ]
     pending.sort(key=lambda p: (p[0], p[1]))
     done, out = 0, []
     for i, body in enumerate(requests_from_rows(spec, joined)):
