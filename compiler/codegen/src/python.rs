@@ -109,8 +109,19 @@ impl Columns for Joined<'_> {
     }
 }
 
-/// The joins from the base source to the sources whose key it (or an already
-/// joined source) references, by `references` or by a field of the key's name.
+/// The `left` columns of the joins that lead to a read column: a joined
+/// source is needed when a read is its column or a needed join's key is.
+fn join_keys_needed(join_list: &[Join], reads: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    for j in join_list.iter().rev() {
+        let prefix = format!("{}.", j.source);
+        if reads.iter().chain(needed.iter()).any(|c| c.starts_with(&prefix)) {
+            needed.insert(j.left.clone());
+        }
+    }
+    needed
+}
+
 /// The declared online store as serving uses it: Redis when the design
 /// says `online redis`, else the in-process store (noted when another
 /// engine is declared, which this target does not implement).
@@ -130,6 +141,8 @@ fn online_store(design: &Design, notes: &mut Vec<String>) -> OnlineStoreConfig {
     OnlineStoreConfig { kind, engine, ttl_s: declared.and_then(|s| s.ttl_s) }
 }
 
+/// The joins from the base source to the sources whose key it (or an already
+/// joined source) references, by `references` or by a field of the key's name.
 fn joins(design: &Design, base: &str) -> (Vec<String>, Vec<Join>) {
     let mut joined = vec![base.to_string()];
     let mut out = Vec::new();
@@ -525,7 +538,8 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     // The request: every column of the scored event the features and rules
     // read; the joined tables' columns come from the online store.
     let base_prefix = format!("{}.", cols.base);
-    let event_reads: BTreeSet<String> = reads.iter().filter(|c| c.starts_with(&base_prefix)).cloned().collect();
+    let mut event_reads: BTreeSet<String> = reads.iter().filter(|c| c.starts_with(&base_prefix)).cloned().collect();
+    event_reads.extend(join_keys_needed(&join_list, &reads).into_iter().filter(|c| c.starts_with(&base_prefix)));
     let mut field_names: BTreeMap<String, usize> = BTreeMap::new();
     for c in &event_reads {
         if let Some((_, f)) = c.split_once('.') {
@@ -768,6 +782,16 @@ mod tests {
         assert!(hb.render_template("{{model_lit}}{{#each codes}}{{this}}{{/each}}", &view).is_ok());
         assert!(hb.render_template("{{model_lti}}", &view).is_err());
         assert!(hb.render_template("{{#if missing}}x{{/if}}", &view).is_ok());
+    }
+
+    #[test]
+    fn a_chain_of_joins_needs_the_scored_events_key_to_its_first_table() {
+        let join = |source: &str, left: &str| Join { source: source.into(), left: left.into(), right: "k".into() };
+        let list = [join("payments", "reviews.txn_id"), join("accounts", "payments.card_id"), join("unused", "reviews.other")];
+        let reads: BTreeSet<String> = ["accounts.opened_ts".to_string()].into();
+        let needed = join_keys_needed(&list, &reads);
+        assert_eq!(needed, ["payments.card_id".to_string(), "reviews.txn_id".to_string()].into());
+        assert!(join_keys_needed(&list, &BTreeSet::from(["reviews.txn_ts".to_string()])).is_empty());
     }
 
     #[test]

@@ -111,17 +111,27 @@ TIME_TYPES = ("timestamp", "date")
 def column(values, declared_type: str) -> np.ndarray:
     """One column as the feature functions take it: numbers as floats (NaN
     when missing), times as datetime64[ns] in UTC, anything else as objects
-    (None when missing)."""
-    a = np.asarray(values)
+    (None when missing); a geo point as a (lat, lon) tuple."""
+    a = values if isinstance(values, np.ndarray) else objects(values)
     if declared_type in NUMBER_TYPES:
         return f.num(a)
     if declared_type in TIME_TYPES:
         return f.timestamps(a)
     if declared_type == "geo":
-        return np.array([tuple(v) if isinstance(v, list | tuple | np.ndarray) else None for v in a] + [None], dtype=object)[:-1]
+        return objects([tuple(v) if isinstance(v, list | tuple | np.ndarray) else None for v in a])
     if declared_type == "id":
         return f.text(a)
-    return np.array([v if f.present(v) else None for v in a.tolist()] + [None], dtype=object)[:-1]
+    return objects([v if f.present(v) else None for v in a])
+
+
+def objects(values) -> np.ndarray:
+    """A one-dimensional object array of the values as they are (lists stay
+    lists: numpy would make a ragged list of lists a matrix or fail)."""
+    values = list(values)
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
 
 
 def field_type(spec: Spec, name: str) -> str:

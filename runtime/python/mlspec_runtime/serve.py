@@ -142,7 +142,6 @@ class Service:
         self.window_keys = sorted(
             {(w["source"], w["field"], w["by"], float(w["window_s"]), w["key"]) for w in spec.config.get("windows", [])}, key=repr
         )
-        self.tables = table_sources(spec)
         try:
             self.load()
         except (OSError, ValueError, KeyError) as e:
@@ -169,37 +168,51 @@ class Service:
         return rows_from_requests(self.spec, list(bodies))
 
     def lookup(self, rows: f.Rows, now: np.ndarray) -> tuple[dict[tuple, Summary], f.Rows]:
-        """One store round trip: every window of every row, and the joined
-        tables' rows; returns the summaries and the rows with joined columns."""
-        reads: list[tuple[State, str, int, int]] = []
-        keys: list[tuple] = []
+        """Every window of every row and the joined tables' rows, from the
+        store: one round trip when every key is a field of the scored event,
+        one more per level of joins whose key comes from a joined table.
+        Returns the window summaries and the rows with the joined columns."""
+        joined: dict[str, np.ndarray] = dict(rows)
+        found: dict[tuple, Summary] = {}
         by_ident = {s.ident: s for s in self.states}
-        nanos = f.nanos(now)
-        for source, fld, by, window_s, key_col in self.window_keys:
-            state = by_ident[(source, fld, by, window_s)]
-            for entity, t in zip(f.text(rows[key_col]), nanos, strict=True):
-                if entity is None or (state.ident, entity, int(t)) in keys:
-                    continue
-                first, last = state.tiles(int(t))
-                reads.append((state, entity, first, last))
-                keys.append((state.ident, entity, int(t)))
-        wanted = [(source, k) for source, key in self.tables for k in f.text(rows[_left(self.spec, source)]) if k is not None]
-        summaries, found = self.store.read(reads, wanted)
-        joined = dict(rows)
-        lookup = dict(zip(wanted, found, strict=True))
-        for source, _ in self.tables:
-            left = f.text(rows[_left(self.spec, source)])
-            got = [lookup.get((source, k)) if k is not None else None for k in left]
-            for name in self.spec.sources[source]["fields"]:
-                col = f"{source}.{name}"
-                joined[col] = column([g.get(name) if g else None for g in got], field_type(self.spec, col))
-        return dict(zip(keys, summaries, strict=True)), joined
+        nanos = [int(t) for t in f.nanos(now)]
+        joins, windows = list(self.spec.config["joins"]), list(self.window_keys)
+        while joins or windows:
+            ready_joins = [j for j in joins if j["left"] in joined]
+            ready_windows = [w for w in windows if w[4] in joined]
+            if not ready_joins and not ready_windows:
+                break  # keys no store row gave: those features are missing
+            reads: list[tuple[State, str, int, int]] = []
+            keys: list[tuple] = []
+            for source, fld, by, window_s, key_col in ready_windows:
+                state = by_ident[(source, fld, by, window_s)]
+                for entity, t in zip(f.text(joined[key_col]), nanos, strict=True):
+                    key = (state.ident, entity, t)
+                    if entity is None or key in found:
+                        continue
+                    first, last = state.tiles(t)
+                    reads.append((state, entity, first, last))
+                    keys.append(key)
+                    found[key] = Summary()  # filled in below; marks the read as planned
+            lefts = {j["source"]: f.text(joined[j["left"]]) for j in ready_joins}
+            wanted = sorted({(source, k) for source, values in lefts.items() for k in values if k is not None})
+            summaries, rows_found = self.store.read(reads, wanted)
+            found.update(zip(keys, summaries, strict=True))
+            got = dict(zip(wanted, rows_found, strict=True))
+            for source, values in lefts.items():
+                matched = [got.get((source, k)) if k is not None else None for k in values]
+                for name in self.spec.sources[source]["fields"]:
+                    col = f"{source}.{name}"
+                    joined[col] = column([m.get(name) if m else None for m in matched], field_type(self.spec, col))
+            joins = [j for j in joins if j not in ready_joins]
+            windows = [w for w in windows if w not in ready_windows]
+        return found, joined
 
     def without_store(self, rows: f.Rows) -> f.Rows:
         """The rows with the joined tables' columns missing (the store is down)."""
         joined = dict(rows)
         n = f.length(rows)
-        for source, _ in self.tables:
+        for source, _ in table_sources(self.spec):
             for name in self.spec.sources[source]["fields"]:
                 col = f"{source}.{name}"
                 joined[col] = column([None] * n, field_type(self.spec, col))
@@ -247,10 +260,6 @@ class Service:
             self.cache_bytes += size
             while self.cache_bytes > CACHE_BYTES and self.cache:
                 self.cache_bytes -= self.cache.popitem(last=False)[1][2]
-
-
-def _left(spec: Spec, source: str) -> str:
-    return next(j["left"] for j in spec.config["joins"] if j["source"] == source)
 
 
 def batch_shape(spec: Spec) -> tuple[int, float]:

@@ -79,3 +79,13 @@ def test_the_build_applies_the_users_feature_hook(spec):
     feat = hooked.build_features(r, None, {}, fitting=True)
     assert feat["double"][0] == 2 * feat["amount_log"][0]
     assert "double" not in spec.build_features(r, None, {}, fitting=True)
+
+
+def test_request_columns_keep_points_and_lists_whatever_is_missing():
+    from mlspec_runtime.data import column
+
+    geo = column([[40.0, -74.0], None, [41.0, -73.5]], "geo")
+    assert geo.shape == (3,) and geo[0] == (40.0, -74.0) and geo[1] is None
+    ragged = column([["a", "b"], ["c"], None], "list<category>")
+    assert ragged.shape == (3,) and ragged[0] == ["a", "b"] and ragged[2] is None
+    assert np.isnan(column([1, None, "x"], "float")).tolist() == [False, True, True]
