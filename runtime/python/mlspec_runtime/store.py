@@ -232,8 +232,27 @@ class RedisStore:
         self.url = url
         self.ns = namespace
         self.client = redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
-        self._ingest = self.client.register_script(INGEST_LUA)
-        self._read = self.client.register_script(READ_LUA)
+        self._shas: dict[str, str] = {}
+
+    def _sha(self, script: str) -> str:
+        """The script's SHA, loaded into Redis once (and again after a
+        restart flushed it: see `_scripted`). A pipeline then sends EVALSHA
+        only, where redis-py's `Script` would first ask `SCRIPT EXISTS` on
+        every execute: one round trip more per batch."""
+        sha = self._shas.get(script)
+        if sha is None:
+            sha = self._shas[script] = str(self.client.script_load(script))
+        return sha
+
+    def _scripted(self, run):
+        """`run()`, once more with the scripts reloaded if Redis lost them."""
+        import redis
+
+        try:
+            return run()
+        except redis.exceptions.NoScriptError:
+            self._shas.clear()
+            return run()
 
     def _window_key(self, state: State, entity: str) -> str:
         return f"{self.ns}:w:{state.name()}:{entity}"
@@ -242,23 +261,32 @@ class RedisStore:
         return f"{self.ns}:e:{source}:{key}"
 
     def ingest(self, state: State, events: Iterable[tuple[str, Any, int]]) -> None:
+        chunk: list[tuple[str, Any, int]] = []
+        for event in events:
+            chunk.append(event)
+            if len(chunk) >= 1000:
+                self._ingest_chunk(state, chunk)
+                chunk = []
+        if chunk:
+            self._ingest_chunk(state, chunk)
+
+    def _ingest_chunk(self, state: State, events: list[tuple[str, Any, int]]) -> None:
+        # A lost script fails every EVALSHA of the pipeline: none applied, so a retry is safe.
+        self._scripted(lambda: self._ingest_pipeline(state, events))
+
+    def _ingest_pipeline(self, state: State, events: list[tuple[str, Any, int]]) -> None:
         expire_ms = int(state.window_s * 1000 + state.tile_ns / 1e6) + 1
+        sha = self._sha(INGEST_LUA)
         pipe = self.client.pipeline(transaction=False)
-        pending = 0
         for entity, value, t in events:
             tile, offset = _tile_of(state, t)
             v = numeric(value)
             number = repr(v) if v is not None else ""
             last = json.dumps(value, default=_json_default)
             distinct = str(value) if state.distinct and f.present(value) else ""
-            args: list[str | int] = [tile, offset, number, last, distinct, tile - TILES + 1, expire_ms]
-            self._ingest(keys=[self._window_key(state, entity)], args=args, client=pipe)
-            pending += 1
-            if pending >= 1000:
-                self._execute(pipe)
-                pending = 0
-        if pending:
-            self._execute(pipe)
+            args = (str(tile), str(offset), number, last, distinct, str(tile - TILES + 1), str(expire_ms))
+            pipe.evalsha(sha, 1, self._window_key(state, entity), *args)
+        self._execute(pipe)
 
     def put_rows(self, source: str, key: str, rows: Iterable[dict[str, Any]], ttl_s: float | None) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -278,15 +306,18 @@ class RedisStore:
     def read(self, windows, rows):
         import redis
 
-        pipe = self.client.pipeline(transaction=False)
-        if windows:
-            keys = [self._window_key(state, entity) for state, entity, _, _ in windows]
-            args = [x for _, _, first, last in windows for x in (first, last)]
-            self._read(keys=keys, args=args, client=pipe)
-        for source, key in rows:
-            pipe.get(self._row_key(source, key))
+        def once() -> list[Any]:
+            pipe = self.client.pipeline(transaction=False)
+            if windows:
+                keys = [self._window_key(state, entity) for state, entity, _, _ in windows]
+                args = [x for _, _, first, last in windows for x in (first, last)]
+                pipe.evalsha(self._sha(READ_LUA), len(keys), *keys, *args)
+            for source, key in rows:
+                pipe.get(self._row_key(source, key))
+            return pipe.execute()
+
         try:
-            replies = pipe.execute()
+            replies = self._scripted(once)
         except redis.RedisError as e:
             raise StoreError(type(e).__name__) from e
         summaries = (
@@ -300,6 +331,8 @@ class RedisStore:
 
         try:
             pipe.execute()
+        except redis.exceptions.NoScriptError:
+            raise
         except redis.RedisError as e:
             raise StoreError(f"{type(e).__name__}: {e}") from e
 

@@ -116,3 +116,17 @@ def test_a_snapshot_round_trips(tmp_path, spec, frames):
     assert a.keys() == b.keys()
     for tile in a:
         assert a[tile].count == b[tile].count and math.isclose(a[tile].total, b[tile].total)
+
+
+def test_redis_loads_its_scripts_again_after_they_are_flushed():
+    online = store.RedisStore(testing.redis_url(), "mlspec-test:flush")
+    online.clear()
+    state = State("events", "amount", "user_id", 3600.0)
+    t = 1_700_000_000 * 10**9
+    online.ingest(state, [("a", 1.5, t)])
+    online.client.script_flush()  # as a Redis restart does
+    online.ingest(state, [("a", 2.5, t + 1)])
+    online.client.script_flush()
+    (summary,), _ = online.read([(state, "a", *state.tiles(t + 1))], [])
+    assert (summary.count, summary.total, summary.low, summary.high, summary.last) == (2, 4.0, 1.5, 2.5, 2.5)
+    online.clear()
