@@ -301,7 +301,22 @@ fn camel(name: &str) -> String {
 }
 
 /// One pydantic field: attribute, JSON name, annotation and `Field(..)` args.
-fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &str) -> SchemaField {
+/// The longest string (characters) a request may send for a field of this
+/// type, and the most items for a list: the language declares no lengths,
+/// so these are defaults sized for the type (the 64 KB body bound holds too).
+fn request_limit(t: &FieldType) -> Option<u32> {
+    match t {
+        FieldType::Id | FieldType::Category | FieldType::Unknown => Some(256),
+        FieldType::String => Some(4096),
+        FieldType::Text => Some(16384),
+        FieldType::List(_) => Some(1000),
+        _ => None,
+    }
+}
+
+/// A pydantic field; `request` adds the request's length limits (records
+/// validate stored data, which may hold longer values).
+fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &str, request: bool) -> SchemaField {
     let mut ty = py_type(&f.ty, &f.values);
     let mut args: Vec<String> = Vec::new();
     let optional = f.nullable || f.missing.is_some_and(|m| m > 0.0);
@@ -318,6 +333,10 @@ fn model_field(attr_name: &str, json_name: &str, f: &mlspec_ir::Field, column: &
     if let FieldType::Embedding(n) = f.ty {
         args.push(format!("min_length={n}"));
         args.push(format!("max_length={n}"));
+    }
+    let closed_category = f.ty == FieldType::Category && !f.values.is_empty();
+    if let Some(limit) = request_limit(&f.ty).filter(|_| request && !closed_category) {
+        args.push(format!("max_length={limit}"));
     }
     let attr = py_attr(attr_name);
     if attr != json_name {
@@ -551,7 +570,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         let Some((s, f)) = c.split_once('.') else { continue };
         let Some(field) = design.source(s).and_then(|src| src.field(f)) else { continue };
         let json_name = if field_names.get(f).copied().unwrap_or(0) > 1 { format!("{s}_{f}") } else { f.to_string() };
-        request_fields.push(model_field(&json_name, &json_name, field, c));
+        request_fields.push(model_field(&json_name, &json_name, field, c, true));
     }
     let records: Vec<Record> = design
         .sources
@@ -559,7 +578,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         .map(|s| Record {
             class: format!("{}Record", camel(&s.name)),
             source_lit: py_str(&s.name),
-            fields: s.fields.iter().map(|f| model_field(&f.name, &f.name, f, &f.name)).collect(),
+            fields: s.fields.iter().map(|f| model_field(&f.name, &f.name, f, &f.name, false)).collect(),
         })
         .collect();
 
