@@ -24,10 +24,12 @@ wait between the request's arrival and its batch starting.
 Hostile input: bodies over `MAX_BODY_BYTES` are refused (413) before they are
 read whole; `/docs` and `/openapi.json` are off unless `MLSPEC_DOCS=1`;
 responses carry no internal paths or tracebacks; no redirects; a request
-never changes the online store.
+never changes the online store. With `MLSPEC_API_KEY` set, every route but
+the probes needs that key.
 """
 
 import asyncio
+import hmac
 import json
 import logging
 import os
@@ -58,6 +60,8 @@ from mlspec_runtime.windows import State, Summary, results, states
 MAX_BODY_BYTES = 64 * 1024
 CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_QUEUE = 512
+# Probes answer without the API key (they say nothing but up and ready).
+OPEN_PATHS = ("/health", "/ready")
 log = logging.getLogger("mlspec_runtime.serve")
 
 # Latency buckets (seconds) for every histogram: sub-millisecond to seconds.
@@ -349,17 +353,38 @@ def answer(spec: Spec, name: str, s, threshold: float, fallback: bool) -> dict:
 
 
 class Guard:
-    """ASGI middleware in front of every route: bounds the request body in
-    bytes and in time, and counts every response by status.
+    """ASGI middleware in front of every route: checks the API key, bounds
+    the request body in bytes and in time, and counts every response by
+    status.
 
-    **Invariant:** the app behind it sees a body of at most `max_bytes`,
+    **Invariants:** the app behind it sees a body of at most `max_bytes`,
     read whole before the app runs; a client that sends it slower than
-    `read_timeout_s` per chunk gets a 408.
+    `read_timeout_s` per chunk gets a 408; with an `api_key`, every path but
+    `/health` and `/ready` needs it (`Authorization: Bearer KEY` or
+    `X-API-Key: KEY`), else a 401 before the body is read.
     """
 
-    def __init__(self, app: ASGIApp, responses: Counter, max_bytes: int = MAX_BODY_BYTES, read_timeout_s: float = 10.0):
+    def __init__(
+        self,
+        app: ASGIApp,
+        responses: Counter,
+        max_bytes: int = MAX_BODY_BYTES,
+        read_timeout_s: float = 10.0,
+        api_key: str | None = None,
+    ):
         self.app, self.responses = app, responses
         self.max_bytes, self.read_timeout_s = max_bytes, read_timeout_s
+        self.api_key = api_key.encode() if api_key else None
+
+    def _authorised(self, scope: Scope) -> bool:
+        if self.api_key is None or scope.get("path") in OPEN_PATHS:
+            return True
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-api-key") or b""
+        bearer = headers.get(b"authorization") or b""
+        if bearer[:7].lower() == b"bearer ":
+            given = given or bearer[7:].strip()
+        return hmac.compare_digest(given, self.api_key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -371,6 +396,9 @@ class Guard:
                 self.responses.labels(str(message["status"])).inc()
             await send(message)
 
+        if not self._authorised(scope):
+            await _refuse(counted, 401, "a valid API key is needed", [(b"www-authenticate", b"Bearer")])
+            return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and not declared.isdigit():
             await _refuse(counted, 400, "bad content-length")
@@ -407,9 +435,10 @@ class Guard:
         await self.app(scope, replay, counted)
 
 
-async def _refuse(send: Send, status: int, detail: str) -> None:
+async def _refuse(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"detail": detail}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -473,7 +502,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
     )
     app.state.service = service
     app.state.batcher = batcher
-    app.add_middleware(Guard, responses=responses)
+    app.add_middleware(Guard, responses=responses, api_key=os.environ.get("MLSPEC_API_KEY") or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -162,3 +162,17 @@ def test_requests_beyond_the_queue_bound_get_429_with_retry_after(spec, artifact
     r = TestClient(app).post("/v1/score", json=bodies[5])
     assert r.status_code == 429
     assert r.headers["retry-after"] == "1"
+
+
+def test_with_an_api_key_every_route_but_the_probes_needs_it(spec, artifacts, bodies, monkeypatch):
+    monkeypatch.setenv("MLSPEC_API_KEY", "s3cret")
+    client = TestClient(create_app(spec, artifacts))
+    assert client.get("/health").status_code == 200
+    assert client.get("/ready").status_code == 200
+    for headers in ({}, {"x-api-key": "wrong"}, {"authorization": "Bearer s3cre"}, {"authorization": "Basic s3cret"}):
+        r = client.post("/v1/score", json=bodies[6], headers=headers)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        assert client.get("/metrics", headers=headers).status_code == 401
+    assert client.post("/v1/score", json=bodies[6], headers={"x-api-key": "s3cret"}).status_code == 200
+    assert client.post("/v1/score", json=bodies[6], headers={"authorization": "Bearer s3cret"}).status_code == 200
+    assert 'mlspec_responses_total{status="401"}' in client.get("/metrics", headers={"x-api-key": "s3cret"}).text
