@@ -92,6 +92,12 @@ pub struct K8s {
     pub label: String,
     pub retrain_name: String,
     pub batch_name: String,
+    /// The optional Secret holding `MLSPEC_API_KEY` (YAML literal).
+    pub api_key_secret: String,
+    /// The Secret holding `REDIS_URL` (YAML literal).
+    pub redis_secret: String,
+    /// The Secrets' shared prefix, a DNS-1123 name (safe in Markdown as is).
+    pub secret_prefix: String,
     pub owner: String,
     pub description: String,
     pub min_replicas: u64,
