@@ -9,9 +9,10 @@
 # MLSPEC_LOAD_SECONDS (default 10) after MLSPEC_LOAD_WARMUP (default 2)
 # seconds of warm-up, each request a body drawn from MLSPEC_LOAD_BODIES
 # (default 20,000) distinct ones; for fraud_detection, the reference
-# example, again at 1,000 rps. It prints p50/p99 beside the spec's latency
-# SLO and fails only on bugs (5xx, bad 4xx, connection errors, the server
-# dying), never on a missed SLO.
+# example, again at 1,000 rps, and its fault drill (scripts/load/drill.py:
+# Redis stopped for 10 s under load). It prints p50/p99 beside the spec's
+# latency SLO and fails only on bugs (5xx, bad 4xx, connection errors, the
+# server dying, a drill check missed), never on a missed SLO.
 #
 # The virtual environment lives outside the clone, keyed by a hash of the
 # pinned requirements, and is reused when present:
@@ -140,6 +141,11 @@ for name in "${specs[@]}"; do
     wait_ready "$name (after the load)"
     echo "   load runs of $name: $((SECONDS - load_started))s"
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
+    # The reference example's fault drill: its Redis stops for 10 s under load.
+    if [ "$name" = fraud_detection ]; then
+      "$py" scripts/load/drill.py --name "$name" --spec "$spec" --mlspec "$mlspec" --oha "$oha" \
+        --bodies "$bodies" --path "$path" --project "$out"
+    fi
   fi
 done
 echo "== generated python: ${#specs[@]} specs in $((SECONDS - started))s"

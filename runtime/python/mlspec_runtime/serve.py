@@ -32,6 +32,7 @@ import asyncio
 import hmac
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -60,6 +61,7 @@ from mlspec_runtime.windows import State, Summary, results, states
 MAX_BODY_BYTES = 64 * 1024
 CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_QUEUE = 512
+STORE_LOG_EVERY_S = 10.0
 # Probes answer without the API key (they say nothing but up and ready).
 OPEN_PATHS = ("/health", "/ready")
 log = logging.getLogger("mlspec_runtime.serve")
@@ -142,6 +144,7 @@ class Service:
         self.cache: OrderedDict[str, tuple[float, dict, int]] = OrderedDict()
         self.cache_bytes = 0
         self.error: str | None = None
+        self.store_failures, self.store_logged_at = 0, -math.inf
         self.states = states(spec.config)
         self.window_keys = sorted(
             {(w["source"], w["field"], w["by"], float(w["window_s"]), w["key"]) for w in spec.config.get("windows", [])}, key=repr
@@ -231,7 +234,7 @@ class Service:
             found, rows = self.lookup(rows, now)
             windows: Any = StoreWindows(self.spec, rows, f.nanos(now), found)
         except StoreError as e:
-            log.warning("online store read failed: %s", e)
+            self.store_failed(e)
             timing.store_error = True
             rows, windows = self.without_store(rows), None
             if self.spec.fallback_model:
@@ -244,6 +247,16 @@ class Service:
         fallback = model != self.spec.main_model
         threshold = self.threshold if not fallback else 0.5
         return [answer(self.spec, model, s[i : i + 1], threshold, fallback) for i in range(len(bodies))]
+
+    def store_failed(self, error: StoreError) -> None:
+        """Logs store failures at most once per `STORE_LOG_EVERY_S`, with their count."""
+        with self.lock:
+            self.store_failures += 1
+            now = time.monotonic()
+            if now - self.store_logged_at < STORE_LOG_EVERY_S:
+                return
+            count, self.store_failures, self.store_logged_at = self.store_failures, 0, now
+        log.warning("online store reads failing (%d since the last report): %s; answering with the fallback", count, error)
 
     def fallback_answer(self, body: dict[str, Any]) -> dict:
         """The fallback model's answer from the request alone (no store)."""
