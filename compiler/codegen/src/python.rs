@@ -17,7 +17,7 @@ use super::view::{
 use super::{spec_hash, GeneratedFile, Owner, Project};
 use handlebars::Handlebars;
 use mlspec_ir::vocab::{metric_family, AutoscaleSignal, ModelKind, Task};
-use mlspec_ir::{Design, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
+use mlspec_ir::{Design, FeatureExpr, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// (output path, template text); `.hbs` templates are rendered, the rest
@@ -107,6 +107,18 @@ impl Columns for Joined<'_> {
     fn base(&self) -> &str {
         &self.base
     }
+}
+
+/// How the runtime's `ctx.finish` turns a feature into numbers: its type,
+/// except that a field of embedding type read as it is becomes
+/// `"embedding"` (a vector per row, where other vectors come from functions).
+fn finish_kind(design: &Design, f: &mlspec_ir::Feature) -> &'static str {
+    if let FeatureExpr::Field { source, field } = &f.expr {
+        if design.source(source).and_then(|s| s.field(field)).is_some_and(|fd| matches!(fd.ty, FieldType::Embedding(_))) {
+            return "embedding";
+        }
+    }
+    f.ty.as_str()
 }
 
 /// The `left` columns of the joins that lead to a read column: a joined
@@ -499,7 +511,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
                         windows.push(w.clone());
                     }
                 }
-                features.push(FeatureView { name_lit: py_str(&f.name), code, type_lit: py_str(f.ty.as_str()) });
+                features.push(FeatureView { name_lit: py_str(&f.name), code, type_lit: py_str(finish_kind(design, f)) });
             }
             Err(e) => errors.push(e),
         }

@@ -388,9 +388,12 @@ class Ctx:
         return self.windows.aggregate(func, source, field, by, float(window_s), text(self.rows[key]), nanos(self.now()))
 
     def finish(self, name, value, kind) -> np.ndarray | Vector:
-        """A feature as numbers: a float array, or a `Vector`."""
+        """A feature as numbers: a float array, or a `Vector` (`kind`
+        "embedding": an embedding field read as it is)."""
         if isinstance(value, Vector):
             return Vector(np.asarray(value.values, dtype=float), value.parts)
+        if kind == "embedding":
+            return _vectors(value)
         a = np.asarray(value)
         if a.ndim == 0:
             return np.full(self.n, float(a) if a.dtype.kind in "fiub" else np.nan)
@@ -402,6 +405,18 @@ class Ctx:
         if a.dtype.kind in "fiub" or kind == "number":
             return num(a)
         return self.codes(name + "#codes", a)
+
+
+def _vectors(values) -> Vector:
+    """A column of sequences (an embedding field) as a `Vector`; a missing
+    or malformed row is all NaN. The width is the longest row's."""
+    rows = [v if isinstance(v, list | tuple | np.ndarray) else None for v in values]
+    dim = max((len(v) for v in rows if v is not None), default=0)
+    out = np.full((len(rows), dim), np.nan)
+    for i, v in enumerate(rows):
+        if v is not None and len(v) == dim:
+            out[i] = np.asarray(v, dtype=float)
+    return Vector(out, tuple(str(j) for j in range(dim)))
 
 
 def now_of(rows: Rows, base_time: str | None) -> np.ndarray:

@@ -89,3 +89,12 @@ def test_request_columns_keep_points_and_lists_whatever_is_missing():
     ragged = column([["a", "b"], ["c"], None], "list<category>")
     assert ragged.shape == (3,) and ragged[0] == ["a", "b"] and ragged[2] is None
     assert np.isnan(column([1, None, "x"], "float")).tolist() == [False, True, True]
+
+
+def test_an_embedding_field_is_a_vector_feature():
+    from mlspec_runtime.data import column
+
+    values = column([[0.5, 1.5], None, [2.0, 3.0]], "embedding(2)")
+    out = f.Ctx(CONFIG, {"x": values}, None, {}, False).finish("v", values, "embedding")
+    assert isinstance(out, f.Vector) and out.parts == ("0", "1")
+    assert np.array_equal(out.values, np.array([[0.5, 1.5], [np.nan, np.nan], [2.0, 3.0]]), equal_nan=True)
