@@ -567,7 +567,8 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
         timeout = service.timeout_s
         try:
             if timeout and fallback_model:
-                out = await asyncio.wait_for(asyncio.shield(job.future), timeout)
+                # On timeout the job is cancelled: a batch not yet started skips it.
+                out = await asyncio.wait_for(job.future, timeout)
             else:
                 out = await job.future
         except TimeoutError:

@@ -1,4 +1,5 @@
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -176,3 +177,31 @@ def test_with_an_api_key_every_route_but_the_probes_needs_it(spec, artifacts, bo
     assert client.post("/v1/score", json=bodies[6], headers={"x-api-key": "s3cret"}).status_code == 200
     assert client.post("/v1/score", json=bodies[6], headers={"authorization": "Bearer s3cret"}).status_code == 200
     assert 'mlspec_responses_total{status="401"}' in client.get("/metrics", headers={"x-api-key": "s3cret"}).text
+
+
+def test_a_request_that_timed_out_is_not_scored_by_a_later_batch(spec, artifacts, bodies):
+    app = create_app(spec, artifacts)
+    service, batcher = app.state.service, app.state.batcher
+    scored = []
+    real = service.score_batch
+
+    def slow(batch, model, timing):
+        scored.append(len(batch))
+        time.sleep(0.3)
+        return real(batch, model, timing)
+
+    service.score_batch = slow
+    service.timeout_s = 0.1
+    service.cache_ttl_s = None
+    batcher.workers = 1
+    batcher.size = 1
+
+    async def two():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await asyncio.gather(c.post("/v1/score", json=bodies[7]), c.post("/v1/score", json=bodies[8]))
+
+    answers = asyncio.run(two())
+    assert [a.json()["fallback"] for a in answers] == [True, True]
+    # The first batch was running when both timed out; the second never ran.
+    assert scored == [1]
