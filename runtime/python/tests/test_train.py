@@ -36,3 +36,37 @@ def test_a_time_split_keeps_the_test_split_after_training(spec, frames):
     t = rows["events.ts"]
     assert t.iloc[tr].max() <= t.iloc[te].min()
     assert len(tr) + len(va) + len(te) == len(rows)
+
+
+def test_the_declared_search_runs_its_budget_with_successive_halving(spec, frames, tmp_path, monkeypatch):
+    from tests.conftest import CONFIG
+
+    tuned = {**CONFIG["models"]["forest"], "tuning": {"search": "random_search", "trials": 10.0, "cv": 3.0, "metric": "auc_roc"}}
+    monkeypatch.setitem(CONFIG["models"], "forest", tuned)
+    card = train.train(spec, frames, tmp_path, quick=False)
+    info = card["models"]["forest"]["tuning"]
+    assert info["search"] == "random_search with successive halving"
+    assert (info["candidates"], info["folds"]) == (10, 3)
+    # Each round keeps a third of the candidates on three times the rows; the last uses every training row.
+    rows = info["rows_per_round"]
+    assert len(rows) == info["rounds"] >= 2
+    assert all(b == 3 * a for a, b in zip(rows[:-1], rows[1:], strict=True))
+    assert card["data"]["train"] - 3 < rows[-1] <= card["data"]["train"]
+    assert set(info["best_params"]) == set(train.SEARCH_SPACE["forest"])
+    assert 0 < info["tune_seconds"] == card["models"]["forest"]["tune_seconds"] <= card["models"]["forest"]["train_seconds"]
+    assert card["train_seconds"] >= card["models"]["forest"]["train_seconds"]
+    quick = train.train(spec, frames, tmp_path, quick=True)["models"]["forest"]["tuning"]
+    assert (quick["candidates"], quick["folds"]) == (train.QUICK_CANDIDATES, train.QUICK_FOLDS)
+
+
+def test_boosting_stops_adding_trees_once_they_stop_helping(spec):
+    import numpy as np
+
+    from mlspec_runtime import models
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1000, 3))
+    y = (x[:, 0] + rng.normal(size=1000) > 0).astype(int)  # noisy: more trees stop helping soon
+    est = models.estimator(spec, "gbdt", {"trees": 500.0}).fit(x, y)
+    assert est.max_iter == 500
+    assert est.n_iter_ < 250
