@@ -134,7 +134,7 @@ SEARCH_SPACE: dict[str, dict[str, list[Any]]] = {
     "gbdt": {"learning_rate": [0.03, 0.05, 0.1, 0.2], "max_depth": [3, 5, 8, None], "min_samples_leaf": [10, 20, 40]},
     "forest": {"max_depth": [6, 12, 20, None], "min_samples_leaf": [1, 2, 5]},
     "tree": {"max_depth": [4, 8, 12, None], "min_samples_leaf": [1, 5, 20]},
-    "mlp": {"alpha": [1e-5, 1e-4, 1e-3, 1e-2]},
+    "mlp": {"alpha": [1e-3, 1e-1, 1.0, 10.0]},
     "logistic": {"C": [0.01, 0.1, 1.0, 10.0]},
     "knn": {"n_neighbors": [5, 15, 30]},
 }

@@ -70,3 +70,30 @@ def test_boosting_stops_adding_trees_once_they_stop_helping(spec):
     est = models.estimator(spec, "gbdt", {"trees": 500.0}).fit(x, y)
     assert est.max_iter == 500
     assert est.n_iter_ < 250
+
+
+def test_the_label_is_planted_on_a_column_that_does_not_follow_time(spec):
+    import numpy as np
+    import pandas as pd
+
+    from mlspec_runtime import sample_data
+
+    rng = np.random.default_rng(0)
+    ts = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(np.sort(rng.uniform(0, 1e6, 500)), unit="s")
+    rows = pd.DataFrame({"events.ts": ts})
+    # `age` has the most distinct values but grows with the event time (like days since signup).
+    x = pd.DataFrame({"age": np.arange(500.0) + rng.normal(0, 1, 500), "amount": np.round(rng.normal(0, 1, 500), 2)})
+    assert list(sample_data._plant_column(spec, rows, x).columns) == ["amount"]
+
+
+def test_a_planted_regression_target_spreads_over_ten_times_the_tightest_error_gate():
+    from types import SimpleNamespace
+
+    from mlspec_runtime import sample_data
+
+    def gate(base, threshold, cmp="<="):
+        return {"name": base, "base": base, "k": None, "cmp": cmp, "threshold": threshold, "primary": False}
+
+    spec = SimpleNamespace(config={"metrics": [gate("mape", 0.2), gate("mae", 3.0), gate("rmse", 6.0), gate("r2", 0.5, ">=")]})
+    assert sample_data._regression_spread(spec, 0.0, 10000.0) == 30.0  # type: ignore[arg-type]
+    assert sample_data._regression_spread(spec, 0.0, 100.0) == 10.0  # type: ignore[arg-type]
