@@ -99,6 +99,10 @@ def _column(spec: Spec, rng, field, declared, rows, sizes, n, shift):
 # over this many times the tightest of them, so a model that learns the
 # planted function well (within a few percent) passes them.
 REGRESSION_SPREAD_PER_GATE = 10.0
+# Positives are planted at the declared rate, but at no less than this, so
+# the test split holds enough of them to measure recall and precision.
+MIN_POSITIVE_RATE = 0.15
+LOG_LOSS_HEADROOM = 6.0
 # A column that follows the event time this closely is not planted on: a
 # label that drifts with time leaves the early folds of a time split with
 # one class, and the later test split unlike the training one.
@@ -130,6 +134,25 @@ def _regression_spread(spec: Spec, lo: float, hi: float) -> float:
     return spread
 
 
+def _positive_rate(spec: Spec) -> float:
+    """The planted share of positives: the declared one, but at least
+    `MIN_POSITIVE_RATE`; lower again when a log-loss gate is declared, since
+    log loss is set against the base rate (predicting a constant 1% scores
+    0.056; a constant 15% scores 0.42): at most the rate whose constant
+    prediction scores 6 times the gate, so a model must remove 5/6 of it."""
+    declared = spec.config["positive_rate"] or 0.2
+    rate = min(max(declared, MIN_POSITIVE_RATE), 0.5)
+    for m in spec.config["metrics"]:
+        if m["base"] == "log_loss" and m["threshold"] is not None and m["cmp"] in ("<", "<=") and m["threshold"] > 0:
+            while rate > declared and _entropy(rate) > LOG_LOSS_HEADROOM * float(m["threshold"]):
+                rate = max(declared, rate - 0.005)
+    return round(float(rate), 3)
+
+
+def _entropy(p: float) -> float:
+    return float(-p * np.log(p) - (1 - p) * np.log(1 - p))
+
+
 def _plant_label(spec: Spec, frames: dict, rng) -> None:
     """Sets the target: a fixed function of one of the served model's features."""
     base = spec.base_source
@@ -151,7 +174,7 @@ def _plant_label(spec: Spec, frames: dict, rng) -> None:
         edges = np.quantile(score, np.linspace(0, 1, len(classes) + 1)[1:-1])
         label = classes[np.digitize(score, edges)]
     else:
-        rate = min(max(spec.config["positive_rate"] or 0.2, 0.15), 0.5)
+        rate = _positive_rate(spec)
         positive = score >= np.quantile(score, 1 - rate)
         label = positive if declared["type"] == "bool" else positive.astype(int)
     frames[base][target] = label

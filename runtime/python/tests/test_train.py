@@ -97,3 +97,19 @@ def test_a_planted_regression_target_spreads_over_ten_times_the_tightest_error_g
     spec = SimpleNamespace(config={"metrics": [gate("mape", 0.2), gate("mae", 3.0), gate("rmse", 6.0), gate("r2", 0.5, ">=")]})
     assert sample_data._regression_spread(spec, 0.0, 10000.0) == 30.0  # type: ignore[arg-type]
     assert sample_data._regression_spread(spec, 0.0, 100.0) == 10.0  # type: ignore[arg-type]
+
+
+def test_a_log_loss_gate_plants_positives_nearer_the_declared_rate():
+    from types import SimpleNamespace
+
+    from mlspec_runtime import sample_data
+
+    def spec(rate, metric):
+        gate = {"name": metric, "base": metric, "k": None, "cmp": "<=", "threshold": 0.05, "primary": True}
+        return SimpleNamespace(config={"positive_rate": rate, "metrics": [gate]})
+
+    assert sample_data._positive_rate(spec(0.002, "auc_roc")) == sample_data.MIN_POSITIVE_RATE  # type: ignore[arg-type]
+    # A constant guess at 15% scores log loss 0.42, far from 0.05: the rate drops until a constant scores at most 0.3.
+    rate = sample_data._positive_rate(spec(0.01, "log_loss"))  # type: ignore[arg-type]
+    assert 0.01 < rate < sample_data.MIN_POSITIVE_RATE
+    assert sample_data._entropy(rate) <= 6 * 0.05 < sample_data._entropy(rate + 0.005)
