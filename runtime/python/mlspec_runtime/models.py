@@ -66,10 +66,13 @@ def estimator(spec: Spec, impl: str, params: dict, quick: bool = False, class_we
             n_estimators=trees, max_depth=depth, min_samples_leaf=leaf, class_weight=class_weight, random_state=0, n_jobs=1
         )
     if impl == "gbdt":
+        # The declared trees are an upper bound: boosting stops once 10 more
+        # trees in a row have not improved the loss on a held-out 10%.
+        stop = {"early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 10}
         if regression:
-            return HistGradientBoostingRegressor(max_iter=trees, max_depth=depth, learning_rate=rate, random_state=0)
+            return HistGradientBoostingRegressor(max_iter=trees, max_depth=depth, learning_rate=rate, random_state=0, **stop)
         return HistGradientBoostingClassifier(
-            max_iter=trees, max_depth=depth, learning_rate=rate, class_weight=class_weight, random_state=0
+            max_iter=trees, max_depth=depth, learning_rate=rate, class_weight=class_weight, random_state=0, **stop
         )
     if impl == "mlp":
         width = _int(params, "hidden", _int(params, "embedding_dim", 64, 128), 128)

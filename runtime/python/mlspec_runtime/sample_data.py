@@ -95,6 +95,64 @@ def _column(spec: Spec, rng, field, declared, rows, sizes, n, shift):
     return np.array([f"{field}-{i % 7}" for i in range(rows)], dtype=object)
 
 
+# Error gates in the target's units (mae, rmse): the planted values spread
+# over this many times the tightest of them, so a model that learns the
+# planted function well (within a few percent) passes them.
+REGRESSION_SPREAD_PER_GATE = 10.0
+# Positives are planted at the declared rate, but at no less than this, so
+# the test split holds enough of them to measure recall and precision.
+MIN_POSITIVE_RATE = 0.15
+LOG_LOSS_HEADROOM = 6.0
+# A column that follows the event time this closely is not planted on: a
+# label that drifts with time leaves the early folds of a time split with
+# one class, and the later test split unlike the training one.
+MAX_TIME_CORRELATION = 0.3
+
+
+def _plant_column(spec: Spec, rows: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
+    """The one column the label is planted on: the one with the most
+    distinct values (a label that a model can learn) among those that do
+    not follow the event time."""
+    if not x.shape[1]:
+        return x
+    steady = x
+    base_time = spec.base_time
+    if base_time and base_time in rows.columns:
+        when = pd.to_datetime(rows[base_time], utc=True)
+        t = (when - when.min()).dt.total_seconds().set_axis(x.index)
+        corr = x.corrwith(t, method="spearman").abs().fillna(0.0)
+        if (corr <= MAX_TIME_CORRELATION).any():
+            steady = x.loc[:, corr <= MAX_TIME_CORRELATION]
+    return steady[[steady.nunique().idxmax()]]
+
+
+def _regression_spread(spec: Spec, lo: float, hi: float) -> float:
+    spread = 0.1 * (hi - lo)
+    for m in spec.config["metrics"]:
+        if m["base"] in ("mae", "rmse") and m["threshold"] is not None and m["cmp"] in ("<", "<=") and m["threshold"] > 0:
+            spread = min(spread, REGRESSION_SPREAD_PER_GATE * float(m["threshold"]))
+    return spread
+
+
+def _positive_rate(spec: Spec) -> float:
+    """The planted share of positives: the declared one, but at least
+    `MIN_POSITIVE_RATE`; lower again when a log-loss gate is declared, since
+    log loss is set against the base rate (predicting a constant 1% scores
+    0.056; a constant 15% scores 0.42): at most the rate whose constant
+    prediction scores 6 times the gate, so a model must remove 5/6 of it."""
+    declared = spec.config["positive_rate"] or 0.2
+    rate = min(max(declared, MIN_POSITIVE_RATE), 0.5)
+    for m in spec.config["metrics"]:
+        if m["base"] == "log_loss" and m["threshold"] is not None and m["cmp"] in ("<", "<=") and m["threshold"] > 0:
+            while rate > declared and _entropy(rate) > LOG_LOSS_HEADROOM * float(m["threshold"]):
+                rate = max(declared, rate - 0.005)
+    return round(float(rate), 3)
+
+
+def _entropy(p: float) -> float:
+    return float(-p * np.log(p) - (1 - p) * np.log(1 - p))
+
+
 def _plant_label(spec: Spec, frames: dict, rng) -> None:
     """Sets the target: a fixed function of one of the served model's features."""
     base = spec.base_source
@@ -103,22 +161,20 @@ def _plant_label(spec: Spec, frames: dict, rng) -> None:
     rows = joined_rows(spec, frames)
     feat = features_of(spec, rows, frames, {}, fitting=True)
     x = matrix(feat, spec.model_features(spec.main_model)).fillna(0.0)
-    x = x.loc[:, x.std() > 0]
-    # The column with the most distinct values: a label that a model can learn.
-    x = x[[x.nunique().idxmax()]] if x.shape[1] else x
+    x = _plant_column(spec, rows, x.loc[:, x.std() > 0])
     z = (x - x.mean()) / x.std()
     score = z.sum(axis=1).to_numpy() if z.shape[1] else rng.normal(0, 1, len(rows))
     score = score + rng.normal(0, 0.01, len(score))
     if spec.regression:
         lo, hi = declared["range"] if declared["range"] else (0.0, 100.0)
-        value = lo + (hi - lo) * (0.2 + 0.1 * np.tanh(score / 2))
+        value = lo + 0.2 * (hi - lo) + _regression_spread(spec, lo, hi) * np.tanh(score / 2)
         label = np.round(value) if declared["type"] == "int" else value
     elif spec.multiclass:
         classes = np.array(spec.classes, dtype=object)
         edges = np.quantile(score, np.linspace(0, 1, len(classes) + 1)[1:-1])
         label = classes[np.digitize(score, edges)]
     else:
-        rate = min(max(spec.config["positive_rate"] or 0.2, 0.15), 0.5)
+        rate = _positive_rate(spec)
         positive = score >= np.quantile(score, 1 - rate)
         label = positive if declared["type"] == "bool" else positive.astype(int)
     frames[base][target] = label

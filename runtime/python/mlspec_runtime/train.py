@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV, TimeSeriesSplit
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (makes the Halving searches importable)
+from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV, KFold, StratifiedKFold, TimeSeriesSplit
 from sklearn.neighbors import NearestNeighbors
 
 from mlspec_runtime import models, monitor, sample_data
@@ -132,38 +133,108 @@ SEARCH_SPACE: dict[str, dict[str, list[Any]]] = {
     "gbdt": {"learning_rate": [0.03, 0.05, 0.1, 0.2], "max_depth": [3, 5, 8, None], "min_samples_leaf": [10, 20, 40]},
     "forest": {"max_depth": [6, 12, 20, None], "min_samples_leaf": [1, 2, 5]},
     "tree": {"max_depth": [4, 8, 12, None], "min_samples_leaf": [1, 5, 20]},
-    "mlp": {"alpha": [1e-5, 1e-4, 1e-3, 1e-2]},
+    "mlp": {"alpha": [1e-3, 1e-1, 1.0, 10.0]},
     "logistic": {"C": [0.01, 0.1, 1.0, 10.0]},
     "knn": {"n_neighbors": [5, 15, 30]},
 }
 
 
+# Folds run in parallel on two workers: the machines this project runs on
+# (developers', CI's) have 2 cores. joblib limits each worker's OpenMP threads
+# so the two workers do not oversubscribe them.
+SEARCH_JOBS = 2
+# Successive halving keeps the best third of the candidates at each round
+# and gives them three times the rows.
+HALVING_FACTOR = 3
+QUICK_CANDIDATES = 4
+QUICK_FOLDS = 2
+
+
+def _rounds(count: float) -> int:
+    """Halving rounds that take `count` down to one (1 + floor of its log)."""
+    return 1 + int(np.floor(np.log(max(count, 1.0)) / np.log(HALVING_FACTOR) + 1e-9))
+
+
+def _first_round_rows(spec: Spec, y, folds: int, candidates: int, time_split: bool) -> int:
+    """Rows for the first halving round, chosen so that the last round uses
+    every row, and each validation fold of the first holds about 5 rows of
+    the rarest class (a fold with one class cannot be scored); with few rows
+    that means fewer rounds, each keeping a third of the candidates."""
+    n = len(y)
+    parts = folds + 1 if time_split else folds
+    if spec.regression:
+        floor = 10 * parts
+    else:
+        _, counts = np.unique(y, return_counts=True)
+        floor = int(np.ceil(5 * parts * n / max(int(counts.min()), 1)))
+    rounds = min(_rounds(candidates), _rounds(n / max(floor, 1)))
+    return int(max(1, n // HALVING_FACTOR ** (rounds - 1)))
+
+
 def tune(spec: Spec, name: str, pipeline, x, y, quick: bool):
-    """The declared search over a small space for the estimator's family."""
+    """The declared search over a small space for the estimator's family.
+
+    The declared budget (candidates, folds) is kept, and bounded in time by
+    successive halving: every candidate is scored on a small share of the
+    training rows, the best third go on with three times as many, until the
+    last round scores the survivors on all of them. Gradient boosting also
+    stops adding trees once they stop improving a held-out share (see
+    `models.estimator`). `--quick` searches 4 candidates on 2 folds."""
     declared = spec.config["models"][name]
     tuning = declared["tuning"]
     space = SEARCH_SPACE.get(declared["impl"])
     if not tuning or not space:
         return pipeline.fit(x, y), None
+    started = time.perf_counter()
     step = pipeline.steps[-1][0]
     est = pipeline.steps[-1][1]
     inner = est.steps[-1][0] + "__" if hasattr(est, "steps") else ""
     grid = {f"{step}__{inner}{k}": v for k, v in space.items()}
-    folds = min(int(tuning["cv"] or 3), 2 if quick else 10)
+    size = int(np.prod([len(v) for v in space.values()]))
+    folds = QUICK_FOLDS if quick else min(max(int(tuning["cv"] or 3), 2), 10)
     time_split = (spec.config["split"] or {}).get("strategy") == "time"
-    cv = TimeSeriesSplit(folds) if time_split else KFold(folds, shuffle=True, random_state=0)
-    trials = min(int(tuning["trials"] or 10), 2 if quick else 100)
-    kw = {"scoring": scorer(spec, tuning["metric"]), "cv": cv, "n_jobs": 1, "error_score": np.nan}
-    if tuning["search"] == "grid_search" and not quick:
-        search = GridSearchCV(pipeline, grid, **kw)
+    if time_split:
+        cv: Any = TimeSeriesSplit(folds)
+    elif spec.regression:
+        cv = KFold(folds, shuffle=True, random_state=0)
+    else:
+        # Every fold keeps the class mix, so a rare class is in each one.
+        cv = StratifiedKFold(folds, shuffle=True, random_state=0)
+    grid_search = tuning["search"] == "grid_search" and not quick
+    if grid_search:
+        candidates = size
+    else:
+        candidates = min(int(tuning["trials"] or 10), size, QUICK_CANDIDATES if quick else size)
+    kw = {
+        "scoring": scorer(spec, tuning["metric"]),
+        "cv": cv,
+        "factor": HALVING_FACTOR,
+        "resource": "n_samples",
+        "min_resources": _first_round_rows(spec, y, folds, candidates, time_split),
+        "n_jobs": SEARCH_JOBS,
+        "random_state": 0,
+        "error_score": np.nan,
+    }
+    if grid_search:
+        search: Any = HalvingGridSearchCV(pipeline, grid, **kw)
         label = "grid_search"
     else:
         # Bayesian search has no scikit-learn implementation: it runs as a random search with the same budget.
-        search = RandomizedSearchCV(pipeline, grid, n_iter=trials, random_state=0, **kw)
+        search = HalvingRandomSearchCV(pipeline, grid, n_candidates=candidates, **kw)
         label = "random_search" if tuning["search"] == "random_search" else f"random_search (declared {tuning['search']})"
     search.fit(x, y)
     params = {k.split("__")[-1]: v for k, v in search.best_params_.items()}
-    return search.best_estimator_, {"search": label, "cv": folds, "best_params": params, "best_score": float(search.best_score_)}
+    info = {
+        "search": label + " with successive halving",
+        "candidates": candidates,
+        "folds": folds,
+        "rounds": int(search.n_iterations_),
+        "rows_per_round": [int(r) for r in search.n_resources_],
+        "best_params": params,
+        "best_score": float(search.best_score_),
+        "tune_seconds": round(time.perf_counter() - started, 3),
+    }
+    return search.best_estimator_, info
 
 
 def ranking_metrics(y, s, groups, k) -> dict:
@@ -285,6 +356,7 @@ def train(
     gate is missed (unless `enforce_gates` is off: then the card says so)."""
     if frames is None:
         frames = sample_data.generate(spec)
+    training_started = time.perf_counter()
     rng = np.random.default_rng(0)
     rows = joined_rows(spec, frames)
     if spec.config["dedupe"] and spec.config["dedupe"] in rows.columns:
@@ -346,7 +418,10 @@ def train(
         t = threshold if name == spec.config["main_model"] else 0.5
         results = evaluate(spec, y[te], s, t, groups[te] if groups is not None else None)
         seconds = round(time.perf_counter() - started, 3)
-        card["models"].setdefault(name, {}).update({"kind": declared["kind"], "threshold": t, "metrics": results, "train_seconds": seconds})
+        entry = card["models"].setdefault(name, {})
+        tune_seconds = (entry.get("tuning") or {}).get("tune_seconds", 0.0)
+        entry.update({"kind": declared["kind"], "threshold": t, "metrics": results, "tune_seconds": tune_seconds, "train_seconds": seconds})
+    card["train_seconds"] = round(time.perf_counter() - training_started, 3)
     main = card["models"][spec.config["main_model"]]
     card["threshold"] = threshold
     card["gates"] = check_gates(spec, main["metrics"])
@@ -384,5 +459,5 @@ def main(spec: Spec, argv: list[str] | None = None) -> int:
         return 1
     for g in card["gates"]:
         print(f"gate {g['metric']} {g['cmp']} {g['threshold']}: {g['value']:.4f} {'ok' if g['passed'] else 'MISSED (not enforced)'}")
-    print(f"saved models, feature state and model card to {args.out}/")
+    print(f"trained in {card['train_seconds']:.1f} s; saved models, feature state and model card to {args.out}/")
     return 0
