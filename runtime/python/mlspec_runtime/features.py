@@ -139,23 +139,38 @@ def hash_bucket(x, buckets) -> np.ndarray:
     return np.array([float(stable_hash(v) % b) if present(v) else np.nan for v in np.asarray(x, dtype=object)])
 
 
+# scikit-learn's CountVectorizer tokens: lowercase words of two or more characters.
+TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
 _EMBEDDINGS: dict[tuple[str, int], np.ndarray] = {}
 _EMBEDDINGS_MAX = 100_000
 
 
+def _token_vector(token: str, dim: int) -> np.ndarray:
+    """A fixed pseudo-random vector for one token (seeded by its hash)."""
+    key = (token, dim)
+    vec = _EMBEDDINGS.get(key)
+    if vec is None:
+        vec = np.random.default_rng(stable_hash(token)).normal(0.0, 1.0 / np.sqrt(dim), dim)
+        if len(_EMBEDDINGS) < _EMBEDDINGS_MAX:  # bounded: ~8 bytes x dim each
+            _EMBEDDINGS[key] = vec
+    return vec
+
+
 def embedding(x, dim) -> Vector:
-    """A fixed pseudo-random vector per value (seeded by its hash): a stand-in
-    for learnt embeddings that is the same at training and serving."""
+    """A stand-in for learnt embeddings that is the same at training and
+    serving: a fixed pseudo-random vector per value (seeded by its hash),
+    and for text (a value with spaces) the mean of its words' vectors, so
+    texts that share words are near each other as a sentence encoder's
+    would be."""
     dim = int(dim)
     out = np.empty((len(x), dim))
     for i, v in enumerate(np.asarray(x, dtype=object)):
-        key = (str(v), dim)
-        vec = _EMBEDDINGS.get(key)
-        if vec is None:
-            vec = np.random.default_rng(stable_hash(key[0])).normal(0.0, 1.0 / np.sqrt(dim), dim)
-            if len(_EMBEDDINGS) < _EMBEDDINGS_MAX:  # bounded: ~8 bytes x dim each
-                _EMBEDDINGS[key] = vec
-        out[i] = vec
+        words = TOKEN.findall(v.lower()) if isinstance(v, str) and any(c.isspace() for c in v) else []
+        if words:
+            out[i] = np.mean([_token_vector(w, dim) for w in words], axis=0)
+        else:
+            out[i] = _token_vector(str(v), dim)
     return Vector(out, tuple(str(i) for i in range(dim)))
 
 
@@ -242,10 +257,6 @@ def distance(a, b) -> np.ndarray:
 
 def cross(a, b) -> np.ndarray:
     return np.array([f"{u}|{v}" for u, v in zip(text(a), text(b), strict=True)], dtype=object)
-
-
-# scikit-learn's CountVectorizer tokens: lowercase words of two or more characters.
-TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 def _tfidf_rows(values: np.ndarray, vocabulary: dict[str, int], idf: np.ndarray) -> np.ndarray:

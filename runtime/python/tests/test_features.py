@@ -98,3 +98,12 @@ def test_an_embedding_field_is_a_vector_feature():
     out = f.Ctx(CONFIG, {"x": values}, None, {}, False).finish("v", values, "embedding")
     assert isinstance(out, f.Vector) and out.parts == ("0", "1")
     assert np.array_equal(out.values, np.array([[0.5, 1.5], [np.nan, np.nan], [2.0, 3.0]]), equal_nan=True)
+
+
+def test_text_embeddings_are_near_when_the_words_are_shared():
+    texts = np.array(["you are a great person", "you are a great friend", "the weather report today", "user_id-7"], dtype=object)
+    v = f.embedding(texts, dim=64).values
+    assert np.dot(v[0], v[1]) / (np.linalg.norm(v[0]) * np.linalg.norm(v[1])) > 0.6
+    assert abs(np.dot(v[0], v[2]) / (np.linalg.norm(v[0]) * np.linalg.norm(v[2]))) < 0.5
+    # an id is one token: its own vector, the same every time
+    assert np.array_equal(v[3], f.embedding(np.array(["user_id-7"], dtype=object), dim=64).values[0])
