@@ -180,18 +180,25 @@ def _plant_label(spec: Spec, frames: dict, rng) -> None:
     frames[base][target] = label
 
 
-def generate(spec: Spec, n: int = 2000, seed: int = 0, shift: bool = False) -> dict:
-    """One frame per source, `n` rows of the target's source."""
+def generate(spec: Spec, n: int = 2000, seed: int = 0, shift: bool = False, world: int = 0) -> dict:
+    """One frame per source, `n` rows of the target's source.
+
+    Tables (`kind table`: the entities, their attributes) are drawn from
+    `world`, everything else from `seed`: samples with the same `world` and
+    `n` and different seeds are fresh draws of events about the same
+    entities, which is what a monitor without drift should see."""
     rng = np.random.default_rng(seed)
+    entities = np.random.default_rng([world, 7919])
     sizes = {name: _rows(spec, name, n) for name in spec.sources}
     frames = {}
     for name, source in spec.sources.items():
+        draw = entities if source["kind"] == "table" else rng
         frames[name] = pd.DataFrame(
-            {field: _column(spec, rng, field, fs, sizes[name], sizes, n, shift) for field, fs in source["fields"].items()}
+            {field: _column(spec, draw, field, fs, sizes[name], sizes, n, shift) for field, fs in source["fields"].items()}
         )
         for field, fs in source["fields"].items():
             if fs["missing"] > 0 and not fs["key"] and not fs["label"]:
-                mask = rng.random(sizes[name]) < fs["missing"]
+                mask = draw.random(sizes[name]) < fs["missing"]
                 frames[name][field] = frames[name][field].astype(object).where(~mask, None)
                 if fs["type"] in ("int", "float"):
                     frames[name][field] = pd.to_numeric(frames[name][field], errors="coerce")
