@@ -1,4 +1,5 @@
 import numpy as np
+from scipy import stats
 
 from mlspec_runtime import monitor, sample_data
 from mlspec_runtime.features import Vector
@@ -27,3 +28,19 @@ def test_the_shifted_sample_shifts_every_monitored_kind(spec, frames, artifacts)
     assert any(r["fired"] for r in monitor.check(spec, sample_data.generate(spec, n=800, seed=9, shift=True), artifacts))
     fresh = [monitor.check(spec, sample_data.generate(spec, n=600, seed=s), artifacts) for s in (11, 12, 13)]
     assert sum(any(r["fired"] for r in rs) for rs in fresh) <= 1
+
+
+def test_ks_counts_clustered_rows_once():
+    rng = np.random.default_rng(3)
+    # 40 entities; each draw realises each entity's value with its own noise
+    # (a window count), and every row of the entity repeats it: 40
+    # observations per draw, not 800. No drift between the two draws.
+    entities = rng.normal(0, 1, 40)
+    ref = (entities + rng.normal(0, 0.3, 40))[rng.integers(0, 40, 800)]
+    fresh = (entities + rng.normal(0, 0.3, 40))[rng.integers(0, 40, 800)]
+    assert stats.ks_2samp(ref, fresh).pvalue < 0.01  # rows taken as independent: a false alarm
+    assert monitor.ks_pvalue(ref, fresh) > 0.01
+    # independent continuous rows: the usual test, which still sees a real shift
+    a, b = rng.normal(0, 1, 800), rng.normal(0, 1, 800)
+    assert abs(monitor.ks_pvalue(a, b) - float(stats.ks_2samp(a, b, method="asymp").pvalue)) < 0.02
+    assert monitor.ks_pvalue(a, rng.normal(0.3, 1, 800)) < 0.01
