@@ -84,15 +84,17 @@ def joined_rows(spec: Spec, frames: dict) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def _json_value(v):
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
+def plain(v):
+    """A JSON-ready Python value: numpy scalars as Python ones, times as ISO
+    8601 text, NaN and NaT as None, tuples and arrays as lists."""
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and math.isnan(v):
         return None
-    if isinstance(v, (tuple, np.ndarray)):
-        return [_json_value(x) for x in v]
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.isoformat()
+    if isinstance(v, tuple | np.ndarray):
+        return [plain(x) for x in v]
     return v
 
 
@@ -100,7 +102,7 @@ def requests_from_rows(spec: Spec, rows: pd.DataFrame) -> list:
     """Request bodies (JSON-ready dicts) for joined rows."""
     out = []
     for record in rows.to_dict(orient="records"):
-        out.append({name: _json_value(record.get(column)) for name, column in spec.request_columns.items()})
+        out.append({name: plain(record.get(column)) for name, column in spec.request_columns.items()})
     return out
 
 

@@ -53,7 +53,7 @@ from threadpoolctl import threadpool_limits
 
 from mlspec_runtime import features as f
 from mlspec_runtime import models
-from mlspec_runtime.data import column, field_type, rows_from_requests
+from mlspec_runtime.data import column, field_type, plain, rows_from_requests
 from mlspec_runtime.spec import Spec
 from mlspec_runtime.store import OnlineStore, StoreError, open_store, table_sources
 from mlspec_runtime.windows import State, Summary, results, states
@@ -99,13 +99,9 @@ class StoreWindows:
             if hit is not None:
                 s.merge(hit)
             if own and key is not None:
-                s.add(_plain(values[i]) if values is not None else None, int(now[i]), True)
+                s.add(plain(values[i]) if values is not None else None, int(now[i]), True)
             out.append(s)
         return results(func, out)
-
-
-def _plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
 
 
 @dataclass

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from mlspec_runtime import features as f
+from mlspec_runtime.data import plain
 from mlspec_runtime.spec import Spec
 from mlspec_runtime.windows import TILES, State, Summary, numeric, states
 
@@ -411,7 +412,7 @@ def materialize(spec: Spec, frames: Mapping[str, pd.DataFrame], store: OnlineSto
     ttl = declared(spec).get("ttl_s")
     for source, key in table_sources(spec):
         frame = frames[source].drop_duplicates(key, keep="last")
-        records = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        records = [{k: plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
         store.put_rows(source, key, records, ttl)
         counts[source] = len(records)
     for state in states(spec.config):
@@ -423,19 +424,6 @@ def materialize(spec: Spec, frames: Mapping[str, pd.DataFrame], store: OnlineSto
         values = events[state.field].to_numpy(dtype=object)[order] if state.field else np.full(len(events), None, dtype=object)
         ts = times[order]
         ok = [i for i in range(len(ts)) if keys[i] is not None and ts[i] != np.iinfo("int64").min]
-        store.ingest(state, ((keys[i], _plain(values[i]), int(ts[i])) for i in ok))
+        store.ingest(state, ((keys[i], plain(values[i]), int(ts[i])) for i in ok))
         counts[state.source] = max(counts.get(state.source, 0), len(ok))
     return counts
-
-
-def _plain(v: Any) -> Any:
-    """A JSON-ready Python value (NaN and NaT as None)."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.isoformat()
-    if isinstance(v, tuple | np.ndarray):
-        return [_plain(x) for x in v]
-    return v

@@ -68,7 +68,7 @@ def parity_mismatches(spec, frames: dict, service, rows: int = 200, tolerance: f
 
     from mlspec_runtime import features as f
     from mlspec_runtime import store
-    from mlspec_runtime.data import features_of, joined_rows, requests_from_rows
+    from mlspec_runtime.data import features_of, joined_rows, plain, requests_from_rows
     from mlspec_runtime.serve import StoreWindows
     from mlspec_runtime.windows import states
 
@@ -79,7 +79,7 @@ def parity_mismatches(spec, frames: dict, service, rows: int = 200, tolerance: f
     expected = features_of(spec, joined, frames, service.state)
     for source, key in store.table_sources(spec):
         records = frames[source].drop_duplicates(key, keep="last").to_dict(orient="records")
-        service.store.put_rows(source, key, [{k: store._plain(v) for k, v in r.items()} for r in records], None)
+        service.store.put_rows(source, key, [{k: plain(v) for k, v in r.items()} for r in records], None)
     pending = []  # (time, state, entity, value), every window state's events
     for state in states(spec.config):
         ev = frames[state.source]
@@ -87,9 +87,7 @@ def parity_mismatches(spec, frames: dict, service, rows: int = 200, tolerance: f
         times = f.nanos(ev[tcol].to_numpy()) if tcol else np.zeros(len(ev), dtype="int64")
         keys = f.text(ev[state.by].to_numpy())
         values = ev[state.field].to_numpy(dtype=object) if state.field else [None] * len(ev)
-        pending += [
-            (int(t), i, state, k, store._plain(v)) for i, (t, k, v) in enumerate(zip(times, keys, values, strict=True)) if k is not None
-        ]
+        pending += [(int(t), i, state, k, plain(v)) for i, (t, k, v) in enumerate(zip(times, keys, values, strict=True)) if k is not None]
     pending.sort(key=lambda p: (p[0], p[1]))
     done, out = 0, []
     for i, body in enumerate(requests_from_rows(spec, joined)):

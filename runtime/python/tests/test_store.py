@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mlspec_runtime import store, testing
-from mlspec_runtime.data import features_of, joined_rows, requests_from_rows
+from mlspec_runtime.data import features_of, joined_rows, plain, requests_from_rows
 from mlspec_runtime.features import Vector
 from mlspec_runtime.serve import Service, StoreWindows
 from mlspec_runtime.windows import State, states
@@ -56,7 +56,7 @@ def test_online_features_equal_offline_after_replaying_the_same_events(spec, fra
     rows = joined_rows(spec, frames)
     service = Service(spec, artifacts, online)
     expected = features_of(spec, rows, frames, service.state)
-    online.put_rows("users", "user_id", [{k: store._plain(v) for k, v in r.items()} for r in frames["users"].to_dict("records")], None)
+    online.put_rows("users", "user_id", [{k: plain(v) for k, v in r.items()} for r in frames["users"].to_dict("records")], None)
     kept = states(CONFIG)
     assert {s.ident for s in kept} == {("events", None, "user_id", 86400.0), ("events", "amount", "user_id", 3600.0)}
     # Windows that hold more than the scored event, or the test shows little.
@@ -72,7 +72,7 @@ def test_online_features_equal_offline_after_replaying_the_same_events(spec, fra
         event = history.iloc[i]
         t = int(np.datetime64(event["ts"].tz_localize(None), "ns").astype("int64"))
         for state in kept:
-            online.ingest(state, [(str(event["user_id"]), store._plain(event["amount"]) if state.field else None, t)])
+            online.ingest(state, [(str(event["user_id"]), plain(event["amount"]) if state.field else None, t)])
 
 
 def test_the_shared_parity_check_agrees(spec, frames, artifacts):
