@@ -120,6 +120,54 @@ fn batch_serving_gets_a_batch_job_and_cronjob_instead_of_an_api() {
     assert!(!dir.path().join("k8s/deployment.yaml").exists());
 }
 
+/// The generated `ScoreRequest` class of a project, as text.
+fn request_class(dir: &Path) -> String {
+    let schema = std::fs::read_to_string(dir.join("schema.py")).unwrap();
+    let start = schema.find("class ScoreRequest").unwrap();
+    let end = schema[start..].find("\n\n\n").map_or(schema.len(), |e| start + e);
+    schema[start..end].to_string()
+}
+
+#[test]
+fn a_ranking_request_names_its_query_and_the_catalogue_gives_each_candidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(&repo().join("specs/feed_ranking.mlspec"), dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = std::fs::read_to_string(dir.path().join("spec_config.py")).unwrap();
+    for want in [
+        r#""query": "impressions.viewer_id""#,
+        r#""item": "impressions.post_id""#,
+        r#""catalogue": "posts""#,
+        r#""from_catalogue": {"impressions.author_id": "posts.author_id"}"#,
+        r#""candidates": 500"#,
+        // ndcg@20 is the largest @K of the offline metrics
+        r#""limit": 20"#,
+        r#""retrieval": None"#,
+    ] {
+        assert!(config.contains(want), "{want} missing from spec_config.py");
+    }
+    let request = request_class(dir.path());
+    assert!(request.contains("viewer_id: str"), "{request}");
+    assert!(!request.contains("post_id") && !request.contains("author_id"), "{request}");
+    assert!(
+        request.contains("candidates: list[") && request.contains("limit: int | None = Field(default=None, ge=1, le=500)"),
+        "{request}"
+    );
+}
+
+#[test]
+fn a_declared_retrieval_stage_gets_an_index_and_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(&repo().join("specs/video_recommendation.mlspec"), dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = std::fs::read_to_string(dir.path().join("spec_config.py")).unwrap();
+    assert!(config.contains(r#""query": "watch_events.user_id""#), "query");
+    assert!(config.contains(r#""item": "watch_events.video_id""#), "item");
+    assert!(config.contains(r#""model": "two_tower_candidates""#), "retrieval model");
+    let notes = String::from_utf8_lossy(&o.stderr).to_string() + &String::from_utf8_lossy(&o.stdout);
+    assert!(notes.contains("truncated SVD of the query × item engagement matrix"), "{notes}");
+}
+
 #[test]
 fn check_tells_fresh_from_stale_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,7 @@
 pub mod literal;
 mod python;
 mod python_expr;
+mod ranking;
 mod runtime;
 mod view;
 

@@ -92,6 +92,14 @@ pub fn yaml_str(s: &str) -> String {
     py_str(s)
 }
 
+/// A Markdown code span of a checked name (`source.field`): the name in
+/// backticks, with anything but letters, digits, `_` and `.` dropped, so it
+/// cannot close the span.
+pub fn md_code(s: &str) -> String {
+    let name: String = s.chars().filter(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+    format!("`{name}`")
+}
+
 /// Text for Markdown prose: one line, with HTML and Markdown control
 /// characters escaped so a description cannot open a tag or a code span.
 pub fn md(s: &str) -> String {

@@ -7,14 +7,14 @@
 //! rule expressions (see [`super::python_expr`]), thin entry points, tests
 //! and deployment files. `hooks.py` is the user's ([`Owner::User`]).
 
-use super::literal::{dns, md, py, py_num, py_str, yaml_str};
+use super::literal::{dns, md, md_code, py, py_num, py_str, yaml_str};
 use super::python_expr::{Columns, Compiler, WindowUse};
 use super::view::{
     AlertConfig, Autoscale, Config, CostMatrixConfig, DistConfig, DriftConfig, FeatureView, FieldConfig, Join, K8s, MetricConfig,
-    ModelConfig, OnlineStoreConfig, Record, RuleView, SchemaField, ServingConfig, SourceConfig, SplitConfig, StageConfig, TuningConfig,
-    View,
+    ModelConfig, OnlineStoreConfig, RankingRequest, Record, RuleView, SchemaField, ServingConfig, SourceConfig, SplitConfig, StageConfig,
+    TuningConfig, View,
 };
-use super::{spec_hash, GeneratedFile, Owner, Project};
+use super::{ranking, spec_hash, GeneratedFile, Owner, Project};
 use handlebars::Handlebars;
 use mlspec_ir::vocab::{metric_family, AutoscaleSignal, ModelKind, Task};
 use mlspec_ir::{Design, FeatureExpr, FieldType, MonitorKind, Scope, ServingMode, Source, SplitStrategy};
@@ -316,6 +316,9 @@ fn camel(name: &str) -> String {
 /// The longest string (characters) a request may send for a field of this
 /// type, and the most items for a list: the language declares no lengths,
 /// so these are defaults sized for the type (the 64 KB body bound holds too).
+/// The ranking request's own fields, beside the query's.
+const RANKING_OPTIONS: [&str; 2] = ["candidates", "limit"];
+
 fn request_limit(t: &FieldType) -> Option<u32> {
     match t {
         FieldType::Id | FieldType::Category | FieldType::Unknown => Some(256),
@@ -571,6 +574,16 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     let base_prefix = format!("{}.", cols.base);
     let mut event_reads: BTreeSet<String> = reads.iter().filter(|c| c.starts_with(&base_prefix)).cloned().collect();
     event_reads.extend(join_keys_needed(&join_list, &reads).into_iter().filter(|c| c.starts_with(&base_prefix)));
+    // A ranking request names its query; each candidate's id and attributes
+    // come from retrieval and the catalogue.
+    let ranking = if realtime { ranking::plan(design, &base, &main_model, &mut notes) } else { None };
+    if let Some(r) = &ranking {
+        event_reads.insert(r.query.clone());
+        event_reads.remove(&r.item);
+        for c in r.from_catalogue.keys() {
+            event_reads.remove(c);
+        }
+    }
     let mut field_names: BTreeMap<String, usize> = BTreeMap::new();
     for c in &event_reads {
         if let Some((_, f)) = c.split_once('.') {
@@ -582,8 +595,21 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         let Some((s, f)) = c.split_once('.') else { continue };
         let Some(field) = design.source(s).and_then(|src| src.field(f)) else { continue };
         let json_name = if field_names.get(f).copied().unwrap_or(0) > 1 { format!("{s}_{f}") } else { f.to_string() };
+        if ranking.is_some() && RANKING_OPTIONS.contains(&json_name.as_str()) {
+            return Err(vec![format!("the ranking request's `{json_name}` is also the name of the field `{c}`: rename the field")]);
+        }
         request_fields.push(model_field(&json_name, &json_name, field, c, true));
     }
+    let ranking_request = ranking.as_ref().map(|r| RankingRequest {
+        candidates: r.candidates,
+        limit: r.limit,
+        id_max_length: request_limit(&FieldType::Id).unwrap_or(256),
+        query_md: md_code(&r.query),
+        item_md: md_code(&r.item),
+        attributes_md: (!r.from_catalogue.is_empty())
+            .then(|| r.from_catalogue.iter().map(|(e, c)| format!("{} from {}", md_code(e), md_code(c))).collect::<Vec<_>>().join(", ")),
+        retrieval_md: r.retrieval.as_ref().map(|m| md_code(&m.model)),
+    });
     let records: Vec<Record> = design
         .sources
         .iter()
@@ -645,13 +671,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         MonitorKind::Retrain { every_s } => Some(every_s),
         _ => None,
     });
-    // Ranking metrics are computed per query: the first id field of the base
-    // source that is neither its key nor the candidate's key.
-    let rank_group = if matches!(task, Task::Ranking | Task::Recommendation) {
-        base_src.and_then(|s| s.fields.iter().find(|f| f.ty == FieldType::Id && !f.key).map(|f| format!("{}.{}", s.name, f.name)))
-    } else {
-        None
-    };
+    let rank_group = ranking::query_column(design, &base);
     let online_store = online_store(design, &mut notes);
     let redis = online_store.kind == "redis";
     let sources: BTreeMap<String, SourceConfig> = design.sources.iter().map(|s| (s.name.clone(), source_config(s))).collect();
@@ -685,6 +705,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         missing: dataset.missing,
         outliers: dataset.outliers,
         rank_group,
+        ranking,
         serving: ServingConfig {
             name: serving.name.clone(),
             mode: if realtime { "realtime" } else { "batch" },
@@ -742,6 +763,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         features,
         rules,
         request_fields,
+        ranking_request,
         records,
         k8s: K8s {
             name: yaml_str(&name_dns),

@@ -24,6 +24,8 @@ const FILES: &[(&str, &str)] = package![
     "models.py",
     "monitor.py",
     "py.typed",
+    "ranking.py",
+    "retrieval.py",
     "sample_data.py",
     "serve.py",
     "spec.py",

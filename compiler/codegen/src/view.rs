@@ -3,7 +3,7 @@
 //! reads. Field names are the template keys.
 //!
 //! **Invariant:** every spec string in a [`View`] has been through a literal
-//! helper ([`crate::literal`]: `py_str`, `py`, `py_num`, `yaml_str`, `md`, `dns`) before it
+//! helper ([`crate::literal`]: `py_str`, `py`, `py_num`, `yaml_str`, `md`, `md_code`, `dns`) before it
 //! is stored; fields named `*_lit`, `*_md` and the `k8s` names are those
 //! literals, `code` is compiled Python (see `python_expr`). The raw strings of
 //! [`Config`] reach a file only as one `py` literal, the view's `config`.
@@ -41,9 +41,27 @@ pub struct View {
     /// The pydantic request: every column of the scored event the features
     /// and rules read.
     pub request_fields: Vec<SchemaField>,
+    /// A ranking request's extra fields: the most candidate ids it may
+    /// send and the most items it may ask for.
+    pub ranking_request: Option<RankingRequest>,
     /// One pydantic record per source.
     pub records: Vec<Record>,
     pub k8s: K8s,
+}
+
+/// Bounds of a ranking request's `candidates` and `limit`.
+#[derive(Serialize)]
+pub struct RankingRequest {
+    pub candidates: u64,
+    pub limit: u64,
+    pub id_max_length: u32,
+    /// `source.field` of the query, the candidate, and the candidate's
+    /// attributes from the catalogue, as `md_code` spans.
+    pub query_md: String,
+    pub item_md: String,
+    pub attributes_md: Option<String>,
+    /// The retrieval model's name, as an `md_code` span.
+    pub retrieval_md: Option<String>,
 }
 
 /// A feature's compiled expression in `features.py`.
@@ -154,8 +172,40 @@ pub struct Config {
     pub dedupe: Option<String>,
     pub outliers: Option<(f64, f64)>,
     pub rank_group: Option<String>,
+    /// How one query becomes a ranked list (ranking and recommendation).
+    pub ranking: Option<RankingConfig>,
     pub serving: ServingConfig,
     pub drift: Vec<DriftConfig>,
+}
+
+/// How a ranking or recommendation service answers one query (see
+/// `ranking.rs`). Columns are `source.field`.
+#[derive(Serialize)]
+pub struct RankingConfig {
+    /// The query: the retrieval index's key and the ranking metrics' group.
+    pub query: String,
+    /// The candidate's id in the scored event.
+    pub item: String,
+    /// The table candidate ids come from, and its key.
+    pub catalogue: Option<String>,
+    pub catalogue_key: Option<String>,
+    /// Event column -> catalogue column: the candidate's own attributes.
+    pub from_catalogue: BTreeMap<String, String>,
+    /// Candidates ranked per request (the ranking model's `candidates`).
+    pub candidates: u64,
+    /// Items answered unless the request asks for fewer: the largest `@K`
+    /// of the offline metrics.
+    pub limit: u64,
+    pub retrieval: Option<RetrievalConfig>,
+}
+
+/// The declared retrieval stage's model and its index.
+#[derive(Serialize)]
+pub struct RetrievalConfig {
+    pub model: String,
+    pub kind: &'static str,
+    pub candidates: u64,
+    pub factors: u64,
 }
 
 /// A source's schema and sampling distributions.

@@ -8,4 +8,4 @@ its spec, and `hooks.py` is the user's. Every entry point takes the
 project's `Spec` (see `mlspec_runtime.spec`).
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -143,7 +143,18 @@ def hash_bucket(x, buckets) -> np.ndarray:
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 _EMBEDDINGS: dict[tuple[str, int], np.ndarray] = {}
-_EMBEDDINGS_MAX = 100_000
+# The cache of token and text vectors, bounded in bytes (keys and vectors):
+# requests bring arbitrary words, so it stops growing at this size.
+_EMBEDDINGS_BYTES = 64 * 1024 * 1024
+_embeddings_bytes = 0
+
+
+def _remember(key: tuple[str, int], vec: np.ndarray) -> None:
+    global _embeddings_bytes
+    size = len(key[0]) + vec.nbytes + 100
+    if _embeddings_bytes + size <= _EMBEDDINGS_BYTES:
+        _EMBEDDINGS[key] = vec
+        _embeddings_bytes += size
 
 
 def _token_vector(token: str, dim: int) -> np.ndarray:
@@ -152,8 +163,20 @@ def _token_vector(token: str, dim: int) -> np.ndarray:
     vec = _EMBEDDINGS.get(key)
     if vec is None:
         vec = np.random.default_rng(stable_hash(token)).normal(0.0, 1.0 / np.sqrt(dim), dim)
-        if len(_EMBEDDINGS) < _EMBEDDINGS_MAX:  # bounded: ~8 bytes x dim each
-            _EMBEDDINGS[key] = vec
+        _remember(key, vec)
+    return vec
+
+
+def _text_vector(text: str, dim: int) -> np.ndarray:
+    """The mean of a text's word vectors (a value with spaces), else the value's own vector."""
+    if not any(c.isspace() for c in text):
+        return _token_vector(text, dim)
+    key = (" " + text, dim)  # a text key never equals a token key: tokens have no spaces
+    vec = _EMBEDDINGS.get(key)
+    if vec is None:
+        words = TOKEN.findall(text.lower())
+        vec = np.mean([_token_vector(w, dim) for w in words], axis=0) if words else _token_vector(text, dim)
+        _remember(key, vec)
     return vec
 
 
@@ -164,14 +187,15 @@ def embedding(x, dim) -> Vector:
     texts that share words are near each other as a sentence encoder's
     would be."""
     dim = int(dim)
-    out = np.empty((len(x), dim))
-    for i, v in enumerate(np.asarray(x, dtype=object)):
-        words = TOKEN.findall(v.lower()) if isinstance(v, str) and any(c.isspace() for c in v) else []
-        if words:
-            out[i] = np.mean([_token_vector(w, dim) for w in words], axis=0)
-        else:
-            out[i] = _token_vector(str(v), dim)
-    return Vector(out, tuple(str(i) for i in range(dim)))
+    # Each distinct value is embedded once (a ranking request repeats its
+    # query's values over every candidate).
+    values = [str(v) for v in np.asarray(x, dtype=object)]
+    distinct = dict.fromkeys(values)
+    vectors = np.empty((len(distinct), dim))
+    for i, v in enumerate(distinct):
+        vectors[i] = _text_vector(v, dim)
+    position = {v: i for i, v in enumerate(distinct)}
+    return Vector(vectors[[position[v] for v in values]] if values else np.empty((0, dim)), tuple(str(i) for i in range(dim)))
 
 
 def timestamps(x) -> np.ndarray:

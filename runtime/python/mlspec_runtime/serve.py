@@ -11,15 +11,19 @@ N` requests, waiting at most `wait T` for a batch to fill, with the declared
 `concurrency` batches in flight. A batch reads its window aggregates and
 joined rows from the online store in one round trip (`mlspec_runtime.store`),
 computes the features as numpy arrays and scores them in one model call.
+A ranking or recommendation request is one query: its candidates (the
+retrieval index's, or ids it sends) become one row each, and the answer is
+the items ranked by the model (`mlspec_runtime.ranking`).
 A request not answered within the declared `timeout` gets the fallback
 model's answer, computed from the request alone; so does every request of a
 batch whose store read failed. Beyond the declared `queue`, requests are
 refused with 429 and `Retry-After`.
 
 Per-stage latency, `mlspec_stage_seconds{stage=...}`, is named after the
-spec's stages: a stage with `feature_store online` times the store read, a
-stage with a `model` times features and scoring, and any other stage the
-wait between the request's arrival and its batch starting.
+spec's stages: a stage with `feature_store online` times the store read, the
+stage of the retrieval model times finding candidates, a stage with another
+`model` times features and scoring, and any other stage the wait between
+the request's arrival and its batch starting.
 
 Hostile input: bodies over `MAX_BODY_BYTES` are refused (413) before they are
 read whole; `/docs` and `/openapi.json` are off unless `MLSPEC_DOCS=1`;
@@ -52,8 +56,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
 from mlspec_runtime import features as f
-from mlspec_runtime import models
+from mlspec_runtime import models, ranking
 from mlspec_runtime.data import column, field_type, plain, rows_from_requests
+from mlspec_runtime.retrieval import Index
 from mlspec_runtime.spec import Spec
 from mlspec_runtime.store import OnlineStore, StoreError, open_store, table_sources
 from mlspec_runtime.windows import State, Summary, results, states
@@ -92,22 +97,34 @@ class StoreWindows:
         state = State(source, field, by, window_s, distinct=func == "distinct_count")
         own = source == self.spec.base_source
         values = self.rows.get(f"{source}.{field}") if own and field else None
-        out = []
+        # Rows with the same key, time and own value share one summary (a
+        # ranking request's query-side windows are one per request).
+        distinct: dict[tuple, int] = {}
+        summaries: list[Summary] = []
+        index = np.empty(len(keys), dtype=np.int64)
         for i, key in enumerate(keys):
-            s = Summary()
-            hit = self.found.get((state.ident, key, int(now[i])))
-            if hit is not None:
-                s.merge(hit)
-            if own and key is not None:
-                s.add(plain(values[i]) if values is not None else None, int(now[i]), True)
-            out.append(s)
-        return results(func, out)
+            t = int(now[i])
+            value = plain(values[i]) if values is not None else None
+            ident = (key, t, value if isinstance(value, str | int | float | None) else repr(value))
+            j = distinct.get(ident)
+            if j is None:
+                s = Summary()
+                hit = self.found.get((state.ident, key, t))
+                if hit is not None:
+                    s.merge(hit)
+                if own and key is not None:
+                    s.add(value, t, True)
+                j = distinct[ident] = len(summaries)
+                summaries.append(s)
+            index[i] = j
+        return results(func, summaries)[index]
 
 
 @dataclass
 class Timing:
     """Seconds spent per part of a batch, for the stage histograms."""
 
+    retrieve: float = 0.0
     lookup: float = 0.0
     score: float = 0.0
     store_error: bool = False
@@ -135,6 +152,7 @@ class Service:
         self.cache_ttl_s: float | None = serving["cache_ttl_s"]
         self.models: dict = {}
         self.state: dict = {}
+        self.index: Index | None = None
         self.threshold = 0.5
         self.lock = threading.Lock()
         self.cache: OrderedDict[str, tuple[float, dict, int]] = OrderedDict()
@@ -162,13 +180,29 @@ class Service:
             warm = getattr(self.models[name], "warm", None)
             if warm:
                 warm()  # the first call of a model is slow: not on a request
+        if self.spec.config.get("ranking"):
+            self.index = Index.load(self.artifacts)
 
     @property
     def ready(self) -> bool:
         return self.error is None and self.spec.main_model in self.models
 
-    def rows(self, bodies: Sequence[dict[str, Any]]) -> f.Rows:
-        return rows_from_requests(self.spec, list(bodies))
+    def rows(self, bodies: Sequence[dict[str, Any]]) -> tuple[f.Rows, list[ranking.Plan] | None]:
+        """The rows to score: one per request, or for ranking one per
+        candidate of each request (with each request's plan)."""
+        rows = rows_from_requests(self.spec, list(bodies))
+        if not self.spec.config.get("ranking"):
+            return rows, None
+        plans = [ranking.plan(self.spec, self.index, b) for b in bodies]
+        return ranking.candidate_rows(self.spec, rows, plans), plans
+
+    def answers(self, count: int, plans: list[ranking.Plan] | None, s, model: str) -> list[dict]:
+        """The answer to each of `count` requests from the scores of their rows."""
+        fallback = model != self.spec.main_model
+        if plans is not None:
+            return ranking.answers(plans, s, model, fallback)
+        threshold = self.threshold if not fallback else 0.5
+        return [answer(self.spec, model, s[i : i + 1], threshold, fallback) for i in range(count)]
 
     def lookup(self, rows: f.Rows, now: np.ndarray) -> tuple[dict[tuple, Summary], f.Rows]:
         """Every window of every row and the joined tables' rows, from the
@@ -189,7 +223,7 @@ class Service:
             keys: list[tuple] = []
             for source, fld, by, window_s, key_col in ready_windows:
                 state = by_ident[(source, fld, by, window_s)]
-                for entity, t in zip(f.text(joined[key_col]), nanos, strict=True):
+                for entity, t in dict.fromkeys(zip(f.text(joined[key_col]), nanos, strict=True)):
                     key = (state.ident, entity, t)
                     if entity is None or key in found:
                         continue
@@ -207,6 +241,7 @@ class Service:
                 for name in self.spec.sources[source]["fields"]:
                     col = f"{source}.{name}"
                     joined[col] = column([m.get(name) if m else None for m in matched], field_type(self.spec, col))
+            ranking.fill_from_catalogue(self.spec, joined)
             joins = [j for j in joins if j not in ready_joins]
             windows = [w for w in windows if w not in ready_windows]
         return found, joined
@@ -219,12 +254,15 @@ class Service:
             for name in self.spec.sources[source]["fields"]:
                 col = f"{source}.{name}"
                 joined[col] = column([None] * n, field_type(self.spec, col))
+        ranking.fill_from_catalogue(self.spec, joined)
         return joined
 
     def score_batch(self, bodies: Sequence[dict[str, Any]], model: str, timing: Timing) -> list[dict]:
         """Answers for a batch, by `model`; features from the store unless it fails."""
         started = time.perf_counter()
-        rows = self.rows(bodies)
+        rows, plans = self.rows(bodies)
+        timing.retrieve = time.perf_counter() - started
+        started = time.perf_counter()
         now = f.now_of(rows, self.spec.base_time)
         try:
             found, rows = self.lookup(rows, now)
@@ -240,9 +278,7 @@ class Service:
         feat = self.spec.build_features(rows, windows, self.state)
         s = self.models[model].scores(rows, feat)
         timing.score = time.perf_counter() - looked
-        fallback = model != self.spec.main_model
-        threshold = self.threshold if not fallback else 0.5
-        return [answer(self.spec, model, s[i : i + 1], threshold, fallback) for i in range(len(bodies))]
+        return self.answers(len(bodies), plans, s, model)
 
     def store_failed(self, error: StoreError) -> None:
         """Logs store failures at most once per `STORE_LOG_EVERY_S`, with their count."""
@@ -257,10 +293,10 @@ class Service:
     def fallback_answer(self, body: dict[str, Any]) -> dict:
         """The fallback model's answer from the request alone (no store)."""
         name = self.spec.fallback_model or self.spec.main_model
-        rows = self.without_store(self.rows([body]))
+        rows, plans = self.rows([body])
+        rows = self.without_store(rows)
         feat = self.spec.build_features(rows, None, self.state)
-        s = self.models[name].scores(rows, feat)
-        return answer(self.spec, name, s, self.threshold if name == self.spec.main_model else 0.5, name != self.spec.main_model)
+        return self.answers(1, plans, self.models[name].scores(rows, feat), name)[0]
 
     def remember_answer(self, key: str, out: dict, ttl: float) -> None:
         """Caches an answer; the cache holds at most `CACHE_BYTES` of keys and answers."""
@@ -463,9 +499,15 @@ def _errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 def _stage_names(spec: Spec) -> dict[str, list[str]]:
     """Which declared stages each measured part reports under."""
-    parts: dict[str, list[str]] = {"lookup": [], "score": [], "wait": []}
+    parts: dict[str, list[str]] = {"lookup": [], "retrieve": [], "score": [], "wait": []}
+    retrieval = (spec.config.get("ranking") or {}).get("retrieval") or {}
     for stage in spec.config["serving"].get("stages", []):
-        part = "lookup" if stage.get("feature_store") else "score" if stage.get("model") else "wait"
+        if stage.get("feature_store"):
+            part = "lookup"
+        elif stage.get("model") and stage.get("model") == retrieval.get("model"):
+            part = "retrieve"
+        else:
+            part = "score" if stage.get("model") else "wait"
         parts[part].append(stage["name"])
     return parts
 
@@ -483,6 +525,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
     stage_seconds = Histogram("mlspec_stage_seconds", "Time per declared serving stage", ["stage"], buckets=BUCKETS, registry=registry)
     batch_sizes = Histogram("mlspec_batch_size", "Requests per model call", buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=registry)
     stages = _stage_names(spec)
+    options = ranking.OPTIONS if spec.config.get("ranking") else ()
 
     def on_batch(jobs: list[Job], began: float, timing: Timing) -> None:
         batch_sizes.observe(len(jobs))
@@ -491,6 +534,8 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
         for j in jobs:
             for name in stages["wait"]:
                 stage_seconds.labels(name).observe(began - j.arrived)
+            for name in stages["retrieve"]:
+                stage_seconds.labels(name).observe(timing.retrieve)
             for name in stages["lookup"]:
                 stage_seconds.labels(name).observe(timing.lookup)
             for name in stages["score"]:
@@ -542,7 +587,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
         body = request.model_dump(mode="json", by_alias=True)
         if spec.hooks.enrich is not None:
             body = spec.hooks.enrich(body)
-        body = {k: body[k] for k in spec.request_columns}
+        body = {k: body[k] for k in spec.request_columns} | {k: body[k] for k in options if body.get(k) is not None}
         ttl = service.cache_ttl_s
         key = json.dumps(body, sort_keys=True) if ttl else ""
         if ttl:

@@ -91,7 +91,7 @@ def parity_mismatches(spec, frames: dict, service, rows: int = 200, tolerance: f
     pending.sort(key=lambda p: (p[0], p[1]))
     done, out = 0, []
     for i, body in enumerate(requests_from_rows(spec, joined)):
-        got = service.rows([body])
+        got = _event_rows(spec, body, joined.iloc[i : i + 1])
         now = f.now_of(got, spec.base_time)
         t = int(f.nanos(now)[0])
         while done < len(pending) and pending[done][0] < t:
@@ -106,3 +106,16 @@ def parity_mismatches(spec, frames: dict, service, rows: int = 200, tolerance: f
             if a.shape != b.shape or not np.allclose(a, b, rtol=tolerance, atol=tolerance, equal_nan=True):
                 out.append(f"row {i}, feature {name}: online {a.tolist()} != offline {b.tolist()}")
     return out
+
+
+def _event_rows(spec, body: dict, row) -> dict:
+    """The request's rows for one event; a ranking request's query plus the
+    event's own candidate (its item and attributes), as training saw it."""
+    from mlspec_runtime.data import column, field_type, rows_from_requests
+
+    rows = dict(rows_from_requests(spec, [body]))
+    declared = spec.config.get("ranking")
+    if declared:
+        for col in [declared["item"], *declared["from_catalogue"]]:
+            rows[col] = column(row[col].to_numpy(), field_type(spec, col))
+    return rows

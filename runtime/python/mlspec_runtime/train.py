@@ -26,7 +26,7 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (makes 
 from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV, KFold, StratifiedKFold, TimeSeriesSplit
 from sklearn.neighbors import NearestNeighbors
 
-from mlspec_runtime import models, monitor, sample_data
+from mlspec_runtime import models, monitor, retrieval, sample_data
 from mlspec_runtime.data import add_source_args, frames_from_args, joined_rows, rows_of
 from mlspec_runtime.features import matrix, subset
 from mlspec_runtime.spec import Spec
@@ -421,6 +421,10 @@ def train(
         entry = card["models"].setdefault(name, {})
         tune_seconds = (entry.get("tuning") or {}).get("tune_seconds", 0.0)
         entry.update({"kind": declared["kind"], "threshold": t, "metrics": results, "tune_seconds": tune_seconds, "train_seconds": seconds})
+    index = None
+    if spec.config.get("ranking"):
+        index = retrieval.build(spec, rows.iloc[tr], frames)
+        card["retrieval"] = retrieval.recall(index, spec, rows.iloc[te])
     card["train_seconds"] = round(time.perf_counter() - training_started, 3)
     main = card["models"][spec.config["main_model"]]
     card["threshold"] = threshold
@@ -433,6 +437,8 @@ def train(
         raise GateFailure(card)
     for model in fitted.values():
         model.save(out)
+    if index is not None:
+        index.save(out)
     (out / "feature_state.json").write_text(json.dumps(state, indent=2, sort_keys=True, default=str))
     save_reference(spec, feat, tr, out)
     return card

@@ -63,7 +63,7 @@ def test_online_features_equal_offline_after_replaying_the_same_events(spec, fra
     assert np.nanmax(expected["count_1d"]) >= 20 and np.sum(~np.isnan(expected["mean_1h"])) > 200
     bodies = requests_from_rows(spec, rows)
     for i, body in enumerate(bodies):
-        got_rows = service.rows([body])
+        got_rows, _ = service.rows([body])
         now = np.asarray(got_rows["events.ts"])
         found, joined = service.lookup(got_rows, now)
         feat = spec.build_features(joined, StoreWindows(spec, joined, now.astype("int64"), found), service.state)

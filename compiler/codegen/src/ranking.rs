@@ -1,0 +1,104 @@
+//! How a ranking or recommendation design is served: one request names the
+//! query (a user, a search), the service finds candidates (the declared
+//! retrieval stage, else an index of popular items, or ids the caller
+//! sends) and answers them ranked by the ranking model.
+//!
+//! Which fields play which part is read from the schema, since the language
+//! has no statement for it yet (the generated README says which fields are
+//! used):
+//! - the **query** is the first id field of the scored event that is neither
+//!   its key (`rank_group`: ranking metrics are computed per query too);
+//! - the **item** is the first other id field that references a table (the
+//!   catalogue), else the first other id field;
+//! - event fields that share a name with a catalogue field are the
+//!   candidate's attributes (`impressions.author_id` from `posts.author_id`)
+//!   and come from the catalogue row of each candidate, not from the request.
+
+use super::view::{RankingConfig, RetrievalConfig};
+use mlspec_ir::vocab::{ModelStage, Task};
+use mlspec_ir::{Design, FieldType, Scope, SourceKind};
+use std::collections::BTreeMap;
+
+/// Candidates ranked when no model declares `candidates`.
+const DEFAULT_CANDIDATES: u64 = 100;
+/// Items answered when no offline metric declares `@K`.
+const DEFAULT_LIMIT: u64 = 10;
+/// Factors of the retrieval index (a truncated SVD of query × item engagement).
+const RETRIEVAL_FACTORS: u64 = 32;
+
+/// The query column (`source.field`) of a ranking or recommendation task:
+/// the first id field of the scored event that is not its key.
+pub fn query_column(design: &Design, base: &str) -> Option<String> {
+    if !matches!(design.task(), Task::Ranking | Task::Recommendation) {
+        return None;
+    }
+    let src = design.source(base)?;
+    src.fields.iter().find(|f| f.ty == FieldType::Id && !f.key).map(|f| format!("{base}.{}", f.name))
+}
+
+/// The ranking plan for a realtime ranking or recommendation design, with
+/// notes on what stands in for what. None for other tasks.
+pub fn plan(design: &Design, base: &str, main_model: &str, notes: &mut Vec<String>) -> Option<RankingConfig> {
+    let query = query_column(design, base)?;
+    let src = design.source(base)?;
+    let item_field = src
+        .fields
+        .iter()
+        .filter(|f| f.ty == FieldType::Id && !f.key && format!("{base}.{}", f.name) != query)
+        .find(|f| f.references.as_ref().is_some_and(|r| design.source(&r.source).is_some_and(|s| s.kind == Some(SourceKind::Table))))
+        .or_else(|| src.fields.iter().find(|f| f.ty == FieldType::Id && !f.key && format!("{base}.{}", f.name) != query))?;
+    let item = format!("{base}.{}", item_field.name);
+    let catalogue = item_field.references.as_ref().and_then(|r| design.source(&r.source).map(|s| (s, r.field.clone())));
+    let mut from_catalogue = BTreeMap::new();
+    if let Some((table, key)) = &catalogue {
+        for f in &src.fields {
+            if f.key
+                || f.label
+                || f.name == item_field.name
+                || format!("{base}.{}", f.name) == query
+                || src.event_time().is_some_and(|t| t.name == f.name)
+            {
+                continue;
+            }
+            if table.fields.iter().any(|t| t.name == f.name && t.name != *key) {
+                from_catalogue.insert(format!("{base}.{}", f.name), format!("{}.{}", table.name, f.name));
+            }
+        }
+    }
+    let ranker = design.models.iter().find(|m| m.name == main_model);
+    let retriever = design.models.iter().find(|m| m.stage == Some(ModelStage::Retrieval));
+    let declared = |m: Option<&mlspec_ir::Model>| m.and_then(|m| m.candidates).map(|c| c.round().max(1.0) as u64);
+    let candidates = declared(ranker).or(declared(retriever)).unwrap_or(DEFAULT_CANDIDATES);
+    let limit = design
+        .metrics
+        .iter()
+        .filter(|m| m.scope == Scope::Offline)
+        .filter_map(|m| m.k)
+        .max()
+        .map_or(DEFAULT_LIMIT, u64::from)
+        .clamp(1, candidates);
+    let retrieval = retriever.map(|m| {
+        notes.push(format!(
+            "model `{}` ({}, retrieval): candidates come from a truncated SVD of the query × item engagement matrix \
+             ({RETRIEVAL_FACTORS} factors, exact inner-product search), built at training time",
+            m.name,
+            m.kind.as_str()
+        ));
+        RetrievalConfig {
+            model: m.name.clone(),
+            kind: m.kind.as_str(),
+            candidates: declared(Some(m)).unwrap_or(candidates),
+            factors: RETRIEVAL_FACTORS,
+        }
+    });
+    Some(RankingConfig {
+        query,
+        item,
+        catalogue: catalogue.as_ref().map(|(s, _)| s.name.clone()),
+        catalogue_key: catalogue.map(|(_, k)| k),
+        from_catalogue,
+        candidates,
+        limit,
+        retrieval,
+    })
+}
