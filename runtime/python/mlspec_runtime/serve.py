@@ -60,7 +60,7 @@ from mlspec_runtime import models, ranking
 from mlspec_runtime.data import column, field_type, plain, rows_from_requests
 from mlspec_runtime.retrieval import Index
 from mlspec_runtime.spec import Spec
-from mlspec_runtime.store import OnlineStore, StoreError, open_store, table_sources
+from mlspec_runtime.store import READ_CACHE_S, OnlineStore, ReadCache, StoreError, open_store, table_sources
 from mlspec_runtime.windows import State, Summary, results, states
 
 MAX_BODY_BYTES = 64 * 1024
@@ -168,7 +168,8 @@ class Service:
         except (OSError, ValueError, KeyError) as e:
             log.warning("models not loaded from %s: %s: %s", artifacts, type(e).__name__, e)
             self.error = "models are not loaded: run train.py first"
-        self.store: OnlineStore = store if store is not None else open_store(spec, artifacts)
+        inner = store if store is not None else open_store(spec, artifacts)
+        self.store: OnlineStore = ReadCache(inner, float(os.environ.get("MLSPEC_READ_CACHE_S", READ_CACHE_S)))
 
     def load(self) -> None:
         self.state = json.loads((self.artifacts / "feature_state.json").read_text())
@@ -613,7 +614,8 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
             else:
                 out = await job.future
         except TimeoutError:
-            out = service.fallback_answer(body)
+            # In a worker thread: a ranking fallback scores every candidate.
+            out = await asyncio.to_thread(service.fallback_answer, body)
         fallback = bool(out["fallback"])
         # Fallback answers are not cached: the next request may get the model's own.
         if ttl and not fallback:

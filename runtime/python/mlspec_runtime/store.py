@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -200,23 +202,41 @@ redis.call('PEXPIRE', k, ARGV[7])
 return 1
 """
 
-# The fields of the tiles in range of each hash: KEYS are the hashes, ARGV
-# the first and last tile of each, in order. Returns one flat
-# [name, value, ...] list per key.
+# Each hash's tiles in range, merged as `Summary.merge` would: KEYS are the
+# hashes, ARGV the first and last tile of each, in order. Returns per key
+# [count, numbers, total, low, high, last tile, last offset, last value,
+# distinct members...], numbers as %.17g text (a Lua number in a reply
+# would be cut to an integer), "" for none.
 READ_LUA = """
+local function num(x) return string.format('%.17g', x) end
 local out = {}
 for i, k in ipairs(KEYS) do
   local first, last = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
   local fields = redis.call('HGETALL', k)
-  local kept = {}
+  local count, numbers, total, low, high = 0, 0, 0, nil, nil
+  local at, value, distinct = {}, {}, {}
   for j = 1, #fields, 2 do
-    local t = tonumber(string.match(fields[j], '^(-?%d+):'))
+    local t, kind, rest = string.match(fields[j], '^(-?%d+):(%a)(.*)$')
+    t = tonumber(t)
     if t and t >= first and t <= last then
-      kept[#kept + 1] = fields[j]
-      kept[#kept + 1] = fields[j + 1]
+      local v = fields[j + 1]
+      if kind == 'c' then count = count + tonumber(v)
+      elseif kind == 'm' then numbers = numbers + tonumber(v)
+      elseif kind == 's' then total = total + tonumber(v)
+      elseif kind == 'n' then local x = tonumber(v); if low == nil or x < low then low = x end
+      elseif kind == 'x' then local x = tonumber(v); if high == nil or x > high then high = x end
+      elseif kind == 't' then at[t] = tonumber(v)
+      elseif kind == 'l' then value[t] = v
+      elseif kind == 'd' then distinct[#distinct + 1] = string.sub(rest, 2)
+      end
     end
   end
-  out[i] = kept
+  local lt = nil
+  for t, _ in pairs(at) do if lt == nil or t > lt then lt = t end end
+  local reply = {num(count), num(numbers), num(total), low and num(low) or '', high and num(high) or '',
+    lt and num(lt) or '', lt and num(at[lt]) or '', lt and (value[lt] or 'null') or ''}
+  for _, d in ipairs(distinct) do reply[#reply + 1] = d end
+  out[i] = reply
 end
 return out
 """
@@ -313,18 +333,16 @@ class RedisStore:
                 keys = [self._window_key(state, entity) for state, entity, _, _ in windows]
                 args = [x for _, _, first, last in windows for x in (first, last)]
                 pipe.evalsha(self._sha(READ_LUA), len(keys), *keys, *args)
-            for source, key in rows:
-                pipe.get(self._row_key(source, key))
+            if rows:
+                pipe.mget([self._row_key(source, key) for source, key in rows])
             return pipe.execute()
 
         try:
             replies = self._scripted(once)
         except redis.RedisError as e:
             raise StoreError(type(e).__name__) from e
-        summaries = (
-            [_summary_of_fields(fields, state.tile_ns) for fields, (state, *_) in zip(replies[0], windows, strict=True)] if windows else []
-        )
-        found = [json.loads(r) if r is not None else None for r in replies[1 if windows else 0 :]]
+        summaries = [_summary_of_reply(r, state.tile_ns) for r, (state, *_) in zip(replies[0], windows, strict=True)] if windows else []
+        found = [json.loads(r) if r is not None else None for r in replies[-1]] if rows else []
         return summaries, found
 
     def _execute(self, pipe) -> None:
@@ -355,30 +373,102 @@ class RedisStore:
             raise StoreError(f"{type(e).__name__}: {e}") from e
 
 
-def _summary_of_fields(fields: list[bytes], tile_ns: int) -> Summary:
-    """Combines the tiles a READ_LUA reply holds."""
-    per: dict[int, dict[str, bytes]] = {}
-    distinct: set[str] = set()
-    for i in range(0, len(fields), 2):
-        name = fields[i].decode()
-        tile_s, kind, *rest = name.split(":", 2)
-        if kind == "d":
-            distinct.add(rest[0])
-            continue
-        per.setdefault(int(tile_s), {})[kind] = fields[i + 1]
-    s = Summary(distinct=distinct)
-    for tile, v in per.items():
-        part = Summary(
-            count=int(v.get("c", b"0")),
-            numbers=int(v.get("m", b"0")),
-            total=float(v.get("s", b"0")),
-            low=float(v["n"]) if "n" in v else math.inf,
-            high=float(v["x"]) if "x" in v else -math.inf,
-            last_t=tile * tile_ns + int(v["t"]) if "t" in v else None,
-            last=json.loads(v["l"]) if "l" in v else None,
-        )
-        s.merge(part)
-    return s
+# Serving keeps what it read from the store this long: a ranking request's
+# candidates (and the next requests') share most of their items' windows
+# and rows. Features may be this much older than the store; MLSPEC_READ_CACHE_S
+# sets it (0: off).
+READ_CACHE_S = 1.0
+READ_CACHE_BYTES = 32 * 1024 * 1024
+
+
+class ReadCache:
+    """An `OnlineStore` that keeps recent reads of another for `ttl_s`.
+
+    **Invariants:** it holds at most `max_bytes` (estimated: keys, numbers
+    and text); an entry is never served after `ttl_s`; any write through it
+    (`ingest`, `put_rows`, `clear`) empties it first, so a reader that
+    writes sees its writes. Safe for concurrent batches (one lock).
+    """
+
+    def __init__(self, inner: OnlineStore, ttl_s: float = READ_CACHE_S, max_bytes: int = READ_CACHE_BYTES):
+        self.inner, self.ttl_s, self.max_bytes = inner, ttl_s, max_bytes
+        self.kind = inner.kind
+        self.entries: OrderedDict[tuple, tuple[float, Any, int]] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def _get(self, key: tuple, now: float) -> tuple[bool, Any]:
+        hit = self.entries.get(key)
+        return (True, hit[1]) if hit is not None and hit[0] > now else (False, None)
+
+    def _put(self, key: tuple, value: Any, size: int, expires: float) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old[2]
+        self.entries[key] = (expires, value, size)
+        self.bytes += size
+        while self.bytes > self.max_bytes and self.entries:
+            self.bytes -= self.entries.popitem(last=False)[1][2]
+
+    def read(self, windows: Sequence[WindowRead], rows: Sequence[RowRead]) -> tuple[list[Summary], list[dict[str, Any] | None]]:
+        if self.ttl_s <= 0:
+            return self.inner.read(windows, rows)
+        now = time.monotonic()
+        wkeys = [("w", state.name(), entity, first, last) for state, entity, first, last in windows]
+        rkeys = [("r", source, key) for source, key in rows]
+        with self.lock:
+            got = [self._get(k, now) for k in wkeys + rkeys]
+        summaries: list[Any] = [v for _, v in got[: len(wkeys)]]
+        found: list[Any] = [v for _, v in got[len(wkeys) :]]
+        miss_w = [i for i, (hit, _) in enumerate(got[: len(wkeys)]) if not hit]
+        miss_r = [i for i, (hit, _) in enumerate(got[len(wkeys) :]) if not hit]
+        if miss_w or miss_r:
+            new_w, new_r = self.inner.read([windows[i] for i in miss_w], [rows[i] for i in miss_r])
+            expires = now + self.ttl_s
+            with self.lock:
+                for i, summary in zip(miss_w, new_w, strict=True):
+                    summaries[i] = summary
+                    self._put(wkeys[i], summary, 200 + len(wkeys[i][2]) + sum(len(d) + 60 for d in summary.distinct), expires)
+                for i, row in zip(miss_r, new_r, strict=True):
+                    found[i] = row
+                    size = 100 + len(rkeys[i][2]) + (sum(len(str(v)) + 60 for v in row.values()) if row else 0)
+                    self._put(rkeys[i], row, size, expires)
+        return summaries, found
+
+    def _forget(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
+    def ingest(self, state: State, events: Iterable[tuple[str, Any, int]]) -> None:
+        self._forget()
+        self.inner.ingest(state, events)
+
+    def put_rows(self, source: str, key: str, rows: Iterable[dict[str, Any]], ttl_s: float | None) -> None:
+        self._forget()
+        self.inner.put_rows(source, key, rows, ttl_s)
+
+    def ping(self) -> bool:
+        return self.inner.ping()
+
+    def clear(self) -> None:
+        self._forget()
+        self.inner.clear()
+
+
+def _summary_of_reply(reply: list[bytes], tile_ns: int) -> Summary:
+    """The `Summary` a READ_LUA reply holds for one window."""
+    count, numbers, total, low, high, tile, offset, last, *distinct = reply
+    return Summary(
+        count=int(float(count)),
+        numbers=int(float(numbers)),
+        total=float(total),
+        low=float(low) if low else math.inf,
+        high=float(high) if high else -math.inf,
+        last_t=int(float(tile)) * tile_ns + int(float(offset)) if tile else None,
+        last=json.loads(last) if tile else None,
+        distinct={d.decode() for d in distinct},
+    )
 
 
 def namespace(spec: Spec) -> str:

@@ -56,7 +56,8 @@ def test_online_features_equal_offline_after_replaying_the_same_events(spec, fra
     rows = joined_rows(spec, frames)
     service = Service(spec, artifacts, online)
     expected = features_of(spec, rows, frames, service.state)
-    online.put_rows("users", "user_id", [{k: plain(v) for k, v in r.items()} for r in frames["users"].to_dict("records")], None)
+    # Written through the service's store: its read cache sees its writes.
+    service.store.put_rows("users", "user_id", [{k: plain(v) for k, v in r.items()} for r in frames["users"].to_dict("records")], None)
     kept = states(CONFIG)
     assert {s.ident for s in kept} == {("events", None, "user_id", 86400.0), ("events", "amount", "user_id", 3600.0)}
     # Windows that hold more than the scored event, or the test shows little.
@@ -72,7 +73,7 @@ def test_online_features_equal_offline_after_replaying_the_same_events(spec, fra
         event = history.iloc[i]
         t = int(np.datetime64(event["ts"].tz_localize(None), "ns").astype("int64"))
         for state in kept:
-            online.ingest(state, [(str(event["user_id"]), plain(event["amount"]) if state.field else None, t)])
+            service.store.ingest(state, [(str(event["user_id"]), plain(event["amount"]) if state.field else None, t)])
 
 
 def test_the_shared_parity_check_agrees(spec, frames, artifacts):
@@ -130,3 +131,27 @@ def test_redis_loads_its_scripts_again_after_they_are_flushed():
     (summary,), _ = online.read([(state, "a", *state.tiles(t + 1))], [])
     assert (summary.count, summary.total, summary.low, summary.high, summary.last) == (2, 4.0, 1.5, 2.5, 2.5)
     online.clear()
+
+
+def test_the_read_cache_serves_recent_reads_forgets_on_writes_and_stays_bounded(spec, monkeypatch):
+    inner = store.MemoryStore()
+    state = states(CONFIG)[0]
+    inner.ingest(state, [("u1", None, 10**18)])
+    inner.put_rows("users", "user_id", [{"user_id": "u1", "plan": "pro"}], None)
+    clock = [100.0]
+    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    cache = store.ReadCache(inner, ttl_s=1.0, max_bytes=10_000)
+    reads = [(state, "u1", *state.tiles(10**18))]
+    first = cache.read(reads, [("users", "u1")])
+    assert first[0][0].count == 1 and first[1] == [{"user_id": "u1", "plan": "pro"}]
+    inner.ingest(state, [("u1", None, 10**18)])  # behind the cache's back
+    assert cache.read(reads, [])[0][0].count == 1  # within the ttl: the cached read
+    clock[0] += 1.5
+    assert cache.read(reads, [])[0][0].count == 2  # after it: read again
+    cache.ingest(state, [("u1", None, 10**18)])  # through the cache: forgets at once
+    assert cache.read(reads, [])[0][0].count == 3
+    for i in range(500):
+        cache.read([(state, f"other-{i}", *state.tiles(10**18))], [])
+    assert 0 < cache.bytes <= 10_000
+    off = store.ReadCache(inner, ttl_s=0.0)
+    assert off.read(reads, [])[0][0].count == 3 and not off.entries
