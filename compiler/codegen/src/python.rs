@@ -50,6 +50,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("tests/test_batch.py", include_str!("../../../templates/python/tests/test_batch.py.hbs")),
     ("tests/test_online_store.py", include_str!("../../../templates/python/tests/test_online_store.py.hbs")),
     ("tests/test_monitor.py", include_str!("../../../templates/python/tests/test_monitor.py.hbs")),
+    ("tests/test_deploy.py", include_str!("../../../templates/python/tests/test_deploy.py.hbs")),
 ];
 
 /// Files the user owns: written once, never overwritten.
