@@ -69,6 +69,7 @@ registry! {
     imbalance_unhandled,
     slo_infeasible,
     capacity_short,
+    single_core_replica,
     no_fallback,
     timeout_exceeds_slo,
     single_replica,
