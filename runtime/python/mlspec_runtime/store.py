@@ -378,7 +378,12 @@ class RedisStore:
 # and rows. Features may be this much older than the store; MLSPEC_READ_CACHE_S
 # sets it (0: off).
 READ_CACHE_S = 1.0
-READ_CACHE_BYTES = 32 * 1024 * 1024
+READ_CACHE_BYTES = 8 * 1024 * 1024
+# What an entry costs in this process beyond its text (measured with
+# tracemalloc: the key tuple, the dict slot, a Summary and its set).
+SUMMARY_BYTES = 800
+ROW_BYTES = 400
+VALUE_BYTES = 120
 
 
 class ReadCache:
@@ -428,10 +433,12 @@ class ReadCache:
             with self.lock:
                 for i, summary in zip(miss_w, new_w, strict=True):
                     summaries[i] = summary
-                    self._put(wkeys[i], summary, 200 + len(wkeys[i][2]) + sum(len(d) + 60 for d in summary.distinct), expires)
+                    self._put(
+                        wkeys[i], summary, SUMMARY_BYTES + len(wkeys[i][2]) + sum(len(d) + VALUE_BYTES for d in summary.distinct), expires
+                    )
                 for i, row in zip(miss_r, new_r, strict=True):
                     found[i] = row
-                    size = 100 + len(rkeys[i][2]) + (sum(len(str(v)) + 60 for v in row.values()) if row else 0)
+                    size = ROW_BYTES + len(rkeys[i][2]) + (sum(len(str(v)) + VALUE_BYTES for v in row.values()) if row else 0)
                     self._put(rkeys[i], row, size, expires)
         return summaries, found
 
