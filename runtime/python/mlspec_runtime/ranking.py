@@ -10,7 +10,8 @@ candidate's own attributes are then copied from them (`fill_from_catalogue`).
 
 The answer: `{"items": [{"id": ..., "score": ...}, ...], "candidates": ORIGIN,
 ...}`, best first, at most `limit` items; equal scores keep the retrieval
-order, so a fallback whose scores are all equal answers the retrieval order.
+order. The fallback ranks the same candidates by their engagement in the
+training data (`by_popularity`): no features, no store.
 """
 
 from __future__ import annotations
@@ -87,3 +88,11 @@ def answers(plans: Sequence[Plan], scores: np.ndarray, model: str, fallback: boo
         items = [{"id": p.ids[i], "score": float(s[i])} for i in order]
         out.append({"items": items, "candidates": p.origin, "model": model, "fallback": fallback})
     return out
+
+
+def by_popularity(index: Index | None, plans: Sequence[Plan], model: str) -> list[dict]:
+    """The fallback's answers: each plan's candidates by their engagement in
+    the training data (no features, no store: cheap when the model is late
+    or the store is down), ties in the plan's order."""
+    scores = [index.popularity(p.ids) if index is not None else np.zeros(len(p.ids)) for p in plans]
+    return answers(plans, np.concatenate(scores) if scores else np.zeros(0), model, True)

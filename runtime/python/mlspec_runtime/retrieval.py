@@ -5,7 +5,7 @@ Built at training time from the training split's events (`build`), saved as
 
 - **popularity**: every catalogue item, most engaged first (an event counts
   1, a positive event 5), then the rest in id order. Queries the factors do
-  not know (cold start) and the fallback get these.
+  not know (cold start) get these; the fallback ranks any candidates by it.
 - **factors**, when the design declares a retrieval-stage model: a truncated
   SVD of the query × item engagement matrix (matrix factorisation). A known
   query's candidates are the items with the largest inner product with its
@@ -42,6 +42,18 @@ class Index:
     queries: dict[str, int]
     query_factors: np.ndarray | None = None
     item_factors: np.ndarray | None = None
+    # Each item's engagement in the training split, as a share of the most engaged's.
+    engagement: np.ndarray | None = None
+    _position: dict[str, int] | None = None
+
+    def popularity(self, ids: list[str]) -> np.ndarray:
+        """Each id's engagement share (0 for an id the index does not hold)."""
+        if self.engagement is None:
+            return np.zeros(len(ids))
+        if self._position is None:
+            self._position = {str(item): i for i, item in enumerate(self.items)}
+        position = self._position
+        return np.array([float(self.engagement[position[i]]) if i in position else 0.0 for i in ids])
 
     def candidates(self, query: str | None, n: int) -> tuple[list[str], str]:
         """Up to `n` item ids for a query, best first, and where they came
@@ -62,6 +74,8 @@ class Index:
             "popular": self.popular,
             "queries": np.array(sorted(self.queries, key=self.queries.__getitem__), dtype=str),
         }
+        if self.engagement is not None:
+            arrays["engagement"] = self.engagement
         if self.query_factors is not None and self.item_factors is not None:
             arrays["query_factors"], arrays["item_factors"] = self.query_factors, self.item_factors
         np.savez(folder / INDEX_FILE, **arrays)
@@ -77,6 +91,7 @@ class Index:
                 queries=queries,
                 query_factors=z["query_factors"] if all(factors) else None,
                 item_factors=z["item_factors"] if all(factors) else None,
+                engagement=z["engagement"] if "engagement" in z.files else None,
             )
 
 
@@ -103,7 +118,8 @@ def build(spec: Spec, rows: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> In
     queries_seen = rows[plan["query"]].astype(str)
     query_names = sorted(set(queries_seen))
     queries = {q: i for i, q in enumerate(query_names)}
-    index = Index(items=items, popular=popular, queries=queries)
+    top = float(engagement.max()) if len(engagement) else 0.0
+    index = Index(items=items, popular=popular, queries=queries, engagement=engagement / top if top > 0 else engagement)
     retrieval = plan["retrieval"]
     k = min(int(retrieval["factors"]) if retrieval else 0, len(query_names) - 1, len(items) - 1)
     if k >= 1:

@@ -271,6 +271,8 @@ class Service:
         except StoreError as e:
             self.store_failed(e)
             timing.store_error = True
+            if plans is not None:
+                return ranking.by_popularity(self.index, plans, self.spec.fallback_model or model)
             rows, windows = self.without_store(rows), None
             if self.spec.fallback_model:
                 model = self.spec.fallback_model
@@ -292,8 +294,11 @@ class Service:
         log.warning("online store reads failing (%d since the last report): %s; answering with the fallback", count, error)
 
     def fallback_answer(self, body: dict[str, Any]) -> dict:
-        """The fallback model's answer from the request alone (no store)."""
+        """The fallback model's answer from the request alone (no store); for
+        ranking, the candidates by popularity."""
         name = self.spec.fallback_model or self.spec.main_model
+        if self.spec.config.get("ranking"):
+            return ranking.by_popularity(self.index, [ranking.plan(self.spec, self.index, body)], name)[0]
         rows, plans = self.rows([body])
         rows = self.without_store(rows)
         feat = self.spec.build_features(rows, None, self.state)
@@ -614,8 +619,9 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
             else:
                 out = await job.future
         except TimeoutError:
-            # In a worker thread: a ranking fallback scores every candidate.
-            out = await asyncio.to_thread(service.fallback_answer, body)
+            # Cheap by design (a rule or heuristic on one row, or popularity):
+            # on the event loop, not behind the batches in the thread pool.
+            out = service.fallback_answer(body)
         fallback = bool(out["fallback"])
         # Fallback answers are not cached: the next request may get the model's own.
         if ttl and not fallback:

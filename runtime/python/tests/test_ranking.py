@@ -111,3 +111,14 @@ def test_candidate_rows_repeat_the_query_and_take_attributes_from_the_catalogue(
     out["items.maker"] = np.array(["m", "n", None], dtype=object)
     ranking.fill_from_catalogue(spec, out)
     assert list(out["e.maker"]) == ["m", "n", None]
+
+
+def test_the_fallback_ranks_candidates_by_engagement_without_features():
+    index = retrieval.build(spec_of(), events(), catalogue())
+    plans = [ranking.Plan(["a", "unknown", "f", "z"], "model", 4)]
+    (out,) = ranking.by_popularity(index, plans, "popular")
+    assert [i["id"] for i in out["items"]] == ["f", "a", "unknown", "z"]
+    assert out["items"][0]["score"] == 1.0 and out["items"][-1]["score"] == 0.0
+    assert out["fallback"] is True and out["model"] == "popular"
+    (none,) = ranking.by_popularity(None, plans, "popular")
+    assert [i["id"] for i in none["items"]] == ["a", "unknown", "f", "z"]
