@@ -332,6 +332,15 @@ def batch_shape(spec: Spec) -> tuple[int, float]:
     return 1, 0.0
 
 
+def batch_threads(concurrency: int) -> int:
+    """Batches in flight: the declared concurrency, but no more than the
+    cores (at least 2, so one batch's store read overlaps another's model
+    call). Python runs one thread at a time: more threads than cores only
+    take the interpreter from the event loop, which then cannot answer
+    even the fallbacks of timed-out requests."""
+    return max(1, min(concurrency, max(2, os.cpu_count() or 1)))
+
+
 class Batcher:
     """Micro-batching in front of `Service.score_batch`.
 
@@ -562,7 +571,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
     size, wait_s = batch_shape(spec)
     serving = spec.config["serving"]
     limit = int(serving.get("queue") or DEFAULT_QUEUE)
-    batcher = Batcher(service, size, wait_s, min(int(serving.get("concurrency") or 1), 64), limit, on_batch)
+    batcher = Batcher(service, size, wait_s, batch_threads(int(serving.get("concurrency") or 1)), limit, on_batch)
     docs = os.environ.get("MLSPEC_DOCS") == "1"
     app = FastAPI(
         title=spec.config["spec_name"],
