@@ -41,22 +41,18 @@ pub fn query_column(design: &Design, base: &str) -> Option<String> {
 pub fn plan(design: &Design, base: &str, main_model: &str, notes: &mut Vec<String>) -> Option<RankingConfig> {
     let query = query_column(design, base)?;
     let src = design.source(base)?;
-    let item_field = src
-        .fields
-        .iter()
-        .filter(|f| f.ty == FieldType::Id && !f.key && format!("{base}.{}", f.name) != query)
-        .find(|f| f.references.as_ref().is_some_and(|r| design.source(&r.source).is_some_and(|s| s.kind == Some(SourceKind::Table))))
-        .or_else(|| src.fields.iter().find(|f| f.ty == FieldType::Id && !f.key && format!("{base}.{}", f.name) != query))?;
+    let query_field = query.split_once('.').map_or("", |(_, f)| f);
+    let others: Vec<&mlspec_ir::Field> = src.fields.iter().filter(|f| f.ty == FieldType::Id && !f.key && f.name != query_field).collect();
+    let references_table = |f: &&&mlspec_ir::Field| {
+        f.references.as_ref().is_some_and(|r| design.source(&r.source).is_some_and(|s| s.kind == Some(SourceKind::Table)))
+    };
+    let item_field = *others.iter().find(references_table).or(others.first())?;
     let item = format!("{base}.{}", item_field.name);
     let catalogue = item_field.references.as_ref().and_then(|r| design.source(&r.source).map(|s| (s, r.field.clone())));
     let mut from_catalogue = BTreeMap::new();
     if let Some((table, key)) = &catalogue {
         for f in &src.fields {
-            if f.key
-                || f.label
-                || f.name == item_field.name
-                || format!("{base}.{}", f.name) == query
-                || src.event_time().is_some_and(|t| t.name == f.name)
+            if f.key || f.label || f.name == item_field.name || f.name == query_field || src.event_time().is_some_and(|t| t.name == f.name)
             {
                 continue;
             }

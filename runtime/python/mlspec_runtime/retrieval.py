@@ -18,7 +18,6 @@ Which event fields are the query and the item is `CONFIG["ranking"]`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,29 +30,29 @@ INDEX_FILE = "retrieval.npz"
 POSITIVE_WEIGHT = 4.0
 
 
-@dataclass
 class Index:
-    """**Invariant:** `items` are distinct; `popular` is a permutation of
-    their positions; with factors, `query_factors` has one row per `queries`
-    entry and `item_factors` one row per item."""
+    """**Invariant:** `items` are distinct and `engagement` has one value per
+    item (a share of the most engaged's); `popular` (most engaged first,
+    ties in item order) and the id positions are derived from them; with
+    factors, `query_factors` has one row per `queries` entry and
+    `item_factors` one row per item."""
 
-    items: np.ndarray
-    popular: np.ndarray
-    queries: dict[str, int]
-    query_factors: np.ndarray | None = None
-    item_factors: np.ndarray | None = None
-    # Each item's engagement in the training split, as a share of the most engaged's.
-    engagement: np.ndarray | None = None
-    _position: dict[str, int] | None = None
+    def __init__(
+        self,
+        items: np.ndarray,
+        engagement: np.ndarray,
+        queries: dict[str, int],
+        query_factors: np.ndarray | None = None,
+        item_factors: np.ndarray | None = None,
+    ):
+        self.items, self.engagement, self.queries = items, engagement, queries
+        self.query_factors, self.item_factors = query_factors, item_factors
+        self.popular = np.lexsort((np.arange(len(items)), -engagement))
+        self.position = {str(item): i for i, item in enumerate(items)}
 
     def popularity(self, ids: list[str]) -> np.ndarray:
         """Each id's engagement share (0 for an id the index does not hold)."""
-        if self.engagement is None:
-            return np.zeros(len(ids))
-        if self._position is None:
-            self._position = {str(item): i for i, item in enumerate(self.items)}
-        position = self._position
-        return np.array([float(self.engagement[position[i]]) if i in position else 0.0 for i in ids])
+        return np.array([float(self.engagement[self.position[i]]) if i in self.position else 0.0 for i in ids])
 
     def candidates(self, query: str | None, n: int) -> tuple[list[str], str]:
         """Up to `n` item ids for a query, best first, and where they came
@@ -71,11 +70,9 @@ class Index:
     def save(self, folder: Path) -> None:
         arrays = {
             "items": self.items.astype(str),
-            "popular": self.popular,
+            "engagement": self.engagement,
             "queries": np.array(sorted(self.queries, key=self.queries.__getitem__), dtype=str),
         }
-        if self.engagement is not None:
-            arrays["engagement"] = self.engagement
         if self.query_factors is not None and self.item_factors is not None:
             arrays["query_factors"], arrays["item_factors"] = self.query_factors, self.item_factors
         np.savez(folder / INDEX_FILE, **arrays)
@@ -87,11 +84,10 @@ class Index:
             factors = ("query_factors" in z.files, "item_factors" in z.files)
             return cls(
                 items=z["items"],
-                popular=z["popular"],
+                engagement=z["engagement"],
                 queries=queries,
                 query_factors=z["query_factors"] if all(factors) else None,
                 item_factors=z["item_factors"] if all(factors) else None,
-                engagement=z["engagement"] if "engagement" in z.files else None,
             )
 
 
@@ -114,12 +110,11 @@ def build(spec: Spec, rows: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> In
     item_rows = np.array([position[i] for i in items_seen], dtype=np.int64)
     weights = _weights(spec, rows)
     engagement = np.bincount(item_rows, weights=weights, minlength=len(items))
-    popular = np.lexsort((np.arange(len(items)), -engagement))
     queries_seen = rows[plan["query"]].astype(str)
     query_names = sorted(set(queries_seen))
     queries = {q: i for i, q in enumerate(query_names)}
     top = float(engagement.max()) if len(engagement) else 0.0
-    index = Index(items=items, popular=popular, queries=queries, engagement=engagement / top if top > 0 else engagement)
+    index = Index(items=items, engagement=engagement / top if top > 0 else engagement, queries=queries)
     retrieval = plan["retrieval"]
     k = min(int(retrieval["factors"]) if retrieval else 0, len(query_names) - 1, len(items) - 1)
     if k >= 1:
