@@ -1,6 +1,11 @@
 """An open-loop load run of one served spec with oha, and its report line.
 
-    python run.py --name NAME --spec SPEC --mlspec BIN --oha BIN --url URL --bodies FILE [--rate R]
+    python run.py --name NAME --spec SPEC --mlspec BIN --oha BIN --url URL --bodies FILE
+        [--rate R | --workers W --declared-workers D]
+
+The rate is R, else the spec's per-replica rate times W / D: a replica runs
+D worker processes (one per declared core) and this server W of them, so
+it carries that share of a replica's traffic.
 
 Arrivals are at a fixed interval (oha's `-q`; oha has no Poisson
 schedule), each request's latency counted from its scheduled send time
@@ -117,11 +122,25 @@ def main() -> int:
         type=float,
         help="requests per second (default: the spec's per-replica rate)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes of the server"
+    )
+    parser.add_argument(
+        "--declared-workers",
+        type=int,
+        default=1,
+        help="worker processes of a replica as the project declares them",
+    )
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     args = parser.parse_args()
     p = plan(args.mlspec, args.spec)
-    rate, why = (args.rate, "reference rate") if args.rate else (p.rate, p.why)
+    if args.rate:
+        rate, why = args.rate, f"reference rate, {args.workers} worker process(es)"
+    else:
+        share = args.workers / max(1, args.declared_workers)
+        rate = p.rate * share
+        why = f"{p.why} × {args.workers}/{args.declared_workers} worker processes"
     with open(args.bodies, encoding="utf-8") as f:
         bodies = sum(1 for _ in f)
     warm = oha(args, rate, args.warmup)

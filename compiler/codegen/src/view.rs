@@ -33,6 +33,8 @@ pub struct View {
     /// A vocabulary word (`binary_classification`), not spec text.
     pub task: &'static str,
     pub realtime: bool,
+    /// Serving worker processes per replica (`ServingConfig::workers`).
+    pub workers: u64,
     /// The online store is Redis (else in process).
     pub redis: bool,
     /// In dependency order.
@@ -312,6 +314,9 @@ pub struct ServingConfig {
     pub timeout_s: Option<f64>,
     pub cache_ttl_s: Option<f64>,
     pub concurrency: u64,
+    /// Worker processes per replica: one per declared CPU core (1 on a GPU
+    /// or without an instance); a Python process uses one core.
+    pub workers: u64,
     /// Requests waiting beyond this are refused (429 with `Retry-After`).
     pub queue: Option<u64>,
     pub schedule_every_s: Option<f64>,

@@ -127,7 +127,8 @@ def present(v) -> bool:
 def text(x) -> np.ndarray:
     """Values as strings (object array), None where missing."""
     a = np.asarray(x, dtype=object)
-    return np.array([str(v) if present(v) else None for v in a], dtype=object)
+    # `type(v) is str` first: most columns that reach here are text already.
+    return np.array([v if type(v) is str else str(v) if present(v) else None for v in a], dtype=object)
 
 
 def stable_hash(value) -> int:
@@ -141,6 +142,7 @@ def hash_bucket(x, buckets) -> np.ndarray:
 
 # scikit-learn's CountVectorizer tokens: lowercase words of two or more characters.
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SPACE = re.compile(r"\s")
 
 _EMBEDDINGS: dict[tuple[str, int], np.ndarray] = {}
 # The cache of token and text vectors, bounded in bytes (keys and vectors):
@@ -169,7 +171,7 @@ def _token_vector(token: str, dim: int) -> np.ndarray:
 
 def _text_vector(text: str, dim: int) -> np.ndarray:
     """The mean of a text's word vectors (a value with spaces), else the value's own vector."""
-    if not any(c.isspace() for c in text):
+    if not _SPACE.search(text):
         return _token_vector(text, dim)
     key = (" " + text, dim)  # a text key never equals a token key: tokens have no spaces
     vec = _EMBEDDINGS.get(key)
@@ -203,15 +205,17 @@ def timestamps(x) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype.kind == "M":
         return a.astype("datetime64[ns]")
-    if len(a) <= 64:  # a micro-batch: parse without building a pandas object
-        out = np.full(len(a), np.datetime64("NaT"), dtype="datetime64[ns]")
-        for i, v in enumerate(a):
-            t = _one_time(v)
-            if t is None:
-                break
-            out[i] = t
-        else:
-            return out
+    values = a.tolist()
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # an unhashable value (not a time): pandas says NaT
+        distinct = None
+    # A micro-batch, or a ranking request's candidates (one time for all):
+    # each distinct value parsed once, without building a pandas object.
+    if distinct is not None and len(distinct) <= 64:
+        parsed = {v: _one_time(v) for v in distinct}
+        if all(t is not None for t in parsed.values()):
+            return np.array([parsed[v] for v in values], dtype="datetime64[ns]")
     return pd.to_datetime(pd.Series(a, dtype=object), utc=True, errors="coerce").dt.tz_localize(None).to_numpy("datetime64[ns]")
 
 

@@ -51,7 +51,7 @@ from urllib.parse import quote
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
@@ -102,8 +102,9 @@ class StoreWindows:
 
     def aggregate(self, func, source, field, by, window_s, keys, now) -> np.ndarray:
         state = State(source, field, by, window_s, distinct=func == "distinct_count")
-        own = source == self.spec.base_source
-        values = self.rows.get(f"{source}.{field}") if own and field else None
+        if source != self.spec.base_source:
+            return self._read_only(func, state, keys, now)
+        values = self.rows.get(f"{source}.{field}") if field else None
         # Rows with the same key, time and own value share one summary (a
         # ranking request's query-side windows are one per request).
         distinct: dict[tuple, int] = {}
@@ -119,12 +120,29 @@ class StoreWindows:
                 hit = self.found.get((state.ident, key, t))
                 if hit is not None:
                     s.merge(hit)
-                if own and key is not None:
+                if key is not None:
                     s.add(value, t, True)
                 j = distinct[ident] = len(summaries)
                 summaries.append(s)
             index[i] = j
         return results(func, summaries)[index]
+
+    def _read_only(self, func: str, state: State, keys: np.ndarray, now: np.ndarray) -> np.ndarray:
+        """A window of another source than the scored event's: what the
+        store read, once per distinct (key, time) (a ranking request's
+        candidates share their time, and often their keys)."""
+        empty = Summary().result(func)
+        memo: dict[tuple, Any] = {}
+        out: list[Any] = []
+        for pair in zip(keys.tolist(), now.tolist(), strict=True):
+            value = memo.get(pair, memo)
+            if value is memo:
+                hit = self.found.get((state.ident, *pair))
+                value = memo[pair] = hit.result(func) if hit is not None else empty
+            out.append(value)
+        if func == "last":
+            return np.array(out + [None], dtype=object)[:-1]
+        return np.array(out, dtype=float)
 
 
 @dataclass
@@ -332,13 +350,36 @@ def batch_shape(spec: Spec) -> tuple[int, float]:
     return 1, 0.0
 
 
-def batch_threads(concurrency: int) -> int:
-    """Batches in flight: the declared concurrency, but no more than the
-    cores (at least 2, so one batch's store read overlaps another's model
-    call). Python runs one thread at a time: more threads than cores only
-    take the interpreter from the event loop, which then cannot answer
-    even the fallbacks of timed-out requests."""
-    return max(1, min(concurrency, max(2, os.cpu_count() or 1)))
+def batch_threads(concurrency: int, workers: int = 1) -> int:
+    """Batches in flight in one of `workers` processes: the declared
+    concurrency, but no more than this process's share of the cores (at
+    least 2, so one batch's store read overlaps another's model call).
+    Python runs one thread at a time: more threads than cores only take the
+    interpreter from the event loop, which then cannot answer even the
+    fallbacks of timed-out requests."""
+    cores = (os.cpu_count() or 1) // max(1, workers)
+    return max(1, min(concurrency, max(2, cores)))
+
+
+def worker_processes() -> int:
+    """How many worker processes serve this app: uvicorn's `--workers`
+    default, `WEB_CONCURRENCY` (the Dockerfile sets the declared cores)."""
+    try:
+        return max(1, int(os.environ.get("WEB_CONCURRENCY", "1")))
+    except ValueError:
+        return 1
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    """The `/metrics` text: this process's metrics, or with
+    `PROMETHEUS_MULTIPROC_DIR` set (several worker processes) every
+    worker's, summed by Prometheus' multiprocess collector. The directory
+    must be empty when the first worker starts (a new container's is)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged)
+        return generate_latest(merged)
+    return generate_latest(registry)
 
 
 class Batcher:
@@ -544,6 +585,8 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
     service = Service(spec, folder, store)
     fallback_model = spec.fallback_model
     path = endpoint(spec)
+    if shared := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.makedirs(shared, exist_ok=True)  # the workers' metric files go there
     registry = CollectorRegistry()
     requests = Counter("mlspec_requests", "Requests scored, by model and outcome", ["model", "outcome"], registry=registry)
     responses = Counter("mlspec_responses", "Responses, by HTTP status", ["status"], registry=registry)
@@ -571,7 +614,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
     size, wait_s = batch_shape(spec)
     serving = spec.config["serving"]
     limit = int(serving.get("queue") or DEFAULT_QUEUE)
-    batcher = Batcher(service, size, wait_s, batch_threads(int(serving.get("concurrency") or 1)), limit, on_batch)
+    batcher = Batcher(service, size, wait_s, batch_threads(int(serving.get("concurrency") or 1), worker_processes()), limit, on_batch)
     docs = os.environ.get("MLSPEC_DOCS") == "1"
     app = FastAPI(
         title=spec.config["spec_name"],
@@ -605,7 +648,7 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
 
     async def predict(request: BaseModel) -> Any:
         if not service.ready:

@@ -20,6 +20,7 @@ event itself when it is an event of the aggregated source.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ class State:
     window_s: float
     distinct: bool = False  # keep the distinct values (for `distinct_count`)
 
-    @property
+    @functools.cached_property
     def tile_ns(self) -> int:
         return max(1, round(self.window_s * 1e9 / TILES))
 
@@ -53,6 +54,10 @@ class State:
         return (self.source, self.field, self.by, self.window_s)
 
     def name(self) -> str:
+        return self._name
+
+    @functools.cached_property
+    def _name(self) -> str:
         return f"{self.source}:{self.field or ''}:{self.by}:{self.window_s:g}"
 
     def tiles(self, now_ns: int) -> tuple[int, int]:

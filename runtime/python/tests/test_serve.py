@@ -1,5 +1,9 @@
 import asyncio
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -205,3 +209,42 @@ def test_a_request_that_timed_out_is_not_scored_by_a_later_batch(spec, artifacts
     assert [a.json()["fallback"] for a in answers] == [True, True]
     # The first batch was running when both timed out; the second never ran.
     assert scored == [1]
+
+
+# One worker process of a multi-worker server: answers `n` requests, and
+# with `n == 0` prints what its `/metrics` says (every worker's, summed).
+WORKER = """
+import sys
+from fastapi.testclient import TestClient
+from mlspec_runtime.data import joined_rows, requests_from_rows
+from mlspec_runtime import sample_data
+from mlspec_runtime.serve import create_app
+from tests.conftest import make_spec
+
+spec, n = make_spec(), int(sys.argv[2])
+client = TestClient(create_app(spec, sys.argv[1]))
+bodies = requests_from_rows(spec, joined_rows(spec, sample_data.generate(spec, n=100, seed=4)))
+for body in bodies[:n]:
+    assert client.post("/v1/score", json=body).status_code == 200
+client.post("/v1/score", content=b"{")
+if n == 0:
+    print(client.get("/metrics").text)
+"""
+
+
+def test_metrics_are_summed_over_worker_processes(artifacts, tmp_path):
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "PYTHONPATH": str(Path(__file__).parents[1])}
+
+    def worker(n: int) -> str:
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", WORKER, str(artifacts), str(n)], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    worker(3)
+    worker(2)
+    text = worker(0)
+    assert 'mlspec_responses_total{status="200"} 5.0' in text
+    assert 'mlspec_responses_total{status="422"} 3.0' in text
+    assert "mlspec_request_seconds_count 5.0" in text

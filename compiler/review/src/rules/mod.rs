@@ -69,7 +69,7 @@ registry! {
     imbalance_unhandled,
     slo_infeasible,
     capacity_short,
-    single_core_replica,
+    replica_cores_short,
     no_fallback,
     timeout_exceeds_slo,
     single_replica,
