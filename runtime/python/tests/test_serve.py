@@ -1,4 +1,5 @@
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -42,6 +43,14 @@ def test_a_scored_request_and_the_enrich_hook(artifacts, bodies):
     assert r.status_code == 200, r.text
     assert set(r.json()) >= {"prediction", "score", "model", "fallback", "cached"}
     assert seen == [bodies[0]["event_id"]]
+
+
+def test_the_loaded_service_is_out_of_the_collectors_view(spec, artifacts):
+    gc.unfreeze()
+    app = create_app(spec, artifacts)
+    assert gc.get_freeze_count() > 0
+    models = app.state.service.models
+    assert gc.is_tracked(models) and not any(o is models for o in gc.get_objects())
 
 
 def test_the_endpoint_is_percent_encoded(spec):
