@@ -100,13 +100,13 @@ wait_ready() {
   echo "$1: the server is not ready"; exit 1
 }
 
-# Serves the trained project "$out" with $1 uvicorn worker processes on a
+# Serves the trained project "$out" with $1 worker processes on a
 # free port ($port, $server); stop_server stops it.
 start_server() {
   port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   metrics_dir=$(mktemp -d)
-  (cd "$out" && PROMETHEUS_MULTIPROC_DIR="$metrics_dir" exec "$py" -m uvicorn serve:app --host 127.0.0.1 --port "$port" \
-    --workers "$1" --log-level warning) &
+  (cd "$out" && WEB_CONCURRENCY="$1" PROMETHEUS_MULTIPROC_DIR="$metrics_dir" exec "$py" serve.py --host 127.0.0.1 \
+    --port "$port" --log-level warning) &
   server=$!
   wait_ready "$name"
 }

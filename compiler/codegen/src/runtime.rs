@@ -28,6 +28,7 @@ const FILES: &[(&str, &str)] = package![
     "retrieval.py",
     "sample_data.py",
     "serve.py",
+    "server.py",
     "spec.py",
     "store.py",
     "testing.py",

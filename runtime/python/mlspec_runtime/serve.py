@@ -58,7 +58,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
 from mlspec_runtime import features as f
-from mlspec_runtime import models, ranking
+from mlspec_runtime import models, ranking, server
 from mlspec_runtime.data import column, field_type, plain, rows_from_requests
 from mlspec_runtime.retrieval import Index
 from mlspec_runtime.spec import Spec
@@ -66,6 +66,7 @@ from mlspec_runtime.store import READ_CACHE_S, OnlineStore, ReadCache, StoreErro
 from mlspec_runtime.windows import State, Summary, results, states
 
 MAX_BODY_BYTES = 64 * 1024
+BODY_TIMEOUT_S = 10.0  # the longest wait for the next chunk of a request body
 CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_QUEUE = 512
 STORE_LOG_EVERY_S = 10.0
@@ -483,7 +484,7 @@ class Guard:
         app: ASGIApp,
         responses: Counter,
         max_bytes: int = MAX_BODY_BYTES,
-        read_timeout_s: float = 10.0,
+        read_timeout_s: float = BODY_TIMEOUT_S,
         api_key: str | None = None,
     ):
         self.app, self.responses = app, responses
@@ -581,7 +582,9 @@ def _stage_names(spec: Spec) -> dict[str, list[str]]:
     return parts
 
 
-def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: OnlineStore | None = None) -> FastAPI:
+def create_app(
+    spec: Spec, artifacts: str | os.PathLike | None = None, store: OnlineStore | None = None, body_timeout_s: float = BODY_TIMEOUT_S
+) -> FastAPI:
     folder = Path(artifacts) if artifacts is not None else Path(os.environ.get("MLSPEC_ARTIFACTS", "artifacts"))
     service = Service(spec, folder, store)
     # The loaded models, data and libraries are long-lived: out of the
@@ -633,7 +636,8 @@ def create_app(spec: Spec, artifacts: str | os.PathLike | None = None, store: On
     )
     app.state.service = service
     app.state.batcher = batcher
-    app.add_middleware(Guard, responses=responses, api_key=os.environ.get("MLSPEC_API_KEY") or None)
+    app.add_middleware(Guard, responses=responses, read_timeout_s=body_timeout_s, api_key=os.environ.get("MLSPEC_API_KEY") or None)
+    server.late_head_hooks[:] = [responses.labels("408").inc]
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

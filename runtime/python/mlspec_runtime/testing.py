@@ -1,8 +1,10 @@
-"""Test support: a Redis for tests that need the online store.
+"""Test support: a Redis for tests that need the online store, and an app
+served over real sockets.
 
 `redis_url()` is `REDIS_URL` when it is set (the test command starts one);
 otherwise a `redis-server` from PATH is started on a free 127.0.0.1 port,
-without persistence, and stopped when the test session ends.
+without persistence, and stopped when the test session ends. `served(app)`
+runs an ASGI app under uvicorn as `python serve.py` does, in a thread.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 _started: list[subprocess.Popen] = []
 
@@ -119,3 +125,37 @@ def _event_rows(spec, body: dict, row) -> dict:
         for col in [declared["item"], *declared["from_catalogue"]]:
             rows[col] = column(row[col].to_numpy(), field_type(spec, col))
     return rows
+
+
+@contextmanager
+def served(app: Any, head_timeout_s: float) -> Iterator[int]:
+    """`app` under uvicorn with `server.HeadDeadline` (its deadline set to
+    `head_timeout_s`) on a free 127.0.0.1 port, in a thread; yields the port
+    and stops the server on exit."""
+    import uvicorn
+
+    from mlspec_runtime.server import HeadDeadline
+
+    deadline = type("Deadline", (HeadDeadline,), {"head_timeout_s": head_timeout_s})
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, http=deadline, log_level="error", lifespan="off"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if srv.started:
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("the test server did not start in 10 s")
+        yield int(srv.servers[0].sockets[0].getsockname()[1])
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+def read_until_closed(s: socket.socket) -> bytes:
+    """Everything a socket receives until the server closes it."""
+    out = b""
+    while chunk := s.recv(4096):
+        out += chunk
+    return out
