@@ -69,6 +69,11 @@ def num(x) -> np.ndarray:
         return a.astype(float)
     if a.dtype.kind == "M":
         return a.astype("datetime64[ns]").astype("int64").astype(float)
+    try:
+        # numpy converts each object as `float(v)` does, None as NaN.
+        return a.astype(float)
+    except (TypeError, ValueError):
+        pass  # some value is not a number: one at a time
     out = np.full(a.shape, np.nan)
     for i, v in enumerate(a.ravel()):
         if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):

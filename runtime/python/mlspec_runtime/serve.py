@@ -63,7 +63,7 @@ from mlspec_runtime.data import column, field_type, plain, rows_from_requests
 from mlspec_runtime.retrieval import Index
 from mlspec_runtime.spec import Spec
 from mlspec_runtime.store import READ_CACHE_S, OnlineStore, ReadCache, StoreError, open_store, table_sources
-from mlspec_runtime.windows import State, Summary, results, states
+from mlspec_runtime.windows import State, Summary, states
 
 MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT_S = 10.0  # the longest wait for the next chunk of a request body
@@ -104,44 +104,22 @@ class StoreWindows:
 
     def aggregate(self, func, source, field, by, window_s, keys, now) -> np.ndarray:
         state = State(source, field, by, window_s, distinct=func == "distinct_count")
-        if source != self.spec.base_source:
-            return self._read_only(func, state, keys, now)
-        values = self.rows.get(f"{source}.{field}") if field else None
-        # Rows with the same key, time and own value share one summary (a
-        # ranking request's query-side windows are one per request).
-        distinct: dict[tuple, int] = {}
-        summaries: list[Summary] = []
-        index = np.empty(len(keys), dtype=np.int64)
-        for i, key in enumerate(keys):
-            t = int(now[i])
-            value = plain(values[i]) if values is not None else None
-            ident = (key, t, value if isinstance(value, str | int | float | None) else repr(value))
-            j = distinct.get(ident)
-            if j is None:
-                s = Summary()
-                hit = self.found.get((state.ident, key, t))
-                if hit is not None:
-                    s.merge(hit)
-                if key is not None:
-                    s.add(value, t, True)
-                j = distinct[ident] = len(summaries)
-                summaries.append(s)
-            index[i] = j
-        return results(func, summaries)[index]
-
-    def _read_only(self, func: str, state: State, keys: np.ndarray, now: np.ndarray) -> np.ndarray:
-        """A window of another source than the scored event's: what the
-        store read, once per distinct (key, time) (a ranking request's
-        candidates share their time, and often their keys)."""
-        empty = Summary().result(func)
+        own = source == self.spec.base_source
+        column = self.rows.get(f"{source}.{field}") if own and field else None
+        values = [plain(v) for v in column.tolist()] if column is not None else [None] * len(keys)
+        empty = Summary()
+        # Rows with the same key, time and own value have one result (a
+        # ranking request's candidates share their time, and often their keys).
         memo: dict[tuple, Any] = {}
         out: list[Any] = []
-        for pair in zip(keys.tolist(), now.tolist(), strict=True):
-            value = memo.get(pair, memo)
-            if value is memo:
-                hit = self.found.get((state.ident, *pair))
-                value = memo[pair] = hit.result(func) if hit is not None else empty
-            out.append(value)
+        for key, t, value in zip(keys.tolist(), now.tolist(), values, strict=True):
+            ident = (key, t, value if isinstance(value, str | int | float | None) else repr(value))
+            result = memo.get(ident, memo)
+            if result is memo:
+                hit = self.found.get((state.ident, key, t)) or empty
+                # The scored event counts in its own windows, as in training.
+                result = memo[ident] = hit.result_with(func, value, t) if own and key is not None else hit.result(func)
+            out.append(result)
         if func == "last":
             return np.array(out + [None], dtype=object)[:-1]
         return np.array(out, dtype=float)
@@ -249,16 +227,17 @@ class Service:
                 break  # keys no store row gave: those features are missing
             reads: list[tuple[State, str, int, int]] = []
             keys: list[tuple] = []
+            planned: set[tuple] = set()
             for source, fld, by, window_s, key_col in ready_windows:
                 state = by_ident[(source, fld, by, window_s)]
                 for entity, t in dict.fromkeys(zip(f.text(joined[key_col]), nanos, strict=True)):
                     key = (state.ident, entity, t)
-                    if entity is None or key in found:
+                    if entity is None or key in planned:
                         continue
+                    planned.add(key)
                     first, last = state.tiles(t)
                     reads.append((state, entity, first, last))
                     keys.append(key)
-                    found[key] = Summary()  # filled in below; marks the read as planned
             lefts = {j["source"]: f.text(joined[j["left"]]) for j in ready_joins}
             wanted = sorted({(source, k) for source, values in lefts.items() for k in values if k is not None})
             summaries, rows_found = self.store.read(reads, wanted)

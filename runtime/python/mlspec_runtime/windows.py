@@ -123,6 +123,25 @@ class Summary:
             self.last_t, self.last = other.last_t, other.last
         self.distinct |= other.distinct
 
+    def result_with(self, func: str, value: Any, t: int) -> Any:
+        """`result(func)` of these events and one more, `value` at `t`:
+        what a copy would give after `add(value, t, distinct=True)`, without
+        the copy (the same float operations in the same order)."""
+        if func == "count":
+            return float(self.count + 1)
+        if func == "distinct_count":
+            return float(len(self.distinct) + (f.present(value) and str(value) not in self.distinct))
+        if func == "last":
+            return value if self.last_t is None or t >= self.last_t else self.last
+        v = numeric(value)
+        if func == "sum":
+            return self.total + v if v is not None else self.total
+        if v is None:
+            return self.result(func)
+        if func == "mean":
+            return (self.total + v) / (self.numbers + 1)
+        return min(self.low, v) if func == "min" else max(self.high, v)
+
     def result(self, func: str) -> Any:
         if func == "count":
             return float(self.count)
