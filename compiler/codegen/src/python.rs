@@ -677,6 +677,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             _ => None,
         })
         .collect();
+    let drift_monitors = !drift.is_empty();
     let retrain_every = design.monitors.iter().find_map(|m| match m.kind {
         MonitorKind::Retrain { every_s } => Some(every_s),
         _ => None,
@@ -772,6 +773,9 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         task: task.as_str(),
         realtime,
         workers,
+        drift_monitors,
+        answer_cache: serving.cache.is_some(),
+        timeout_fallback: serving.timeout.is_some(),
         redis,
         features,
         rules,

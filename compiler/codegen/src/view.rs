@@ -35,6 +35,11 @@ pub struct View {
     pub realtime: bool,
     /// Serving worker processes per replica (`ServingConfig::workers`).
     pub workers: u64,
+    /// What the generated tests exercise beyond the common ones: declared
+    /// drift monitors, an answer cache, a timeout with its fallback.
+    pub drift_monitors: bool,
+    pub answer_cache: bool,
+    pub timeout_fallback: bool,
     /// The online store is Redis (else in process).
     pub redis: bool,
     /// In dependency order.
