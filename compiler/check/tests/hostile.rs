@@ -106,3 +106,35 @@ fn brackets_in_comments_and_strings_of_broken_lines() {
     let after_escape = format!("system x {{\n  foo % \"abc\\\n {opens}\n  problem {{ objective \"o\"; task regression }}\n}}\n");
     assert!(codes(&after_escape).contains(&"E0002"));
 }
+
+/// The example with a doc comment above every statement of its system
+/// block, as a documented spec has them.
+fn documented_example() -> String {
+    let src = include_str!("../../../specs/fraud_detection.mlspec");
+    let mut out = String::new();
+    for line in src.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if indent == 2 && line.trim_end().ends_with('{') {
+            out.push_str("  /// What this block is for.\n");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn a_missing_closing_brace_is_one_error_wherever_it_is() {
+    // Found by a new user: a `}` missing before a `///` doc comment gave two
+    // false errors (E0104 "no `system` block", E0002 at the end) besides E0003.
+    let src = documented_example();
+    assert_eq!(codes(&src), Vec::<&str>::new());
+    let lines: Vec<&str> = src.lines().collect();
+    let closers: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == "}").collect();
+    assert!(closers.len() >= 10, "{closers:?}");
+    for &skip in &closers {
+        let broken: String =
+            lines.iter().enumerate().filter(|&(i, _)| i != skip).map(|(_, l)| format!("{l}\n")).collect();
+        assert_eq!(codes(&broken), vec!["E0003"], "without the `}}` of line {}", skip + 1);
+    }
+}

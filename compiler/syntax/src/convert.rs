@@ -561,9 +561,14 @@ pub fn attach_docs(file: &mut File, text: &str) {
     if docs.is_empty() {
         return;
     }
+    // A doc comment documents the statement on the next line; separators
+    // before that statement (`,` `;`) do not part them, as `fmt`, which
+    // drops them, would not.
     let adjacent = |end: usize, start: usize| {
-        text.get(end..start)
-            .is_some_and(|gap| gap.chars().all(char::is_whitespace) && gap.replace("\r\n", "\n").matches(['\n', '\r']).count() == 1)
+        text.get(end..start).is_some_and(|gap| {
+            gap.chars().all(|c| c.is_whitespace() || c == ',' || c == ';')
+                && gap.replace("\r\n", "\n").matches(['\n', '\r']).count() == 1
+        })
     };
     let mut stack: Vec<&mut Stmt> = file.stmts.iter_mut().collect();
     while let Some(stmt) = stack.pop() {

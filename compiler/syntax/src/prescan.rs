@@ -76,6 +76,9 @@ pub fn prescan(src: &str) -> Prescan {
     // text to close blocks left open: same length, so spans are unchanged.
     let mut rewritten: Vec<(usize, u8)> = Vec::new();
     let mut line_start = 0;
+    // Start of the run of comment lines since the last statement line: the
+    // comments (a doc comment above all) belong to the statement after them.
+    let mut comments_from: Option<usize> = None;
     let mut fresh_line = true;
     let mut top_groups = Vec::new();
     let mut block_lines = Vec::new();
@@ -85,10 +88,12 @@ pub fn prescan(src: &str) -> Prescan {
         if fresh_line && !matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
             fresh_line = false;
             let is_comment = b == b'/' && bytes.get(i + 1) == Some(&b'/');
-            if !is_comment && !too_deep {
+            if is_comment {
+                comments_from.get_or_insert(line_start);
+            } else if !too_deep {
                 let mut layout =
                     Layout { stack: &mut stack, diagnostics: &mut diagnostics, blanked: &mut blanked, rewritten: &mut rewritten };
-                layout.line(bytes, i, i - line_start, line_start);
+                layout.line(bytes, i, i - line_start, comments_from.take().unwrap_or(line_start));
                 if stack.len() == 1 && b != b'}' {
                     block_lines.push(i);
                 }
@@ -238,8 +243,9 @@ impl Layout<'_> {
     /// inner one was left open; a `}` right of its block's line while the
     /// block's content goes on after it is stray. Blocks left open are closed
     /// in the repaired text by rewriting the line break and indentation
-    /// before `i` (`\n    x` becomes `}\n   x`), so at most as many as there
-    /// are such bytes.
+    /// before the line at `line_start` (`\n    x` becomes `}\n   x`), so at
+    /// most as many as there are such bytes: the statement's own line, or the
+    /// first of the comment lines right above it, which stay with it.
     fn line(&mut self, bytes: &[u8], i: usize, here: usize, line_start: usize) {
         let is_closer = bytes.get(i) == Some(&b'}');
         if let Some(top) = self.stack.last_mut() {
@@ -252,7 +258,8 @@ impl Layout<'_> {
         if line_start > 0 && bytes.get(line_start - 1) == Some(&b'\n') && bytes.get(line_start.wrapping_sub(2)) != Some(&b'\r') {
             slots.push(line_start - 1);
         }
-        slots.extend(line_start..i);
+        let indent_end = line_start + bytes.get(line_start..i).unwrap_or_default().iter().take_while(|c| matches!(c, b' ' | b'\t')).count();
+        slots.extend(line_start..indent_end);
         // A statement needs a line break kept after the closers; `}` does not.
         let room = if is_closer { slots.len() } else { slots.len().saturating_sub(1) };
         let mut closed = 0;

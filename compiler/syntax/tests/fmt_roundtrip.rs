@@ -130,6 +130,10 @@ fn regressions_found_by_fuzzing() {
     // A comment after the second of two statements on a line is not the first's.
     check_roundtrip("a b, c d/// doc").unwrap();
     check_roundtrip("a b; c d // note\ne f").unwrap();
+    // A separator that starts the next line does not part a doc comment
+    // from its statement (`fmt` drops the separator).
+    check_roundtrip("/// doc\n,boosting\nfsed back by a").unwrap();
+    check_roundtrip("x 1\n/// doc\n; y 2").unwrap();
 }
 
 #[test]
