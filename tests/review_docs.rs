@@ -184,6 +184,11 @@ fn new_writes_specs_that_check_and_never_overwrites() {
     assert_eq!(mlspec_in(dir.path(), &["new", "class"]).status.code(), Some(2));
     assert_eq!(mlspec_in(dir.path(), &["new", "../escape"]).status.code(), Some(2));
     assert_eq!(mlspec_in(dir.path(), &["new", "x", "--template", "nope"]).status.code(), Some(2));
+    let near = mlspec_in(dir.path(), &["new", "x", "--template", "search_ranking"]);
+    assert_eq!(near.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&near.stderr).contains("did you mean `rental_search_ranking`?"));
+    let typo = mlspec_in(dir.path(), &["new", "x", "--template", "fraud_detecton"]);
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("did you mean `fraud_detection`?"));
     assert_eq!(mlspec_in(dir.path(), &["new"]).status.code(), Some(2));
 }
 

@@ -39,6 +39,15 @@ fn valid_name(name: &str) -> bool {
 }
 
 /// The template's text with its system renamed to `name`.
+/// The template a mistyped name most likely meant: within a small edit
+/// distance or a prefix (`vocab::did_you_mean`), else the one it is part of
+/// (`search_ranking` -> `rental_search_ranking`).
+fn nearest_template(wanted: &str) -> Option<&'static str> {
+    let names = || TEMPLATES.iter().map(|(n, _)| *n).chain(["skeleton"]);
+    mlspec_ir::vocab::did_you_mean(wanted, names())
+        .or_else(|| (wanted.len() >= 4).then(|| names().filter(|n| n.contains(wanted)).min()).flatten())
+}
+
 pub fn instantiate(template: &str, name: &str) -> Option<String> {
     let text = if template == "skeleton" { SKELETON } else { TEMPLATES.iter().find(|(n, _)| *n == template)?.1 };
     let mut out = String::with_capacity(text.len());
@@ -76,7 +85,8 @@ pub fn run(name: Option<&str>, template: &str, list: bool) -> Outcome {
         )));
     }
     let Some(text) = instantiate(template, name) else {
-        return Err(Failure::Usage(format!("no template `{template}`; `mlspec new --list` lists them")));
+        let near = nearest_template(template).map(|n| format!(": did you mean `{n}`?")).unwrap_or_default();
+        return Err(Failure::Usage(format!("no template `{template}`{near}; `mlspec new --list` lists them")));
     };
     let errors: Vec<String> =
         check_source(&text).diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).collect();

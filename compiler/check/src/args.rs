@@ -115,6 +115,7 @@ impl<'a> Args<'a> {
 
     /// Reports arguments left over after a complete statement.
     pub fn finish(&mut self, diags: &mut Diags) {
+        let read = self.pos.checked_sub(1).and_then(|i| self.args.get(i));
         if let Some(t) = self.next() {
             self.pos = self.args.len();
             if diags.len() > self.mark {
@@ -123,8 +124,10 @@ impl<'a> Args<'a> {
             let last = self.args.last().map_or(t.span, |l| t.span.to(l.span));
             let help = if word(t) == Some("per") {
                 "a rate or amount per period is written with `/`, e.g. `50M / day`".to_string()
+            } else if let Some(last) = read {
+                format!("remove it: `{}` ends after {}", self.head.name, describe(last))
             } else {
-                format!("remove it: docs/language.md gives the form of `{}`", self.head.name)
+                format!("remove it: `{}` takes no arguments", self.head.name)
             };
             diags.push(
                 Diagnostic::new("E0303", last, format!("`{}` takes no more arguments, found {}", self.head.name, describe(t))).help(help),
@@ -479,8 +482,19 @@ fn no_duration_unit(q: &Quantity, span: Span, next: Option<&Term>) -> Diagnostic
         }
         return d;
     }
-    Diagnostic::new("E0301", span, format!("expected a duration, found `{}`", q.raw))
-        .help(format!("add a unit: `{n}ms`, `{n}s`, `{n}m` (minutes), `{n}h`, `{n}d`, `{n}w` or `{n}y`"))
+    let help = format!("add a unit: `{n}ms`, `{n}s`, `{n}m` (minutes), `{n}h`, `{n}d`, `{n}w` or `{n}y`");
+    // `30 kg`: a short word after the number is a unit, but not one of time.
+    if let Some((t, unit)) =
+        next.and_then(|t| word(t).map(|w| (t, w))).filter(|(_, w)| w.len() <= 3 && w.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return Diagnostic::new(
+            "E0301",
+            span.to(t.span),
+            format!("expected a duration, found `{} {unit}`: `{unit}` is not a unit of time", q.raw),
+        )
+        .help(help);
+    }
+    Diagnostic::new("E0301", span, format!("expected a duration, found `{}`", q.raw)).help(help)
 }
 
 /// A positive duration.

@@ -133,8 +133,7 @@ fn a_missing_closing_brace_is_one_error_wherever_it_is() {
     let closers: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == "}").collect();
     assert!(closers.len() >= 10, "{closers:?}");
     for &skip in &closers {
-        let broken: String =
-            lines.iter().enumerate().filter(|&(i, _)| i != skip).map(|(_, l)| format!("{l}\n")).collect();
+        let broken: String = lines.iter().enumerate().filter(|&(i, _)| i != skip).map(|(_, l)| format!("{l}\n")).collect();
         assert_eq!(codes(&broken), vec!["E0003"], "without the `}}` of line {}", skip + 1);
     }
 }

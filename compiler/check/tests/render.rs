@@ -29,6 +29,9 @@ macro_rules! snapshot_cases {
 
 snapshot_cases!(
     many_errors_in_one_file,
+    extra_argument_after_task,
+    constraint_latency_in_kilograms,
+    brace_left_open_before_doc_comment,
     brace_block_left_open_before_sibling,
     brace_stray_inside_serving,
     feature_window_1_hours,

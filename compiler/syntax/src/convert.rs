@@ -566,8 +566,7 @@ pub fn attach_docs(file: &mut File, text: &str) {
     // drops them, would not.
     let adjacent = |end: usize, start: usize| {
         text.get(end..start).is_some_and(|gap| {
-            gap.chars().all(|c| c.is_whitespace() || c == ',' || c == ';')
-                && gap.replace("\r\n", "\n").matches(['\n', '\r']).count() == 1
+            gap.chars().all(|c| c.is_whitespace() || c == ',' || c == ';') && gap.replace("\r\n", "\n").matches(['\n', '\r']).count() == 1
         })
     };
     let mut stack: Vec<&mut Stmt> = file.stmts.iter_mut().collect();
