@@ -44,6 +44,10 @@ if [ ! -f "$venv/.mlspec-complete" ]; then
   touch "$venv/.mlspec-complete"
 fi
 py="$venv/bin/python"
+# One mypy cache for every project (it checks each file's hash, so a changed
+# file is checked again): the vendored runtime and the libraries are then
+# checked once, not once per project (~20 s each).
+export MYPY_CACHE_DIR="$venv/mypy-cache"
 
 work=$(mktemp -d)
 server=""

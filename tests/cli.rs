@@ -142,6 +142,8 @@ fn sarif_output_has_what_code_scanning_needs() {
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "mlspec");
+    // The package's repository when it declares one, else no address at all.
+    assert_eq!(run["tool"]["driver"].get("informationUri").and_then(|u| u.as_str()).unwrap_or(""), env!("CARGO_PKG_REPOSITORY"));
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "E0102");

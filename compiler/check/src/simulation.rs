@@ -158,7 +158,7 @@ pub fn target(
                         sc.name, expected, MAX_REQUESTS
                     ),
                 )
-                .help("shorten `duration`, set `requests`, or run a part of it with `--requests 10M`"),
+                .help("shorten `duration`, set `requests`, run a part of it with `--requests 10M`, or run only the weeks of drift and model quality with `--only drift`"),
             );
         }
     }

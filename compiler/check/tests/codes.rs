@@ -145,3 +145,12 @@ fn docs_diagnostics_md_is_generated_from_the_registry() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(have == want, "docs/diagnostics.md is stale: run `MLSPEC_BLESS=1 cargo test -p mlspec-check --test codes`");
 }
+
+#[test]
+fn the_language_reference_lists_every_code() {
+    // docs/language.md's table of codes, one row each: `| CODE | what |`.
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/language.md")).unwrap();
+    let listed: BTreeSet<&str> = text.lines().filter_map(|l| l.strip_prefix("| ")?.split(" |").next()).collect();
+    let missing: Vec<&str> = CODES.iter().map(|c| c.code).filter(|c| !listed.contains(c)).collect();
+    assert!(missing.is_empty(), "docs/language.md's table of codes lacks {missing:?}");
+}

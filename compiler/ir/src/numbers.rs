@@ -43,6 +43,16 @@ pub fn count(x: f64) -> String {
     out
 }
 
+/// A rate: whole, with separators, from 10 up (`1,200`); below, with up to
+/// three decimals (`2.5`, `0.1`), so a slow trickle does not read as 0.
+pub fn rate(x: f64) -> String {
+    if x.abs() >= 10.0 {
+        count(x)
+    } else {
+        num(x)
+    }
+}
+
 /// Money: `$2,920`, `$5`, `$0.20`.
 pub fn money(x: f64) -> String {
     if x >= 100.0 {
@@ -110,6 +120,9 @@ mod tests {
         assert_eq!(pct(0.9999), "99.99%");
         assert_eq!(pct(0.1168), "11.68%");
         assert_eq!(count(637_123.4), "637,123");
+        assert_eq!(rate(0.1), "0.1");
+        assert_eq!(rate(2.5), "2.5");
+        assert_eq!(rate(1_200.4), "1,200");
         assert_eq!(count(999.0), "999");
         assert_eq!(money(2920.0), "$2,920");
         assert_eq!(money(0.2), "$0.20");

@@ -1,7 +1,8 @@
 //! Review rule cases: every `tests/review/*.mlspec` is one test. A file
 //! states in comments which findings the review must make
-//! (`// review-expect: ID`) and must not make (`// review-absent: ID`); it
-//! must check without errors. Each rule has a `ID.trigger.mlspec` and a close
+//! (`// review-expect: ID`) and must not make (`// review-absent: ID`), and
+//! text a finding's fix must hold (`// review-fix: ID TEXT`); it must check
+//! without errors. Each rule has a `ID.trigger.mlspec` and a close
 //! `ID.near.mlspec` that must not trigger it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -42,6 +43,12 @@ fn run(path: &Path) -> Result<(), Failed> {
         };
         if f.message.is_empty() || f.why.is_empty() || f.fix.is_empty() || f.line == 0 {
             return Err(format!("{}: finding `{id}` lacks a message, a reason, a fix or a line: {f:?}", path.display()).into());
+        }
+    }
+    for wanted in directives(&text, "// review-fix:") {
+        let (id, part) = wanted.split_once(' ').unwrap_or((wanted, ""));
+        if !r.findings.iter().any(|f| f.id == id && f.fix.contains(part)) {
+            return Err(format!("{}: no finding `{id}` whose fix holds `{part}`", path.display()).into());
         }
     }
     for id in &absent {

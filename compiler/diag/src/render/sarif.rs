@@ -45,16 +45,18 @@ pub fn render_sarif(reports: &[FileReport<'_>], tool_version: &str) -> String {
             }));
         }
     }
+    let mut driver = json!({"name": "mlspec", "version": tool_version, "rules": rules});
+    // Where the tool is described: the package's declared repository, and
+    // nothing (the field is optional) rather than a made-up address.
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if let (Some(d), true) = (driver.as_object_mut(), repository.starts_with("https://")) {
+        d.insert("informationUri".into(), json!(repository));
+    }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "mlspec",
-                "version": tool_version,
-                "informationUri": "https://github.com/mlspec/mlspec",
-                "rules": rules,
-            }},
+            "tool": {"driver": driver},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

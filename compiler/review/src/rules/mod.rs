@@ -18,7 +18,7 @@
 
 use super::stats::two_proportion_n;
 use super::{Ctx, Finding, Severity, Step};
-use mlspec_ir::numbers::{count, dur, ms, num, pct};
+use mlspec_ir::numbers::{count, dur, ms, num, pct, rate};
 use mlspec_ir::vocab::{ModelKind, Task};
 use mlspec_ir::{Cmp, Design, Metric, Model, Scope, Serving, ServingMode};
 use std::collections::BTreeSet;
@@ -187,7 +187,7 @@ pub(super) fn stage_breakdown(d: &Design, s: &Serving) -> String {
 /// scenario's peak (its daily cosine and bursts, as the simulator runs it)
 /// when that is higher.
 pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
-    let stated = d.constraints.throughput_rps.map(|r| (r, format!("the throughput constraint of {} rps", count(r))));
+    let stated = d.constraints.throughput_rps.map(|r| (r, format!("the throughput constraint of {} rps", rate(r))));
     let scenario = d
         .scenarios
         .iter()
@@ -205,7 +205,7 @@ pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
             } else {
                 String::new()
             };
-            Some((peak, format!("the peak of scenario `{}` ({} rps{when})", sc.name, count(peak.round()))))
+            Some((peak, format!("the peak of scenario `{}` ({} rps{when})", sc.name, rate(peak))))
         })
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let need = match (stated, scenario) {
@@ -228,10 +228,10 @@ fn experiment_units(d: &Design, arm_share: f64, duration_s: f64, treatment: &str
         return Some((v * arm_share, format!("{} of the {} `{}` rows scored in batch", pct(arm_share), count(v), src.name)));
     }
     let (rate, from) = match d.scenarios.iter().find_map(|sc| sc.traffic.as_ref().map(|t| (t.rate_rps, sc.name.as_str()))) {
-        Some((r, sc)) => (r, format!("scenario `{sc}`'s {} rps", count(r))),
+        Some((r, sc)) => (r, format!("scenario `{sc}`'s {} rps", rate(r))),
         None => {
             let r = d.constraints.throughput_rps?;
-            (r, format!("the {} rps throughput constraint", count(r)))
+            (r, format!("the {} rps throughput constraint", rate(r)))
         }
     };
     let units = rate * arm_share * duration_s;

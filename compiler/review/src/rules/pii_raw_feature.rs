@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::{Ctx, Finding, Severity, Step};
-use mlspec_ir::{Design, FeatureExpr, FeatureFunction, WindowFunction};
+use mlspec_ir::{Design, FeatureExpr, FeatureFunction, FieldType, WindowFunction};
 
 pub const RULE: Rule = Rule {
     id: "pii-raw-feature",
@@ -97,10 +97,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             format!(
                 "`{source}.{field}` is marked `pii`: used raw, personal data ends up in training sets, model files and feature-store rows that need consent, retention limits and deletion on request, and identifying values let the model memorise individuals instead of patterns"
             ),
-            format!(
-                "hash it or aggregate over it, e.g. `{} = hash({source}.{field}, buckets: 100000)`, or a windowed count/mean `by: {field}`; drop it if it carries no signal",
-                f.name
-            ),
+            fix(d, &f.name, source, field),
         )
         .ask(format!(
             "`{}` feeds `{source}.{field}`, personal data, to the model as it is. Do you need the raw value, and what happens to the model and the feature store when a user asks to be deleted?",
@@ -108,4 +105,22 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         )));
     }
     out
+}
+
+/// A fix that keeps the signal of the field's kind: a band for a time (a
+/// birth date as an age band) or a number, where a hash would keep the
+/// value identifying and lose its order; a hash or an aggregate otherwise.
+fn fix(d: &Design, feature: &str, source: &str, field: &str) -> String {
+    let ty = d.source(source).and_then(|s| s.field(field)).map(|f| &f.ty);
+    match ty {
+        Some(FieldType::Timestamp | FieldType::Date) => format!(
+            "keep a coarse band, not the value: `{feature} = bucketize(days_since({source}.{field}), [6570, 9125, 12775, 18250, 23725])` (ages 18, 25, 35, 50 and 65 for a birth date); a hash of a date stays identifying and loses its order; drop it if it carries no signal"
+        ),
+        Some(FieldType::Int | FieldType::Float) => format!(
+            "keep a few coarse bands, not the value: `{feature} = bucketize({source}.{field}, [EDGES])` with edges wide enough that each band holds many people; a hash would stay identifying and lose the order; drop it if it carries no signal"
+        ),
+        _ => format!(
+            "hash it or aggregate over it, e.g. `{feature} = hash({source}.{field}, buckets: 100000)`, or a windowed count/mean `by: {field}`; drop it if it carries no signal"
+        ),
+    }
 }
