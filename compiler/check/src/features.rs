@@ -822,7 +822,10 @@ fn report_leak(design: &Design<Draft>, f: &Feature, leaks: &BTreeMap<String, (Fi
         n => format!(" through `{}` -> `{}` and {} more", chain[0], chain[1], n - 2),
     };
     let mut d = Diagnostic::new("E0317", f.name_span, format!("feature `{}` reads the label `{label}`{via}", f.name))
-        .help("a label is not known at prediction time: compute the feature from other fields");
+        .help(format!(
+            "a label is not known at prediction time: compute the feature from other fields, or from past outcomes kept in a source of their own, dated when each label arrived (e.g. `mean(outcomes.{}, by: user_id, window: 30d)`)",
+            label.field
+        ));
     if let Some(field) = design.field(label) {
         d = d.label(field.span, "this field is a label");
     }

@@ -355,6 +355,7 @@ fn features(o: &mut String, d: &Design, spec: &Spec<'_>) {
             let _ = writeln!(o, "| `{}` | `{}` | {} | {} |", f.name, cell(&def), f.ty.as_str(), users.join(", "));
         }
         let _ = writeln!(o);
+        doc_notes(o, d.features.iter().map(|f| (f.name.as_str(), f.doc.as_slice())));
     }
     if let Some(fs) = &d.feature_store {
         let mut parts = Vec::new();
@@ -419,6 +420,20 @@ fn models(o: &mut String, d: &Design) {
         );
     }
     let _ = writeln!(o);
+    doc_notes(o, d.models.iter().map(|m| (m.name.as_str(), m.doc.as_slice())));
+}
+
+/// The `///` doc comments of the items a table listed, one line each under
+/// it, for the items that have one.
+fn doc_notes<'a>(o: &mut String, items: impl Iterator<Item = (&'a str, &'a [String])>) {
+    let mut any = false;
+    for (name, doc) in items.filter(|(_, doc)| !doc.is_empty()) {
+        let _ = writeln!(o, "- `{name}`: {}", doc.join(" "));
+        any = true;
+    }
+    if any {
+        let _ = writeln!(o);
+    }
 }
 
 fn training(o: &mut String, d: &Design) {
@@ -673,5 +688,8 @@ mod tests {
         );
         assert!(document.contains("- `performance auc_pr < 0.5 window 7d alert email(\"ml//team@example.com\")`\n"), "{document}");
         assert!(document.contains("| `amount_log` | `log1p(events.amount)` |"), "{document}");
+        // Doc comments of features and models are kept, under their tables.
+        assert!(document.contains("- `amount_log`: The amount on a log scale.\n"), "{document}");
+        assert!(document.contains("- `scorer`: Scores each event.\n"), "{document}");
     }
 }
