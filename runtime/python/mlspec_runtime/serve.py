@@ -63,7 +63,7 @@ from mlspec_runtime.data import column, field_type, plain, rows_from_requests
 from mlspec_runtime.retrieval import Index
 from mlspec_runtime.spec import Spec
 from mlspec_runtime.store import READ_CACHE_S, OnlineStore, ReadCache, StoreError, open_store, table_sources
-from mlspec_runtime.windows import State, Summary, states
+from mlspec_runtime.windows import State, Summary, column_of, states
 
 MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT_S = 10.0  # the longest wait for the next chunk of a request body
@@ -120,9 +120,7 @@ class StoreWindows:
                 # The scored event counts in its own windows, as in training.
                 result = memo[ident] = hit.result_with(func, value, t) if own and key is not None else hit.result(func)
             out.append(result)
-        if func == "last":
-            return np.array(out + [None], dtype=object)[:-1]
-        return np.array(out, dtype=float)
+        return column_of(func, out)
 
 
 @dataclass

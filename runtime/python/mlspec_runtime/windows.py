@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,9 +156,9 @@ class Summary:
         return {"mean": self.total / self.numbers, "min": self.low, "max": self.high}[func]
 
 
-def results(func: str, summaries: Iterable[Summary]) -> np.ndarray:
-    """One value per row; numbers as floats, `last` as given."""
-    values = [s.result(func) for s in summaries]
+def column_of(func: str, values: list[Any]) -> np.ndarray:
+    """One aggregate per row as a column: numbers as floats, `last` as given
+    (an object array: numpy would make a list of lists a matrix)."""
     if func == "last":
         return np.array(values + [None], dtype=object)[:-1]
     return np.array(values, dtype=float)
@@ -218,6 +218,4 @@ class HistoryWindows:
                     out.append(float(v.sum()))
                 else:
                     out.append(float(REDUCERS[func](v)) if len(v) else math.nan)
-        if func == "last":
-            return np.array(out + [None], dtype=object)[:-1]
-        return np.array(out, dtype=float)
+        return column_of(func, out)
