@@ -421,15 +421,6 @@ fn model_impl(kind: ModelKind) -> (&'static str, Option<&'static str>) {
 }
 
 /// A cron schedule for a period: the nearest of minutes, hours, days, weeks.
-/// Worker processes per replica: one per declared CPU core, 1 on a GPU
-/// instance (the model runs on the device) or without an instance.
-fn workers(serving: &mlspec_ir::Serving) -> u64 {
-    match serving.instance.as_ref() {
-        Some(i) if i.kind == "cpu" => i.params.get("cores").map_or(1, |c| c.floor().max(1.0) as u64),
-        _ => 1,
-    }
-}
-
 fn cron(every_s: f64) -> String {
     let m = (every_s / 60.0).round().max(1.0) as u64;
     if m < 60 {
@@ -724,7 +715,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
             timeout_s: serving.timeout.as_ref().map(|(t, _)| *t),
             cache_ttl_s: serving.cache.map(|(t, _)| t),
             concurrency: serving.concurrency,
-            workers: workers(serving),
+            workers: mlspec_ir::facts::worker_processes(serving),
             queue: serving.queue,
             schedule_every_s: serving.schedule_every_s,
             stages: serving
@@ -752,7 +743,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
     let (min_r, max_r) = serving.replicas;
     let instance = serving.instance.as_ref();
     let cores = instance.and_then(|i| i.params.get("cores").copied()).unwrap_or(1.0);
-    let workers = workers(serving);
+    let workers = mlspec_ir::facts::worker_processes(serving);
     let memory_gb = instance.and_then(|i| i.params.get("memory").copied()).map(|m| if m > 1e6 { m / 1e9 } else { m }).unwrap_or(2.0);
     let gpus = instance.filter(|i| i.kind == "gpu").map(|i| i.params.get("count").copied().unwrap_or(1.0));
     let autoscale = serving.autoscale.as_ref().map(|a| Autoscale {

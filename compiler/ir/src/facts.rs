@@ -49,6 +49,17 @@ impl Capacity {
     }
 }
 
+/// Worker processes per replica of the generated service: one per declared
+/// CPU core (a Python process uses one core), 1 on a GPU instance (the model
+/// runs on the device) or without an instance. Code generation sets it, the
+/// review holds each replica's model work to it.
+pub fn worker_processes(s: &Serving) -> u64 {
+    match s.instance.as_ref() {
+        Some(i) if i.kind == "cpu" => i.params.get("cores").map_or(1, |c| c.floor().max(1.0) as u64),
+        _ => 1,
+    }
+}
+
 /// `None` when a stage's time is only known from a file (the simulator
 /// decides) or the stages take no time.
 pub fn serving_capacity<P: Phase>(d: &Design<P>, s: &Serving) -> Option<Capacity> {

@@ -25,7 +25,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if s.instance.as_ref().is_some_and(|i| i.kind != "cpu") {
             continue;
         }
-        let declared = s.instance.as_ref().and_then(|i| i.params.get("cores").copied()).map_or(1.0, |c| c.floor().max(1.0));
+        let declared = facts::worker_processes(s) as f64;
         // Model stages are the CPU work; a lookup or gateway stage waits on I/O.
         let stages: Vec<(&str, f64)> = s
             .stages
