@@ -52,7 +52,7 @@ from urllib.parse import quote
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
@@ -74,8 +74,36 @@ STORE_LOG_EVERY_S = 10.0
 OPEN_PATHS = ("/health", "/ready")
 log = logging.getLogger("mlspec_runtime.serve")
 
-# Latency buckets (seconds) for every histogram: sub-millisecond to seconds.
-BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Latency buckets (seconds) for every histogram: 0.1 ms to seconds, finest
+# where a classic model's stages take their time, so that `mlspec calibrate`
+# can fit each stage's service-time distribution from them.
+BUCKETS = (
+    0.0001,
+    0.00025,
+    0.0005,
+    0.00075,
+    0.001,
+    0.0015,
+    0.002,
+    0.003,
+    0.004,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.03,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
 
 
 def endpoint(spec: Spec) -> str:
@@ -125,11 +153,13 @@ class StoreWindows:
 
 @dataclass
 class Timing:
-    """Seconds spent per part of a batch, for the stage histograms."""
+    """Seconds spent per part of a batch, for the stage histograms, and the
+    CPU time of the thread that ran it."""
 
     retrieve: float = 0.0
     lookup: float = 0.0
     score: float = 0.0
+    cpu: float = 0.0
     store_error: bool = False
 
 
@@ -264,6 +294,13 @@ class Service:
 
     def score_batch(self, bodies: Sequence[dict[str, Any]], model: str, timing: Timing) -> list[dict]:
         """Answers for a batch, by `model`; features from the store unless it fails."""
+        cpu = time.thread_time()
+        try:
+            return self._score_batch(bodies, model, timing)
+        finally:
+            timing.cpu = time.thread_time() - cpu
+
+    def _score_batch(self, bodies: Sequence[dict[str, Any]], model: str, timing: Timing) -> list[dict]:
         started = time.perf_counter()
         rows, plans = self.rows(bodies)
         timing.retrieve = time.perf_counter() - started
@@ -361,6 +398,22 @@ def exposition(registry: CollectorRegistry) -> bytes:
     return generate_latest(registry)
 
 
+class CpuClock:
+    """Adds this process's CPU time (every thread's) to a counter, so that
+    `mlspec calibrate` can divide it among the requests and batches served
+    (`mlspec_cpu_seconds_total`). Called after each batch and before each
+    scrape; safe from any thread."""
+
+    def __init__(self, counter: Counter):
+        self.counter, self.lock, self.last = counter, threading.Lock(), time.process_time()
+
+    def tick(self) -> None:
+        with self.lock:
+            now = time.process_time()
+            self.counter.inc(max(0.0, now - self.last))
+            self.last = now
+
+
 class Batcher:
     """Micro-batching in front of `Service.score_batch`.
 
@@ -408,8 +461,11 @@ class Batcher:
         while True:
             batch = [await self.queue.get()]
             self._drain(batch)
-            if len(batch) < self.size and self.wait_s > 0:
-                await asyncio.sleep(self.wait_s)
+            # The first request's wait counts from its arrival: one that
+            # queued while every thread was busy has waited already.
+            left = batch[0].arrived + self.wait_s - time.perf_counter()
+            if len(batch) < self.size and left > 0:
+                await asyncio.sleep(left)
                 self._drain(batch)
             live = [j for j in batch if not j.future.done()]
             if not live:
@@ -581,10 +637,14 @@ def create_app(
     latency = Histogram("mlspec_request_seconds", "Time to answer a scoring request", buckets=BUCKETS, registry=registry)
     stage_seconds = Histogram("mlspec_stage_seconds", "Time per declared serving stage", ["stage"], buckets=BUCKETS, registry=registry)
     batch_sizes = Histogram("mlspec_batch_size", "Requests per model call", buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=registry)
+    cpu = CpuClock(Counter("mlspec_cpu_seconds", "CPU time of the serving process, all threads", registry=registry))
+    batch_cpu = Counter("mlspec_batch_cpu_seconds", "CPU time of the threads running batches", registry=registry)
     stages = _stage_names(spec)
     options = ranking.OPTIONS if spec.config.get("ranking") else ()
 
     def on_batch(jobs: list[Job], began: float, timing: Timing) -> None:
+        cpu.tick()
+        batch_cpu.inc(timing.cpu)
         batch_sizes.observe(len(jobs))
         if timing.store_error:
             store_errors.inc()
@@ -601,7 +661,10 @@ def create_app(
     size, wait_s = batch_shape(spec)
     serving = spec.config["serving"]
     limit = int(serving.get("queue") or DEFAULT_QUEUE)
-    batcher = Batcher(service, size, wait_s, batch_threads(int(serving.get("concurrency") or 1), worker_processes()), limit, on_batch)
+    threads = batch_threads(int(serving.get("concurrency") or 1), worker_processes())
+    batcher = Batcher(service, size, wait_s, threads, limit, on_batch)
+    # For `mlspec calibrate`: batches run at once in a process (the same in every one).
+    Gauge("mlspec_batch_threads", "Batches a worker process runs at once", registry=registry, multiprocess_mode="max").set(threads)
     docs = os.environ.get("MLSPEC_DOCS") == "1"
     app = FastAPI(
         title=spec.config["spec_name"],
@@ -636,6 +699,7 @@ def create_app(
 
     @app.get("/metrics")
     def metrics() -> Response:
+        cpu.tick()
         return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
 
     async def predict(request: BaseModel) -> Any:

@@ -144,6 +144,45 @@ def test_every_declared_stage_has_a_latency_histogram(client, bodies):
         assert f'mlspec_stage_seconds_count{{stage="{stage}"}}' in metrics
 
 
+def _value(metrics: str, series: str) -> float:
+    return next(float(line.split()[-1]) for line in metrics.splitlines() if line.startswith(series + " "))
+
+
+def test_the_process_cpu_time_is_counted_for_calibration(client, bodies):
+    metrics = client.get("/metrics").text
+    before = _value(metrics, "mlspec_cpu_seconds_total"), _value(metrics, "mlspec_batch_cpu_seconds_total")
+    spent = time.process_time()
+    for body in bodies:
+        client.post("/v1/score", json=body)
+    metrics = client.get("/metrics").text
+    after = _value(metrics, "mlspec_cpu_seconds_total"), _value(metrics, "mlspec_batch_cpu_seconds_total")
+    spent = time.process_time() - spent
+    # The test client runs the app in this process: the counter saw this
+    # CPU time, of which the batch threads' is a part.
+    process, batches = after[0] - before[0], after[1] - before[1]
+    assert 0 < batches < process <= spent + 0.01
+    assert _value(metrics, "mlspec_batch_threads") == client.app.state.batcher.workers
+
+
+def test_a_batch_waits_for_others_only_until_its_first_request_has_waited_wait_s(spec, artifacts, bodies):
+    app = create_app(spec, artifacts)
+    batcher = app.state.batcher
+    batcher.wait_s = 0.5
+    body = {k: bodies[0][k] for k in spec.request_columns}
+
+    async def one(queued_for: float) -> float:
+        job = batcher.submit(body)
+        job.arrived -= queued_for  # as if it had queued behind busy threads
+        started = time.perf_counter()
+        await job.future
+        return time.perf_counter() - started
+
+    # Alone, a request waits the whole wait_s for company; one that has
+    # queued longer than that starts at once.
+    assert asyncio.run(one(0.0)) >= 0.45
+    assert asyncio.run(one(1.0)) < 0.4
+
+
 def test_concurrent_requests_share_a_model_call(spec, artifacts, bodies):
     app = create_app(spec, artifacts)
     service = app.state.service

@@ -31,7 +31,7 @@ pub const MMC_SPEC: &str = r#"system mmc {
 fn plan(src: &str, requests: u64) -> Plan {
     let design = check_source(src).design().expect("the bench spec checks clean");
     let Ok(t) = target(&design, None, None, Some(requests), &|_| Err(String::new())) else { panic!("not simulable") };
-    Plan::new(&design, &t, &Overrides { seed: Some(1), requests: Some(requests) }).unwrap()
+    Plan::new(&design, &t, &Overrides { seed: Some(1), requests: Some(requests), ..Default::default() }).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

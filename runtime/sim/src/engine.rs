@@ -6,6 +6,13 @@
 //! are drawn at once. A batching stage gathers requests per replica; one
 //! batch at a time runs per replica and stage.
 //!
+//! A calibrated plan (`Plan::interpreters`) models a Python server: each
+//! replica has a few interpreters (processes, one thread running at a time)
+//! and the stages marked `interpreter` queue for them in one arrival-ordered
+//! queue: a request's own work (parsing, validation, answering) as one job,
+//! a batch as one job that takes every request gathered by the time it runs.
+//! Other stages (network, a store's round trip) hold no interpreter.
+//!
 //! **Invariant:** no allocation per event once the run has warmed up
 //! (request slots, queues and batch buffers are reused), no dynamic dispatch
 //! per event, and no wall-clock time: the result depends on the plan and the
@@ -48,6 +55,8 @@ struct Batcher {
     idle: Vec<u16>,
     epoch: u32,
     expired: bool,
+    /// A job for this batcher waits in the replica's interpreter queue.
+    queued: bool,
 }
 
 impl Batcher {
@@ -59,6 +68,7 @@ impl Batcher {
             idle: (0..n).rev().collect(),
             epoch: 0,
             expired: false,
+            queued: false,
         }
     }
 
@@ -73,6 +83,18 @@ struct Replica {
     busy: u32,
     queue: VecDeque<u32>,
     batchers: Vec<Batcher>,
+    /// Idle interpreters, and the jobs waiting for one (calibrated plans).
+    interpreters_idle: u32,
+    interpreter_queue: VecDeque<Job>,
+}
+
+/// Work waiting for an interpreter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Job {
+    /// A request's stage on the interpreter.
+    Request(u32),
+    /// The forming batch of a batcher.
+    Batch(u16),
 }
 
 #[derive(Clone, Copy, Default)]
@@ -92,6 +114,8 @@ enum Segment {
     Run { from: u16, to: u16 },
     /// One batching stage, with its batcher's index.
     Batch { stage: u16, batcher: u16 },
+    /// One stage on an interpreter (calibrated plans).
+    Interpreter { stage: u16 },
 }
 
 /// Per time bucket of the timeline.
@@ -211,7 +235,12 @@ impl<'p> Engine<'p> {
         let mut run_from: Option<u16> = None;
         for (i, st) in plan.stages.iter().enumerate() {
             let i = i as u16;
-            if st.batch.is_some() {
+            if plan.interpreters.is_some() && st.interpreter && st.batch.is_none() {
+                if let Some(from) = run_from.take() {
+                    segments.push(Segment::Run { from, to: i });
+                }
+                segments.push(Segment::Interpreter { stage: i });
+            } else if st.batch.is_some() {
                 if let Some(from) = run_from.take() {
                     segments.push(Segment::Run { from, to: i });
                 }
@@ -235,7 +264,7 @@ impl<'p> Engine<'p> {
                 .iter()
                 .filter_map(|s| match *s {
                     Segment::Batch { stage, .. } => Some(stage),
-                    Segment::Run { .. } => None,
+                    Segment::Run { .. } | Segment::Interpreter { .. } => None,
                 })
                 .collect(),
             segments,
@@ -539,6 +568,72 @@ impl<'p> Engine<'p> {
                     self.join_batch(id, req.replica, batcher, stage);
                     return;
                 }
+                Segment::Interpreter { stage } => {
+                    if self.plan.stages[stage as usize].model && req.hit {
+                        self.reqs[id as usize].segment += 1;
+                        continue;
+                    }
+                    if self.stage_down(stage as usize, self.now) {
+                        self.reqs[id as usize].failed = true;
+                        self.finish(id);
+                        return;
+                    }
+                    self.reqs[id as usize].enter = self.now;
+                    self.replicas[req.replica as usize].interpreter_queue.push_back(Job::Request(id));
+                    self.run_interpreters(req.replica);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether batcher `b`'s batches run on the interpreters.
+    fn on_interpreter(&self, stage: u16) -> bool {
+        self.plan.interpreters.is_some() && self.plan.stages[stage as usize].interpreter
+    }
+
+    /// The forming batch of `b` may start: now, on an idle executor, or when
+    /// an interpreter takes its job.
+    fn batch_ready(&mut self, r: u32, b: u16, stage: u16) {
+        if !self.on_interpreter(stage) {
+            self.start_batch(r, b, stage);
+            return;
+        }
+        let bt = &mut self.replicas[r as usize].batchers[b as usize];
+        if !bt.queued {
+            bt.queued = true;
+            self.replicas[r as usize].interpreter_queue.push_back(Job::Batch(b));
+            self.run_interpreters(r);
+        }
+    }
+
+    /// Idle interpreters of replica `r` take the jobs waiting, oldest first.
+    fn run_interpreters(&mut self, r: u32) {
+        while self.replicas[r as usize].interpreters_idle > 0 {
+            let Some(job) = self.replicas[r as usize].interpreter_queue.pop_front() else { return };
+            match job {
+                Job::Request(id) => {
+                    let segment = self.reqs[id as usize].segment;
+                    let Some(&Segment::Interpreter { stage }) = self.segments.get(segment as usize) else { continue };
+                    let d = self.plan.stages[stage as usize].sampler.sample(&mut self.service_rng);
+                    self.replicas[r as usize].interpreters_idle -= 1;
+                    self.queue.push(self.now + d, Event::InterpreterDone { req: id });
+                }
+                Job::Batch(b) => {
+                    let stage = self.batch_stage(b);
+                    let bt = &mut self.replicas[r as usize].batchers[b as usize];
+                    bt.queued = false;
+                    if bt.forming.is_empty() || bt.busy() {
+                        continue;
+                    }
+                    self.replicas[r as usize].interpreters_idle -= 1;
+                    self.start_batch(r, b, stage);
+                    let (max, _) = self.plan.stages[stage as usize].batch.unwrap_or((1, 0.0));
+                    let bt = &self.replicas[r as usize].batchers[b as usize];
+                    if !bt.forming.is_empty() && (bt.expired || bt.forming.len() >= max as usize) {
+                        self.batch_ready(r, b, stage);
+                    }
+                }
             }
         }
     }
@@ -558,7 +653,7 @@ impl<'p> Engine<'p> {
         }
         let bt = &self.replicas[r as usize].batchers[b as usize];
         if !bt.busy() && (bt.expired || bt.forming.len() >= max as usize) {
-            self.start_batch(r, b, stage);
+            self.batch_ready(r, b, stage);
         }
     }
 
@@ -614,7 +709,7 @@ impl<'p> Engine<'p> {
                     bt.expired = true;
                     if !bt.busy() {
                         let stage = self.batch_stage(batcher);
-                        self.start_batch(replica, batcher, stage);
+                        self.batch_ready(replica, batcher, stage);
                     }
                 }
             }
@@ -639,9 +734,26 @@ impl<'p> Engine<'p> {
                 let bt = &mut self.replicas[replica as usize].batchers[batcher as usize];
                 bt.running[slot as usize] = done;
                 bt.idle.push(slot);
-                if !bt.forming.is_empty() && (bt.expired || bt.forming.len() >= max as usize) {
-                    self.start_batch(replica, batcher, stage);
+                let again = !bt.forming.is_empty() && (bt.expired || bt.forming.len() >= max as usize);
+                if self.on_interpreter(stage) {
+                    self.replicas[replica as usize].interpreters_idle += 1;
                 }
+                if again {
+                    self.batch_ready(replica, batcher, stage);
+                }
+                self.run_interpreters(replica);
+            }
+            Event::InterpreterDone { req } => {
+                let r = self.reqs[req as usize];
+                if let Some(&Segment::Interpreter { stage }) = self.segments.get(r.segment as usize) {
+                    let in_stage = self.now - r.enter;
+                    self.raw.stage_latency[stage as usize].record(in_stage);
+                    self.raw.stage_time[stage as usize] += in_stage;
+                }
+                self.reqs[req as usize].segment += 1;
+                self.replicas[r.replica as usize].interpreters_idle += 1;
+                self.pending.push(req);
+                self.run_interpreters(r.replica);
             }
             Event::ScaleTick => self.autoscale(),
             Event::Ready { replica, generation } => {
@@ -763,10 +875,18 @@ impl<'p> Engine<'p> {
             .iter()
             .filter_map(|s| match *s {
                 Segment::Batch { stage, .. } => Some(Batcher::new(self.plan.stages[stage as usize].batch_executors)),
-                Segment::Run { .. } => None,
+                Segment::Run { .. } | Segment::Interpreter { .. } => None,
             })
             .collect();
-        self.replicas.push(Replica { state: State::Off, generation: 0, busy: 0, queue: VecDeque::new(), batchers });
+        self.replicas.push(Replica {
+            state: State::Off,
+            generation: 0,
+            busy: 0,
+            queue: VecDeque::new(),
+            batchers,
+            interpreters_idle: self.plan.interpreters.unwrap_or(0),
+            interpreter_queue: VecDeque::new(),
+        });
         (self.replicas.len() - 1) as u32
     }
 

@@ -38,6 +38,9 @@ pub struct StagePlan {
     pub outages: Vec<(f64, f64)>,
     /// Where the service time comes from, for the report.
     pub basis: String,
+    /// Runs on one of the replica's interpreters (with `Plan::interpreters`):
+    /// waits for a free one and holds it for its service time.
+    pub interpreter: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -73,6 +76,13 @@ pub struct Plan {
     pub fallback_model: Option<String>,
     pub queue_limit: Option<u32>,
     pub cost_per_hour: Option<f64>,
+    /// Where measured service times come from, when they replace the design's.
+    pub calibration: Option<String>,
+    /// Interpreters per replica (processes of a Python server, each running
+    /// one thread at a time): the stages marked `interpreter` queue for them
+    /// in arrival order, batches as one job each. `None`: every stage runs
+    /// on the request's own worker.
+    pub interpreters: Option<u32>,
     pub traffic: Traffic,
     pub max_requests: Option<u64>,
     pub duration_s: Option<f64>,
@@ -80,18 +90,54 @@ pub struct Plan {
     pub slo: Vec<(String, f64, f64)>,
 }
 
-/// Command-line overrides of the scenario.
+/// Command-line overrides of the scenario and the serving.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     pub seed: Option<u64>,
     /// Replaces the scenario's end with this many requests.
     pub requests: Option<u64>,
+    /// Replaces the scenario's traffic with Poisson arrivals at this rate.
+    pub rate_rps: Option<f64>,
+    /// A fixed fleet of this many replicas, without autoscaling.
+    pub replicas: Option<u32>,
+    /// Replicas as measured on the real server, instead of the design's
+    /// declared or estimated stage times.
+    pub measured: Option<Measured>,
+}
+
+/// A replica as `mlspec calibrate` measured it on the real server: its
+/// stages replace the design's, whose service times were declared or
+/// estimated.
+#[derive(Clone, Debug)]
+pub struct Measured {
+    /// Where the figures come from, for the report.
+    pub source: String,
+    /// At least one stage.
+    pub stages: Vec<StagePlan>,
+    /// Requests a replica holds at once.
+    pub concurrency: u32,
+    /// The share of answers from the answer cache; `None` keeps the design's.
+    pub cache_hit: Option<f64>,
+    /// Interpreters per replica: see [`Plan::interpreters`].
+    pub interpreters: Option<u32>,
 }
 
 impl Plan {
     pub fn new(d: &Design, t: &Target, o: &Overrides) -> Option<Plan> {
         let s = t.serving(d)?;
         let sc = t.scenario(d);
+        let outages_of = |name: &str| -> Vec<(f64, f64)> {
+            sc.map(|sc| {
+                sc.events
+                    .iter()
+                    .filter_map(|e| match e {
+                        ScenarioEvent::Outage { stage, at_s, for_s, .. } if stage == name => Some((*at_s, at_s + for_s)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
         let mut stages = Vec::with_capacity(s.stages.len());
         for st in &s.stages {
             let service = cost::stage_service(d, s, st);
@@ -102,17 +148,7 @@ impl Plan {
                 Basis::CostModel(why) => format!("cost model: {why}"),
                 Basis::Instant => "no latency and no model: instant".to_string(),
             };
-            let outages = sc
-                .map(|sc| {
-                    sc.events
-                        .iter()
-                        .filter_map(|e| match e {
-                            ScenarioEvent::Outage { stage, at_s, for_s, .. } if *stage == st.name => Some((*at_s, at_s + for_s)),
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let outages = outages_of(&st.name);
             stages.push(StagePlan {
                 name: st.name.clone(),
                 sampler,
@@ -122,14 +158,25 @@ impl Plan {
                 batch_executors: cost::batch_executors(s),
                 outages,
                 basis,
+                interpreter: false,
             });
+        }
+        let mut concurrency = s.concurrency.clamp(1, 100_000) as u32;
+        let mut cache_hit = s.cache.map_or(0.0, |(_, p)| p.clamp(0.0, 1.0));
+        if let Some(m) = &o.measured {
+            stages = m.stages.iter().map(|st| StagePlan { outages: outages_of(&st.name), ..st.clone() }).collect();
+            concurrency = m.concurrency.clamp(1, 1_000_000);
+            cache_hit = m.cache_hit.map_or(cache_hit, |p| p.clamp(0.0, 1.0));
         }
         if stages.is_empty() {
             return None;
         }
         let clamp = |n: u64| n.clamp(1, 100_000) as u32;
-        let replicas = (clamp(s.replicas.0), clamp(s.replicas.1.max(s.replicas.0)));
-        let autoscale = s.autoscale.as_ref().map(|a| AutoscalePlan {
+        let replicas = match o.replicas {
+            Some(n) => (clamp(n.into()), clamp(n.into())),
+            None => (clamp(s.replicas.0), clamp(s.replicas.1.max(s.replicas.0))),
+        };
+        let autoscale = s.autoscale.as_ref().filter(|_| o.replicas.is_none()).map(|a| AutoscalePlan {
             on: match a.on {
                 AutoscaleSignal::Rps => ScaleOn::Rps(a.target.max(1e-9)),
                 AutoscaleSignal::Cpu => ScaleOn::Cpu(a.target.clamp(0.01, 1.0)),
@@ -137,14 +184,16 @@ impl Plan {
             warmup_s: a.warmup_s.unwrap_or(0.0).max(0.0),
             period_s: AUTOSCALE_PERIOD_S,
         });
-        let traffic = Traffic::of(sc, t.rate_rps);
-        let cache_hit = s.cache.map_or(0.0, |(_, p)| p.clamp(0.0, 1.0));
+        let traffic = match o.rate_rps {
+            Some(rate) => Traffic { base_rps: rate, diurnal: None, bursts: Vec::new() },
+            None => Traffic::of(sc, t.rate_rps),
+        };
         let initial_replicas = match &autoscale {
             // A warm start: the fleet the autoscaler would hold at the opening rate.
             Some(a) => {
                 let work: f64 = stages.iter().map(|st| st.sampler.mean() * if st.model { 1.0 - cache_hit } else { 1.0 }).sum();
                 let want = match a.on {
-                    ScaleOn::Cpu(target) => traffic.rate(0.0) * work / (f64::from(s.concurrency.clamp(1, 100_000) as u32) * target),
+                    ScaleOn::Cpu(target) => traffic.rate(0.0) * work / (f64::from(concurrency) * target),
                     ScaleOn::Rps(target) => traffic.rate(0.0) / target,
                 };
                 (want.ceil().min(f64::from(replicas.1)) as u32).clamp(replicas.0, replicas.1)
@@ -175,7 +224,7 @@ impl Plan {
             stages,
             replicas,
             initial_replicas,
-            concurrency: s.concurrency.clamp(1, 100_000) as u32,
+            concurrency,
             balancer: s.balancer,
             autoscale,
             cache_hit,
@@ -183,6 +232,8 @@ impl Plan {
             fallback_model: s.timeout.as_ref().map(|(_, m)| m.clone()),
             queue_limit: s.queue.map(|q| q.min(u64::from(u32::MAX)) as u32),
             cost_per_hour: s.instance.as_ref().and_then(|i| i.cost_per_hour),
+            calibration: o.measured.as_ref().map(|m| m.source.clone()),
+            interpreters: o.measured.as_ref().and_then(|m| m.interpreters).map(|n| n.clamp(1, 1024)),
             traffic,
             max_requests,
             duration_s,

@@ -79,6 +79,10 @@ pub struct LoadReport {
     pub system: String,
     pub serving: String,
     pub scenario: String,
+    /// Where measured service times come from (`mlspec calibrate`), when
+    /// they replaced the design's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
     pub seed: u64,
     pub requests: u64,
     pub completed: u64,
@@ -219,6 +223,7 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         system: plan.system.clone(),
         serving: plan.serving.clone(),
         scenario: plan.scenario.clone(),
+        calibration: plan.calibration.clone(),
         seed: plan.seed,
         requests: raw.arrivals,
         completed: raw.completed,

@@ -114,7 +114,7 @@ fn batching_waits_for_a_full_batch_or_the_deadline() {
 #[test]
 fn same_seed_same_bytes_other_seed_other_numbers() {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/fraud_detection.mlspec")).unwrap();
-    let o = |seed| Overrides { seed: Some(seed), requests: Some(100_000) };
+    let o = |seed| Overrides { seed: Some(seed), requests: Some(100_000), ..Default::default() };
     let a = report_json(&simulate(&plan(&src, &o(7)), &mut |_| {}));
     let b = report_json(&simulate(&plan(&src, &o(7)), &mut |_| {}));
     let c = report_json(&simulate(&plan(&src, &o(8)), &mut |_| {}));
@@ -137,7 +137,7 @@ fn an_overloaded_start_keeps_its_fleet_accounting() {
     // still warming, ends when the last request leaves, and its timeline
     // covers the whole run (no step lost to rounding at step edges).
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/ad_click_prediction.mlspec")).unwrap();
-    let r = simulate(&plan(&src, &Overrides { seed: None, requests: Some(50_000) }), &mut |_| {});
+    let r = simulate(&plan(&src, &Overrides { seed: None, requests: Some(50_000), ..Default::default() }), &mut |_| {});
     common::assert_invariants(&r);
     assert!(r.replicas.mean >= 8.0, "min 8 replicas serve throughout: {}", r.replicas.mean);
     assert!(r.simulated_s < 10.0, "the run ends when the last request leaves, not at a pending warm-up: {}", r.simulated_s);

@@ -1,0 +1,92 @@
+//! Calibrated plans: stages on a replica's interpreters queue for them in
+//! one arrival-ordered queue, whatever the worker slots allow.
+
+mod common;
+
+use common::{assert_invariants, plan, spec};
+use mlspec_sim::dist::Sampler;
+use mlspec_sim::plan::{Measured, StagePlan};
+use mlspec_sim::queueing::Mmc;
+use mlspec_sim::{simulate, Overrides};
+
+fn stage(name: &str, sampler: Sampler, interpreter: bool, batch: Option<(u32, f64)>, marginal: f64) -> StagePlan {
+    StagePlan {
+        name: name.to_string(),
+        sampler,
+        model: false,
+        batch,
+        batch_marginal: marginal,
+        batch_executors: 64,
+        outages: Vec::new(),
+        basis: "test".to_string(),
+        interpreter,
+    }
+}
+
+fn measured(stages: Vec<StagePlan>, interpreters: u32) -> Measured {
+    Measured { source: "test".to_string(), stages, concurrency: 100_000, cache_hit: Some(0.0), interpreters: Some(interpreters) }
+}
+
+fn run(stages: Vec<StagePlan>, interpreters: u32, rate: f64, requests: u64) -> mlspec_sim::LoadReport {
+    // The spec's own serving (8 workers, one 50 ms stage) is replaced whole.
+    let src = spec("    stage s { latency 50ms }\n    concurrency 8", "    traffic poisson 100 rps\n    seed 3");
+    let o = Overrides { requests: Some(requests), rate_rps: Some(rate), replicas: Some(1), measured: Some(measured(stages, interpreters)), ..Default::default() };
+    let r = simulate(&plan(&src, &o), &mut |_| {});
+    assert_invariants(&r);
+    r
+}
+
+#[test]
+fn one_stage_on_c_interpreters_is_m_m_c() {
+    for (c, rho) in [(1u32, 0.8), (2, 0.85)] {
+        let mean = 0.002;
+        let lambda = rho * f64::from(c) / mean;
+        let r = run(vec![stage("work", Sampler::Exponential { mean }, true, None, 0.0)], c, lambda, 400_000);
+        let want = Mmc { c, lambda, mu: 1.0 / mean }.mean_sojourn() * 1e3;
+        let got = r.latency_ms.mean;
+        assert!((got / want - 1.0).abs() < 0.05, "c = {c}: mean {got:.3} ms, M/M/c {want:.3} ms");
+        assert_eq!(r.rejected + r.errors + r.fallbacks, 0);
+    }
+}
+
+#[test]
+fn a_stage_off_the_interpreters_adds_its_time_without_queueing() {
+    let mean = 0.002;
+    let lambda = 0.8 / mean;
+    let alone = run(vec![stage("work", Sampler::Exponential { mean }, true, None, 0.0)], 1, lambda, 200_000);
+    let with_delay = run(
+        vec![stage("work", Sampler::Exponential { mean }, true, None, 0.0), stage("network", Sampler::Fixed(0.005), false, None, 0.0)],
+        1,
+        lambda,
+        200_000,
+    );
+    let added = with_delay.latency_ms.mean - alone.latency_ms.mean;
+    assert!((added - 5.0).abs() < 0.05, "a 5 ms delay off the interpreter added {added:.3} ms");
+}
+
+#[test]
+fn batches_share_the_interpreter_with_request_work_and_grow_with_load() {
+    // Each request costs 0.2 ms of its own work; a batch 1 ms plus 0.1 ms per
+    // request. One interpreter: alone, batches would be short and small; at
+    // load, the interpreter alternates between request work and batches, and
+    // every batch takes all who gathered meanwhile.
+    let stages = |wait| {
+        vec![
+            stage("http", Sampler::Fixed(0.0002), true, None, 0.0),
+            stage("model", Sampler::Fixed(0.0011), true, Some((64, wait)), 0.1 / 1.1),
+        ]
+    };
+    let light = run(stages(0.0), 1, 50.0, 20_000);
+    let heavy = run(stages(0.0), 1, 2_000.0, 200_000);
+    // Alone: 0.2 + 1.1 ms.
+    assert!((light.latency_ms.p50 - 1.3).abs() < 0.05, "light p50 {}", light.latency_ms.p50);
+    // At 2,000 rps the interpreter spends 0.4 of each second on request work
+    // and 0.2 on batch members: the fixed 1 ms per batch fits only in batches
+    // of 2.5 requests or more, which gather while it works: all are answered.
+    assert_eq!(heavy.completed, heavy.requests);
+    assert!(heavy.latency_ms.p50 > light.latency_ms.p50, "queueing for the interpreter shows at load");
+    // Beyond what the interpreter can do (0.3 ms per request even in batches
+    // of 64: about 3,000 rps), the run cannot keep up.
+    let over = run(stages(0.0), 1, 4_000.0, 100_000);
+    assert!(over.latency_ms.p50 > 100.0 * heavy.latency_ms.p50, "over capacity: p50 {} ms", over.latency_ms.p50);
+}
