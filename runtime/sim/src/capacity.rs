@@ -82,6 +82,10 @@ pub struct CapacityReport {
     pub system: String,
     pub serving: String,
     pub scenario: String,
+    /// Where measured service times come from (`--calibration`), when they
+    /// replaced the design's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
     pub seed: u64,
     pub peak_rps: f64,
     pub concurrency: u32,
@@ -177,6 +181,7 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
         system: base.system.clone(),
         serving: base.serving.clone(),
         scenario: base.scenario.clone(),
+        calibration: base.calibration.clone(),
         seed: base.seed,
         peak_rps: r3(peak),
         concurrency: base.concurrency,

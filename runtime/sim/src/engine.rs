@@ -10,8 +10,10 @@
 //! replica has a few interpreters (processes, one thread running at a time)
 //! and the stages marked `interpreter` queue for them in one arrival-ordered
 //! queue: a request's own work (parsing, validation, answering) as one job,
-//! a batch as one job that takes every request gathered by the time it runs.
-//! Other stages (network, a store's round trip) hold no interpreter.
+//! a batch as one job. A batch takes its requests when one of the stage's
+//! executors (the server's batch threads) is free, as the server's batcher
+//! does, then waits for an interpreter. Other stages (network, a store's
+//! round trip) hold no interpreter.
 //!
 //! **Invariant:** no allocation per event once the run has warmed up
 //! (request slots, queues and batch buffers are reused), no dynamic dispatch
@@ -55,8 +57,6 @@ struct Batcher {
     idle: Vec<u16>,
     epoch: u32,
     expired: bool,
-    /// A job for this batcher waits in the replica's interpreter queue.
-    queued: bool,
 }
 
 impl Batcher {
@@ -68,7 +68,6 @@ impl Batcher {
             idle: (0..n).rev().collect(),
             epoch: 0,
             expired: false,
-            queued: false,
         }
     }
 
@@ -93,8 +92,8 @@ struct Replica {
 enum Job {
     /// A request's stage on the interpreter.
     Request(u32),
-    /// The forming batch of a batcher.
-    Batch(u16),
+    /// A batch its executor has started: `duration` seconds of work, queued at `at`.
+    Batch { batcher: u16, slot: u16, duration: f64, at: f64 },
 }
 
 #[derive(Clone, Copy, Default)]
@@ -225,6 +224,8 @@ pub struct Engine<'p> {
     scale_busy: f64,
     scale_capacity: f64,
     recommendations: VecDeque<(f64, u32)>,
+    /// Requests a batch skipped (timed out while waiting), to answer.
+    skipped: Vec<u32>,
     raw: Raw,
 }
 
@@ -290,6 +291,7 @@ impl<'p> Engine<'p> {
             scale_busy: 0.0,
             scale_capacity: 0.0,
             recommendations: VecDeque::new(),
+            skipped: Vec::new(),
             raw: Raw {
                 end_s: 0.0,
                 last_arrival_s: 0.0,
@@ -592,21 +594,6 @@ impl<'p> Engine<'p> {
         self.plan.interpreters.is_some() && self.plan.stages[stage as usize].interpreter
     }
 
-    /// The forming batch of `b` may start: now, on an idle executor, or when
-    /// an interpreter takes its job.
-    fn batch_ready(&mut self, r: u32, b: u16, stage: u16) {
-        if !self.on_interpreter(stage) {
-            self.start_batch(r, b, stage);
-            return;
-        }
-        let bt = &mut self.replicas[r as usize].batchers[b as usize];
-        if !bt.queued {
-            bt.queued = true;
-            self.replicas[r as usize].interpreter_queue.push_back(Job::Batch(b));
-            self.run_interpreters(r);
-        }
-    }
-
     /// Idle interpreters of replica `r` take the jobs waiting, oldest first.
     fn run_interpreters(&mut self, r: u32) {
         while self.replicas[r as usize].interpreters_idle > 0 {
@@ -615,24 +602,17 @@ impl<'p> Engine<'p> {
                 Job::Request(id) => {
                     let segment = self.reqs[id as usize].segment;
                     let Some(&Segment::Interpreter { stage }) = self.segments.get(segment as usize) else { continue };
-                    let d = self.plan.stages[stage as usize].sampler.sample(&mut self.service_rng);
+                    let st = &self.plan.stages[stage as usize];
+                    let wake = if self.reqs[id as usize].enter == self.now { st.wake_s } else { 0.0 };
+                    let d = st.sampler.sample(&mut self.service_rng) + wake;
                     self.replicas[r as usize].interpreters_idle -= 1;
                     self.queue.push(self.now + d, Event::InterpreterDone { req: id });
                 }
-                Job::Batch(b) => {
-                    let stage = self.batch_stage(b);
-                    let bt = &mut self.replicas[r as usize].batchers[b as usize];
-                    bt.queued = false;
-                    if bt.forming.is_empty() || bt.busy() {
-                        continue;
-                    }
+                Job::Batch { batcher, slot, duration, at } => {
+                    let stage = self.batch_stage(batcher);
+                    let wake = if at == self.now { self.plan.stages[stage as usize].wake_s } else { 0.0 };
                     self.replicas[r as usize].interpreters_idle -= 1;
-                    self.start_batch(r, b, stage);
-                    let (max, _) = self.plan.stages[stage as usize].batch.unwrap_or((1, 0.0));
-                    let bt = &self.replicas[r as usize].batchers[b as usize];
-                    if !bt.forming.is_empty() && (bt.expired || bt.forming.len() >= max as usize) {
-                        self.batch_ready(r, b, stage);
-                    }
+                    self.queue.push(self.now + duration + wake, Event::BatchDone { replica: r, batcher, slot });
                 }
             }
         }
@@ -653,7 +633,7 @@ impl<'p> Engine<'p> {
         }
         let bt = &self.replicas[r as usize].batchers[b as usize];
         if !bt.busy() && (bt.expired || bt.forming.len() >= max as usize) {
-            self.batch_ready(r, b, stage);
+            self.start_batch(r, b, stage);
         }
     }
 
@@ -673,6 +653,21 @@ impl<'p> Engine<'p> {
         let k = bt.forming.len().min(max as usize);
         let members = &mut bt.running[slot as usize];
         members.extend(bt.forming.drain(..k));
+        // A Python server's batch skips the requests that timed out while
+        // they waited (their fallback is answered already).
+        let mut k = k;
+        let timeout = self.plan.timeout.as_ref().map(|t| t.0);
+        if let (Some(after), true) = (timeout, self.plan.interpreters.is_some() && st.interpreter) {
+            let (reqs, skipped) = (&self.reqs, &mut self.skipped);
+            members.retain(|&id| {
+                let late = now - reqs[id as usize].arrival >= after;
+                if late {
+                    skipped.push(id);
+                }
+                !late
+            });
+            k = members.len();
+        }
         let duration = if down {
             for &id in members.iter() {
                 self.reqs[id as usize].failed = true;
@@ -691,7 +686,26 @@ impl<'p> Engine<'p> {
                 self.queue.push(due, Event::BatchTimer { replica: r, batcher: b, epoch });
             }
         }
-        self.queue.push(now + duration, Event::BatchDone { replica: r, batcher: b, slot });
+        if self.on_interpreter(stage) {
+            let empty = k == 0;
+            if empty {
+                self.replicas[r as usize].batchers[b as usize].idle.push(slot);
+            } else {
+                self.replicas[r as usize].interpreter_queue.push_back(Job::Batch { batcher: b, slot, duration, at: now });
+            }
+            while let Some(id) = self.skipped.pop() {
+                self.finish(id);
+            }
+            if empty {
+                let bt = &self.replicas[r as usize].batchers[b as usize];
+                if !bt.forming.is_empty() && (bt.expired || bt.forming.len() >= max as usize) {
+                    self.start_batch(r, b, stage);
+                }
+            }
+            self.run_interpreters(r);
+        } else {
+            self.queue.push(now + duration, Event::BatchDone { replica: r, batcher: b, slot });
+        }
     }
 
     fn handle(&mut self, ev: Event) {
@@ -709,7 +723,7 @@ impl<'p> Engine<'p> {
                     bt.expired = true;
                     if !bt.busy() {
                         let stage = self.batch_stage(batcher);
-                        self.batch_ready(replica, batcher, stage);
+                        self.start_batch(replica, batcher, stage);
                     }
                 }
             }
@@ -739,7 +753,7 @@ impl<'p> Engine<'p> {
                     self.replicas[replica as usize].interpreters_idle += 1;
                 }
                 if again {
-                    self.batch_ready(replica, batcher, stage);
+                    self.start_batch(replica, batcher, stage);
                 }
                 self.run_interpreters(replica);
             }

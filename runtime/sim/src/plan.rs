@@ -41,6 +41,10 @@ pub struct StagePlan {
     /// Runs on one of the replica's interpreters (with `Plan::interpreters`):
     /// waits for a free one and holds it for its service time.
     pub interpreter: bool,
+    /// Seconds added to an interpreter job that starts the moment it is
+    /// queued, on an idle interpreter (waking a process costs more than
+    /// going on from the last job).
+    pub wake_s: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -159,6 +163,7 @@ impl Plan {
                 outages,
                 basis,
                 interpreter: false,
+                wake_s: 0.0,
             });
         }
         let mut concurrency = s.concurrency.clamp(1, 100_000) as u32;

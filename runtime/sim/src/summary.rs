@@ -112,13 +112,47 @@ pub struct LoadReport {
     pub events: u64,
 }
 
+/// The latency constraints `(label, quantile, limit s)` against a histogram
+/// of seconds: met when the quantile is at or below the limit, and there
+/// is at least one latency to measure.
+pub fn slo_results(latency: &Histogram, constraints: &[(String, f64, f64)]) -> Vec<SloResult> {
+    constraints
+        .iter()
+        .map(|(label, q, limit)| {
+            let v = latency.quantile(*q);
+            SloResult {
+                constraint: format!("latency {label} < {}", fmt_ms(limit * 1e3)),
+                value_ms: ms(v),
+                limit_ms: ms(*limit),
+                met: latency.count() > 0 && v <= *limit,
+            }
+        })
+        .collect()
+}
+
+/// The CDF of a histogram of seconds for charts, in ms: at most about 400
+/// points (every k-th, and the last).
+pub fn latency_cdf(h: &Histogram) -> Vec<(f64, f64)> {
+    let all = h.cdf_points();
+    let k = all.len().div_ceil(400).max(1);
+    let last = all.last().copied();
+    let mut kept: Vec<(f64, f64)> = all.into_iter().step_by(k).collect();
+    if let (Some(l), Some(end)) = (last, kept.last()) {
+        if *end != l {
+            kept.push(l);
+        }
+    }
+    kept.into_iter().map(|(v, p)| (ms(v), r6(p))).collect()
+}
+
 /// Runs the plan and summarises it.
 pub fn simulate(plan: &Plan, progress: &mut dyn FnMut(f64)) -> LoadReport {
     let raw = Engine::new(plan).run(progress);
     summarize(plan, &raw)
 }
 
-fn r3(x: f64) -> f64 {
+/// Rounded to 3 decimals (0 when not finite), as every report figure is.
+pub fn r3(x: f64) -> f64 {
     if x.is_finite() {
         (x * 1e3).round() / 1e3
     } else {
@@ -126,7 +160,8 @@ fn r3(x: f64) -> f64 {
     }
 }
 
-fn r6(x: f64) -> f64 {
+/// Rounded to 6 decimals (0 when not finite).
+pub fn r6(x: f64) -> f64 {
     if x.is_finite() {
         (x * 1e6).round() / 1e6
     } else {
@@ -134,11 +169,13 @@ fn r6(x: f64) -> f64 {
     }
 }
 
-fn ms(x: f64) -> f64 {
+/// Seconds as milliseconds, rounded to 3 decimals.
+pub fn ms(x: f64) -> f64 {
     r3(x * 1e3)
 }
 
-fn quantiles(h: &Histogram) -> Quantiles {
+/// The report's latency quantiles of a histogram of seconds.
+pub fn quantiles(h: &Histogram) -> Quantiles {
     Quantiles {
         mean: ms(h.mean()),
         p50: ms(h.quantile(0.5)),
@@ -150,7 +187,8 @@ fn quantiles(h: &Histogram) -> Quantiles {
     }
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
+/// a / b, or 0 when b is not positive.
+pub fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         a / b
     } else {
@@ -160,19 +198,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 
 pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
     let answered = raw.completed + raw.fallbacks;
-    let slo: Vec<SloResult> = plan
-        .slo
-        .iter()
-        .map(|(label, q, limit)| {
-            let v = raw.latency.quantile(*q);
-            SloResult {
-                constraint: format!("latency {label} < {}", fmt_ms(limit * 1e3)),
-                value_ms: ms(v),
-                limit_ms: ms(*limit),
-                met: v <= *limit,
-            }
-        })
-        .collect();
+    let slo = slo_results(&raw.latency, &plan.slo);
     let stages = plan
         .stages
         .iter()
@@ -206,16 +232,7 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
             }
         })
         .collect();
-    let mut cdf = raw.latency.cdf_points();
-    // At most ~400 points: keep every k-th, and the last.
-    let k = cdf.len().div_ceil(400).max(1);
-    let last = cdf.last().copied();
-    cdf = cdf.into_iter().step_by(k).collect();
-    if let (Some(l), Some(end)) = (last, cdf.last()) {
-        if *end != l {
-            cdf.push(l);
-        }
-    }
+
     let mean_replicas = ratio(raw.active_area, raw.end_s);
     let billed_mean = ratio(raw.billed_area, raw.end_s);
     let arrival_window = raw.last_arrival_s.max(f64::MIN_POSITIVE);
@@ -250,7 +267,7 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         },
         timeline_step_s: raw.bucket_s,
         timeline,
-        latency_cdf: cdf.into_iter().map(|(v, p)| (ms(v), r6(p))).collect(),
+        latency_cdf: latency_cdf(&raw.latency),
         events: raw.events,
     }
 }

@@ -1,6 +1,8 @@
 //! Calibrated plans: stages on a replica's interpreters queue for them in
 //! one arrival-ordered queue, whatever the worker slots allow.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{assert_invariants, plan, spec};
@@ -16,10 +18,11 @@ fn stage(name: &str, sampler: Sampler, interpreter: bool, batch: Option<(u32, f6
         model: false,
         batch,
         batch_marginal: marginal,
-        batch_executors: 64,
+        batch_executors: 2,
         outages: Vec::new(),
         basis: "test".to_string(),
         interpreter,
+        wake_s: 0.0,
     }
 }
 
@@ -30,7 +33,13 @@ fn measured(stages: Vec<StagePlan>, interpreters: u32) -> Measured {
 fn run(stages: Vec<StagePlan>, interpreters: u32, rate: f64, requests: u64) -> mlspec_sim::LoadReport {
     // The spec's own serving (8 workers, one 50 ms stage) is replaced whole.
     let src = spec("    stage s { latency 50ms }\n    concurrency 8", "    traffic poisson 100 rps\n    seed 3");
-    let o = Overrides { requests: Some(requests), rate_rps: Some(rate), replicas: Some(1), measured: Some(measured(stages, interpreters)), ..Default::default() };
+    let o = Overrides {
+        requests: Some(requests),
+        rate_rps: Some(rate),
+        replicas: Some(1),
+        measured: Some(measured(stages, interpreters)),
+        ..Default::default()
+    };
     let r = simulate(&plan(&src, &o), &mut |_| {});
     assert_invariants(&r);
     r
@@ -67,9 +76,9 @@ fn a_stage_off_the_interpreters_adds_its_time_without_queueing() {
 #[test]
 fn batches_share_the_interpreter_with_request_work_and_grow_with_load() {
     // Each request costs 0.2 ms of its own work; a batch 1 ms plus 0.1 ms per
-    // request. One interpreter: alone, batches would be short and small; at
-    // load, the interpreter alternates between request work and batches, and
-    // every batch takes all who gathered meanwhile.
+    // request. One interpreter, two batch threads: at load the interpreter
+    // alternates between request work and batches, and a batch takes all who
+    // gathered while both threads were busy.
     let stages = |wait| {
         vec![
             stage("http", Sampler::Fixed(0.0002), true, None, 0.0),
