@@ -40,6 +40,9 @@ pub fn capacity_verdict(c: &CapacityReport) -> String {
 pub fn capacity_human(c: &CapacityReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} · serving `{}` · scenario `{}` · peak {} rps", c.system, c.serving, c.scenario, c.peak_rps);
+    if let Some(cal) = &c.calibration {
+        let _ = writeln!(s, "service times: {cal}");
+    }
     let _ = writeln!(s, "\n{}\n", capacity_verdict(c));
     let _ = writeln!(s, "  declared     replicas {}..{} × concurrency {}", c.declared_replicas.0, c.declared_replicas.1, c.concurrency);
     for k in &c.constraints {
@@ -82,6 +85,9 @@ pub fn capacity_markdown(c: &CapacityReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Capacity: {} / {}\n\n**{}**\n", c.system, c.serving, capacity_verdict(c));
     let _ = writeln!(s, "Peak {} rps (scenario `{}`); concurrency {} per replica.\n", c.peak_rps, c.scenario, c.concurrency);
+    if let Some(cal) = &c.calibration {
+        let _ = writeln!(s, "Service times calibrated on the real server: `{cal}`.\n");
+    }
     s.push_str(&trials_markdown(c));
     if let Some(a) = &c.analytic {
         let _ = writeln!(s, "\nClosed form ({}): {} replicas.", a.model, a.replicas);

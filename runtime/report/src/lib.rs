@@ -3,7 +3,9 @@
 //! `mlspec capacity`: human text, Markdown, and one self-contained HTML page
 //! with SVG charts; JSON is the serde form of [`Simulation`] and of the
 //! capacity report. Every table is a [`table::Table`]; [`run`] runs the
-//! parts of a simulation.
+//! parts of a simulation. The report of `mlspec load`, a measured run, has
+//! the same formats over [`mlspec_load::Summary`] ([`measured_human`] and
+//! its kin).
 //!
 //! **Invariant:** the same report gives the same bytes in every format (no
 //! dates, no wall-clock, no hash-ordered iteration).
@@ -14,18 +16,20 @@ pub mod drift;
 mod html;
 mod load;
 mod markdown;
+mod measured;
 pub mod run;
 pub mod table;
 mod text;
 
 use mlspec_drift::quality::QualityOutcome;
 use mlspec_ir::{Design, Scenario};
-use mlspec_sim::summary::fmt_ms;
+use mlspec_sim::summary::{fmt_ms, SloResult};
 use mlspec_sim::LoadReport;
 use serde::Serialize;
 
 pub use capacity::{capacity_human, capacity_markdown, capacity_verdict};
 pub use html::html;
+pub use measured::{measured_html, measured_human, measured_markdown, measured_verdict};
 
 /// What `mlspec simulate` reports: the load run when the spec has a
 /// realtime serving, the drift run when the scenario drifts, or both.
@@ -100,19 +104,7 @@ pub fn verdict(sim: &Simulation) -> String {
 
 /// The one-line verdict of a load run.
 pub fn load_verdict(r: &LoadReport) -> String {
-    let mut parts = Vec::new();
-    for s in &r.slo {
-        let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };
-        let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
-        let how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
-        parts.push(format!("{label} {} {word} {} ({how})", fmt_ms(s.value_ms), fmt_ms(s.limit_ms)));
-    }
-    let head = match (r.slo.is_empty(), r.slo_met) {
-        (true, _) => "No latency SLO declared".to_string(),
-        (false, true) => "SLO met".to_string(),
-        (false, false) => "SLO MISSED".to_string(),
-    };
-    let mut v = if parts.is_empty() { head } else { format!("{head}: {}", parts.join(", ")) };
+    let mut v = slo_verdict(&r.slo, r.slo_met);
     let cost = r.cost_per_month.map(|c| format!(", {}/month", money(c))).unwrap_or_default();
     v.push_str(&format!("; {} replicas on average (max {}){cost}", trim1(r.replicas.mean), r.replicas.max));
     let lost = r.fallbacks + r.rejected + r.errors;
@@ -127,6 +119,28 @@ pub fn load_verdict(r: &LoadReport) -> String {
         ));
     }
     v
+}
+
+/// The SLO part of a load verdict: `SLO met: p99 12 ms ≤ 50 ms (38 ms to
+/// spare), …`, `SLO MISSED: …`, or `No latency SLO declared`.
+fn slo_verdict(slo: &[SloResult], met: bool) -> String {
+    let mut parts = Vec::new();
+    for s in slo {
+        let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };
+        let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
+        let how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
+        parts.push(format!("{label} {} {word} {} ({how})", fmt_ms(s.value_ms), fmt_ms(s.limit_ms)));
+    }
+    let head = match (slo.is_empty(), met) {
+        (true, _) => "No latency SLO declared".to_string(),
+        (false, true) => "SLO met".to_string(),
+        (false, false) => "SLO MISSED".to_string(),
+    };
+    if parts.is_empty() {
+        head
+    } else {
+        format!("{head}: {}", parts.join(", "))
+    }
 }
 
 pub use mlspec_ir::numbers::money;

@@ -1,13 +1,20 @@
 //! The tables of a load report, built once for Markdown and HTML (the
-//! terminal report shows the stages only).
+//! terminal report shows the stages only); the measured report shares the
+//! SLO and latency tables.
 
 use super::table::{Cell, Column, Table};
 use super::{group, pct};
+use mlspec_sim::summary::{Quantiles, SloResult};
 use mlspec_sim::LoadReport;
 
 pub fn slo(r: &LoadReport) -> Table {
-    let mut t = Table::new(vec![Column::left("constraint"), Column::right("simulated"), Column::right("limit"), Column::center("met")]);
-    for slo in &r.slo {
+    slo_table(&r.slo, "simulated")
+}
+
+/// The SLO verdicts; `value` names the figure (`simulated`, `measured`).
+pub fn slo_table(slos: &[SloResult], value: &str) -> Table {
+    let mut t = Table::new(vec![Column::left("constraint"), Column::right(value), Column::right("limit"), Column::center("met")]);
+    for slo in slos {
         t.row(vec![
             Cell::Code(slo.constraint.clone()),
             format!("{} ms", slo.value_ms).into(),
@@ -42,5 +49,17 @@ pub fn stages(r: &LoadReport) -> Table {
             st.service_time.clone().into(),
         ]);
     }
+    t
+}
+
+/// The latency percentiles (ms) in one row, led by `label` in a
+/// left-aligned column when there is one.
+pub fn latency(l: &Quantiles, label: Option<&str>) -> Table {
+    let mut columns: Vec<Column> = label.iter().map(|_| Column::left("ms")).collect();
+    columns.extend(["mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map(Column::right));
+    let mut t = Table::new(columns);
+    let mut cells: Vec<Cell> = label.iter().map(|&l| Cell::from(l)).collect();
+    cells.extend([l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max].map(|v| Cell::from(v.to_string())));
+    t.row(cells);
     t
 }

@@ -9,6 +9,11 @@ use std::fmt::Write;
 /// At most this many timeline rows; longer timelines are merged evenly.
 const TIMELINE_ROWS: usize = 24;
 
+/// How many steps of a timeline of `steps` one row merges.
+pub(crate) fn steps_per_row(steps: usize) -> usize {
+    steps.div_ceil(TIMELINE_ROWS).max(1)
+}
+
 pub fn markdown(r: &LoadReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Load simulation: {} / {}\n", r.system, r.serving);
@@ -21,11 +26,11 @@ pub fn markdown(r: &LoadReport) -> String {
         group(r.requests),
         duration(r.simulated_s)
     );
+    if let Some(cal) = &r.calibration {
+        let _ = writeln!(s, "Service times calibrated on the real server: `{cal}`.\n");
+    }
     let _ = write!(s, "## Service level\n\n{}", load::slo(r).markdown());
-    let l = &r.latency_ms;
-    let mut latency = Table::new(["mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map(Column::right).to_vec());
-    latency.row([l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max].map(|v| v.to_string().into()).to_vec());
-    let _ = write!(s, "\n## Latency (ms)\n\n{}", latency.markdown());
+    let _ = write!(s, "\n## Latency (ms)\n\n{}", load::latency(&r.latency_ms, None).markdown());
     let _ = writeln!(
         s,
         "\nQueueing before service: mean {} ms, p50 {} ms, p99 {} ms; {} of requests waited.\n",
@@ -59,7 +64,7 @@ pub fn markdown(r: &LoadReport) -> String {
         Column::right("fallbacks"),
         Column::right("rejected"),
     ]);
-    let k = r.timeline.len().div_ceil(TIMELINE_ROWS).max(1);
+    let k = steps_per_row(r.timeline.len());
     for chunk in r.timeline.chunks(k) {
         let n = chunk.len() as f64;
         let mean = |f: &dyn Fn(&TimelinePoint) -> f64| chunk.iter().map(f).sum::<f64>() / n;

@@ -17,10 +17,8 @@ use mlspec_sim::{simulate as simulate_load, Overrides, Plan};
 /// Options of a simulation beyond the parts.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Replaces the scenario's seed.
-    pub seed: Option<u64>,
-    /// Bounds the load run instead of the scenario's end.
-    pub requests: Option<u64>,
+    /// The load run's changes: seed, end, rate, fleet, measured replicas.
+    pub load: Overrides,
     pub rows_per_day: u64,
     /// The drift run's length in days (default: from the scenario).
     pub days: Option<f64>,
@@ -59,10 +57,10 @@ pub struct Outcome {
 pub fn simulate(d: &Design, parts: &Parts, o: &Options, progress: &mut dyn FnMut(Phase<'_>, f64)) -> Result<Outcome, SimulateError> {
     let scenario = parts.scenario.and_then(|i| d.scenarios.get(i));
     let plan = match &parts.load {
-        Some(target) => Some(Plan::new(d, target, &Overrides { seed: o.seed, requests: o.requests }).ok_or(SimulateError::NoPlan)?),
+        Some(target) => Some(Plan::new(d, target, &o.load).ok_or(SimulateError::NoPlan)?),
         None => None,
     };
-    let drift_options = DriftOptions { rows_per_day: o.rows_per_day, seed: run_seed(o.seed, scenario), days: o.days };
+    let drift_options = DriftOptions { rows_per_day: o.rows_per_day, seed: run_seed(o.load.seed, scenario), days: o.days };
     if parts.drift {
         let rows = quality::planned_rows(scenario, &drift_options);
         if rows > quality::MAX_ROWS {

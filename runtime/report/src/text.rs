@@ -6,13 +6,17 @@ use mlspec_sim::summary::Quantiles;
 use mlspec_sim::LoadReport;
 use std::fmt::Write;
 
-fn q(l: &Quantiles) -> String {
+/// `mean … · p50 … · … · max …` (ms).
+pub(crate) fn quantiles(l: &Quantiles) -> String {
     format!("mean {} · p50 {} · p90 {} · p99 {} · p99.9 {} · max {}", l.mean, l.p50, l.p90, l.p99, l.p999, l.max)
 }
 
 pub fn human(r: &LoadReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} · serving `{}` · scenario `{}` · seed {}", r.system, r.serving, r.scenario, r.seed);
+    if let Some(cal) = &r.calibration {
+        let _ = writeln!(s, "service times: {cal}");
+    }
     let _ = writeln!(s, "\n{}\n", super::load_verdict(r));
     let _ = writeln!(
         s,
@@ -31,7 +35,7 @@ pub fn human(r: &LoadReport) -> String {
         group(r.rejected),
         group(r.errors)
     );
-    let _ = writeln!(s, "  latency ms   {}", q(&r.latency_ms));
+    let _ = writeln!(s, "  latency ms   {}", quantiles(&r.latency_ms));
     let _ = writeln!(
         s,
         "  queueing ms  mean {} · p50 {} · p99 {}; {} of requests waited",

@@ -4,6 +4,7 @@
 
 use mlspec_ir::traffic::Parts;
 use mlspec_report::run::{simulate, Options, Phase, SimulateError};
+use mlspec_sim::Overrides;
 
 fn fraud() -> mlspec_ir::Design {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/fraud_detection.mlspec")).unwrap();
@@ -24,7 +25,11 @@ fn a_drift_run_over_the_row_limit_is_refused_before_the_load_part_runs() {
     };
     let parts = mlspec_check::simulation::parts(&d, &request).ok().unwrap();
     assert!(parts.load.is_some() && parts.drift);
-    let options = Options { seed: None, requests: Some(1_000), rows_per_day: 10_000_000, days: Some(365.0) };
+    let options = Options {
+        load: Overrides { seed: None, requests: Some(1_000), ..Default::default() },
+        rows_per_day: 10_000_000,
+        days: Some(365.0),
+    };
     let mut phases = Vec::new();
     let result = simulate(&d, &parts, &options, &mut |p, _| phases.push(matches!(p, Phase::Load { .. })));
     match result {
@@ -40,7 +45,8 @@ fn a_load_only_run_reports_its_load_and_no_drift() {
     let read = |_: &str| Err("no files".to_string());
     let target = mlspec_check::simulation::target(&d, None, None, Some(2_000), &read).ok().unwrap();
     let parts = Parts { scenario: target.scenario, load: Some(target), drift: false };
-    let options = Options { seed: Some(3), requests: Some(2_000), rows_per_day: 1_000, days: None };
+    let options =
+        Options { load: Overrides { seed: Some(3), requests: Some(2_000), ..Default::default() }, rows_per_day: 1_000, days: None };
     let out = simulate(&d, &parts, &options, &mut |_, _| {}).ok().unwrap();
     assert!(!out.drift_skipped);
     let load = out.simulation.load.as_ref().unwrap();
