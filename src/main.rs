@@ -54,6 +54,9 @@ enum Command {
         sim: SimArgs,
         #[command(flatten)]
         drift: DriftArgs,
+        /// A fixed fleet of this many replicas, without autoscaling
+        #[arg(long)]
+        replicas: Option<u32>,
         #[arg(long, value_enum, default_value_t = SimFormat::Human)]
         format: SimFormat,
         /// Write the report to this file instead of standard output
@@ -67,6 +70,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CapacityFormat::Human)]
         format: CapacityFormat,
     },
+    /// Load a running server of the spec open-loop (scenario traffic or a constant rate) and report what it measured, in `simulate`'s formats
+    Load(LoadArgs),
+    /// Measure the generated server of a spec (load phases, its /metrics) and write a calibration file for `simulate` and `capacity`
+    Calibrate(CalibrateArgs),
     /// Generate a runnable project (training, serving, monitoring, tests, deployment) from a spec
     Build {
         file: String,
@@ -151,6 +158,109 @@ pub struct SimArgs {
     /// Requests to simulate, replacing the scenario's end (for `capacity`: per trial, default 200k); takes `200k`, `1M`
     #[arg(long)]
     pub requests: Option<String>,
+    /// Poisson arrivals at this many requests per second instead of the scenario's traffic
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// A calibration file from `mlspec calibrate`: replicas as measured on the real server instead of declared or estimated stage times
+    #[arg(long)]
+    pub calibration: Option<String>,
+    /// With --calibration: worker processes per replica (default: the spec's, one per declared core)
+    #[arg(long, requires = "calibration")]
+    pub processes: Option<u32>,
+}
+
+/// `mlspec load`.
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// The spec file of the server
+    pub file: String,
+    /// The server's scoring URL, e.g. http://127.0.0.1:8000/v1/score
+    #[arg(long)]
+    pub url: String,
+    /// A realtime serving of the spec (default: the first)
+    #[arg(long)]
+    pub serving: Option<String>,
+    /// The scenario whose traffic is replayed (default: the first)
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Poisson arrivals at this many requests per second instead of the scenario's traffic
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Seconds of measured load (nothing is sent after them)
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Replay the scenario's time this many times faster (its rates unchanged)
+    #[arg(long, default_value_t = 1.0)]
+    pub compress: f64,
+    /// Connections open at once (requests beyond them wait, and the wait counts)
+    #[arg(long, default_value_t = 100)]
+    pub connections: usize,
+    /// Request bodies, one JSON object per line, sent in turn
+    #[arg(long)]
+    pub bodies: Option<String>,
+    /// Seconds of unmeasured load first (the schedule's first seconds)
+    #[arg(long, default_value_t = 0.0)]
+    pub warmup: f64,
+    /// Seconds after its scheduled time a request counts as timed out (default: 20 × the spec's timeout, 2 to 60 s, else 10 s)
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Seconds per step of the timeline (default: a tenth of the run, at least 1)
+    #[arg(long)]
+    pub step: Option<f64>,
+    /// Random seed of the arrivals
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// An extra request header, `name: value` (repeatable), e.g. an API key
+    #[arg(long)]
+    pub header: Vec<String>,
+    /// Allow a URL that is not this machine
+    #[arg(long)]
+    pub allow_remote: bool,
+    #[arg(long, value_enum, default_value_t = SimFormat::Human)]
+    pub format: SimFormat,
+    /// Write the report to this file instead of standard output
+    #[arg(long)]
+    pub out: Option<String>,
+}
+
+/// `mlspec calibrate`.
+#[derive(clap::Args)]
+pub struct CalibrateArgs {
+    /// The spec file the server was generated from
+    pub file: String,
+    /// The server's scoring URL, e.g. http://127.0.0.1:8000/v1/score (its /metrics is read on the same host)
+    #[arg(long)]
+    pub url: String,
+    /// Write the calibration file here
+    #[arg(long)]
+    pub out: String,
+    /// A realtime serving of the spec (default: the first)
+    #[arg(long)]
+    pub serving: Option<String>,
+    /// Requests per second of the light phase
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Seconds of each of the three phases
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Seconds of unmeasured load at the light rate first
+    #[arg(long, default_value_t = 3.0)]
+    pub warmup: f64,
+    /// Request bodies, one JSON object per line, sent in turn
+    #[arg(long)]
+    pub bodies: Option<String>,
+    /// Worker processes of the server (its WEB_CONCURRENCY)
+    #[arg(long, default_value_t = 1)]
+    pub processes: u32,
+    /// An extra request header, `name: value` (repeatable), e.g. an API key
+    #[arg(long)]
+    pub header: Vec<String>,
+    /// Random seed of the light phase's arrivals
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Allow a URL that is not this machine
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 /// Options of the drift and model-quality part of `simulate`.
@@ -212,7 +322,9 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
-        Command::Simulate { sim, drift, format, out } => commands::simulate::run(&sim, &drift, format, out.as_deref()),
+        Command::Simulate { sim, drift, replicas, format, out } => commands::simulate::run(&sim, &drift, replicas, format, out.as_deref()),
+        Command::Calibrate(args) => commands::calibrate::run(&args),
+        Command::Load(args) => commands::load::run_load(&args),
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
         Command::Build { file, target, out, check, force } => commands::build::run(&file, target, &out, check, force),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),

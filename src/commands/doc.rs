@@ -9,7 +9,16 @@ pub fn run(path: &str, out: Option<&str>, with_simulation: bool) -> Outcome {
     let (design, src) = super::load_design(path, "document it")?;
     let r = review::review(&design, &src);
     let simulated = if with_simulation {
-        let sim = SimArgs { file: path.to_string(), scenario: None, serving: None, seed: None, requests: None };
+        let sim = SimArgs {
+            file: path.to_string(),
+            scenario: None,
+            serving: None,
+            seed: None,
+            requests: None,
+            rate: None,
+            calibration: None,
+            processes: None,
+        };
         let plan = super::load_plan(&sim, None)?;
         Some((capacity_paragraph(&plan, path), plan.serving))
     } else {

@@ -2,14 +2,17 @@
 //! print the result. Failures go back to `main` as [`Failure`]s.
 
 pub mod build;
+pub mod calibrate;
 pub mod capacity;
 pub mod check;
 pub mod doc;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod load;
 pub mod lsp;
 pub mod new;
+mod remote;
 pub mod review;
 pub mod simulate;
 
@@ -73,7 +76,52 @@ pub fn load_plan(sim: &crate::SimArgs, requests: Option<u64>) -> Result<Plan, Fa
     let read = latency_file_reader(path);
     let target = simulation::target(&design, sim.serving.as_deref(), sim.scenario.as_deref(), requests, &read)
         .map_err(|e| target_failure(path, &src, e))?;
-    Plan::new(&design, &target, &Overrides { seed: sim.seed, requests }).ok_or_else(|| no_plan(path))
+    let overrides = overrides(sim, &design, target.serving, requests, None)?;
+    Plan::new(&design, &target, &overrides).ok_or_else(|| no_plan(path))
+}
+
+/// The command line's changes to a plan: seed, end, `--rate`, `--replicas`
+/// and `--calibration` (read, and checked to be of this serving).
+pub fn overrides(
+    sim: &crate::SimArgs,
+    design: &Design,
+    serving: usize,
+    requests: Option<u64>,
+    replicas: Option<u32>,
+) -> Result<Overrides, Failure> {
+    if let Some(rate) = sim.rate {
+        if !(rate > 0.0 && rate <= 1e9) {
+            return Err(Failure::Usage("--rate: give a rate above 0 requests per second".to_string()));
+        }
+    }
+    if replicas.is_some_and(|n| !(1..=100_000).contains(&n)) {
+        return Err(Failure::Usage("--replicas: give 1 to 100,000 replicas".to_string()));
+    }
+    let measured = match &sim.calibration {
+        None => None,
+        Some(file) => {
+            let text = io::read_input(file).map_err(Failure::Usage)?;
+            let c = mlspec_calibrate::file::Calibration::from_json(&io::as_text(&text))
+                .map_err(|e| Failure::Usage(format!("--calibration: `{file}`: {e}")))?;
+            let name = design.servings.get(serving).map(|s| s.name.as_str()).unwrap_or_default();
+            if c.system != design.name || c.serving != name {
+                return Err(Failure::Usage(format!(
+                    "--calibration: `{file}` measured serving `{}` of `{}`, not serving `{name}` of `{}`",
+                    c.serving, c.system, design.name
+                )));
+            }
+            if sim.processes.is_some_and(|n| !(1..=1024).contains(&n)) {
+                return Err(Failure::Usage("--processes: give 1 to 1,024 worker processes per replica".to_string()));
+            }
+            let per_replica = match (sim.processes, design.servings.get(serving)) {
+                (Some(n), _) => n,
+                (None, Some(s)) => mlspec_ir::facts::worker_processes(s).clamp(1, 1024) as u32,
+                (None, None) => 1,
+            };
+            Some(mlspec_calibrate::model::measured(&c, file, per_replica))
+        }
+    };
+    Ok(Overrides { seed: sim.seed, requests, rate_rps: sim.rate, replicas, measured })
 }
 
 pub fn no_plan(path: &str) -> Failure {

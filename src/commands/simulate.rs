@@ -1,4 +1,4 @@
-//! `mlspec simulate FILE [--scenario S] [--serving S] [--seed N] [--requests N] [--rows-per-day N] [--days N] [--only load|drift] [--format F] [--out FILE]`
+//! `mlspec simulate FILE [--scenario S] [--serving S] [--seed N] [--requests N] [--rate RPS] [--replicas N] [--calibration CAL.json] [--rows-per-day N] [--days N] [--only load|drift] [--format F] [--out FILE]`
 //!
 //! Load and latency through a realtime serving, and drift and model quality
 //! over time when the scenario drifts; one report with both sections.
@@ -15,7 +15,7 @@ use mlspec_ir::traffic::Only;
 use mlspec_report::run::{Options, Phase, SimulateError};
 use mlspec_report::{self as report};
 
-pub fn run(sim: &SimArgs, drift: &DriftArgs, format: SimFormat, out: Option<&str>) -> Outcome {
+pub fn run(sim: &SimArgs, drift: &DriftArgs, replicas: Option<u32>, format: SimFormat, out: Option<&str>) -> Outcome {
     let requests = super::requests(sim)?;
     let rows_per_day = match drift.rows_per_day.as_deref().map(mlspec_syntax::parse_count).transpose() {
         Ok(n) if n.is_none_or(|n| (1..=10_000_000).contains(&n)) => n.unwrap_or(DEFAULT_ROWS_PER_DAY),
@@ -40,7 +40,8 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, format: SimFormat, out: Option<&str
         read: &read,
     };
     let parts = simulation::parts(&design, &request).map_err(|e| super::target_failure(path, &src, e))?;
-    let options = Options { seed: sim.seed, requests, rows_per_day, days: drift.days };
+    let serving = parts.load.as_ref().map_or(0, |t| t.serving);
+    let options = Options { load: super::overrides(sim, &design, serving, requests, replicas)?, rows_per_day, days: drift.days };
     let mut bar: Option<(bool, io::Progress)> = None;
     let mut progress = |phase: Phase<'_>, share: f64| {
         let is_load = matches!(phase, Phase::Load { .. });
