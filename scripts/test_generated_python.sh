@@ -12,10 +12,14 @@
 # MLSPEC_LOAD_WARMUP (default 2) seconds of warm-up, each request a body
 # drawn from MLSPEC_LOAD_BODIES (default 20,000) distinct live ones
 # (scripts/load/bodies.py); for fraud_detection, the reference example,
-# again at 1,000 rps on one process, and its fault drill
-# (scripts/load/drill.py: Redis stopped for 10 s under load). It prints p50/p99 beside the spec's
-# latency SLO and fails only on bugs (5xx, bad 4xx, connection errors, the
-# server dying, a drill check missed), never on a missed SLO.
+# again at 1,000 rps on one process, its fault drill
+# (scripts/load/drill.py: Redis stopped for 10 s under load) and the bounded
+# calibration loop (scripts/load/calibration.py: `mlspec calibrate`, then
+# the calibrated simulation against `mlspec load`, within the tolerances the
+# script states). It prints p50/p99 beside the spec's latency SLO and fails
+# only on bugs (5xx, bad 4xx, connection errors, the server dying, a drill
+# check missed) or a calibration prediction out of tolerance, never on a
+# missed SLO.
 #
 # The virtual environment lives outside the clone, keyed by a hash of the
 # pinned requirements, and is reused when present:
@@ -173,6 +177,11 @@ for name in "${specs[@]}"; do
     if [ "$name" = fraud_detection ]; then
       "$py" scripts/load/drill.py --name "$name" --spec "$spec" --mlspec "$mlspec" --oha "$oha" \
         --bodies "$bodies" --path "$path" --project "$out"
+      # The calibration loop, bounded (docs/simulation.md): `mlspec calibrate`
+      # on the served project, then `simulate --calibration` against `mlspec
+      # load` at two rates and at saturation, with the script's tolerances.
+      "$py" scripts/load/calibration.py --spec "$spec" --mlspec "$mlspec" --bodies "$bodies" \
+        --path "$path" --project "$out"
     fi
   fi
 done
