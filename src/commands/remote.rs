@@ -18,7 +18,7 @@ pub fn target(url: &str, allow_remote: bool) -> Result<Target, Failure> {
 pub fn bodies(path: Option<&str>) -> Result<Vec<Vec<u8>>, Failure> {
     let Some(path) = path else {
         return Err(Failure::Usage(
-            "--bodies: give a file of request bodies, one JSON object per line (a generated project writes them: `python bodies.py bodies.jsonl 20000`)"
+            "--bodies: give a file of request bodies, one JSON object per line (a generated project writes them: `python bodies.py --out bodies.jsonl --count 20000`)"
                 .to_string(),
         ));
     };

@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("project.py", include_str!("../../../templates/python/project.py.hbs")),
     ("hooks.py", include_str!("../../../templates/python/hooks.py.hbs")),
     ("sample_data.py", include_str!("../../../templates/python/sample_data.py.hbs")),
+    ("bodies.py", include_str!("../../../templates/python/bodies.py.hbs")),
     ("train.py", include_str!("../../../templates/python/train.py.hbs")),
     ("materialize.py", include_str!("../../../templates/python/materialize.py.hbs")),
     ("serve.py", include_str!("../../../templates/python/serve.py.hbs")),
@@ -60,6 +61,7 @@ const USER_FILES: &[&str] = &["hooks.py"];
 fn wanted(path: &str, realtime: bool, retrain: bool) -> bool {
     match path {
         "serve.py"
+        | "bodies.py"
         | "materialize.py"
         | "tests/test_serve.py"
         | "tests/test_online_store.py"

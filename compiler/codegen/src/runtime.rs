@@ -18,6 +18,7 @@ macro_rules! package {
 const FILES: &[(&str, &str)] = package![
     "__init__.py",
     "batch.py",
+    "bodies.py",
     "data.py",
     "features.py",
     "materialize.py",

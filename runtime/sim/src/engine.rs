@@ -10,7 +10,9 @@
 //! replica has a few interpreters (processes, one thread running at a time)
 //! and the stages marked `interpreter` queue for them in one arrival-ordered
 //! queue: a request's own work (parsing, validation, answering) as one job,
-//! a batch as one job. A batch takes its requests when one of the stage's
+//! a batch as one job, in arrival order, except that a batch that has waited
+//! Python's switch interval ([`SWITCH_INTERVAL_S`]) goes next (a thread
+//! waiting that long for the interpreter makes the running one hand it over). A batch takes its requests when one of the stage's
 //! executors (the server's batch threads) is free, as the server's batcher
 //! does, then waits for an interpreter. Other stages (network, a store's
 //! round trip) hold no interpreter.
@@ -115,6 +117,16 @@ enum Segment {
     Batch { stage: u16, batcher: u16 },
     /// One stage on an interpreter (calibrated plans).
     Interpreter { stage: u16 },
+}
+
+/// Python's switch interval (`sys.getswitchinterval()`): a thread that has
+/// waited this long for the interpreter makes the running one hand it over.
+pub const SWITCH_INTERVAL_S: f64 = 0.005;
+
+/// A batch that has waited a switch interval for an interpreter goes before
+/// the request work queued ahead of it (the first such batch).
+fn starved_batch(q: &VecDeque<Job>, now: f64) -> Option<usize> {
+    q.iter().position(|j| matches!(j, Job::Batch { at, .. } if now - at >= SWITCH_INTERVAL_S))
 }
 
 /// Per time bucket of the timeline.
@@ -597,12 +609,20 @@ impl<'p> Engine<'p> {
     /// Idle interpreters of replica `r` take the jobs waiting, oldest first.
     fn run_interpreters(&mut self, r: u32) {
         while self.replicas[r as usize].interpreters_idle > 0 {
-            let Some(job) = self.replicas[r as usize].interpreter_queue.pop_front() else { return };
+            let now = self.now;
+            let q = &mut self.replicas[r as usize].interpreter_queue;
+            let Some(job) = (match starved_batch(q, now) {
+                Some(i) => q.remove(i),
+                None => q.pop_front(),
+            }) else {
+                return;
+            };
             match job {
                 Job::Request(id) => {
                     let segment = self.reqs[id as usize].segment;
                     let Some(&Segment::Interpreter { stage }) = self.segments.get(segment as usize) else { continue };
                     let st = &self.plan.stages[stage as usize];
+                    // Woken: it starts the moment it was queued, on an idle interpreter.
                     let wake = if self.reqs[id as usize].enter == self.now { st.wake_s } else { 0.0 };
                     let d = st.sampler.sample(&mut self.service_rng) + wake;
                     self.replicas[r as usize].interpreters_idle -= 1;
