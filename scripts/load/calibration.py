@@ -2,7 +2,7 @@
 server, against what `mlspec load` then measures on it.
 
     python calibration.py --spec SPEC --mlspec BIN --bodies FILE --project DIR
-        [--seconds 10] [--rates 0.25,0.5] [--p50-tolerance 0.6] [--p99-tolerance 2.0]
+        [--seconds 10] [--rates 0.25,0.5] [--p50-tolerance 1.0] [--p99-tolerance 2.0]
         [--saturation-tolerance T] [--table FILE]
 
 Each measurement gets a fresh server (`python serve.py`, one worker
@@ -21,10 +21,11 @@ never serves a body an earlier run sent. Steps:
 The test command runs it with the defaults above: loose, because the
 calibration varies from run to run on a 2-core machine and the model misses
 by more at higher loads (docs/simulation.md has the full loop's table and
-why; over four runs the p50 was off by 1 to 46 % at these rates, the p99 by
+why; over six runs the p50 was off by 1 to 47 % at these rates, the p99 by
 5 to 118 %). What it holds is that calibrate, load and the calibrated
-simulation work end to end on the generated server and agree in scale at
-moderate load. Exit 1 when a check misses.
+simulation work end to end on the generated server and agree within a
+factor of two (p50) and three (p99) at moderate load. Exit 1 when a check
+misses.
 """
 
 import argparse
@@ -157,7 +158,7 @@ def main() -> int:
     parser.add_argument(
         "--rates", default="0.25,0.5", help="shares of the calibration's busy rate"
     )
-    parser.add_argument("--p50-tolerance", type=float, default=0.6)
+    parser.add_argument("--p50-tolerance", type=float, default=1.0)
     parser.add_argument("--p99-tolerance", type=float, default=2.0)
     parser.add_argument(
         "--saturation-tolerance", type=float, help="checked only when given"
