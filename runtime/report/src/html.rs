@@ -101,6 +101,9 @@ pub fn html(sim: &Simulation) -> String {
     if let Some(cal) = sim.load.as_ref().and_then(|l| l.calibration.as_ref()) {
         let _ = writeln!(s, "<p class=\"meta\">service times calibrated on the real server: <code>{}</code></p>", escape(cal));
     }
+    if let Some(line) = sim.load.as_ref().and_then(super::interpreters_line) {
+        let _ = writeln!(s, "<p class=\"meta\">{}</p>", escape(&line));
+    }
     if let Some(r) = &sim.load {
         s.push_str(&load(r));
     }

@@ -121,6 +121,20 @@ pub fn load_verdict(r: &LoadReport) -> String {
     v
 }
 
+/// What a calibrated replica's interpreters did, for people: `interpreters:
+/// 1 per replica, busy 91% of the time; 4,812 batches of 2.8 requests on
+/// average` (to set beside the server's CPU time and batches).
+pub fn interpreters_line(r: &LoadReport) -> Option<String> {
+    let i = r.interpreters.as_ref()?;
+    Some(format!(
+        "interpreters: {} per replica, busy {} of the time; {} batches of {} requests on average",
+        i.per_replica,
+        pct(r.utilization * 100.0),
+        group(i.batches),
+        trim1(i.mean_batch)
+    ))
+}
+
 /// The SLO part of a load verdict: `SLO met: p99 12 ms ≤ 50 ms (38 ms to
 /// spare), …`, `SLO MISSED: …`, or `No latency SLO declared`.
 fn slo_verdict(slo: &[SloResult], met: bool) -> String {

@@ -29,6 +29,9 @@ pub fn markdown(r: &LoadReport) -> String {
     if let Some(cal) = &r.calibration {
         let _ = writeln!(s, "Service times calibrated on the real server: `{cal}`.\n");
     }
+    if let Some(line) = super::interpreters_line(r) {
+        let _ = writeln!(s, "{}{}.\n", line[..1].to_uppercase(), &line[1..]);
+    }
     let _ = write!(s, "## Service level\n\n{}", load::slo(r).markdown());
     let _ = write!(s, "\n## Latency (ms)\n\n{}", load::latency(&r.latency_ms, None).markdown());
     let _ = writeln!(

@@ -17,6 +17,9 @@ pub fn human(r: &LoadReport) -> String {
     if let Some(cal) = &r.calibration {
         let _ = writeln!(s, "service times: {cal}");
     }
+    if let Some(line) = super::interpreters_line(r) {
+        let _ = writeln!(s, "{line}");
+    }
     let _ = writeln!(s, "\n{}\n", super::load_verdict(r));
     let _ = writeln!(
         s,
@@ -44,7 +47,8 @@ pub fn human(r: &LoadReport) -> String {
         r.wait_ms.p99,
         pct(r.prob_wait * 100.0)
     );
-    let _ = writeln!(s, "  utilisation  {} of workers busy", pct(r.utilization * 100.0));
+    let busy = if r.interpreters.is_some() { "interpreters" } else { "workers" };
+    let _ = writeln!(s, "  utilisation  {} of {busy} busy", pct(r.utilization * 100.0));
     let cost = match (r.cost_per_hour, r.cost_per_month) {
         (Some(h), Some(m)) => format!("; {}/hour, {}/month", money(h), money(m)),
         _ => "; no instance cost declared".to_string(),

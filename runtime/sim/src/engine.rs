@@ -8,14 +8,17 @@
 //!
 //! A calibrated plan (`Plan::interpreters`) models a Python server: each
 //! replica has a few interpreters (processes, one thread running at a time)
-//! and the stages marked `interpreter` queue for them in one arrival-ordered
-//! queue: a request's own work (parsing, validation, answering) as one job,
-//! a batch as one job, in arrival order, except that a batch that has waited
-//! Python's switch interval ([`SWITCH_INTERVAL_S`]) goes next (a thread
-//! waiting that long for the interpreter makes the running one hand it over). A batch takes its requests when one of the stage's
-//! executors (the server's batch threads) is free, as the server's batcher
-//! does, then waits for an interpreter. Other stages (network, a store's
-//! round trip) hold no interpreter.
+//! and the stages marked `interpreter` queue for them in one queue, handed
+//! out as the GIL is ([`next_job`]): a request's own work (parsing,
+//! validation, answering) is one job of the event loop; a batch is one job
+//! of a batch thread, followed by the loop's job of handing it back
+//! (`StagePlan::handback_s`). The loop keeps the interpreter while it has
+//! work, a batch that has waited Python's switch interval
+//! ([`SWITCH_INTERVAL_S`]) goes next, and otherwise the oldest job does. A
+//! batch takes its requests when one of the stage's executors (the server's
+//! batch threads) is free, as the server's batcher does, and its executor
+//! stays taken until the loop has handed it back. Other stages (network, a
+//! store's round trip) hold no interpreter.
 //!
 //! **Invariant:** no allocation per event once the run has warmed up
 //! (request slots, queues and batch buffers are reused), no dynamic dispatch
@@ -87,6 +90,9 @@ struct Replica {
     /// Idle interpreters, and the jobs waiting for one (calibrated plans).
     interpreters_idle: u32,
     interpreter_queue: VecDeque<Job>,
+    /// The event loop ran the last job started on this replica's
+    /// interpreters: it keeps going while it has request work.
+    loop_holds: bool,
 }
 
 /// Work waiting for an interpreter.
@@ -96,6 +102,15 @@ enum Job {
     Request(u32),
     /// A batch its executor has started: `duration` seconds of work, queued at `at`.
     Batch { batcher: u16, slot: u16, duration: f64, at: f64 },
+    /// The event loop taking a batch's results back.
+    Handback { batcher: u16, slot: u16 },
+}
+
+impl Job {
+    /// Work the event loop does (as opposed to a batch thread).
+    fn on_loop(&self) -> bool {
+        matches!(self, Job::Request(_) | Job::Handback { .. })
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -119,14 +134,35 @@ enum Segment {
     Interpreter { stage: u16 },
 }
 
+/// What became of a request reaching a stage it may wait in.
+enum Entered {
+    Skipped,
+    Failed,
+    Waiting,
+}
+
 /// Python's switch interval (`sys.getswitchinterval()`): a thread that has
 /// waited this long for the interpreter makes the running one hand it over.
 pub const SWITCH_INTERVAL_S: f64 = 0.005;
 
-/// A batch that has waited a switch interval for an interpreter goes before
-/// the request work queued ahead of it (the first such batch).
-fn starved_batch(q: &VecDeque<Job>, now: f64) -> Option<usize> {
-    q.iter().position(|j| matches!(j, Job::Batch { at, .. } if now - at >= SWITCH_INTERVAL_S))
+/// The job an interpreter takes next, as Python's GIL hands it over: a
+/// batch that has waited a switch interval goes first (the first such
+/// batch); otherwise the event loop, when it ran last, keeps the
+/// interpreter while it has request work (a running thread gives it up
+/// only when it blocks or is asked to); otherwise the oldest job.
+fn next_job(q: &VecDeque<Job>, now: f64, loop_holds: bool) -> Option<usize> {
+    if q.is_empty() {
+        return None;
+    }
+    if let Some(i) = q.iter().position(|j| matches!(j, Job::Batch { at, .. } if now - at >= SWITCH_INTERVAL_S)) {
+        return Some(i);
+    }
+    if loop_holds {
+        if let Some(i) = q.iter().position(Job::on_loop) {
+            return Some(i);
+        }
+    }
+    Some(0)
 }
 
 /// Per time bucket of the timeline.
@@ -189,6 +225,8 @@ pub struct Raw {
     pub stage_latency: Vec<Histogram>,
     /// Request-seconds spent in each stage (including batch waits).
     pub stage_time: Vec<f64>,
+    /// Calibrated plans: seconds of interpreter work in each stage.
+    pub stage_work: Vec<f64>,
     pub sojourn_sum: f64,
     pub released: u64,
     pub busy_area: f64,
@@ -201,6 +239,10 @@ pub struct Raw {
     pub bucket_s: f64,
     pub buckets: Vec<Bucket>,
     pub events: u64,
+    /// Calibrated plans: the batches the interpreters ran and the requests
+    /// in them.
+    pub batches: u64,
+    pub batched: u64,
 }
 
 pub struct Engine<'p> {
@@ -318,6 +360,7 @@ impl<'p> Engine<'p> {
                 wait: Histogram::new(10),
                 stage_latency: (0..n_stages).map(|_| Histogram::new(8)).collect(),
                 stage_time: vec![0.0; n_stages],
+                stage_work: vec![0.0; n_stages],
                 sojourn_sum: 0.0,
                 released: 0,
                 busy_area: 0.0,
@@ -330,6 +373,8 @@ impl<'p> Engine<'p> {
                 bucket_s,
                 buckets: Vec::new(),
                 events: 0,
+                batches: 0,
+                batched: 0,
             },
         };
         e.raw.buckets.resize_with(((expected / bucket_s).ceil() as usize).clamp(1, 100_000), Bucket::new);
@@ -512,7 +557,9 @@ impl<'p> Engine<'p> {
     /// `id` takes a worker of replica `r` now.
     fn start(&mut self, id: u32, r: u32) {
         self.flush();
-        self.level.busy += 1.0;
+        if self.plan.interpreters.is_none() {
+            self.level.busy += 1.0;
+        }
         self.replicas[r as usize].busy += 1;
         let req = &mut self.reqs[id as usize];
         req.replica = r;
@@ -567,38 +614,43 @@ impl<'p> Engine<'p> {
                         return;
                     }
                 }
-                Segment::Batch { stage, batcher } => {
-                    let st = &self.plan.stages[stage as usize];
-                    if st.model && req.hit {
-                        self.reqs[id as usize].segment += 1;
-                        continue;
-                    }
-                    if self.stage_down(stage as usize, self.now) {
-                        self.reqs[id as usize].failed = true;
-                        self.finish(id);
+                Segment::Batch { stage, batcher } => match self.enter_stage(id, stage) {
+                    Entered::Skipped => continue,
+                    Entered::Failed => return,
+                    Entered::Waiting => {
+                        self.join_batch(id, req.replica, batcher, stage);
                         return;
                     }
-                    self.reqs[id as usize].enter = self.now;
-                    self.join_batch(id, req.replica, batcher, stage);
-                    return;
-                }
-                Segment::Interpreter { stage } => {
-                    if self.plan.stages[stage as usize].model && req.hit {
-                        self.reqs[id as usize].segment += 1;
-                        continue;
-                    }
-                    if self.stage_down(stage as usize, self.now) {
-                        self.reqs[id as usize].failed = true;
-                        self.finish(id);
+                },
+                Segment::Interpreter { stage } => match self.enter_stage(id, stage) {
+                    Entered::Skipped => continue,
+                    Entered::Failed => return,
+                    Entered::Waiting => {
+                        self.replicas[req.replica as usize].interpreter_queue.push_back(Job::Request(id));
+                        self.run_interpreters(req.replica);
                         return;
                     }
-                    self.reqs[id as usize].enter = self.now;
-                    self.replicas[req.replica as usize].interpreter_queue.push_back(Job::Request(id));
-                    self.run_interpreters(req.replica);
-                    return;
-                }
+                },
             }
         }
+    }
+
+    /// Request `id` reaches a stage it may wait in: a cache hit skips a
+    /// model stage, a stage that is down fails it (it is finished), and
+    /// otherwise it enters now.
+    fn enter_stage(&mut self, id: u32, stage: u16) -> Entered {
+        let req = &mut self.reqs[id as usize];
+        if self.plan.stages[stage as usize].model && req.hit {
+            req.segment += 1;
+            return Entered::Skipped;
+        }
+        if self.stage_down(stage as usize, self.now) {
+            self.reqs[id as usize].failed = true;
+            self.finish(id);
+            return Entered::Failed;
+        }
+        self.reqs[id as usize].enter = self.now;
+        Entered::Waiting
     }
 
     /// Whether batcher `b`'s batches run on the interpreters.
@@ -606,17 +658,15 @@ impl<'p> Engine<'p> {
         self.plan.interpreters.is_some() && self.plan.stages[stage as usize].interpreter
     }
 
-    /// Idle interpreters of replica `r` take the jobs waiting, oldest first.
+    /// Idle interpreters of replica `r` take the jobs waiting, as [`next_job`] hands them out.
     fn run_interpreters(&mut self, r: u32) {
         while self.replicas[r as usize].interpreters_idle > 0 {
             let now = self.now;
-            let q = &mut self.replicas[r as usize].interpreter_queue;
-            let Some(job) = (match starved_batch(q, now) {
-                Some(i) => q.remove(i),
-                None => q.pop_front(),
-            }) else {
+            let rep = &mut self.replicas[r as usize];
+            let Some(job) = next_job(&rep.interpreter_queue, now, rep.loop_holds).and_then(|i| rep.interpreter_queue.remove(i)) else {
                 return;
             };
+            rep.loop_holds = job.on_loop();
             match job {
                 Job::Request(id) => {
                     let segment = self.reqs[id as usize].segment;
@@ -625,17 +675,38 @@ impl<'p> Engine<'p> {
                     // Woken: it starts the moment it was queued, on an idle interpreter.
                     let wake = if self.reqs[id as usize].enter == self.now { st.wake_s } else { 0.0 };
                     let d = st.sampler.sample(&mut self.service_rng) + wake;
-                    self.replicas[r as usize].interpreters_idle -= 1;
+                    self.take_interpreter(r, stage, d);
                     self.queue.push(self.now + d, Event::InterpreterDone { req: id });
                 }
                 Job::Batch { batcher, slot, duration, at } => {
                     let stage = self.batch_stage(batcher);
                     let wake = if at == self.now { self.plan.stages[stage as usize].wake_s } else { 0.0 };
-                    self.replicas[r as usize].interpreters_idle -= 1;
-                    self.queue.push(self.now + duration + wake, Event::BatchDone { replica: r, batcher, slot });
+                    self.take_interpreter(r, stage, duration + wake);
+                    self.queue.push(self.now + duration + wake, Event::BatchRan { replica: r, batcher, slot });
+                }
+                Job::Handback { batcher, slot } => {
+                    let stage = self.batch_stage(batcher);
+                    let d = self.plan.stages[stage as usize].handback_s;
+                    self.take_interpreter(r, stage, d);
+                    self.queue.push(self.now + d, Event::BatchDone { replica: r, batcher, slot });
                 }
             }
         }
+    }
+
+    /// In a calibrated plan the busy level counts interpreters at work (the
+    /// replica's limit), not workers; `d` seconds of `stage`'s work start.
+    fn take_interpreter(&mut self, r: u32, stage: u16, d: f64) {
+        self.raw.stage_work[stage as usize] += d;
+        self.flush();
+        self.level.busy += 1.0;
+        self.replicas[r as usize].interpreters_idle -= 1;
+    }
+
+    fn free_interpreter(&mut self, r: u32) {
+        self.flush();
+        self.level.busy -= 1.0;
+        self.replicas[r as usize].interpreters_idle += 1;
     }
 
     fn join_batch(&mut self, id: u32, r: u32, b: u16, stage: u16) {
@@ -711,6 +782,8 @@ impl<'p> Engine<'p> {
             if empty {
                 self.replicas[r as usize].batchers[b as usize].idle.push(slot);
             } else {
+                self.raw.batches += 1;
+                self.raw.batched += k as u64;
                 self.replicas[r as usize].interpreter_queue.push_back(Job::Batch { batcher: b, slot, duration, at: now });
             }
             while let Some(id) = self.skipped.pop() {
@@ -770,11 +843,16 @@ impl<'p> Engine<'p> {
                 bt.idle.push(slot);
                 let again = !bt.forming.is_empty() && (bt.expired || bt.forming.len() >= max as usize);
                 if self.on_interpreter(stage) {
-                    self.replicas[replica as usize].interpreters_idle += 1;
+                    self.free_interpreter(replica);
                 }
                 if again {
                     self.start_batch(replica, batcher, stage);
                 }
+                self.run_interpreters(replica);
+            }
+            Event::BatchRan { replica, batcher, slot } => {
+                self.free_interpreter(replica);
+                self.replicas[replica as usize].interpreter_queue.push_back(Job::Handback { batcher, slot });
                 self.run_interpreters(replica);
             }
             Event::InterpreterDone { req } => {
@@ -785,7 +863,7 @@ impl<'p> Engine<'p> {
                     self.raw.stage_time[stage as usize] += in_stage;
                 }
                 self.reqs[req as usize].segment += 1;
-                self.replicas[r.replica as usize].interpreters_idle += 1;
+                self.free_interpreter(r.replica);
                 self.pending.push(req);
                 self.run_interpreters(r.replica);
             }
@@ -822,7 +900,9 @@ impl<'p> Engine<'p> {
         self.release(id, now - req.arrival);
         let r = req.replica;
         self.flush();
-        self.level.busy -= 1.0;
+        if self.plan.interpreters.is_none() {
+            self.level.busy -= 1.0;
+        }
         self.replicas[r as usize].busy -= 1;
         self.next_for(r);
     }
@@ -920,6 +1000,7 @@ impl<'p> Engine<'p> {
             batchers,
             interpreters_idle: self.plan.interpreters.unwrap_or(0),
             interpreter_queue: VecDeque::new(),
+            loop_holds: false,
         });
         (self.replicas.len() - 1) as u32
     }
@@ -930,7 +1011,7 @@ impl<'p> Engine<'p> {
         let billed = |s: State| s != State::Off;
         let serving = |s: State| s == State::Active;
         self.level.billed += f64::from(u8::from(billed(state))) - f64::from(u8::from(billed(old)));
-        let c = f64::from(self.plan.concurrency);
+        let c = f64::from(self.plan.interpreters.unwrap_or(self.plan.concurrency));
         if serving(state) != serving(old) {
             let d = if serving(state) { 1.0 } else { -1.0 };
             self.level.active += d;
@@ -1120,4 +1201,25 @@ fn nice_bucket(s: f64) -> f64 {
         3600.0,
     ];
     STEPS.iter().copied().find(|&w| w >= s).unwrap_or_else(|| (s / 3600.0).ceil() * 3600.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_job, Job, SWITCH_INTERVAL_S};
+    use std::collections::VecDeque;
+
+    #[test]
+    fn the_interpreter_goes_as_the_gil_hands_it_over() {
+        let batch = Job::Batch { batcher: 0, slot: 0, duration: 0.001, at: 0.0 };
+        let q: VecDeque<Job> = [batch, Job::Request(7), Job::Handback { batcher: 0, slot: 1 }].into();
+        // The oldest job, unless the loop ran last and has work.
+        assert_eq!(next_job(&q, 0.001, false), Some(0));
+        assert_eq!(next_job(&q, 0.001, true), Some(1));
+        // A batch that waited the switch interval goes first either way.
+        assert_eq!(next_job(&q, SWITCH_INTERVAL_S, true), Some(0));
+        // Handing a batch back is the loop's work too.
+        let q: VecDeque<Job> = [batch, Job::Handback { batcher: 0, slot: 1 }].into();
+        assert_eq!(next_job(&q, 0.001, true), Some(1));
+        assert_eq!(next_job(&VecDeque::new(), 0.0, true), None);
+    }
 }

@@ -16,6 +16,9 @@ pub enum Event {
     BatchTimer { replica: u32, batcher: u16, epoch: u32 },
     /// A batch finishes on one of the stage's executors.
     BatchDone { replica: u32, batcher: u16, slot: u16 },
+    /// A batch has run on an interpreter; the event loop has yet to take
+    /// its results back.
+    BatchRan { replica: u32, batcher: u16, slot: u16 },
     /// A request's stage on an interpreter ends.
     InterpreterDone { req: u32 },
     /// The autoscaler looks at its metric.

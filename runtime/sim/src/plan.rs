@@ -45,6 +45,11 @@ pub struct StagePlan {
     /// queued, on an idle interpreter (waking a process costs more than
     /// going on from the last job).
     pub wake_s: f64,
+    /// A batching stage on the interpreters: seconds of the event loop's
+    /// work to take a batch's results back once it has run (resolving its
+    /// requests' futures). Its executor stays taken until the loop has done
+    /// it, as the server's batch worker is a task on that loop.
+    pub handback_s: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -164,6 +169,7 @@ impl Plan {
                 basis,
                 interpreter: false,
                 wake_s: 0.0,
+                handback_s: 0.0,
             });
         }
         let mut concurrency = s.concurrency.clamp(1, 100_000) as u32;

@@ -20,6 +20,17 @@ pub struct Quantiles {
     pub max: f64,
 }
 
+/// A calibrated replica's interpreters over the run, to hold against what
+/// the server's `/metrics` counted (its CPU time and batches).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Interpreters {
+    /// Interpreters per replica (worker processes); their busy share is the
+    /// report's `utilization`.
+    pub per_replica: u32,
+    pub batches: u64,
+    pub mean_batch: f64,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct WaitQuantiles {
     pub mean: f64,
@@ -97,7 +108,12 @@ pub struct LoadReport {
     pub latency_ms: Quantiles,
     pub wait_ms: WaitQuantiles,
     pub prob_wait: f64,
+    /// Share of the workers' time busy, or of the interpreters' in a
+    /// calibrated plan.
     pub utilization: f64,
+    /// Calibrated plans only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpreters: Option<Interpreters>,
     pub stages: Vec<StageSummary>,
     pub slo: Vec<SloResult>,
     pub slo_met: bool,
@@ -202,11 +218,13 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
     let stages = plan
         .stages
         .iter()
-        .zip(raw.stage_latency.iter().zip(&raw.stage_time))
-        .map(|(st, (h, time))| StageSummary {
+        .zip(raw.stage_latency.iter().zip(&raw.stage_time).zip(&raw.stage_work))
+        .map(|(st, ((h, time), work))| StageSummary {
             name: st.name.clone(),
             service_time: st.basis.clone(),
-            utilization: r6(ratio(*time, raw.capacity_area)),
+            // The share of the workers' time in the stage, or of the
+            // interpreters' spent on its work.
+            utilization: r6(ratio(if plan.interpreters.is_some() { *work } else { *time }, raw.capacity_area)),
             latency_ms: quantiles(h),
         })
         .collect();
@@ -236,6 +254,11 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
     let mean_replicas = ratio(raw.active_area, raw.end_s);
     let billed_mean = ratio(raw.billed_area, raw.end_s);
     let arrival_window = raw.last_arrival_s.max(f64::MIN_POSITIVE);
+    let interpreters = plan.interpreters.map(|n| Interpreters {
+        per_replica: n,
+        batches: raw.batches,
+        mean_batch: r3(ratio(raw.batched as f64, raw.batches as f64)),
+    });
     LoadReport {
         system: plan.system.clone(),
         serving: plan.serving.clone(),
@@ -255,6 +278,7 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         wait_ms: WaitQuantiles { mean: ms(raw.wait.mean()), p50: ms(raw.wait.quantile(0.5)), p99: ms(raw.wait.quantile(0.99)) },
         prob_wait: r6(ratio(raw.waited as f64, raw.wait.count() as f64)),
         utilization: r6(ratio(raw.busy_area, raw.capacity_area)),
+        interpreters,
         stages,
         slo_met: slo.iter().all(|s| s.met),
         slo,

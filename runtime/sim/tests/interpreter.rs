@@ -23,6 +23,7 @@ fn stage(name: &str, sampler: Sampler, interpreter: bool, batch: Option<(u32, f6
         basis: "test".to_string(),
         interpreter,
         wake_s: 0.0,
+        handback_s: 0.0,
     }
 }
 
@@ -55,6 +56,13 @@ fn one_stage_on_c_interpreters_is_m_m_c() {
         let got = r.latency_ms.mean;
         assert!((got / want - 1.0).abs() < 0.05, "c = {c}: mean {got:.3} ms, M/M/c {want:.3} ms");
         assert_eq!(r.rejected + r.errors + r.fallbacks, 0);
+        // The interpreters' busy share is ρ: the work of 400k requests over
+        // their span, each known to about 0.2 % (1 / √n), so 0.01 is
+        // several times what sampling can move it.
+        let i = r.interpreters.as_ref().expect("a calibrated plan reports its interpreters");
+        assert_eq!(i.per_replica, c);
+        assert!((r.utilization - rho).abs() < 0.01, "c = {c}: utilization {} for ρ {rho}", r.utilization);
+        assert_eq!(i.batches, 0);
     }
 }
 
@@ -98,4 +106,33 @@ fn batches_share_the_interpreter_with_request_work_and_grow_with_load() {
     // of 64: about 3,000 rps), the run cannot keep up.
     let over = run(stages(0.0), 1, 4_000.0, 100_000);
     assert!(over.latency_ms.p50 > 100.0 * heavy.latency_ms.p50, "over capacity: p50 {} ms", over.latency_ms.p50);
+}
+
+#[test]
+fn the_loop_hands_each_batch_back_before_its_thread_takes_another() {
+    // As above, with 0.5 ms of the loop's work per batch after it ran.
+    let stages = |handback_s| {
+        let mut model = stage("model", Sampler::Fixed(0.0011), true, Some((64, 0.0)), 0.1 / 1.1);
+        model.handback_s = handback_s;
+        vec![stage("http", Sampler::Fixed(0.0002), true, None, 0.0), model]
+    };
+    // Alone, a request takes its work, its batch of one and the hand-back.
+    let light = run(stages(0.0005), 1, 50.0, 20_000);
+    assert!((light.latency_ms.p50 - 1.8).abs() < 0.05, "light p50 {}", light.latency_ms.p50);
+    let i = light.interpreters.as_ref().unwrap();
+    assert!((i.mean_batch - 1.0).abs() < 0.01, "light batches are of one: {}", i.mean_batch);
+    // Every request was in one batch (the mean is rounded to 3 decimals).
+    let in_batches = i.batches as f64 * i.mean_batch;
+    assert!(
+        (in_batches - light.completed as f64).abs() <= i.batches as f64 * 5e-4,
+        "{in_batches} in batches, {} answered",
+        light.completed
+    );
+    // At load, a thread waits for the loop to take its batch back, so more
+    // requests gather for its next one than without the hand-back.
+    let with = run(stages(0.0005), 1, 2_000.0, 100_000);
+    let without = run(stages(0.0), 1, 2_000.0, 100_000);
+    let (n_with, n_without) = (with.interpreters.unwrap().mean_batch, without.interpreters.unwrap().mean_batch);
+    assert!(n_with > n_without, "mean batch {n_with} with the hand-back, {n_without} without");
+    assert_eq!(with.completed, with.requests);
 }
