@@ -28,24 +28,14 @@ pub fn run(a: &CalibrateArgs) -> Outcome {
         return Err(Failure::Usage("--processes: give the server's worker processes, 1 to 1024".to_string()));
     }
     let target = target(&a.url, a.allow_remote)?;
+    // The server micro-batches its last batching model stage.
+    let batch = s.stages.iter().rev().find(|st| st.model.is_some() && st.batch.is_some()).and_then(|st| st.batch);
     let serving = Serving {
         system: design.name.clone(),
         serving: s.name.clone(),
         stages: s.stages.iter().map(|st| (st.name.clone(), measures(st))).collect(),
-        batch_size: s
-            .stages
-            .iter()
-            .rev()
-            .find(|st| st.model.is_some() && st.batch.is_some())
-            .and_then(|st| st.batch)
-            .map_or(1, |b| b.0.clamp(1, 1 << 20) as u32),
-        batch_wait_s: s
-            .stages
-            .iter()
-            .rev()
-            .find(|st| st.model.is_some() && st.batch.is_some())
-            .and_then(|st| st.batch)
-            .map_or(0.0, |b| b.1.max(0.0)),
+        batch_size: batch.map_or(1, |b| b.0.clamp(1, 1 << 20) as u32),
+        batch_wait_s: batch.map_or(0.0, |b| b.1.max(0.0)),
         timeout_s: s.timeout.as_ref().map(|t| t.0),
     };
     let settings = Settings {
@@ -64,11 +54,12 @@ pub fn run(a: &CalibrateArgs) -> Outcome {
     io::write_atomic(&a.out, &calibration.to_json()).map_err(Failure::Usage)?;
     let m = &calibration.model;
     eprintln!(
-        "wrote {}: {:.3} ms of the interpreter per request, batches {:.3} ms + {:.3} ms per request, {} stage fit{}",
+        "wrote {}: {:.3} ms of the interpreter per request, batches {:.3} ms + {:.3} ms per request + {:.3} ms to hand back, {} stage fit{}",
         a.out,
         m.request_ms,
         m.batch_ms,
         m.per_item_ms,
+        m.handback_ms,
         calibration.stages.len(),
         if calibration.stages.len() == 1 { "" } else { "s" }
     );

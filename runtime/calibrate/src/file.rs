@@ -13,7 +13,7 @@ use std::fmt;
 
 pub const FORMAT: &str = "mlspec-calibration";
 /// Raised when a field changes meaning; readers refuse other versions.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Files larger than this are not calibration files.
 pub const MAX_FILE_BYTES: usize = 4 << 20;
 
@@ -104,6 +104,9 @@ pub struct Model {
     pub per_item_ms: f64,
     /// Added to a batch that wakes an idle interpreter, ms.
     pub batch_wake_ms: f64,
+    /// The event loop's work to take a batch's results back, ms; the
+    /// batch's thread is not free for another batch until it is done.
+    pub handback_ms: f64,
     /// Spread of a batch's time: σ of a lognormal around its mean.
     pub batch_sigma: f64,
     /// Batches a process runs at once (its batch threads): a batch takes
@@ -183,6 +186,7 @@ impl Model {
             ("model.request_ms", self.request_ms),
             ("model.request_wake_ms", self.request_wake_ms),
             ("model.batch_wake_ms", self.batch_wake_ms),
+            ("model.handback_ms", self.handback_ms),
             ("model.batch_ms", self.batch_ms),
             ("model.per_item_ms", self.per_item_ms),
             ("model.batch_sigma", self.batch_sigma),
