@@ -186,6 +186,9 @@ pub struct LoadArgs {
     /// Poisson arrivals at this many requests per second instead of the scenario's traffic
     #[arg(long)]
     pub rate: Option<f64>,
+    /// How the sends at `--rate` are spaced: Poisson, or evenly (as `oha -q` and `wrk2` send)
+    #[arg(long, value_enum, default_value_t = Spacing::Poisson, requires = "rate")]
+    pub spacing: Spacing,
     /// Seconds of measured load (nothing is sent after them)
     #[arg(long, default_value_t = 10.0)]
     pub seconds: f64,
@@ -281,6 +284,12 @@ pub struct DriftArgs {
 pub enum SimPart {
     Load,
     Drift,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Spacing {
+    Poisson,
+    Even,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

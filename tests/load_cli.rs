@@ -121,6 +121,16 @@ fn load_measures_a_server_and_reports_with_simulate_keys() {
     let human = mlspec(&["load", FRAUD, "--url", &url, "--bodies", &bodies, "--rate", "100", "--seconds", "0.5"]);
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("fraud_detection") && text.contains("p99"), "{text}");
+    // Evenly spaced, as constant-rate tools send: exactly rate × seconds.
+    let even =
+        ["load", FRAUD, "--url", &url, "--bodies", &bodies, "--rate", "200", "--spacing", "even", "--seconds", "1", "--format", "json"];
+    let o = mlspec(&even);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["requests"], 200);
+    assert!(r["arrivals"].as_str().unwrap().contains("evenly spaced at 200 rps"), "{}", r["arrivals"]);
+    let o = mlspec(&["load", FRAUD, "--url", &url, "--bodies", &bodies, "--spacing", "even"]);
+    assert_eq!(o.status.code(), Some(2), "--spacing needs --rate: {}", stderr(&o));
 }
 
 #[test]
@@ -141,7 +151,7 @@ fn calibration(system: &str) -> String {
     format!(
         r#"{{
   "format": "mlspec-calibration",
-  "version": 1,
+  "version": 2,
   "system": "{system}",
   "serving": "online",
   "url": "http://127.0.0.1:8000/v1/score",
@@ -154,6 +164,7 @@ fn calibration(system: &str) -> String {
     "batch_ms": 1.5,
     "per_item_ms": 0.15,
     "batch_wake_ms": 0.3,
+    "handback_ms": 0.3,
     "batch_sigma": 0.4,
     "batch_threads": 2,
     "batch_size": 16,
@@ -197,8 +208,16 @@ fn simulate_and_capacity_run_on_a_calibration() {
     // request takes about its own costs, the batch wait and the outside time.
     let p50 = r["latency_ms"]["p50"].as_f64().unwrap();
     assert!(p50 > 5.0 && p50 < 15.0, "p50 {p50}");
+    // The interpreter's busy share and batches, to read beside the server's
+    // CPU time and batch sizes: 300 rps of at least 0.5 + 0.15 ms each.
+    assert_eq!(r["interpreters"]["per_replica"], 1);
+    let busy = r["utilization"].as_f64().unwrap();
+    assert!(busy > 0.3 * 0.65 && busy < 1.0, "interpreter busy {busy}");
+    assert!(r["interpreters"]["mean_batch"].as_f64().unwrap() >= 1.0, "{}", r["interpreters"]);
     let human = mlspec(&args);
-    assert!(String::from_utf8_lossy(&human.stdout).contains("service times: "), "the report says the times are measured");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("service times: "), "the report says the times are measured");
+    assert!(text.contains("interpreters: 1 per replica, busy "), "{text}");
     let c = mlspec(&["capacity", FRAUD, "--calibration", &cal, "--requests", "20k", "--format", "json"]);
     let r: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap_or_else(|_| panic!("{}", stderr(&c)));
     assert!(r["calibration"].as_str().unwrap().contains("4 processes per replica"), "{}", r["calibration"]);

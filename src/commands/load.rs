@@ -1,4 +1,4 @@
-//! `mlspec load FILE --url URL [--serving S] [--scenario S] [--rate RPS] [--seconds S] [--compress F] [--connections N] [--bodies F] [--warmup S] [--timeout S] [--seed N] [--header H] [--allow-remote] [--format F] [--out FILE]`
+//! `mlspec load FILE --url URL [--serving S] [--scenario S] [--rate RPS [--spacing poisson|even]] [--seconds S] [--compress F] [--connections N] [--bodies F] [--warmup S] [--timeout S] [--seed N] [--header H] [--allow-remote] [--format F] [--out FILE]`
 //!
 //! An open-loop load run against a live server (`mlspec-load`): arrivals
 //! from the scenario's traffic (its day replayed `--compress` times faster)
@@ -7,10 +7,10 @@
 
 use super::remote::{bodies, headers, target};
 use crate::failure::{Failure, Outcome, Status};
-use crate::{LoadArgs, SimFormat};
+use crate::{LoadArgs, SimFormat, Spacing};
 use mlspec_check::simulation;
 use mlspec_ir::traffic::Traffic;
-use mlspec_load::{constant, run, send_times, summarize, Config, Context};
+use mlspec_load::{constant, even, run, send_times, summarize, Config, Context};
 use mlspec_report as report;
 
 pub fn run_load(a: &LoadArgs) -> Outcome {
@@ -32,6 +32,9 @@ pub fn run_load(a: &LoadArgs) -> Outcome {
     }
     let timeout_s = a.timeout.unwrap_or_else(|| s.timeout.as_ref().map_or(10.0, |t| (t.0 * 20.0).clamp(2.0, 60.0)));
     let (arrivals, schedule) = match a.rate {
+        Some(rate) if a.spacing == Spacing::Even => {
+            (format!("evenly spaced at {} rps", report::trim1(rate)), even(rate, a.warmup + a.seconds))
+        }
         Some(rate) => (format!("Poisson at {} rps", report::trim1(rate)), constant(rate, a.seed, a.warmup + a.seconds)),
         None => {
             let traffic = Traffic::of(scenario, t.rate_rps);

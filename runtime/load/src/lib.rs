@@ -46,7 +46,7 @@ pub mod target;
 pub use config::{Config, LoadError};
 pub use conn::MAX_BODY_BYTES;
 pub use run::{run, run_until, Stop};
-pub use schedule::{constant, send_times, ScheduleError};
+pub use schedule::{constant, even, send_times, ScheduleError};
 pub use scrape::{get, ScrapeError};
 pub use summary::{summarize, Context, Point, Summary};
 pub use tally::{Measured, Step};

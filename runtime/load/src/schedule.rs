@@ -99,6 +99,20 @@ pub fn constant(rate_rps: f64, seed: u64, run_s: f64) -> Result<Vec<f64>, Schedu
     send_times(&Traffic { base_rps: rate_rps, diurnal: None, bursts: Vec::new() }, seed, run_s, 1.0)
 }
 
+/// Send times `1 / rate_rps` apart over [0, run_s), the first at 0: the
+/// spacing of constant-rate tools (`oha -q`, `wrk2 -R`), for comparing
+/// with them.
+pub fn even(rate_rps: f64, run_s: f64) -> Result<Vec<f64>, ScheduleError> {
+    positive("the rate (requests per second)", rate_rps)?;
+    positive("the run length (seconds)", run_s)?;
+    let expected = rate_rps * run_s;
+    if expected > MAX_SEND_TIMES as f64 {
+        return Err(ScheduleError::TooMany { expected });
+    }
+    // Multiplied, not accumulated: no drift over long runs.
+    Ok((0..expected.ceil() as usize).map(|i| i as f64 / rate_rps).filter(|&t| t < run_s).collect())
+}
+
 fn positive(what: &'static str, value: f64) -> Result<(), ScheduleError> {
     if value.is_finite() && value > 0.0 {
         Ok(())

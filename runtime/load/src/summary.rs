@@ -21,8 +21,7 @@ pub struct Context {
     pub scenario: String,
     pub url: String,
     /// How the send times were made, for people: `Poisson at 300 rps`,
-    /// ``scenario `peak_day`'s day compressed 1440×``, `closed loop, 32 in
-    /// flight`.
+    /// ``scenario `peak_day`'s day compressed 1440×``.
     pub arrivals: String,
     pub seed: u64,
     /// The measured window, seconds: the run's duration, or where a stop

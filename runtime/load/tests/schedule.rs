@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use mlspec_load::schedule::{constant, send_times, ScheduleError, MAX_SEND_TIMES};
+use mlspec_load::schedule::{constant, even, send_times, ScheduleError, MAX_SEND_TIMES};
 use mlspec_sim::plan::Traffic;
 
 fn within_5_sigma(count: usize, mean: f64) -> bool {
@@ -71,4 +71,18 @@ fn bad_inputs_are_refused() {
     let e = constant(1e9, 1, 1000.0).unwrap_err();
     assert!(matches!(e, ScheduleError::TooMany { .. }));
     assert!(e.to_string().contains(&MAX_SEND_TIMES.to_string()), "{e}");
+}
+
+#[test]
+fn even_spacing_sends_at_exact_intervals() {
+    let t = even(400.0, 10.0).unwrap();
+    assert_eq!(t.len(), 4000);
+    assert_eq!(t[0], 0.0);
+    assert!(t.windows(2).all(|w| ((w[1] - w[0]) - 0.0025).abs() < 1e-12), "every gap is 1 / rate");
+    assert!(*t.last().unwrap() < 10.0);
+    // A rate that does not divide the run: the sends before its end.
+    assert_eq!(even(3.0, 1.0).unwrap(), vec![0.0, 1.0 / 3.0, 2.0 / 3.0]);
+    assert!(matches!(even(0.0, 10.0), Err(ScheduleError::NotPositive { .. })));
+    assert!(matches!(even(10.0, f64::NAN), Err(ScheduleError::NotPositive { .. })));
+    assert!(matches!(even(1e9, 1000.0), Err(ScheduleError::TooMany { .. })));
 }
