@@ -65,7 +65,9 @@ pub fn close(what: &str, got: f64, want: f64, tol: f64) {
 // `MLSPEC_SLOW_SEEDS=N` each statistical test instead runs over N other
 // seeds and prints how many failed, per check:
 //
-//     MLSPEC_SLOW_SEEDS=50 cargo test -p mlspec-sim --tests -- --nocapture --test-threads 1
+//     MLSPEC_SLOW_SEEDS=50 cargo test -p mlspec-sim --tests --no-fail-fast -- --nocapture --test-threads 1
+//
+// (`MLSPEC_STATS=1` also prints every t and interval width.)
 //
 // and fails only if more seeds failed than a rate of 1 in 1,000 explains
 // (more than 1 + N/100: for N ≤ 100 the chance of two or more failures at
