@@ -1,5 +1,8 @@
 //! The serving features behave as LANGUAGE.md says, each against a
-//! counterfactual run without the feature.
+//! counterfactual run without the feature or a closed form. Each
+//! statistical test states its statistics' distributions, tolerances and
+//! false-failure rate (at most 1 in 1,000) above it; the slow mode
+//! (`MLSPEC_SLOW_SEEDS=N`, tests/common/mod.rs) runs them over N seeds.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -22,8 +25,9 @@ const ONE_STAGE: &str = "    stage work { latency exponential(mean: 10ms) }";
 /// queues run at ρ = 0.9, where K matters: for one worker and `queue 4`
 /// (K = 5) p_K = 0.1 · 0.9⁵ / (1 − 0.9⁶) = 0.1260, against 0.1602 for
 /// `queue 3` and 0.1019 for `queue 5`: an off-by-one in the limit moves the
-/// rejected share by 10 or more of the interval's half-widths (about
-/// 0.0025 over 40 runs of 25,000).
+/// rejected share by more than 0.02 in each case (asserted below), over
+/// seven times the interval's half-width (0.0028 typical over 40 runs of
+/// 25,000; at most 0.006, or the check fails).
 ///
 /// Each check is a Student t over 40 independent runs (see queueing.rs and
 /// `common::Checks::replicated`): 6.0e-5 each, three a case, nine in the
