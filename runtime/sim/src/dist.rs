@@ -143,6 +143,10 @@ mod tests {
         v[((v.len() as f64 - 1.0) * q) as usize]
     }
 
+    /// Statistics: 200,000 independent draws, σ of the log = ln 4 / 2.326 =
+    /// 0.596. A sample quantile's log has standard deviation
+    /// √(q(1 − q) / n) / φ(z_q) × σ: 0.17 % at the p50 and 0.50 % at the p99,
+    /// so ±1 % and ±3 % are 6.0 σ each: a false-failure rate of 4e-9.
     #[test]
     fn lognormal_matches_its_quantiles() {
         let s = lognormal_from_quantiles(0.002, 0.008);
@@ -154,6 +158,10 @@ mod tests {
         assert!((p99 / 0.008 - 1.0).abs() < 0.03, "p99 {p99}");
     }
 
+    /// Statistics: a normal(1 ms, 1 ms) kept above 0 has mean 1.288 ms and
+    /// standard deviation 0.794 ms (truncated at −1 σ), so the mean of
+    /// 200,000 draws has a relative standard deviation of 0.14 %: ±1 % is
+    /// 7.3 σ, a false-failure rate of 3e-13.
     #[test]
     fn truncated_normal_mean_and_no_negatives() {
         let s = Sampler::Normal { mean: 0.001, sd: 0.001 };
