@@ -188,7 +188,12 @@ class Service:
         self.index: Index | None = None
         self.threshold = 0.5
         self.lock = threading.Lock()
-        self.cache: OrderedDict[str, tuple[float, dict, int]] = OrderedDict()
+        # (expiry, the answer as JSON, bytes): atoms only, so the collector
+        # untracks each entry and never walks the cache. Entries holding the
+        # answer dicts themselves stayed tracked, and with every answer
+        # cached, collections walked a growing cache: fraud_detection at
+        # 400 rps slowed from p50 8 to 15 ms over 30,000 requests.
+        self.cache: OrderedDict[str, tuple[float, str, int]] = OrderedDict()
         self.cache_bytes = 0
         self.error: str | None = None
         self.store_failures, self.store_logged_at = 0, -math.inf
@@ -347,12 +352,13 @@ class Service:
 
     def remember_answer(self, key: str, out: dict, ttl: float) -> None:
         """Caches an answer; the cache holds at most `CACHE_BYTES` of keys and answers."""
-        size = len(key) + len(json.dumps(out))
+        text = json.dumps(out)
+        size = len(key) + len(text)
         with self.lock:
             old = self.cache.pop(key, None)
             if old:
                 self.cache_bytes -= old[2]
-            self.cache[key] = (time.monotonic() + ttl, out, size)
+            self.cache[key] = (time.monotonic() + ttl, text, size)
             self.cache_bytes += size
             while self.cache_bytes > CACHE_BYTES and self.cache:
                 self.cache_bytes -= self.cache.popitem(last=False)[1][2]
@@ -716,8 +722,9 @@ def create_app(
             with service.lock:
                 hit = service.cache.get(key)
             if hit and hit[0] > time.monotonic():
-                requests.labels(hit[1]["model"], "cached").inc()
-                return {**hit[1], "cached": True}
+                out = json.loads(hit[1])
+                requests.labels(out["model"], "cached").inc()
+                return {**out, "cached": True}
         try:
             job = batcher.submit(body)
         except Full:

@@ -66,6 +66,14 @@ def test_the_answer_cache_is_bounded_in_bytes(spec, artifacts):
     assert sum(v[2] for v in service.cache.values()) == service.cache_bytes
 
 
+def test_the_answer_cache_is_out_of_the_collectors_sight(spec, artifacts):
+    service = create_app(spec, artifacts).state.service
+    for i in range(100):
+        service.remember_answer(str(i), {"prediction": True, "scores": {"a": 0.5}, "model": "m"}, 60.0)
+    gc.collect()
+    assert not any(gc.is_tracked(v) for v in service.cache.values())
+
+
 def run_guard(messages, read_timeout_s=10.0, max_bytes=100):
     """Drives `Guard` with the given request messages; returns the status sent and whether the app ran."""
     ran = []
