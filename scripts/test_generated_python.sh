@@ -179,7 +179,8 @@ for name in "${specs[@]}"; do
         --bodies "$bodies" --path "$path" --project "$out"
       # The calibration loop, bounded (docs/simulation.md): `mlspec calibrate`
       # on the served project, then `simulate --calibration` against `mlspec
-      # load` at two rates and at saturation, with the script's tolerances.
+      # load` at 25 % and 50 % of the capacity the calibrated simulation
+      # predicts, with the script's tolerances.
       "$py" scripts/load/calibration.py --spec "$spec" --mlspec "$mlspec" --bodies "$bodies" \
         --path "$path" --project "$out"
     fi

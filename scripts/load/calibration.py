@@ -2,7 +2,7 @@
 server, against what `mlspec load` then measures on it.
 
     python calibration.py --spec SPEC --mlspec BIN --bodies FILE --project DIR
-        [--seconds 10] [--rates 0.3,0.6] [--p50-tolerance 1.0] [--p99-tolerance 2.0]
+        [--seconds 10] [--rates 0.25,0.5] [--repeats 1] [--p50-tolerance 1.0] [--p99-tolerance 2.0]
         [--saturation-tolerance T] [--table FILE]
 
 Each measurement gets a fresh server (`python serve.py`, one worker
@@ -14,8 +14,9 @@ never serves a body an earlier run sent. Steps:
 2. The capacity the calibrated simulation predicts for one process: the
    highest rate at which it keeps up (see `keeps_up`), by bisection.
 3. For each share of that capacity, `mlspec load --rate` on a fresh server
-   and `mlspec simulate --calibration --rate` at the same rate: their p50
-   and p99 must agree within the tolerances. Beside them, the server's CPU
+   (`--repeats` times, the median compared) and `mlspec simulate
+   --calibration --rate` at the same rate: their p50 and p99 must agree
+   within the tolerances. Beside them, the server's CPU
    time per second and mean batch (from /metrics) against the simulated
    interpreters' busy share and mean batch, for reading, not checked.
 4. With `--saturation-tolerance`: the measured saturation rate, the same
@@ -34,6 +35,7 @@ moderate load. Exit 1 when a check misses.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -200,6 +202,22 @@ def load(
     )
 
 
+def measure(args, rate: float) -> dict:
+    """`mlspec load` at `rate` on a fresh server, with the server's CPU
+    seconds per second and mean batch over the run (its warm-up included)."""
+    with Server(args.project) as server:
+        before = counters(server)
+        report = load(args, server, rate)
+        after = counters(server)
+    span = args.seconds + 2  # each load run warms up for 2 s first
+    batches = after["batches"] - before["batches"]
+    report["cpu_per_s"] = (after["cpu"] - before["cpu"]) / span
+    report["mean_batch"] = (
+        (after["batched"] - before["batched"]) / batches if batches else 0.0
+    )
+    return report
+
+
 def error(predicted: float, measured: float) -> float:
     return abs(predicted - measured) / measured if measured > 0 else float("inf")
 
@@ -212,8 +230,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
         "--rates",
-        default="0.3,0.6",
+        default="0.25,0.5",
         help="shares of the capacity the calibrated simulation predicts",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="load runs per rate, each on a fresh server; their median is compared",
     )
     parser.add_argument("--p50-tolerance", type=float, default=1.0)
     parser.add_argument("--p99-tolerance", type=float, default=2.0)
@@ -262,34 +286,32 @@ def main() -> int:
     rows, internals, misses = [], [], []
     for share in (float(s) for s in args.rates.split(",")):
         rate = round(share * capacity)
-        with Server(args.project) as server:
-            before = counters(server)
-            measured = load(args, server, rate)
-            after = counters(server)
+        runs = [measure(args, rate) for _ in range(args.repeats)]
         sim = simulate(args, rate, max(50_000, int(rate * 60)))
         for q, tolerance in (("p50", args.p50_tolerance), ("p99", args.p99_tolerance)):
-            p, m = sim["latency_ms"][q], measured["latency_ms"][q]
-            rows.append((f"{share:.0%} ({rate} rps)", q, p, m, error(p, m)))
+            p = sim["latency_ms"][q]
+            m = statistics.median(r["latency_ms"][q] for r in runs)
+            values = ", ".join(f"{r['latency_ms'][q]:.2f}" for r in runs)
+            spread = f" ({values})" if len(runs) > 1 else ""
+            rows.append((f"{share:.0%} ({rate} rps)", q, p, m, error(p, m), spread))
             if error(p, m) > tolerance:
                 misses.append(
                     f"{q} at {rate} rps: simulated {p:.2f} ms, measured {m:.2f} ms, off by {error(p, m):.0%} (tolerance {tolerance:.0%})"
                 )
-        # Each load run warms up for 2 s before its measured seconds.
-        span = args.seconds + 2
-        batches = after["batches"] - before["batches"]
         internals.append(
             (
                 f"{rate} rps",
                 sim["utilization"],
-                (after["cpu"] - before["cpu"]) / span,
+                statistics.median(r["cpu_per_s"] for r in runs),
                 sim.get("interpreters", {}).get("mean_batch", 0.0),
-                (after["batched"] - before["batched"]) / batches if batches else 0.0,
+                statistics.median(r["mean_batch"] for r in runs),
             )
         )
-        if measured["errors"]:
-            misses.append(
-                f"{measured['errors']} errors at {rate} rps: {measured['errors_by_status']}"
-            )
+        for r in runs:
+            if r["errors"]:
+                misses.append(
+                    f"{r['errors']} errors at {rate} rps: {r['errors_by_status']}"
+                )
     if args.saturation_tolerance is not None:
         measured_max = measured_capacity(args, capacity, light_p50)
         rows.append(
@@ -299,6 +321,7 @@ def main() -> int:
                 capacity,
                 measured_max,
                 error(capacity, measured_max),
+                "",
             )
         )
         if error(capacity, measured_max) > args.saturation_tolerance:
@@ -311,10 +334,13 @@ def main() -> int:
         else f"{args.saturation_tolerance:.0%}"
     )
     table = [
-        "| load | figure | simulated | measured | error |",
+        "| load | figure | simulated | measured (median; runs) | error |",
         "|---|---|---:|---:|---:|",
     ]
-    table += [f"| {w} | {q} | {p:.2f} | {m:.2f} | {e:.1%} |" for w, q, p, m, e in rows]
+    table += [
+        f"| {w} | {q} | {p:.2f} | {m:.2f}{runs} | {e:.1%} |"
+        for w, q, p, m, e, runs in rows
+    ]
     print("\n".join(["calibration loop:", *table]))
     print("the model's insides against the server's (read, not checked):")
     print(
