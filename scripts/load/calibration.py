@@ -105,6 +105,11 @@ def mlspec(args, *argv: str) -> dict:
     return json.loads(done.stdout)
 
 
+def sim_requests(rate: float) -> int:
+    """A simulated minute at `rate`, within 50,000 to 2,000,000 requests."""
+    return min(2_000_000, max(50_000, int(rate * 60)))
+
+
 def simulate(args, rate: float, requests: int) -> dict:
     return mlspec(
         args,
@@ -144,13 +149,13 @@ def keeps_up(report: dict, light_p50: float) -> bool:
 def predicted_capacity(args, light_rate: float, light_p50: float) -> float:
     """The highest rate the calibrated process keeps up with, to 2 %."""
     lo, hi = light_rate, light_rate * 2
-    while keeps_up(simulate(args, hi, max(50_000, int(hi * 60))), light_p50):
+    while keeps_up(simulate(args, hi, sim_requests(hi)), light_p50):
         lo, hi = hi, hi * 2
         if hi > 1e6:
             return hi
     while hi - lo > 0.02 * lo:
         mid = (lo + hi) / 2
-        if keeps_up(simulate(args, mid, max(50_000, int(mid * 60))), light_p50):
+        if keeps_up(simulate(args, mid, sim_requests(mid)), light_p50):
             lo = mid
         else:
             hi = mid
@@ -287,7 +292,7 @@ def main() -> int:
     for share in (float(s) for s in args.rates.split(",")):
         rate = round(share * capacity)
         runs = [measure(args, rate) for _ in range(args.repeats)]
-        sim = simulate(args, rate, max(50_000, int(rate * 60)))
+        sim = simulate(args, rate, sim_requests(rate))
         for q, tolerance in (("p50", args.p50_tolerance), ("p99", args.p99_tolerance)):
             p = sim["latency_ms"][q]
             m = statistics.median(r["latency_ms"][q] for r in runs)
