@@ -135,8 +135,15 @@ fn capacity_answers_with_replicas_and_cost() {
     assert!(v["simulated"]["replicas"].as_u64().unwrap() >= 1);
     assert!(v["simulated"]["cost_per_month"].as_f64().unwrap() > 0.0);
     assert!(v["peak_rps"].as_f64().unwrap() > 1000.0, "the burst at 12h sets the peak");
+    // The fleet one smaller is shown, and it misses.
+    let replicas = v["simulated"]["replicas"].as_u64().unwrap();
+    let below = &v["simulated"]["below"];
+    assert_eq!(below["replicas"].as_u64(), Some(replicas - 1), "{below}");
+    assert_eq!(below["met"], false);
     let human = run(&["capacity", FRAUD, "--requests", "50k"]);
-    assert!(text(&human.stdout).contains("replicas meet every latency constraint"), "{}", text(&human.stdout));
+    let out = text(&human.stdout);
+    assert!(out.contains("replicas meet every latency constraint"), "{out}");
+    assert!(out.contains(&format!("; {} miss: p", replicas - 1)) && out.contains(" ms > "), "{out}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::table::{Cell, Column, Table, TextLayout};
 use super::{group, money, pct};
-use mlspec_sim::capacity::{Answer, CapacityReport};
+use mlspec_sim::capacity::{Answer, CapacityReport, Trial};
 use std::fmt::Write;
 
 fn values(c: &CapacityReport, v: &[f64]) -> String {
@@ -14,16 +14,30 @@ fn values(c: &CapacityReport, v: &[f64]) -> String {
         .join(", ")
 }
 
+/// What a trial misses: `p99 212 ms > 100 ms, p50 …` (the constraints it
+/// does not meet), and how busy it was.
+fn misses(c: &CapacityReport, t: &Trial) -> String {
+    let missed: Vec<String> = c
+        .constraints
+        .iter()
+        .zip(&t.values_ms)
+        .filter(|(k, v)| **v > k.limit_ms)
+        .map(|(k, v)| format!("{} {v} ms > {} ms", k.constraint.split_whitespace().nth(1).unwrap_or(""), k.limit_ms))
+        .collect();
+    format!("{} ({} busy)", missed.join(", "), pct(t.utilization * 100.0))
+}
+
 /// The answer in one sentence.
 pub fn capacity_verdict(c: &CapacityReport) -> String {
     let cost = |m: Option<f64>| m.map(|m| format!(" at {}/month", money(m))).unwrap_or_default();
     match &c.simulated {
-        Answer::Found { replicas, cost_per_month, values_ms, utilization } => format!(
-            "{replicas} replicas meet every latency constraint at the peak of {} rps{} ({}; {} busy)",
+        Answer::Found { replicas, cost_per_month, values_ms, utilization, below } => format!(
+            "{replicas} replicas meet every latency constraint at the peak of {} rps{} ({}; {} busy){}",
             group(c.peak_rps.round() as u64),
             cost(*cost_per_month),
             values(c, values_ms),
-            pct(utilization * 100.0)
+            pct(utilization * 100.0),
+            below.as_ref().map(|b| format!("; {} miss: {}", b.replicas, misses(c, b))).unwrap_or_default()
         ),
         Answer::Infeasible { constraint, floor_ms, limit_ms } => format!(
             "INFEASIBLE: the stages alone take {floor_ms} ms at the {} quantile, above the {limit_ms} ms limit; no number of replicas can meet `{constraint}`; cut stage latency",

@@ -61,6 +61,9 @@ pub enum Answer {
         cost_per_month: Option<f64>,
         values_ms: Vec<f64>,
         utilization: f64,
+        /// The fleet one replica smaller, simulated the same way, and what
+        /// it misses (absent when the answer is one replica).
+        below: Option<Trial>,
     },
     Infeasible {
         constraint: String,
@@ -236,10 +239,20 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
             miss = mid;
         }
     }
+    // The fleet below the answer: a trial already when the search bisected
+    // down to it, else (the stability bound met at once) one more.
+    if hit > 1 {
+        run(hit - 1, &mut trials);
+    }
     trials.sort_by_key(|t| t.replicas);
     if let Some(t) = trials.iter().find(|t| t.replicas == hit) {
-        report.simulated =
-            Answer::Found { replicas: hit, cost_per_month: cost(hit), values_ms: t.values_ms.clone(), utilization: t.utilization };
+        report.simulated = Answer::Found {
+            replicas: hit,
+            cost_per_month: cost(hit),
+            values_ms: t.values_ms.clone(),
+            utilization: t.utilization,
+            below: trials.iter().find(|t| t.replicas + 1 == hit).cloned(),
+        };
     }
     report.trials = trials;
     report
