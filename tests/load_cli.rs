@@ -221,6 +221,7 @@ fn simulate_and_capacity_run_on_a_calibration() {
     let c = mlspec(&["capacity", FRAUD, "--calibration", &cal, "--requests", "20k", "--format", "json"]);
     let r: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap_or_else(|_| panic!("{}", stderr(&c)));
     assert!(r["calibration"].as_str().unwrap().contains("4 processes per replica"), "{}", r["calibration"]);
+    assert_eq!(r["interpreters"], 4, "a calibrated replica's limit is its processes");
 }
 
 #[test]

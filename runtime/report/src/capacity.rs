@@ -27,6 +27,15 @@ fn misses(c: &CapacityReport, t: &Trial) -> String {
     format!("{} ({} busy)", missed.join(", "), pct(t.utilization * 100.0))
 }
 
+/// What one replica runs at once: its declared concurrency, or a calibrated
+/// replica's processes.
+fn per_replica(c: &CapacityReport) -> String {
+    match c.interpreters {
+        Some(n) => format!("{n} process{} (interpreters)", if n == 1 { "" } else { "es" }),
+        None => format!("concurrency {}", c.concurrency),
+    }
+}
+
 /// The answer in one sentence.
 pub fn capacity_verdict(c: &CapacityReport) -> String {
     let cost = |m: Option<f64>| m.map(|m| format!(" at {}/month", money(m))).unwrap_or_default();
@@ -58,7 +67,8 @@ pub fn capacity_human(c: &CapacityReport) -> String {
         let _ = writeln!(s, "service times: {cal}");
     }
     let _ = writeln!(s, "\n{}\n", capacity_verdict(c));
-    let _ = writeln!(s, "  declared     replicas {}..{} × concurrency {}", c.declared_replicas.0, c.declared_replicas.1, c.concurrency);
+    let per_replica = per_replica(c);
+    let _ = writeln!(s, "  declared     replicas {}..{} × {per_replica}", c.declared_replicas.0, c.declared_replicas.1);
     for k in &c.constraints {
         let _ = writeln!(s, "  constraint   {} (the stages alone: {} ms)", k.constraint, k.floor_ms);
     }
@@ -98,7 +108,8 @@ pub fn capacity_human(c: &CapacityReport) -> String {
 pub fn capacity_markdown(c: &CapacityReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Capacity: {} / {}\n\n**{}**\n", c.system, c.serving, capacity_verdict(c));
-    let _ = writeln!(s, "Peak {} rps (scenario `{}`); concurrency {} per replica.\n", c.peak_rps, c.scenario, c.concurrency);
+    let per_replica = per_replica(c);
+    let _ = writeln!(s, "Peak {} rps (scenario `{}`); {per_replica} per replica.\n", c.peak_rps, c.scenario);
     if let Some(cal) = &c.calibration {
         let _ = writeln!(s, "Service times calibrated on the real server: `{cal}`.\n");
     }

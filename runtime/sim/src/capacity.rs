@@ -92,6 +92,10 @@ pub struct CapacityReport {
     pub seed: u64,
     pub peak_rps: f64,
     pub concurrency: u32,
+    /// A calibrated replica's interpreters (worker processes), its limit in
+    /// place of `concurrency`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpreters: Option<u32>,
     pub declared_replicas: (u32, u32),
     pub trial_requests: u64,
     pub constraints: Vec<Constraint>,
@@ -188,6 +192,7 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
         seed: base.seed,
         peak_rps: r3(peak),
         concurrency: base.concurrency,
+        interpreters: base.interpreters,
         declared_replicas: base.replicas,
         trial_requests,
         constraints,
