@@ -363,7 +363,10 @@ fn pick(cdf: &[f64], u: f64) -> Option<usize> {
     if i < cdf.len() {
         Some(i)
     } else {
-        cdf.iter().rposition(|c| *c > 0.0)
+        // u at or past the total (rounding): the last level with weight,
+        // the first whose cumulative share reaches the total.
+        let top = cdf.last().copied().filter(|c| *c > 0.0)?;
+        cdf.iter().position(|c| *c >= top)
     }
 }
 
@@ -373,4 +376,40 @@ pub fn event_times(seed: u64, source: &str, block: i64, start: f64, end: f64, n:
     let mut t: Vec<f64> = (0..n).map(|_| start + (end - start) * r.gen::<f64>()).collect();
     t.sort_by(f64::total_cmp);
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Streams are named by every part and the block: no two of these collide.
+    #[test]
+    fn stream_ids_differ_by_source_field_and_block() {
+        let ids = [
+            stream_id(&["e", "x"], 0),
+            stream_id(&["e", "y"], 0),
+            stream_id(&["f", "x"], 0),
+            stream_id(&["e", "x"], 1),
+            stream_id(&["e", "x"], -1),
+            stream_id(&["ex"], 0),
+            stream_id(&["e", "#time"], 0),
+        ];
+        for (i, a) in ids.iter().enumerate() {
+            assert!(ids.iter().skip(i + 1).all(|b| a != b), "stream {i} collides");
+        }
+        assert_eq!(stream_id(&["e", "x"], 3), stream_id(&["e", "x"], 3));
+    }
+
+    /// A cumulative share vector picks index i for u in [cdf[i-1], cdf[i]);
+    /// zero and non-finite weights are never picked.
+    #[test]
+    fn weights_pick_each_level_for_its_share_of_the_unit_interval() {
+        let cdf = cumulative(&[2.0, 0.0, 1.0, f64::NAN, 1.0]);
+        assert_eq!(cdf, vec![0.5, 0.5, 0.75, 0.75, 1.0]);
+        let picks: Vec<Option<usize>> = [0.0, 0.49, 0.5, 0.74, 0.75, 0.999].iter().map(|u| pick(&cdf, *u)).collect();
+        assert_eq!(picks, vec![Some(0), Some(0), Some(2), Some(2), Some(4), Some(4)]);
+        // u = 1 (never drawn) or a rounding short of 1 falls on the last level with weight.
+        assert_eq!(pick(&cumulative(&[1.0, 1.0, 0.0]), 1.0), Some(1));
+        assert_eq!(pick(&cumulative(&[0.0, 0.0]), 0.5), None);
+    }
 }
