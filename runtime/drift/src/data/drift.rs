@@ -85,3 +85,57 @@ impl DriftPlan {
         self.events.last().and_then(ScenarioEvent::drift_start)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlspec_ir::FieldRef;
+
+    fn field(source: &str, field: &str) -> FieldRef {
+        FieldRef { source: source.into(), field: field.into(), span: Default::default() }
+    }
+
+    fn plan(events: Vec<ScenarioEvent>) -> DriftPlan {
+        let s = Scenario {
+            name: "s".into(),
+            doc: Vec::new(),
+            duration_s: None,
+            requests: None,
+            traffic: None,
+            events,
+            seed: None,
+            span: Default::default(),
+            name_span: Default::default(),
+        };
+        DriftPlan::new(Some(&s))
+    }
+
+    /// Events apply from their start on; of two that change the same thing,
+    /// the later start wins, whatever their order in the scenario; another
+    /// field, source or moment is left alone; load events are not drift.
+    #[test]
+    fn an_event_applies_from_its_start_and_the_latest_start_wins() {
+        let p = plan(vec![
+            ScenarioEvent::Shift { field: field("e", "x"), moment: Moment::Mean, by: -0.2, from_s: 200.0 },
+            ScenarioEvent::Burst { factor: 3.0, at_s: 0.0, for_s: 10.0 },
+            ScenarioEvent::Shift { field: field("e", "x"), moment: Moment::Mean, by: 0.3, from_s: 100.0 },
+            ScenarioEvent::Shift { field: field("e", "x"), moment: Moment::Sd, by: 0.5, from_s: 150.0 },
+            ScenarioEvent::Mix { field: field("e", "k"), weights: vec![("a".into(), 1.0)], from_s: 50.0 },
+            ScenarioEvent::ConceptDrift { strength: 0.4, from_s: 120.0 },
+            ScenarioEvent::ConceptDrift { strength: 0.9, from_s: 300.0 },
+            ScenarioEvent::PriorShift { field: field("e", "y"), rate: 0.5, from_s: 250.0 },
+        ]);
+        assert_eq!(p.events.len(), 7, "the burst is not a drift event");
+        assert_eq!((p.first_start(), p.last_start()), (Some(50.0), Some(300.0)));
+        assert!(p.field("e", "x", 99.9).is_none());
+        assert_eq!(p.field("e", "x", 100.0), FieldDrift { mean: 0.3, sd: 0.0, mix: None });
+        assert_eq!(p.field("e", "x", 150.0), FieldDrift { mean: 0.3, sd: 0.5, mix: None });
+        assert_eq!(p.field("e", "x", 1e9), FieldDrift { mean: -0.2, sd: 0.5, mix: None });
+        assert!(p.field("other", "x", 1e9).is_none() && p.field("e", "z", 1e9).is_none());
+        assert_eq!(p.field("e", "k", 50.0).mix, Some(vec![("a".to_string(), 1.0)]));
+        assert_eq!((p.concept(119.0), p.concept(120.0), p.concept(300.0)), (0.0, 0.4, 0.9));
+        assert_eq!((p.prior("e", "y", 249.0), p.prior("e", "y", 250.0), p.prior("e", "x", 1e9)), (None, Some(0.5), None));
+        assert_eq!((p.epoch(0.0), p.epoch(50.0), p.epoch(150.0), p.epoch(1e9)), (0, 1, 4, 7));
+        assert!(plan(Vec::new()).first_start().is_none() && DriftPlan::new(None).events.is_empty());
+    }
+}

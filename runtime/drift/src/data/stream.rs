@@ -512,3 +512,31 @@ fn append(store: &mut Store, t: Vec<f64>, y: Vec<f64>, x: Vec<Vec<f64>>, rules: 
     extend(&mut store.monitored, monitored);
     store.group.extend(group);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hours of a day add up to exactly its rows, spread as evenly as
+    /// whole rows allow (any two hours differ by at most one row), on
+    /// negative (history) days too.
+    #[test]
+    fn block_rows_split_each_day_exactly() {
+        for per_day in [0u64, 1, 23, 24, 25, 240, 9_999, 10_000, 1_000_003] {
+            for day in [-30i64, -1, 0, 7] {
+                let hours: Vec<usize> = (day * 24..(day + 1) * 24).map(|k| block_rows(per_day, k)).collect();
+                assert_eq!(hours.iter().sum::<usize>() as u64, per_day, "{per_day} rows a day, day {day}");
+                let (lo, hi) = (hours.iter().min().copied().unwrap_or(0), hours.iter().max().copied().unwrap_or(0));
+                assert!(hi - lo <= 1, "{per_day} rows a day: hours of {lo} to {hi}");
+            }
+        }
+    }
+
+    #[test]
+    fn store_range_is_the_rows_in_a_half_open_interval() {
+        let s = Store { t: vec![0.0, 1.0, 1.0, 2.0, 5.0], ..Store::default() };
+        assert_eq!(s.range(1.0, 5.0), 1..4);
+        assert_eq!(s.range(f64::NEG_INFINITY, 1.0), 0..1);
+        assert_eq!(s.range(6.0, 9.0), 5..5);
+    }
+}

@@ -363,7 +363,10 @@ fn pick(cdf: &[f64], u: f64) -> Option<usize> {
     if i < cdf.len() {
         Some(i)
     } else {
-        cdf.iter().rposition(|c| *c > 0.0)
+        // u at or past the total (rounding): the last level with weight,
+        // the first whose cumulative share reaches the total.
+        let top = cdf.last().copied().filter(|c| *c > 0.0)?;
+        cdf.iter().position(|c| *c >= top)
     }
 }
 
@@ -373,4 +376,172 @@ pub fn event_times(seed: u64, source: &str, block: i64, start: f64, end: f64, n:
     let mut t: Vec<f64> = (0..n).map(|_| start + (end - start) * r.gen::<f64>()).collect();
     t.sort_by(f64::total_cmp);
     t
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::data::table::{self, Col, MISSING};
+
+    const SCHEMA_ROWS: usize = 40_000;
+
+    /// 40,000 rows of one stream source with one field per row of the
+    /// schema table in docs/drift.md.
+    fn schema_table() -> table::Table {
+        let src = r#"system t {
+  problem { objective "o"; task regression }
+  source e {
+    kind stream
+    schema {
+      id: id key
+      ts: timestamp event_time
+      nrm: float dist normal(mean: 5, sd: 2)
+      lgn: float dist lognormal(mean: 1, sd: 0.5)
+      unf: float dist uniform(min: 2, max: 6)
+      poi: int dist poisson(lambda: 3)
+      rng: float range 10..20
+      int0: int
+      flt0: float
+      cut: float range 0..1 dist normal(mean: 0, sd: 1)
+      vals: category values ["p", "q", "r", "s"]
+      lvls: category
+      gaps: float missing 20%
+      flag: bool
+    }
+  }
+}
+"#;
+        let d = mlspec_check::check_source(src).design().expect("a valid spec");
+        let world = World::new(&d, SCHEMA_ROWS as u64).expect("a world");
+        let times = vec![0.0; SCHEMA_ROWS];
+        let none = |_: &str| FieldDrift::default();
+        let b = Block { seed: 1, source_index: 0, source: &d.sources[0], block: 0, times: &times, first_row: 0, drift: &none };
+        let (df, layouts) = draw(&world, &b).unwrap();
+        table::from_frame("e", &df, &layouts, times).unwrap()
+    }
+
+    fn nums(t: &table::Table, f: &str) -> Vec<f64> {
+        match t.col(f) {
+            Some(Col::Num(v)) => v.clone(),
+            other => panic!("{f}: {other:?}"),
+        }
+    }
+
+    fn mean_sd(v: &[f64]) -> (f64, f64) {
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        (m, (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
+    }
+
+    /// |got − want| within 5 standard errors `se`.
+    fn near(what: &str, got: f64, want: f64, se: f64) {
+        assert!((got - want).abs() < 5.0 * se, "{what}: {got}, want {want} ± 5 × {se}");
+    }
+
+    /// Each row of docs/drift.md's schema table against its closed form, on
+    /// 40,000 draws: a mean within 5 standard errors (σ/√n), a sd within 5
+    /// of its standard errors (σ/√(2n) for the normal ones), a share p
+    /// within 5·√(p(1−p)/n). Each such check fails falsely with probability
+    /// 5.7e-7 (normal tail at 5); 28 checks: below 2e-5 for the test.
+    /// Ranges, integers and levels are checked exactly.
+    #[test]
+    fn each_schema_row_draws_the_distribution_the_docs_state() {
+        let t = schema_table();
+        let n = SCHEMA_ROWS as f64;
+        let rt = n.sqrt();
+        let (m, s) = mean_sd(&nums(&t, "nrm"));
+        near("normal(5, 2) mean", m, 5.0, 2.0 / rt);
+        near("normal(5, 2) sd", s, 2.0, 2.0 / (2.0 * n).sqrt());
+        // lognormal(mean, sd) are the log's: E = e^(μ+σ²/2), sd = √((e^σ² − 1)·e^(2μ+σ²)).
+        let (mu, sg) = (1.0f64, 0.5f64);
+        let (e, sd) = ((mu + sg * sg / 2.0).exp(), ((sg * sg).exp_m1() * (2.0 * mu + sg * sg).exp()).sqrt());
+        let lgn = nums(&t, "lgn");
+        near("lognormal mean", mean_sd(&lgn).0, e, sd / rt);
+        let (lm, ls) = mean_sd(&lgn.iter().map(|x| x.ln()).collect::<Vec<_>>());
+        near("lognormal: mean of the log", lm, mu, sg / rt);
+        near("lognormal: sd of the log", ls, sg, sg / (2.0 * n).sqrt());
+        let unf = nums(&t, "unf");
+        assert!(unf.iter().all(|x| (2.0..6.0).contains(x)));
+        let (m, s) = mean_sd(&unf);
+        near("uniform(2, 6) mean", m, 4.0, (4.0 / 12f64.sqrt()) / rt);
+        // The sd of a uniform's sample sd: √((μ4 − σ⁴)/(4σ²n)), μ4 = (b−a)⁴/80.
+        let var: f64 = 16.0 / 12.0;
+        near("uniform(2, 6) sd", s, var.sqrt(), ((256.0 / 80.0 - var * var) / (4.0 * var * n)).sqrt());
+        for (f, lambda) in [("poi", 3.0), ("int0", 5.0)] {
+            let v = nums(&t, f);
+            assert!(v.iter().all(|x| x.fract() == 0.0 && *x >= 0.0), "{f}: whole numbers");
+            let (m, s) = mean_sd(&v);
+            near(&format!("{f}: Poisson({lambda}) mean"), m, lambda, (lambda / n).sqrt());
+            // Var of the sample variance of a Poisson: (λ + 2λ²)/n (μ4 = λ + 3λ²).
+            near(&format!("{f}: Poisson({lambda}) variance"), s * s, lambda, ((lambda + 2.0 * lambda * lambda) / n).sqrt());
+        }
+        let rng = nums(&t, "rng");
+        assert!(rng.iter().all(|x| (10.0..=20.0).contains(x)));
+        near("range 10..20 alone: uniform mean", mean_sd(&rng).0, 15.0, (10.0 / 12f64.sqrt()) / rt);
+        let (m, s) = mean_sd(&nums(&t, "flt0"));
+        near("float, no dist: normal(0, 1) mean", m, 0.0, 1.0 / rt);
+        near("float, no dist: normal(0, 1) sd", s, 1.0, 1.0 / (2.0 * n).sqrt());
+        // normal(0, 1) clipped to 0..1: P(x ≤ 0) = 1/2 all at 0, P(x ≥ 1) = 0.1587 all at 1.
+        let cut = nums(&t, "cut");
+        assert!(cut.iter().all(|x| (0.0..=1.0).contains(x)));
+        let at = |v: f64| cut.iter().filter(|x| **x == v).count() as f64 / n;
+        near("clipped at the range's low end", at(0.0), 0.5, (0.25 / n).sqrt());
+        near("clipped at the range's high end", at(1.0), 0.158_655, (0.158_655 * 0.841_345 / n).sqrt());
+        let shares = |f: &str, k: usize| match t.col(f) {
+            Some(Col::Cat { codes, levels }) => {
+                assert_eq!(levels.len(), k, "{f}: levels {levels:?}");
+                (0..k).map(|i| codes.iter().filter(|c| **c == i as u32).count() as f64 / n).collect::<Vec<_>>()
+            }
+            other => panic!("{f}: {other:?}"),
+        };
+        for (i, p) in shares("vals", 4).into_iter().enumerate() {
+            near(&format!("values: level {i}"), p, 0.25, (0.25 * 0.75 / n).sqrt());
+        }
+        if let Some(Col::Cat { levels, .. }) = t.col("lvls") {
+            assert_eq!(levels.first().map(String::as_str), Some("lvls_0"));
+            assert_eq!(levels.last().map(String::as_str), Some("lvls_5"));
+        }
+        let h6: f64 = (1..=6).map(|i| 1.0 / f64::from(i)).sum();
+        for (i, p) in shares("lvls", 6).into_iter().enumerate() {
+            let want = 1.0 / ((i as f64 + 1.0) * h6);
+            near(&format!("default level {i}: 1/(i+1) weights"), p, want, (want * (1.0 - want) / n).sqrt());
+        }
+        let gaps = nums(&t, "gaps").iter().filter(|x| x.is_nan()).count() as f64 / n;
+        near("missing 20%", gaps, 0.2, (0.2 * 0.8 / n).sqrt());
+        let flag = nums(&t, "flag").iter().filter(|x| **x == 1.0).count() as f64 / n;
+        near("bool: true 30% of the time", flag, 0.3, (0.3 * 0.7 / n).sqrt());
+        assert!(!matches!(t.col("vals"), Some(Col::Cat { codes, .. }) if codes.contains(&MISSING)), "no missing without `missing`");
+    }
+
+    /// Streams are named by every part and the block: no two of these collide.
+    #[test]
+    fn stream_ids_differ_by_source_field_and_block() {
+        let ids = [
+            stream_id(&["e", "x"], 0),
+            stream_id(&["e", "y"], 0),
+            stream_id(&["f", "x"], 0),
+            stream_id(&["e", "x"], 1),
+            stream_id(&["e", "x"], -1),
+            stream_id(&["ex"], 0),
+            stream_id(&["e", "#time"], 0),
+        ];
+        for (i, a) in ids.iter().enumerate() {
+            assert!(ids.iter().skip(i + 1).all(|b| a != b), "stream {i} collides");
+        }
+        assert_eq!(stream_id(&["e", "x"], 3), stream_id(&["e", "x"], 3));
+    }
+
+    /// A cumulative share vector picks index i for u in [cdf[i-1], cdf[i]);
+    /// zero and non-finite weights are never picked.
+    #[test]
+    fn weights_pick_each_level_for_its_share_of_the_unit_interval() {
+        let cdf = cumulative(&[2.0, 0.0, 1.0, f64::NAN, 1.0]);
+        assert_eq!(cdf, vec![0.5, 0.5, 0.75, 0.75, 1.0]);
+        let picks: Vec<Option<usize>> = [0.0, 0.49, 0.5, 0.74, 0.75, 0.999].iter().map(|u| pick(&cdf, *u)).collect();
+        assert_eq!(picks, vec![Some(0), Some(0), Some(2), Some(2), Some(4), Some(4)]);
+        // u = 1 (never drawn) or a rounding short of 1 falls on the last level with weight.
+        assert_eq!(pick(&cumulative(&[1.0, 1.0, 0.0]), 1.0), Some(1));
+        assert_eq!(pick(&cumulative(&[0.0, 0.0]), 0.5), None);
+    }
 }

@@ -288,7 +288,7 @@ impl Trained {
             per_row
                 .iter()
                 .map(|r| if r.len() >= 2 { r.get(1).copied().unwrap_or(0.0) } else { r.first().copied().unwrap_or(0.0) })
-                .map(|p| if odds == 1.0 { p } else { p / (p + odds * (1.0 - p)) })
+                .map(|p| corrected(p, odds))
                 .collect(),
         )
     }
@@ -310,4 +310,15 @@ fn leaf_of(root: &TreeNode<f64, usize>, x: &dyn Fn(usize) -> f64) -> usize {
         }
     }
     node as *const TreeNode<f64, usize> as usize
+}
+
+/// P(positive) of a model trained on a sample whose odds of a positive were
+/// `odds` times the data's, brought back to the data: the odds divided by
+/// `odds` (Bayes' rule with the class priors changed, likelihoods kept).
+pub fn corrected(p: f64, odds: f64) -> f64 {
+    if odds == 1.0 {
+        p
+    } else {
+        p / (p + odds * (1.0 - p))
+    }
 }

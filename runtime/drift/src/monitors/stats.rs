@@ -3,7 +3,11 @@
 //! the Wasserstein-1 distance and the Jensen–Shannon distance.
 //!
 //! Each is checked against independent reference values (scipy and numpy,
-//! `runtime/drift/tests/fixtures/drift_stats.py`) to 1e-6.
+//! `runtime/drift/tests/fixtures/drift_stats.py`) to 1e-6, for the formulas
+//! chosen here: the KS p-value is the asymptotic Kolmogorov distribution
+//! (not `ks_2samp`'s default, exact for small samples), and chi-square has
+//! no continuity correction (scipy's `chi2_contingency` applies Yates' by
+//! default at one degree of freedom).
 //!
 //! **Invariant:** every function returns a finite number for any input,
 //! empty samples included (0 distance, p-value 1: no evidence of drift).

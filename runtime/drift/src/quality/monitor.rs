@@ -50,6 +50,11 @@ impl Reference {
         Reference { sorted, edges, counts, levels }
     }
 
+    /// The reference's rows (finite values, after thinning).
+    pub fn rows(&self) -> usize {
+        self.sorted.len()
+    }
+
     fn current_counts(&self, current: &[f64]) -> Vec<u64> {
         match self.levels {
             Some(k) => level_counts(current, k),

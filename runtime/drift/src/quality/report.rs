@@ -44,6 +44,10 @@ pub struct MonitorSeries {
     pub cmp: String,
     pub threshold: f64,
     pub every_hours: f64,
+    /// Drift monitors: the rows of the reference in force at the last
+    /// check (the live model's training rows, thinned by an even stride
+    /// to at most 20,000).
+    pub reference_rows: Option<u64>,
     pub values: Vec<Point>,
     pub alerts_hours: Vec<f64>,
     /// Hours at which an alert started (the previous check was quiet).

@@ -128,6 +128,7 @@ fn series(m: &MonitorKind, kind: &'static str, feature: Option<String>, statisti
         cmp: cmp.as_str().into(),
         threshold,
         every_hours: hours(every),
+        reference_rows: None,
         values: Vec::new(),
         alerts_hours: Vec::new(),
         onsets_hours: Vec::new(),
@@ -150,11 +151,13 @@ fn schedule(d: &Design, horizon: f64, step: f64, store: &Store, train: &[usize],
                 checks.extend(times(every, horizon).map(|t| Check { t, order: 0, what: Action::Drift(idx) }));
                 let (mut s, cmp) = series(&m.kind, "drift", Some(feature.clone()), statistic.to_string(), every);
                 s.note = every_s.is_none().then(|| "no `every`: checked daily".to_string());
+                let r = reference(store, train, column, monitored);
+                s.reference_rows = Some(r.rows() as u64);
                 watches.push(Watch {
                     series: s,
                     cmp,
                     statistic: Some(*statistic),
-                    reference: Some(reference(store, train, column, monitored)),
+                    reference: Some(r),
                     column: Some(column),
                     window_s: 0.0,
                     in_alert: false,
@@ -449,7 +452,9 @@ impl Declared<'_> {
                 retrained_since = true;
                 for w in &mut watches {
                     if let Some(col) = w.column {
-                        w.reference = Some(reference(store, &rows, col, &self.gen.monitored));
+                        let r = reference(store, &rows, col, &self.gen.monitored);
+                        w.series.reference_rows = Some(r.rows() as u64);
+                        w.reference = Some(r);
                     }
                 }
                 retrains.push(Retrain {

@@ -202,3 +202,96 @@ pub fn followed_metric(d: &Design, target: Target) -> String {
             }
         })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::models::corrected;
+
+    fn design(dataset: &str) -> Design {
+        let src = format!(
+            r#"system t {{
+  problem {{ objective "o"; task binary_classification; target e.y }}
+  metrics {{ auc_roc >= 0.7 offline primary }}
+  source e {{
+    kind stream
+    volume 1k / day
+    schema {{
+      id: id key
+      ts: timestamp event_time
+      x: float
+      y: bool label
+    }}
+  }}
+  features {{
+    f = e.x
+  }}
+  dataset {{
+    {dataset}
+  }}
+  model m {{
+    kind logistic_regression
+    features [f]
+  }}
+}}
+"#
+        );
+        mlspec_check::check_source(&src).design().expect("a valid spec")
+    }
+
+    /// 100 positives, then 900 negatives.
+    fn store() -> Store {
+        Store { y: (0..1000).map(|i| if i < 100 { 1.0 } else { 0.0 }).collect(), ..Store::default() }
+    }
+
+    fn counts(s: &Store, rows: &[usize]) -> (usize, usize) {
+        let pos = rows.iter().filter(|r| s.y[**r] > 0.5).count();
+        (pos, rows.len() - pos)
+    }
+
+    /// Undersampling to `ratio` keeps pos/ratio negatives; oversampling
+    /// repeats positives up to the negatives' count. The factor is the
+    /// sample's odds of a positive over the data's (1/9 here): 100/400 over
+    /// 100/900 = 2.25; 900/900 over 100/900 = 9. The correction divides the
+    /// model's odds by it, so a model that learned the sample's base rate
+    /// gives back the data's 10 %.
+    #[test]
+    fn rebalancing_and_its_correction_follow_the_odds() {
+        let s = store();
+        let rows: Vec<usize> = (0..1000).collect();
+        for (dataset, kept, factor) in [
+            ("imbalance undersample(0.25)", (100, 400), 2.25),
+            ("imbalance oversample", (900, 900), 9.0),
+            ("imbalance class_weight", (900, 900), 9.0),
+        ] {
+            let (out, f) = rebalance(&design(dataset), &s, rows.clone());
+            assert_eq!(counts(&s, &out), kept, "{dataset}");
+            assert!((f - factor).abs() < 1e-12, "{dataset}: factor {f}, want {factor}");
+            let sample_rate = kept.0 as f64 / (kept.0 + kept.1) as f64;
+            assert!((corrected(sample_rate, f) - 0.1).abs() < 1e-12, "{dataset}: corrected {}", corrected(sample_rate, f));
+        }
+        let (out, f) = rebalance(&design("split random train 80% validation 10% test 10%"), &s, rows.clone());
+        assert_eq!((out, f), (rows, 1.0), "no imbalance declared: the rows as they are");
+        // The correction is the identity at 1 and keeps 0 and 1.
+        assert_eq!(corrected(0.3, 1.0), 0.3);
+        assert_eq!((corrected(0.0, 4.0), corrected(1.0, 4.0)), (0.0, 1.0));
+    }
+
+    /// The Bayes threshold t is where flagging and passing cost the same in
+    /// expectation: t·tp + (1−t)·fp = t·fn + (1−t)·tn; above it flagging is
+    /// cheaper, below it passing is.
+    #[test]
+    fn the_decision_threshold_is_where_both_decisions_cost_the_same() {
+        for (tp, fp, fn_, tn) in [(0.0, 1.0, 1.0, 0.0), (1.0, 3.0, 20.0, 0.0), (-5.0, 2.0, 50.0, 0.5), (0.0, 10.0, 1.0, 0.0)] {
+            let m = CostMatrix { tp, fp, fn_, tn, span: Default::default() };
+            let t = decision_threshold(Some(&m), false);
+            let flag = |p: f64| p * tp + (1.0 - p) * fp;
+            let pass = |p: f64| p * fn_ + (1.0 - p) * tn;
+            assert!((flag(t) - pass(t)).abs() < 1e-12, "{m:?}: t = {t}");
+            assert!(flag(t + 0.01) < pass(t + 0.01) && flag(t - 0.01) > pass(t - 0.01), "{m:?}: t = {t}");
+            assert_eq!(decision_threshold(Some(&m), true), 0.5, "rules decide 0/1");
+        }
+        assert_eq!(decision_threshold(None, false), 0.5);
+    }
+}
