@@ -246,6 +246,12 @@ fn one_report_has_both_parts_and_a_drift_only_spec_gets_its_drift_part() {
     assert!(html.matches("<svg").count() >= 6 + 3 + 2);
     let human = text(&run(&["simulate", FRAUD, "--requests", "20k"]).stdout);
     assert!(human.contains("Drift and model quality") && human.contains("not caught within the run"));
+    // Every drift table has its column titles, and no line ends in spaces.
+    for titles in ["drift  ", "monitor  ", "model  ", "at  "] {
+        assert!(human.lines().any(|l| l.trim_start().starts_with(titles)), "no `{titles}` title row:\n{human}");
+    }
+    assert!(human.lines().filter(|l| l.contains("first alert")).all(|l| l.contains("before any drift")), "{human}");
+    assert!(!human.lines().any(|l| l.ends_with(' ')), "{human}");
     let load_only = run(&["simulate", FRAUD, "--requests", "20k", "--only", "load", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&load_only.stdout).unwrap();
     assert!(v.get("drift").is_none() && v["requests"] == 20_000);

@@ -109,7 +109,7 @@ pub fn offline_table(q: &QualityReport) -> Table {
             rows.push(vec![m.model.clone(), format!("cost per 1,000 decisions{at_threshold}"), num(c), "–".into(), best]);
         }
     }
-    table(&["model", "metric", "test value", "declared", ""], rows)
+    table(&["model", "metric", "test value", "declared", "verdict"], rows)
 }
 
 pub fn retrains_table(q: &QualityReport) -> Table {
@@ -184,7 +184,12 @@ pub fn text(q: &QualityOutcome) -> String {
         if t.rows.is_empty() {
             continue;
         }
-        s.push_str(&t.caption(title).text(TextLayout { indent: 2, header: false, sep: " · ", skip_empty: true }));
+        let block = t.fitted().caption(title).text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false });
+        // An empty last cell leaves its separator: no trailing spaces.
+        for line in block.lines() {
+            s.push_str(line.trim_end());
+            s.push('\n');
+        }
         s.push('\n');
     }
     if let Some(c) = quality_change(&q.quality) {

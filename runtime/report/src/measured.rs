@@ -84,21 +84,14 @@ pub fn measured_human(s: &Summary) -> String {
     }
     if !s.slo.is_empty() {
         out.push('\n');
-        out.push_str(&fit(load::slo_table(&s.slo, "measured")).text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false }));
+        out.push_str(&load::slo_table(&s.slo, "measured").fitted().text(TextLayout {
+            indent: 2,
+            header: true,
+            sep: "  ",
+            skip_empty: false,
+        }));
     }
     out
-}
-
-/// Pads every column but the last to its widest cell, for a terminal.
-fn fit(mut t: Table) -> Table {
-    let last = t.columns.len().saturating_sub(1);
-    for (i, c) in t.columns.iter_mut().enumerate().take(last) {
-        let cells = t.rows.iter().filter_map(|r| r.get(i)).map(|cell| match cell {
-            Cell::Plain(x) | Cell::Code(x) | Cell::Strong(x) => x.chars().count(),
-        });
-        c.width = cells.fold(c.title.chars().count(), usize::max);
-    }
-    t
 }
 
 /// Sent, 2xx, errors and each status, timed out, unsent.

@@ -112,6 +112,17 @@ impl Table {
         Table { caption: Some(caption.into()), ..self }
     }
 
+    /// Every column but the last padded to its widest cell or title, so
+    /// that a terminal's rows line up under the titles.
+    pub fn fitted(mut self) -> Table {
+        let last = self.columns.len().saturating_sub(1);
+        for (i, c) in self.columns.iter_mut().enumerate().take(last) {
+            let cells = self.rows.iter().filter_map(|r| r.get(i)).map(|cell| cell.text().chars().count());
+            c.width = cells.fold(c.title.chars().count().max(c.width), usize::max);
+        }
+        self
+    }
+
     /// Lines for a terminal, each ending with a newline.
     pub fn text(&self, layout: TextLayout) -> String {
         let mut s = String::new();
@@ -215,6 +226,15 @@ mod tests {
         assert_eq!(sample().text(layout), "  name     n  ok\n  a|b     12  <no>\n  c           yes\n");
         let skipping = TextLayout { indent: 2, header: false, sep: " · ", skip_empty: true };
         assert_eq!(sample().caption("T").text(skipping), "  T\n    a|b     12 · <no>\n    c      · yes\n");
+    }
+
+    #[test]
+    fn fitted_columns_line_up_under_their_titles() {
+        let mut t = Table::new(vec![Column::left("monitor"), Column::left("alerts"), Column::left("note")]);
+        t.row(vec!["drift amount".into(), "3".into(), "late".into()]);
+        t.row(vec!["psi".into(), "12".into(), "".into()]);
+        let layout = TextLayout { indent: 0, header: true, sep: "  ", skip_empty: false };
+        assert_eq!(t.fitted().text(layout), "monitor       alerts  note\ndrift amount  3       late\npsi           12      \n");
     }
 
     #[test]
