@@ -91,7 +91,7 @@ struct Replica {
     interpreters_idle: u32,
     interpreter_queue: VecDeque<Job>,
     /// The event loop ran the last job started on this replica's
-    /// interpreters: it keeps going while it has request work.
+    /// interpreters: it keeps going while it has work (requests, hand-backs).
     loop_holds: bool,
 }
 

@@ -206,6 +206,18 @@ fn autoscaler_adds_replicas_after_warmup_within_its_range() {
 /// outside the edge and 22.5 ± 0.086 is 5.8 σ from both 22 and 23 (one
 /// tick); every other tick's margin is over 10 σ. False-failure rate:
 /// below 1e-8.
+/// Each whole step of the timeline holds the replicas `want` schedules:
+/// its time-weighted mean over the step, to 2e-3.
+fn replicas_follow(r: &mlspec_sim::LoadReport, c: &mut common::Checks, want: impl Fn(f64) -> f64) {
+    let step = r.timeline_step_s;
+    for p in r.timeline.iter().filter(|p| p.t_s + step <= r.simulated_s) {
+        let expect = (0..1000).map(|i| want(p.t_s + (f64::from(i) + 0.5) * step / 1000.0)).sum::<f64>() / 1000.0;
+        c.check("replicas over time", (p.replicas - expect).abs() <= 2e-3, || {
+            format!("at {} s: {} replicas, schedule {expect}", p.t_s, p.replicas)
+        });
+    }
+}
+
 #[test]
 fn autoscaler_ignores_changes_within_its_tolerance() {
     let serving =
@@ -216,14 +228,7 @@ fn autoscaler_ignores_changes_within_its_tolerance() {
             &format!("    traffic poisson 4000 rps\n    duration 20m\n    burst 1.05x at 2m for 6m\n    burst 1.125x at 10m for 10m\n    seed {seed}"),
         ));
         c.check("fleet range", r.replicas.min == 20 && r.replicas.max == 23, || format!("{:?}", r.replicas));
-        let want = |t: f64| if t >= 615.0 { 23.0 } else { 20.0 };
-        let step = r.timeline_step_s;
-        for p in r.timeline.iter().filter(|p| p.t_s + step <= r.simulated_s) {
-            let expect = (0..1000).map(|i| want(p.t_s + (f64::from(i) + 0.5) * step / 1000.0)).sum::<f64>() / 1000.0;
-            c.check("replicas over time", (p.replicas - expect).abs() <= 2e-3, || {
-                format!("at {} s: {} replicas, schedule {expect}", p.t_s, p.replicas)
-            });
-        }
+        replicas_follow(&r, c, |t| if t >= 615.0 { 23.0 } else { 20.0 });
     });
 }
 
@@ -304,15 +309,7 @@ fn autoscaler_keeps_its_period_stabilisation_and_warmup_on_a_step() {
         let r =
             run(&spec(serving, &format!("    traffic poisson 350 rps\n    duration 30m\n    burst 3x at 10m for 10m\n    seed {seed}")));
         c.check("fleet range", r.replicas.min == 4 && r.replicas.max == 11, || format!("{:?}", r.replicas));
-        let want = |t: f64| if (665.0..1515.0).contains(&t) { 11.0 } else { 4.0 };
-        let step = r.timeline_step_s;
-        for p in r.timeline.iter().filter(|p| p.t_s + step <= r.simulated_s) {
-            // The time-weighted mean of the schedule over the step.
-            let expect = (0..1000).map(|i| want(p.t_s + (f64::from(i) + 0.5) * step / 1000.0)).sum::<f64>() / 1000.0;
-            c.check("replicas over time", (p.replicas - expect).abs() <= 2e-3, || {
-                format!("at {} s: {} replicas, schedule {expect}", p.t_s, p.replicas)
-            });
-        }
+        replicas_follow(&r, c, |t| if (665.0..1515.0).contains(&t) { 11.0 } else { 4.0 });
     });
 }
 
