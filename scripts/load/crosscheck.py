@@ -14,25 +14,17 @@ its requests repeat a body the cache has answered; mlspec sends them in turn.
 """
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 
+import run
 from calibration import Server, load
-from run import CONNECTIONS
 
 
 def oha(args, server: Server, seconds: float) -> dict:
-    """oha's p50 and p99 (ms), and its 2xx count."""
-    cmd = [args.oha, server.base + args.path, "--no-tui", "--output-format", "json"]
-    cmd += ["--worker-threads", "1", "-c", str(CONNECTIONS)]
-    cmd += ["-m", "POST", "-T", "application/json", "-Z", args.bodies]
-    cmd += ["-q", f"{args.rate:g}", "--latency-correction", "-z", f"{seconds:g}s"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)  # noqa: S603
-    if done.returncode != 0:
-        raise RuntimeError(f"oha exited {done.returncode}: {done.stderr.strip()[:500]}")
-    r = json.loads(done.stdout)
+    """oha's p50 and p99 (ms), and its 2xx count, run as the test command runs it."""
+    args.url = server.base + args.path
+    r = run.oha(args, args.rate, seconds)
     p = r["latencyPercentiles"]
     ok = sum(
         n for code, n in r["statusCodeDistribution"].items() if code.startswith("2")
