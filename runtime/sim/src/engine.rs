@@ -154,8 +154,12 @@ fn next_job(q: &VecDeque<Job>, now: f64, loop_holds: bool) -> Option<usize> {
     if q.is_empty() {
         return None;
     }
-    if let Some(i) = q.iter().position(|j| matches!(j, Job::Batch { at, .. } if now - at >= SWITCH_INTERVAL_S)) {
-        return Some(i);
+    // Batches are queued in time order, so the first is the one that has
+    // waited longest: if it has not waited a switch interval, none has.
+    if let Some(i) = q.iter().position(|j| matches!(j, Job::Batch { .. })) {
+        if matches!(q[i], Job::Batch { at, .. } if now - at >= SWITCH_INTERVAL_S) {
+            return Some(i);
+        }
     }
     if loop_holds {
         if let Some(i) = q.iter().position(Job::on_loop) {
