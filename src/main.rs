@@ -33,6 +33,9 @@ enum Command {
         /// Exit 1 on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Apply every machine-applicable fix in place (`-`: the fixed text to stdout), then report what is left
+        #[arg(long)]
+        fix: bool,
     },
     /// Rewrite specs in the canonical style, keeping comments (`-` reads stdin, writes stdout)
     Fmt {
@@ -328,7 +331,7 @@ pub enum GraphFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Check { files, format, deny_warnings } => commands::check::run(&files, format, deny_warnings),
+        Command::Check { files, format, deny_warnings, fix } => commands::check::run(&files, format, deny_warnings, fix),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
         Command::Simulate { sim, drift, replicas, format, out } => commands::simulate::run(&sim, &drift, replicas, format, out.as_deref()),

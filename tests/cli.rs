@@ -167,6 +167,53 @@ fn fmt_rewrites_in_place_and_check_reports() {
     assert_eq!(mlspec(&["fmt", "--check", &p]).status.code(), Some(0));
 }
 
+/// The fraud example with three mistakes that each have a fix: a block
+/// left open, a misspelt field and a unit written apart.
+fn fraud_with_fixable_mistakes() -> (String, String) {
+    let fraud = std::fs::read_to_string("specs/fraud_detection.mlspec").unwrap();
+    let broken = fraud
+        .replacen("log1p(transactions.amount)", "log1p(transactions.amout)", 1)
+        .replacen("window 30d action", "window 30 days action", 1)
+        .replacen(
+            "    geo_mismatch = transactions.country != users.country\n  }\n",
+            "    geo_mismatch = transactions.country != users.country\n",
+            1,
+        );
+    assert_ne!(broken, fraud);
+    (fraud, broken)
+}
+
+#[test]
+fn check_fix_applies_every_fix_and_reports_what_is_left() {
+    let (fraud, broken) = fraud_with_fixable_mistakes();
+    let (_d, p) = temp_spec("f.mlspec", &broken);
+    let o = mlspec(&["check", "--format", "json", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fixes: Vec<&str> =
+        report["files"][0]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["fix"]["message"].as_str()).collect();
+    assert_eq!(fixes, ["add `}`", "replace with `amount`", "write `30d`"]);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), broken, "check without --fix writes nothing");
+
+    let o = mlspec(&["check", "--fix", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(": applied 3 fixes"));
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), fraud);
+
+    // Standard input: the fixed text on stdout, the report on stderr.
+    let o =
+        mlspec_stdin(&["check", "--fix", "-"], broken.replacen("task binary_classification", "task binary_clasification", 1).as_bytes());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), fraud);
+
+    // What has no fix is reported, and the file keeps the fixes that applied.
+    let (_d, p) = temp_spec("g.mlspec", &broken.replacen("kind gradient_boosting", "kind magic_forest", 1));
+    let o = mlspec(&["check", "--fix", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("unknown model kind `magic_forest`"), "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), fraud.replacen("kind gradient_boosting", "kind magic_forest", 1));
+}
+
 #[test]
 fn fmt_reads_stdin_and_refuses_broken_files() {
     let o = mlspec_stdin(&["fmt", "-"], b"system x{problem{objective \"o\"}}");

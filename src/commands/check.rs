@@ -1,18 +1,43 @@
-//! `mlspec check FILE... [--format human|json|sarif] [--deny-warnings]`
+//! `mlspec check FILE... [--format human|json|sarif] [--deny-warnings] [--fix]`
+//!
+//! With `--fix`, every machine-applicable fix is applied and the file is
+//! checked again (a fix can uncover another: a closed brace lets a misspelt
+//! name inside be seen), a few rounds at most; the file is written only if
+//! it changed, and the report is of what is left.
 
 use crate::failure::{Failure, Outcome, Status};
 use crate::io;
 use crate::CheckFormat;
 use mlspec_check::check_bytes;
 use mlspec_diag::render::{self, FileReport, Style};
-use mlspec_diag::Severity;
+use mlspec_diag::{apply_fixes, Diagnostic, Severity};
 
-pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> Outcome {
+/// Rounds of fixing and checking again; each applies at least one fix.
+const FIX_ROUNDS: usize = 4;
+
+pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool, fix: bool) -> Outcome {
     let mut loaded = Vec::new();
     for f in files {
         let bytes = io::read_input(f).map_err(Failure::Usage)?;
-        let diags = check_bytes(&bytes).diagnostics;
-        loaded.push((f.as_str(), io::as_text(&bytes), diags));
+        let mut diags = check_bytes(&bytes).diagnostics;
+        let mut text = io::as_text(&bytes);
+        // Text that is not UTF-8 is never rewritten (it would lose bytes).
+        if fix && std::str::from_utf8(&bytes).is_ok() {
+            let (fixed, fixed_diags, applied) = fix_text(&text, diags);
+            diags = fixed_diags;
+            if applied > 0 {
+                if f == "-" {
+                    io::print(&fixed);
+                } else {
+                    io::write_atomic(f, &fixed).map_err(Failure::Usage)?;
+                }
+                eprintln!("{}: applied {applied} fix{}", if f == "-" { "<stdin>" } else { f }, if applied == 1 { "" } else { "es" });
+            } else if f == "-" {
+                io::print(&fixed);
+            }
+            text = fixed;
+        }
+        loaded.push((f.as_str(), text, diags));
     }
     let reports: Vec<FileReport<'_>> =
         loaded.iter().map(|(path, src, diags)| FileReport { path, source: src, diagnostics: diags }).collect();
@@ -24,7 +49,12 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> Outcom
         CheckFormat::Json => render::render_json(&reports),
         CheckFormat::Sarif => render::render_sarif(&reports, env!("CARGO_PKG_VERSION")),
     };
-    io::print(&out);
+    if fix && files.iter().any(|f| f == "-") {
+        // Standard output carries the fixed text; the report goes to stderr.
+        eprint!("{out}");
+    } else {
+        io::print(&out);
+    }
     if matches!(format, CheckFormat::Human) && reports.iter().all(|r| r.diagnostics.is_empty()) {
         let n = reports.len();
         eprintln!("checked {n} file{}: no problems found", if n == 1 { "" } else { "s" });
@@ -32,4 +62,21 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool) -> Outcom
     let errors = render::count(&reports, Severity::Error);
     let warnings = render::count(&reports, Severity::Warning);
     Ok(Status::findings_if(errors > 0 || (deny_warnings && warnings > 0)))
+}
+
+/// `text` with its fixes applied, round after round, its diagnostics then,
+/// and how many fixes were applied in all.
+fn fix_text(text: &str, mut diags: Vec<Diagnostic>) -> (String, Vec<Diagnostic>, usize) {
+    let mut text = text.to_string();
+    let mut total = 0;
+    for _ in 0..FIX_ROUNDS {
+        let (fixed, applied) = apply_fixes(&text, &diags);
+        if applied == 0 {
+            break;
+        }
+        total += applied;
+        diags = mlspec_check::check_source(&fixed).diagnostics;
+        text = fixed;
+    }
+    (text, diags, total)
 }

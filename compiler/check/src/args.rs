@@ -3,7 +3,7 @@
 //! through this cursor, so argument errors look the same everywhere.
 
 use mlspec_diag::span::Span;
-use mlspec_diag::Diagnostic;
+use mlspec_diag::{Diagnostic, Fix};
 use mlspec_ir::vocab::did_you_mean;
 use mlspec_ir::{Cmp, LatencyDist};
 use mlspec_syntax::ast::{Call, CmpOp, Ident, Quantity, Stmt, Term, TermKind, Unit};
@@ -467,7 +467,7 @@ pub fn unknown_value<'c>(what: &str, found: &str, span: Span, choices: impl Into
     let list: Vec<&str> = choices.into_iter().collect();
     let d = Diagnostic::new("E0106", span, format!("unknown {what} `{found}`"));
     match near {
-        Some(n) => d.help(format!("did you mean `{n}`?")),
+        Some(n) => d.did_you_mean(n),
         None => d.help(format!("expected one of: {}", list.join(", "))),
     }
 }
@@ -480,7 +480,9 @@ fn no_duration_unit(q: &Quantity, span: Span, next: Option<&Term>) -> Diagnostic
         if let Some(t) = next {
             d.span = span.to(t.span);
         }
-        return d;
+        let fixed = format!("{n}{unit}");
+        let at = d.span;
+        return d.fix(Fix::replace(format!("write `{fixed}`"), at, fixed));
     }
     let help = format!("add a unit: `{n}ms`, `{n}s`, `{n}m` (minutes), `{n}h`, `{n}d`, `{n}w` or `{n}y`");
     // `30 kg`: a short word after the number is a unit, but not one of time.
@@ -535,7 +537,14 @@ pub fn fraction_of(q: &Quantity, span: Span, what: &str, diags: &mut Diags) -> O
         } else {
             "it must be between 0 and 1 (or 0% and 100%)".to_string()
         };
-        diags.push(Diagnostic::new("E0304", span, format!("{what} `{}` is out of range", q.raw)).help(help));
+        let d = Diagnostic::new("E0304", span, format!("{what} `{}` is out of range", q.raw)).help(help);
+        // A bare number between 1 and 100 is a percentage written without `%`.
+        let percent = format!("{}%", q.raw);
+        diags.push(if q.unit == Unit::None && v > 1.0 && v <= 100.0 {
+            d.fix(Fix::replace(format!("write `{percent}`"), span, percent))
+        } else {
+            d
+        });
         return None;
     }
     Some(v)
@@ -602,7 +611,7 @@ pub fn call_args<'a>(call: &'a Call, allowed: &[&'static str], diags: &mut Diags
                 let near = did_you_mean(&n.name, allowed.iter().copied());
                 let d = Diagnostic::new("E0103", n.span, format!("`{}` has no argument `{}`", call.name.name, n.name));
                 diags.push(match near {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => d.did_you_mean(s),
                     None if allowed.is_empty() => d.help(format!("`{}` takes no named arguments", call.name.name)),
                     None => d.help(format!("its arguments are: {}", allowed.join(", "))),
                 });

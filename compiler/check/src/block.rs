@@ -153,7 +153,7 @@ pub fn unknown_stmt(stmt: &Stmt, block: &str, known: &[&'static str], diags: &mu
         (StmtKind::Plain { .. }, _) if PERCENTILES.contains(&name.as_str()) && known.contains(&"latency") => {
             d.help(format!("the percentile comes after the statement name: `latency {name} ...`"))
         }
-        (StmtKind::Plain { .. }, Some(s)) => d.help(format!("did you mean `{s}`?")),
+        (StmtKind::Plain { .. }, Some(s)) => d.did_you_mean(s),
         _ => d.help(list),
     });
 }

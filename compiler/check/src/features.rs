@@ -4,10 +4,10 @@
 
 use super::args::Diags;
 use mlspec_diag::span::Span;
-use mlspec_diag::Diagnostic;
+use mlspec_diag::{Diagnostic, Fix};
 use mlspec_ir::functions::{NamedKind, Output, Param, Signature, FILL_STRATEGIES};
 use mlspec_ir::vocab::{self, did_you_mean};
-use mlspec_ir::{Design, Draft, Feature, FeatureExpr, FeatureFunction, FieldRef, ValueType, Window, WindowFunction};
+use mlspec_ir::{Design, Draft, Feature, FeatureExpr, FeatureFunction, Field, FieldRef, FieldType, ValueType, Window, WindowFunction};
 use mlspec_syntax::ast::{path_text, BinaryOp, CmpOp, Expr, ExprKind, Ident, Stmt, UnaryOp, Unit};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
@@ -269,7 +269,7 @@ impl Resolver<'_> {
                 let names: Vec<&str> = self.types.keys().map(String::as_str).collect();
                 let d = Diagnostic::new("E0205", span, format!("unknown feature `{}`", one.name));
                 let d = match did_you_mean(&one.name, names.iter().copied()) {
-                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                    Some(n) => d.did_you_mean(n),
                     None => d.help("declare it in `features`, or read a field as `SOURCE.FIELD`"),
                 };
                 self.err(d)
@@ -394,7 +394,7 @@ impl Resolver<'_> {
         let Some(func) = FeatureFunction::parse(f) else {
             let d = Diagnostic::new("E0311", name.span, format!("unknown function `{f}`"));
             let d = match did_you_mean(f, FeatureFunction::names()) {
-                Some(n) => d.help(format!("did you mean `{n}`?")),
+                Some(n) => d.did_you_mean(n),
                 None => d.help(format!("the feature functions are: {}", FeatureFunction::names().collect::<Vec<_>>().join(", "))),
             };
             return self.err(d);
@@ -412,7 +412,7 @@ impl Resolver<'_> {
                     let near = did_you_mean(&n.name, allowed.iter().copied());
                     let d = Diagnostic::new("E0103", n.span, format!("`{f}` has no argument `{}`", n.name));
                     self.diags.push(match (near, allowed.is_empty()) {
-                        (Some(s), _) => d.help(format!("did you mean `{s}`?")),
+                        (Some(s), _) => d.did_you_mean(s),
                         (None, true) => d.help(format!("`{f}` takes no named arguments")),
                         (None, false) => d.help(format!("its named arguments are: {}", allowed.join(", "))),
                     });
@@ -594,7 +594,7 @@ impl Resolver<'_> {
                     let near = did_you_mean(other, keys.iter().copied());
                     let d = Diagnostic::new("E0103", a.name.as_ref().map_or(span, |n| n.span), format!("`{f}` has no argument `{other}`"));
                     self.diags.push(match near {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        Some(s) => d.did_you_mean(s),
                         None => d.help(format!("write it like `{example}`")),
                     });
                     // A near miss counts as the argument it was meant to be.
@@ -685,7 +685,9 @@ impl Resolver<'_> {
                                 Diagnostic::new("E0315", b.span, format!("`by: {}` is not a field of source `{}`", path_text(p), s.name))
                                     .label(s.name_span, "the aggregated source");
                             self.diags.push(match did_you_mean(&bfield.name, names.iter().copied()) {
-                                Some(n) => d.help(format!("did you mean `{n}`? the key must be a field of the aggregated source")),
+                                Some(n) => d
+                                    .help(format!("did you mean `{n}`? the key must be a field of the aggregated source"))
+                                    .fix(Fix::replace(format!("replace with `{n}`"), b.span, n)),
                                 None => d.help(format!("group by a field of `{}`: {}", s.name, names.join(", "))),
                             });
                             None
@@ -732,11 +734,15 @@ impl Resolver<'_> {
         };
         if let Some(s) = src {
             if s.event_time().is_none() {
-                self.diags.push(
-                    Diagnostic::new("E0314", span, format!("`{f}` over a window needs an `event_time` field on source `{}`", s.name))
-                        .label(s.name_span, "this source has no `event_time` field")
-                        .help(format!("mark the timestamp field of `{}` with `event_time`, e.g. `ts: timestamp event_time`", s.name)),
-                );
+                let d = Diagnostic::new("E0314", span, format!("`{f}` over a window needs an `event_time` field on source `{}`", s.name))
+                    .label(s.name_span, "this source has no `event_time` field")
+                    .help(format!("mark the timestamp field of `{}` with `event_time`, e.g. `ts: timestamp event_time`", s.name));
+                // With one timestamp field, that is the one to mark.
+                let stamps: Vec<&Field> = s.fields.iter().filter(|f| f.ty == FieldType::Timestamp).collect();
+                self.diags.push(match stamps.as_slice() {
+                    [ts] => d.fix(Fix::insert(format!("mark `{}.{}` as `event_time`", s.name, ts.name), ts.type_span.end, " event_time")),
+                    _ => d,
+                });
             }
         }
         if let (Some(by), Some(window_s)) = (by_name.clone(), window_s) {
@@ -779,7 +785,7 @@ pub fn unknown_field(
         let names: Vec<&str> = design.sources.iter().map(|s| s.name.as_str()).collect();
         let d = Diagnostic::new("E0203", source_span, format!("unknown source `{source}`"));
         diags.push(match did_you_mean(source, names.iter().copied()) {
-            Some(n) => d.help(format!("did you mean `{n}`?")),
+            Some(n) => d.did_you_mean(n),
             None if names.is_empty() => d.help("declare it with `source NAME { ... }`"),
             None => d.help(format!("the sources are: {}", names.join(", "))),
         });
@@ -790,7 +796,7 @@ pub fn unknown_field(
         let d =
             Diagnostic::new("E0204", field_span, format!("source `{source}` has no field `{field}`")).label(s.name_span, "declared here");
         diags.push(match did_you_mean(field, names.iter().copied()) {
-            Some(n) => d.help(format!("did you mean `{n}`?")),
+            Some(n) => d.did_you_mean(n),
             None => d.help(format!("its fields are: {}", names.join(", "))),
         });
         return None;

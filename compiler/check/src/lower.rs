@@ -59,7 +59,7 @@ pub fn lower<'a>(file: &'a File, diags: &mut Diags) -> Lowered<'a> {
             _ => {
                 let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown top-level item `{}`", stmt.head.name));
                 diags.push(if did_you_mean(&stmt.head.name, ["system"]).is_some() {
-                    d.help("did you mean `system`?")
+                    d.did_you_mean("system")
                 } else if system_block().names().contains(&stmt.head.name.as_str()) {
                     d.help(format!("`{}` belongs inside `system NAME {{ ... }}`", stmt.head.name))
                 } else {
@@ -250,7 +250,7 @@ fn unknown_in_system(stmt: &Stmt, block: &str, known: &[&'static str], diags: &m
     let d = Diagnostic::new("E0101", stmt.head.span, format!("unknown block or statement `{head}` in `{block}`"));
     let homes = blocks_with_statement(head);
     diags.push(match did_you_mean(head, known.iter().copied()) {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
+        Some(s) => d.did_you_mean(s),
         None if !homes.is_empty() => d.help(format!("`{head}` belongs inside {}", homes.join(" or "))),
         None => d.help(format!("`{block}` takes: {}", known.join(", "))),
     });
@@ -653,7 +653,9 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
     let mut a = Args::new(stmt, diags.len());
     // A field whose type is wrong is still declared, so reads of it are not
     // reported as unknown fields too.
-    let ty = field_type(a.next(), &a, diags).unwrap_or(FieldType::Unknown);
+    let type_term = a.next();
+    let type_span = type_term.map_or(stmt.head.span, |t| t.span);
+    let ty = field_type(type_term, &a, diags).unwrap_or(FieldType::Unknown);
     let mut f = Field {
         name: stmt.head.name.clone(),
         doc: stmt.doc.clone(),
@@ -670,6 +672,7 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
         references: None,
         dist: None,
         span: stmt.head.span,
+        type_span,
     };
     let mut once = BTreeMap::new();
     while let Some(t) = a.next() {
@@ -1016,7 +1019,7 @@ fn lower_split(stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) -> Option<Split
                 format!("expected `random`, `time(FIELD)` or `group(FIELD)`, found {}", args::describe(t)),
             );
             diags.push(match near {
-                Some(n) => d.help(format!("did you mean `{n}`?")),
+                Some(n) => d.did_you_mean(n),
                 None => d.help(format!("write it like `{example}`")),
             });
             return None;
@@ -1770,7 +1773,7 @@ fn lower_drift_event(a: &mut Args<'_>, diags: &mut Diags) -> Option<ScenarioEven
             Some(t) => {
                 let d = Diagnostic::new("E0301", t.span, format!("expected `shift` or `mix`, found {}", args::describe(t)));
                 diags.push(match word(t).and_then(|w| did_you_mean(w, ["shift", "mix"])) {
-                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                    Some(n) => d.did_you_mean(n),
                     None => d.help(format!("write it like `{example}`")),
                 });
             }

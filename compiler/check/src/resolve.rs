@@ -60,7 +60,7 @@ pub fn check(d: &Design<Draft>, diags: &mut Diags) {
                 let all: Vec<&str> = d.sources.iter().flat_map(|s| s.fields.iter().map(|f| f.name.as_str())).collect();
                 let diag = Diagnostic::new("E0204", ds.dedupe_span, format!("`dedupe {dd}`: no source has a field `{dd}`"));
                 diags.push(match did_you_mean(dd, all.iter().copied()) {
-                    Some(n) => diag.help(format!("did you mean `{n}`?")),
+                    Some(n) => diag.did_you_mean(n),
                     None => diag.help("dedupe on a key field of the training source"),
                 });
             }
@@ -188,7 +188,7 @@ fn unknown(what: &str, name: &str, span: Span, names: &[&str], fallback: &str) -
     };
     let d = Diagnostic::new(code, span, format!("unknown {what} `{name}`"));
     match did_you_mean(name, names.iter().copied()) {
-        Some(n) => d.help(format!("did you mean `{n}`?")),
+        Some(n) => d.did_you_mean(n),
         None => d.help(fallback.to_string()),
     }
 }

@@ -5,9 +5,11 @@
 //! Messages are lowercase without a trailing period; help says what to write.
 
 pub mod codes;
+mod fix;
 pub mod render;
 pub mod span;
 
+pub use fix::{apply_fixes, Edit, Fix};
 use serde::Serialize;
 pub use span::Span;
 
@@ -41,13 +43,15 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// The one clear, machine-applicable fix, when there is one.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
     /// A diagnostic whose severity follows its code (`W...` is a warning).
     pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
         let severity = if code.starts_with('W') { Severity::Warning } else { Severity::Error };
-        Diagnostic { code, severity, message: message.into(), span, labels: Vec::new(), help: None }
+        Diagnostic { code, severity, message: message.into(), span, labels: Vec::new(), help: None, fix: None }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -76,6 +80,7 @@ impl Diagnostic {
         let mut d = Diagnostic::new(code, self.span, self.message);
         d.labels = self.labels;
         d.help = self.help;
+        d.fix = self.fix;
         d
     }
 }

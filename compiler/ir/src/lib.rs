@@ -362,6 +362,10 @@ pub struct Field {
     pub references: Option<FieldRef>,
     pub dist: Option<Dist>,
     pub span: Span,
+    /// Where the type is written (`timestamp` of `ts: timestamp`); where a
+    /// fix adds a modifier. Not part of the design, so not serialised.
+    #[serde(skip)]
+    pub type_span: Span,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,5 +1,6 @@
-//! Quick fixes: a diagnostic whose help is "did you mean `X`?" offers to
-//! replace what it points at with `X`.
+//! Quick fixes: each diagnostic under the cursor that has a fix (the
+//! checker's machine-applicable edit, the same one `check --fix` applies
+//! and `check --format json` lists) offers it as a code action.
 
 use crate::analysis::Analyzed;
 use crate::convert::LineMap;
@@ -11,39 +12,24 @@ pub fn code_actions(doc: &Analyzed, uri: &Uri, range: Range) -> Vec<CodeActionOr
     let wanted = map.span(range);
     let diagnostics = doc.analysis.diagnostics.iter().filter(|d| d.span.start <= wanted.end && wanted.start <= d.span.end);
     let mut out = Vec::new();
+    let mut offered = Vec::new();
     for d in diagnostics {
-        let Some(suggestion) = d.help.as_deref().and_then(did_you_mean) else { continue };
-        // Only a span that is the one misspelt word (or path) is replaced.
-        let written = doc.slice(d.span);
-        if written.is_empty() || written.contains(char::is_whitespace) || written == suggestion {
+        let Some(fix) = &d.fix else { continue };
+        // Two diagnostics of one cause (two window features, one missing
+        // `event_time`) offer their one fix once.
+        if offered.contains(&&fix.edits) {
             continue;
         }
-        let edit = TextEdit { range: map.range(d.span), new_text: suggestion.to_string() };
+        offered.push(&fix.edits);
+        let edits: Vec<TextEdit> =
+            fix.edits.iter().map(|e| TextEdit { range: map.range(e.span), new_text: e.replacement.clone() }).collect();
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: format!("replace `{written}` with `{suggestion}`"),
+            title: fix.message.clone(),
             kind: Some(CodeActionKind::QUICKFIX),
-            edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..WorkspaceEdit::default() }),
+            edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
             is_preferred: Some(true),
             ..CodeAction::default()
         }));
     }
     out
-}
-
-/// `X` of a help text that is "did you mean `X`?".
-fn did_you_mean(help: &str) -> Option<&str> {
-    let rest = help.split_once("did you mean `")?.1;
-    let (word, tail) = rest.split_once('`')?;
-    tail.starts_with('?').then_some(word)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::did_you_mean;
-
-    #[test]
-    fn reads_the_suggestion() {
-        assert_eq!(did_you_mean("did you mean `latency`?"), Some("latency"));
-        assert_eq!(did_you_mean("`x` belongs inside `y`"), None);
-    }
 }

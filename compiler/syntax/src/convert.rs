@@ -4,7 +4,7 @@
 use super::{literal, MlspecParser, Rule, MAX_EXPR_DEPTH};
 use crate::ast::*;
 use mlspec_diag::span::Span;
-use mlspec_diag::Diagnostic;
+use mlspec_diag::{Diagnostic, Fix};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser;
@@ -357,10 +357,14 @@ fn conv_primary(p: Pair<'_, Rule>, diags: &mut Diags) -> Sized {
             let mut parts = p.into_inner();
             let Some(name) = parts.next() else { return leaf(ExprKind::Error) };
             let Some(tail) = parts.next() else {
-                return match conv_name(name, diags).kind {
-                    TermKind::Path(path) => leaf(ExprKind::Path(path)),
-                    _ => leaf(ExprKind::Error),
+                // The name's own span: `expr_named`'s runs on over the blanks
+                // after it, where a call's `(` could have followed.
+                let span = span_of(&name);
+                let kind = match conv_name(name, diags).kind {
+                    TermKind::Path(path) => ExprKind::Path(path),
+                    _ => ExprKind::Error,
                 };
+                return Sized(Expr { kind, span }, 1);
             };
             let Some(func) = single_ident(&name) else {
                 diags.push(
@@ -449,7 +453,12 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
             .help(format!("join the words with `_` (`{left}_{right}`), or check the keyword's spelling (`{left}{right}`?)"));
     }
     if token == ">" && before.ends_with('=') {
-        return Diagnostic::new("E0002", span, "`=>` is not an operator").help("did you mean `>=`?");
+        // `span` is the `>`; the fix rewrites the `=` before it too.
+        return Diagnostic::new("E0002", span, "`=>` is not an operator").help("did you mean `>=`?").fix(Fix::replace(
+            "write `>=`",
+            Span::new(span.start.saturating_sub(1), span.end),
+            ">=",
+        ));
     }
     if token == ":" && before.ends_with(|c: char| c.is_ascii_digit()) {
         return Diagnostic::new("E0002", span, "clock times are written in hours")
@@ -468,7 +477,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, offset: usize, text_le
         };
         if let Some(f) = fixed {
             return Diagnostic::new("E0002", span, format!("`{token}` is not a number with a known unit"))
-                .help(format!("did you mean `{digits}{f}`?"));
+                .did_you_mean(&format!("{digits}{f}"));
         }
         return Diagnostic::new("E0002", span, format!("`{token}` is not a number with a known unit")).help(
             "units are written right after the number: durations `us ms s m h d w y` (`5m` is five minutes), \

@@ -12,7 +12,7 @@
 //! text: the parser's stack use is bounded by `MAX_DEPTH`.
 
 use mlspec_diag::span::Span;
-use mlspec_diag::Diagnostic;
+use mlspec_diag::{Diagnostic, Fix};
 
 /// Deepest bracket nesting the parser accepts. Real specs nest about 4 deep.
 pub const MAX_DEPTH: usize = 64;
@@ -173,7 +173,9 @@ pub fn prescan(src: &str) -> Prescan {
                         }
                         Some(o) if stack.iter().any(|x| closer(x.ch) == close) => {
                             // A closer for an outer bracket: the inner one was never closed.
-                            diagnostics.push(unclosed(o.ch, o.at, Some(i)));
+                            // Its closer goes right before the outer one.
+                            let fix = Fix::insert(format!("add `{}`", closer(o.ch) as char), i, (closer(o.ch) as char).to_string());
+                            diagnostics.push(unclosed(o.ch, o.at, Some(i)).fix(fix));
                             while let Some(x) = stack.pop() {
                                 if closer(x.ch) == close {
                                     break;
@@ -220,7 +222,7 @@ pub fn prescan(src: &str) -> Prescan {
     if !stack.is_empty() {
         repaired.push('\n');
         for o in stack.iter().rev() {
-            diagnostics.push(unclosed(o.ch, o.at, None));
+            diagnostics.push(unclosed(o.ch, o.at, None).fix(closer_line_at_end(src, o)));
             repaired.push(closer(o.ch) as char);
             repaired.push('\n');
         }
@@ -268,7 +270,8 @@ impl Layout<'_> {
             if !(top.laid_out() && left_of_block && self.stack.len() >= 2 && closed < room) {
                 break;
             }
-            self.diagnostics.push(unclosed(top.ch, top.at, Some(i)));
+            let fix = closer_line(bytes, top, line_start);
+            self.diagnostics.push(unclosed(top.ch, top.at, Some(i)).fix(fix));
             self.stack.pop();
             closed += 1;
         }
@@ -327,6 +330,43 @@ fn next_line_indent(bytes: &[u8], at: usize) -> Option<usize> {
 fn line_indent_of_line(bytes: &[u8], at: usize) -> usize {
     let start = bytes.get(..at).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1);
     bytes.get(start..).map_or(0, |rest| rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count())
+}
+
+/// The fix for a block left open before the line at `line_start`: its
+/// closer on a line of its own, indented as the line that opened it, right
+/// after the block's last line (above the blank lines before `line_start`).
+fn closer_line(bytes: &[u8], open: &Open, line_start: usize) -> Fix {
+    let want = closer(open.ch) as char;
+    let mut at = line_start;
+    while let Some(prev_start) = blank_line_before(bytes, at) {
+        at = prev_start;
+    }
+    Fix::insert(format!("add `{want}`"), at, format!("{}{want}\n", indentation(bytes, open.at)))
+}
+
+/// The start of the line before the one starting at `line_start`, if that
+/// line holds only blanks.
+fn blank_line_before(bytes: &[u8], line_start: usize) -> Option<usize> {
+    let end = line_start.checked_sub(1).filter(|&e| bytes.get(e) == Some(&b'\n'))?;
+    let start = bytes.get(..end)?.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+    let line = bytes.get(start..end)?;
+    (start < line_start && line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'))).then_some(start)
+}
+
+/// The fix for a bracket still open at the end of the text: its closer on a
+/// last line of its own. Several such fixes applied together stack in order.
+fn closer_line_at_end(src: &str, open: &Open) -> Fix {
+    let want = closer(open.ch) as char;
+    let indent = indentation(src.as_bytes(), open.at);
+    let text = if src.ends_with('\n') { format!("{indent}{want}\n") } else { format!("\n{indent}{want}") };
+    Fix::insert(format!("add `{want}`"), src.len(), text)
+}
+
+/// The blanks that indent the line holding `at`.
+fn indentation(bytes: &[u8], at: usize) -> String {
+    let start = bytes.get(..at).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1);
+    let blanks = bytes.get(start..).unwrap_or_default().iter().take_while(|&&c| c == b' ' || c == b'\t');
+    blanks.map(|&c| c as char).collect()
 }
 
 fn unclosed(open: u8, at: usize, found: Option<usize>) -> Diagnostic {

@@ -33,6 +33,11 @@ pub fn render_json(reports: &[FileReport<'_>]) -> String {
                         "span": span_json(&idx, d.span),
                         "labels": d.labels.iter().map(|l| json!({"span": span_json(&idx, l.span), "message": l.message})).collect::<Vec<_>>(),
                         "help": d.help,
+                        "fix": d.fix.as_ref().map(|f| json!({
+                            "message": f.message,
+                            "applicability": "machine-applicable",
+                            "edits": f.edits.iter().map(|e| json!({"span": span_json(&idx, e.span), "replacement": e.replacement})).collect::<Vec<_>>(),
+                        })),
                     })
                 })
                 .collect();

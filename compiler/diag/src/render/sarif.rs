@@ -31,18 +31,38 @@ pub fn render_sarif(reports: &[FileReport<'_>], tool_version: &str) -> String {
                 Some(h) => format!("{}\nhelp: {h}", d.message),
                 None => d.message.clone(),
             };
-            results.push(json!({
+            let uri = r.path.replace('\\', "/");
+            let mut result = json!({
                 "ruleId": d.code,
                 "ruleIndex": rule_index,
                 "level": d.severity.as_str(),
                 "message": {"text": text},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": r.path.replace('\\', "/")},
+                        "artifactLocation": {"uri": uri},
                         "region": {"startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column.max(if e.line == s.line { s.column + 1 } else { 1 })},
                     }
                 }],
-            }));
+            });
+            if let (Some(fix), Some(obj)) = (&d.fix, result.as_object_mut()) {
+                // A replacement whose deleted region is empty inserts its text.
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|edit| {
+                        let (s, e) = positions(&idx, edit.span);
+                        json!({
+                            "deletedRegion": {"startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column},
+                            "insertedContent": {"text": edit.replacement},
+                        })
+                    })
+                    .collect();
+                obj.insert(
+                    "fixes".into(),
+                    json!([{"description": {"text": fix.message}, "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}]}]),
+                );
+            }
+            results.push(result);
         }
     }
     let mut driver = json!({"name": "mlspec", "version": tool_version, "rules": rules});
