@@ -194,6 +194,18 @@ fn check_fix_applies_every_fix_and_reports_what_is_left() {
         report["files"][0]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["fix"]["message"].as_str()).collect();
     assert_eq!(fixes, ["add `}`", "replace with `amount`", "write `30d`"]);
     assert_eq!(std::fs::read_to_string(&p).unwrap(), broken, "check without --fix writes nothing");
+    // SARIF carries the same fixes, the `30 days` one as a replacement of its region.
+    let o = mlspec(&["check", "--format", "sarif", &p]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let unit = results.iter().find(|r| r["fixes"][0]["description"]["text"] == "write `30d`").unwrap();
+    let replacement = &unit["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "30d");
+    assert_eq!(replacement["deletedRegion"]["startLine"], unit["locations"][0]["physicalLocation"]["region"]["startLine"]);
+    assert_eq!(
+        replacement["deletedRegion"]["endColumn"].as_u64().unwrap() - replacement["deletedRegion"]["startColumn"].as_u64().unwrap(),
+        7
+    );
 
     let o = mlspec(&["check", "--fix", &p]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
