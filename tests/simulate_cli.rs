@@ -173,6 +173,44 @@ fn runs_too_long_are_refused_unless_bounded() {
 }
 
 #[test]
+fn a_calm_month_runs_the_monitors_and_counts_their_false_alarms() {
+    let fraud = std::fs::read_to_string(FRAUD).unwrap();
+    let calm: String = fraud
+        .lines()
+        .filter(|l| !["drift transactions.", "concept_drift", "prior_shift"].iter().any(|d| l.trim_start().starts_with(d)))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .replacen("duration 24h", "duration 30d", 1);
+    let (_d, path) = temp_spec(&calm);
+    // The month's load is too large for one run; the help names the way out.
+    let o = run(&["simulate", &path]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("error[E0504]") && text(&o.stderr).contains("`--only drift`"), "{}", text(&o.stderr));
+    let o = run(&["simulate", &path, "--only", "drift", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let drift = &report["drift"];
+    assert_eq!(drift["events"].as_array().unwrap().len(), 0);
+    let monitors = drift["monitors"].as_array().unwrap();
+    let checks: u64 = monitors.iter().map(|m| m["values"].as_array().unwrap().len() as u64).sum();
+    let alerts: u64 = monitors.iter().map(|m| m["alerts_hours"].as_array().unwrap().len() as u64).sum();
+    assert_eq!(drift["checks_before_drift"].as_u64(), Some(checks));
+    assert_eq!(drift["false_alarms"].as_u64(), Some(alerts), "every alert of a calm run is a false alarm");
+    assert_eq!(
+        monitors.iter().find(|m| m["statistic"] == "psi").map(|m| m["values"].as_array().unwrap().len()),
+        Some(720),
+        "hourly for 30 days"
+    );
+    // Without `--only`, a calm day watched by monitors runs both parts.
+    let (_d, day) = temp_spec(&calm.replacen("duration 30d", "duration 24h", 1));
+    let o = run(&["simulate", &day, "--requests", "20k"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("Drift: none declared (a calm run); ") && out.contains(" monitor checks"), "{out}");
+    assert!(out.lines().any(|l| l.trim_start().starts_with("monitor ") && l.contains("false alarms")), "{out}");
+}
+
+#[test]
 fn doc_with_simulation_adds_the_simulated_capacity_verdict() {
     let o = run(&["doc", FRAUD, "--with-simulation"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

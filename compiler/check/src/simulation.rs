@@ -10,7 +10,7 @@
 
 use mlspec_diag::Diagnostic;
 use mlspec_ir::traffic::{expected_requests, Only, Parts, Target, MAX_REQUESTS};
-use mlspec_ir::{Design, LatencyDist, Scenario, Serving, ServingMode};
+use mlspec_ir::{Design, LatencyDist, MonitorKind, Scenario, Serving, ServingMode};
 use std::collections::BTreeMap;
 
 /// A name given on the command line that the spec does not declare.
@@ -63,13 +63,15 @@ pub struct Request<'a> {
 }
 
 /// Chooses the parts of a simulation. Load runs unless only drift is
-/// asked for; drift runs when the scenario drifts, when a drift run's
-/// length is given, or when only drift is asked for. A spec without a
-/// realtime serving (E0501 alone) still gets its drift part when the
-/// scenario drifts, unless load was asked for explicitly.
+/// asked for; drift runs when the scenario drifts, when it is a calm stretch
+/// of a day or more watched by drift or quality monitors (to show how often
+/// they fire by chance), when a drift run's length is given, or when only
+/// drift is asked for. A spec without a realtime serving (E0501 alone)
+/// still gets its drift part then, unless load was asked for explicitly.
 pub fn parts(d: &Design, req: &Request<'_>) -> Result<Parts, TargetError> {
     let scenario = scenario_index(d, req.scenario)?;
-    let drifts = scenario.and_then(|i| d.scenarios.get(i)).is_some_and(Scenario::drifts) || req.drift_length_given;
+    let sc = scenario.and_then(|i| d.scenarios.get(i));
+    let drifts = sc.is_some_and(Scenario::drifts) || sc.is_some_and(|s| calm_and_watched(d, s)) || req.drift_length_given;
     let want_load = req.only != Some(Only::Drift);
     let want_drift = req.only != Some(Only::Load) && (drifts || req.only == Some(Only::Drift));
     let load = if want_load {
@@ -82,6 +84,13 @@ pub fn parts(d: &Design, req: &Request<'_>) -> Result<Parts, TargetError> {
         None
     };
     Ok(Parts { scenario, load, drift: want_drift })
+}
+
+/// At least a day long, and some monitor watches drift or model quality.
+fn calm_and_watched(d: &Design, s: &Scenario) -> bool {
+    const DAY_S: f64 = 86_400.0;
+    let watched = d.monitors.iter().any(|m| matches!(m.kind, MonitorKind::Drift { .. } | MonitorKind::Performance { .. }));
+    watched && s.duration_s.is_some_and(|t| t >= DAY_S)
 }
 
 /// Chooses and checks what to simulate. `serving`/`scenario` are names from
@@ -259,14 +268,22 @@ mod tests {
     }
 
     #[test]
-    fn a_calm_scenario_runs_drift_only_when_a_length_is_given() {
+    fn a_calm_day_watched_by_monitors_runs_the_drift_part() {
         let calm: String = FRAUD
             .lines()
             .filter(|l| !["drift transactions.", "concept_drift", "prior_shift"].iter().any(|d| l.trim_start().starts_with(d)))
             .map(|l| format!("{l}\n"))
             .collect();
-        assert_eq!(runs(&parts_of(&calm, None, false)), (true, false));
-        assert_eq!(runs(&parts_of(&calm, None, true)), (true, true));
+        assert_eq!(runs(&parts_of(&calm, None, false)), (true, true), "24h with drift and performance monitors");
+        let hours = calm.replacen("duration 24h", "duration 23h", 1);
+        assert_eq!(runs(&parts_of(&hours, None, false)), (true, false), "shorter than a day");
+        assert_eq!(runs(&parts_of(&hours, None, true)), (true, true), "unless a length is given");
+        let unwatched: String = calm
+            .lines()
+            .filter(|l| !["drift ", "performance "].iter().any(|d| l.trim_start().starts_with(d)))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(runs(&parts_of(&unwatched, None, false)), (true, false), "no drift or quality monitor");
     }
 
     #[test]

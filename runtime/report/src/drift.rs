@@ -81,7 +81,9 @@ pub fn monitors_table(q: &QualityOutcome) -> Table {
             ]
         })
         .collect();
-    table(&["monitor", "checks", "alerts", "first alert", "before any drift", "note"], rows)
+    // In a calm run every alert is a false alarm.
+    let before = if q.drift.events.is_empty() { "false alarms" } else { "before any drift" };
+    table(&["monitor", "checks", "alerts", "first alert", before, "note"], rows)
 }
 
 pub fn offline_table(q: &QualityReport) -> Table {
@@ -138,6 +140,9 @@ fn quality_change(q: &QualityReport) -> Option<String> {
 /// One line on the drift part, for the top of every report.
 pub fn drift_verdict(q: &QualityOutcome) -> String {
     let events = &q.drift.events;
+    if events.is_empty() {
+        return calm_verdict(q);
+    }
     let caught = events.iter().filter(|e| e.detected_by.is_some()).count();
     let mut parts = vec![format!("Drift: {caught} of {} drift events caught", events.len())];
     if let Some(e) = events.iter().filter(|e| e.detection_delay_hours.is_some()).min_by(|a, b| a.from_hours.total_cmp(&b.from_hours)) {
@@ -148,6 +153,31 @@ pub fn drift_verdict(q: &QualityOutcome) -> String {
         parts.push(c);
     }
     parts.join("; ")
+}
+
+/// A run without drift shows how often the monitors fire by chance.
+fn calm_verdict(q: &QualityOutcome) -> String {
+    let d = &q.drift;
+    let mut line = format!(
+        "Drift: none declared (a calm run); {} false alarm{} in {} monitor checks",
+        group(d.false_alarms),
+        if d.false_alarms == 1 { "" } else { "s" },
+        group(d.checks_before_drift)
+    );
+    let by: Vec<String> = d
+        .monitors
+        .iter()
+        .filter(|m| !m.alerts_hours.is_empty())
+        .map(|m| format!("{} by `{}`", group(m.alerts_hours.len() as u64), m.monitor))
+        .collect();
+    if !by.is_empty() {
+        line.push_str(&format!(" ({})", by.join(", ")));
+    }
+    if let Some(c) = quality_change(&q.quality) {
+        line.push_str("; ");
+        line.push_str(&c);
+    }
+    line
 }
 
 fn data_line(q: &QualityOutcome) -> String {
