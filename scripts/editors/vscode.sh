@@ -9,10 +9,11 @@
 #    missing, installed from Debian's packages (`apt-get install nodejs npm`,
 #    Node 18 on Debian 12; needs root).
 # 2. `npm ci` in editors/vscode from the committed package-lock.json, with
-#    the npm cache in ~/.cache/mlspec-npm (skipped when node_modules already
-#    matches the lock file). Install scripts are not run: nothing here needs
+#    the npm cache in ~/.cache/mlspec-npm ($MLSPEC_NPM_CACHE when set;
+#    skipped when node_modules already matches the lock file). Install scripts are not run: nothing here needs
 #    them, and vsce's optional `keytar` would try to download a prebuilt
-#    binary.
+#    binary. On Node 18, npm warns (EBADENGINE) that some @azure packages
+#    want Node 20: vsce needs them only to publish, which this never does.
 # 3. Grammar tests: the assertion tests editors/vscode/test/unit/*.test.mlspec
 #    (vscode-tmgrammar-test), then the snapshot of every specs/*.mlspec
 #    against editors/vscode/test/snapshots/ (vscode-tmgrammar-snap through
@@ -64,9 +65,9 @@ want="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1) node $no
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   step "node_modules matches package-lock.json; npm ci skipped"
 else
-  step "npm ci (cache ~/.cache/mlspec-npm)"
-  timeout 600 npm ci --prefer-offline --no-audit --no-fund --ignore-scripts \
-    --cache "$HOME/.cache/mlspec-npm" --loglevel=warn
+  cache=${MLSPEC_NPM_CACHE:-$HOME/.cache/mlspec-npm}
+  step "npm ci (cache $cache)"
+  timeout 600 npm ci --prefer-offline --no-audit --no-fund --ignore-scripts --cache "$cache" --loglevel=warn
   echo "$want" >"$stamp"
 fi
 bin=$ext/node_modules/.bin
