@@ -127,7 +127,7 @@ deps = sorted({p.split("node_modules/")[-1] for p in prod})
 print(f"ok: {len(names)} entries; the extension's {len(top)} files and the production dependencies "
       f"{', '.join(deps)}; nothing else")
 EOF
-ls -l "$vsix" | awk '{print "   " $5 " bytes"}'
+echo "   ${vsix#"$root"/}: $(wc -c <"$vsix") bytes"
 
 # ---------------------------------------------------------------- 6. the packaged client
 if [ -n "${MLSPEC:-}" ]; then
