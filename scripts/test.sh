@@ -2,8 +2,9 @@
 # Runs every check of the project: formatting, lints, all tests (unit,
 # golden corpora, CLI, snapshots, property tests, benchmarks in test mode).
 # Installs nothing outside the build directory, the Python virtual
-# environment of the generated-code stage (~/.cache/mlspec-pyenv-<hash>)
-# and the load tool (~/.cache/mlspec-tools).
+# environment of the generated-code stage (~/.cache/mlspec-pyenv-<hash>),
+# the load tool (~/.cache/mlspec-tools), the npm cache of the editor
+# extension (~/.cache/mlspec-npm) and, when missing, Debian packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,13 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "cargo test"
 cargo test --workspace --all-targets
+
+# Editor support: the VS Code extension's grammar tests over specs/, its
+# .vsix (editors/vscode/dist/) and a start of its packaged client against
+# the mlspec just built (installs Node.js with apt-get when missing; npm
+# packages from the committed lock file, cached in ~/.cache/mlspec-npm).
+step "VS Code extension"
+MLSPEC="$CARGO_TARGET_DIR/debug/mlspec" bash scripts/editors/vscode.sh
 
 # Generated code, for real: the runtime package's own checks, every example
 # built as a Python project, its ruff, mypy and pytest, and an open-loop load
