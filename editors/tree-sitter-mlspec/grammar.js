@@ -111,8 +111,9 @@ module.exports = grammar({
       $.statement,
     ),
 
-    // `NAME` or `NAME@K` (a ranking metric).
-    _head: $ => choice($.identifier, $.metric_name),
+    // `NAME` or `NAME@K` (a ranking metric). A plain name is a `head` node,
+    // so that queries tell a statement's name from its arguments.
+    _head: $ => choice(alias($.identifier, $.head), $.metric_name),
 
     statement: $ => seq(
       field('name', $._head),
