@@ -128,6 +128,10 @@ echo "${#queries[@]} queries checked"
 cd "$root"
 
 step "Zed extension: rustfmt and clippy (host target)"
+# The test command's build folder, as scripts/test.sh sets it; never a
+# target/ inside the clone.
+: "${CARGO_TARGET_DIR:=$HOME/.cache/mlspec-target}"
+export CARGO_TARGET_DIR
 (cd editors/zed \
   && cargo fmt --check \
   && timeout 900 cargo clippy --quiet --locked -- -D warnings)
