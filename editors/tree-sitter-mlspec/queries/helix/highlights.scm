@@ -77,7 +77,7 @@
     "action" "alert" "at" "business" "control" "cost" "cv" "duration" "every"
     "fallback" "for" "from" "hit_rate" "metric" "min_effect" "mix" "offline"
     "online" "p" "primary" "rate" "shift" "strength" "test" "traffic" "train"
-    "treatment" "ttl" "using" "validation" "wait" "warmup"
+    "treatment" "ttl" "using" "validation" "wait" "warmup" "window"
     "anomaly_detection" "api" "arima" "batch" "bayesian" "binary_classification"
     "class_weight" "clustering" "cpu" "decision_tree" "drop" "edge" "files"
     "forecasting" "gradient_boosting" "grid_search" "heuristic"
@@ -99,7 +99,7 @@
     "action" "alert" "at" "business" "control" "cost" "cv" "duration" "every"
     "fallback" "for" "from" "hit_rate" "metric" "min_effect" "mix" "offline"
     "online" "p" "primary" "rate" "shift" "strength" "test" "traffic" "train"
-    "treatment" "ttl" "using" "validation" "wait" "warmup"))
+    "treatment" "ttl" "using" "validation" "wait" "warmup" "window"))
 
 ; Closed vocabularies: tasks, model kinds, modes, drift statistics, ...
 ((statement
