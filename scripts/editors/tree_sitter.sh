@@ -30,7 +30,7 @@ root=$PWD
 
 ts_version=0.27.1
 # The ABI of the committed parser: 14 loads in every editor runtime from
-# tree-sitter 0.22 on (Neovim 0.10, Helix, Zed); 15 needs 0.25.
+# tree-sitter 0.20 on (Neovim, Helix, Zed, old and new); 15 needs 0.25.
 ts_abi=14
 tools=${MLSPEC_TOOLS_ROOT:-$HOME/.cache/mlspec-tools}
 ts="$tools/bin/tree-sitter"
