@@ -1,0 +1,5 @@
+[
+  (block)
+  (argument_list)
+  (list)
+] @fold

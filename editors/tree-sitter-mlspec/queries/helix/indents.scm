@@ -1,0 +1,13 @@
+; Helix indent captures.
+[
+  (block)
+  (argument_list)
+  (list)
+  (parenthesized_expression)
+] @indent
+
+[
+  "}"
+  ")"
+  "]"
+] @outdent

@@ -1,0 +1,3 @@
+(block "}" @end) @indent
+(argument_list ")" @end) @indent
+(list "]" @end) @indent
