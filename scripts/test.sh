@@ -32,6 +32,13 @@ cargo test --workspace --all-targets
 step "VS Code extension"
 MLSPEC="$CARGO_TARGET_DIR/debug/mlspec" bash scripts/editors/vscode.sh
 
+# The Tree-sitter grammar (Neovim, Helix, Zed): generated parser up to date,
+# corpus, every spec parses, queries compile; the Zed extension's rustfmt
+# and clippy (installs tree-sitter-cli from crates.io into
+# ~/.cache/mlspec-tools when missing).
+step "Tree-sitter grammar and Zed extension"
+bash scripts/editors/tree_sitter.sh
+
 # Generated code, for real: the runtime package's own checks, every example
 # built as a Python project, its ruff, mypy and pytest, and an open-loop load
 # run against uvicorn on 127.0.0.1 (creates or reuses a pinned virtual
