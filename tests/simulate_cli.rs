@@ -144,6 +144,12 @@ fn capacity_answers_with_replicas_and_cost() {
     let out = text(&human.stdout);
     assert!(out.contains("replicas meet every latency constraint"), "{out}");
     assert!(out.contains(&format!("; {} miss: p", replicas - 1)) && out.contains(" ms > "), "{out}");
+    // The trials table has its titles, one column per constraint, lined up under them.
+    let lines: Vec<&str> = out.lines().skip_while(|l| !l.trim_start().starts_with("trials (")).skip(1).collect();
+    let titles = lines.first().copied().unwrap_or_default();
+    assert_eq!(titles.split_whitespace().collect::<Vec<_>>(), ["replicas", "verdict", "p99", "p50", "busy"], "{out}");
+    assert!(lines.len() > 2 && lines.iter().all(|l| l.len() == titles.len() && !l.ends_with(' ')), "{out}");
+    assert!(lines.iter().any(|l| l.contains(&format!(" {replicas}  meets "))), "{out}");
 }
 
 #[test]

@@ -89,19 +89,21 @@ pub fn capacity_human(c: &CapacityReport) -> String {
             let _ = writeln!(s, "  closed form  none for this serving (only one exponential stage behind a shared queue has one)");
         }
     }
-    let mut trials =
-        Table::new(vec![Column::right("replicas").width(15), Column::left("meets"), Column::left("values"), Column::left("busy")])
-            .caption(format!("trials ({} requests each, seed {}):", group(c.trial_requests), c.seed));
+    // One column per constraint, titled by its percentile, as in Markdown.
+    let mut columns = vec![Column::right("replicas"), Column::left("verdict")];
+    columns.extend(c.constraints.iter().map(|k| Column::right(k.constraint.split_whitespace().nth(1).unwrap_or("").to_string())));
+    // The last column is not fitted: `100%` is its widest cell.
+    columns.push(Column::right("busy").width(4));
+    let mut trials = Table::new(columns).caption(format!("trials ({} requests each, seed {}):", group(c.trial_requests), c.seed));
     for t in &c.trials {
-        trials.row(vec![
-            format!("{} replicas", t.replicas).into(),
-            if t.met { "meets " } else { "misses" }.into(),
-            values(c, &t.values_ms).into(),
-            format!("({} busy)", pct(t.utilization * 100.0)).into(),
-        ]);
+        let mut cells = vec![Cell::from(t.replicas.to_string()), if t.met { "meets" } else { "misses" }.into()];
+        cells.extend(t.values_ms.iter().map(|v| Cell::from(format!("{v} ms"))));
+        cells.push(pct(t.utilization * 100.0).into());
+        trials.row(cells);
     }
+    let trials = trials.fitted();
     s.push('\n');
-    s.push_str(&trials.text(TextLayout { indent: 2, header: false, sep: "  ", skip_empty: false }));
+    s.push_str(&trials.text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false }));
     s
 }
 
