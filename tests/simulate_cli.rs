@@ -217,6 +217,28 @@ fn a_calm_month_runs_the_monitors_and_counts_their_false_alarms() {
 }
 
 #[test]
+fn reports_put_requests_the_model_did_not_answer_down_to_their_causes() {
+    let fraud = std::fs::read_to_string(FRAUD).unwrap();
+    let (_d, path) = temp_spec(&fraud.replacen("outage lookup at 6h for 5m", "outage lookup at 5m for 2m", 1));
+    let o = run(&["simulate", &path, "--only", "load", "--requests", "1M", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let failed = v["failed_in_outage"].as_u64().unwrap();
+    assert!(failed > 0 && failed + v["timed_out"].as_u64().unwrap() == v["fallbacks"].as_u64().unwrap(), "{v}");
+    assert_eq!(v["outages"], serde_json::json!([{"stage": "lookup", "from_s": 300.0, "to_s": 420.0}]));
+    let cause = format!(
+        "Not answered by the model: {} reached a stage while it was down (`lookup` down at 5m for 2m)",
+        mlspec_report::group(failed)
+    );
+    for format in ["human", "markdown", "html"] {
+        let o = run(&["simulate", &path, "--only", "load", "--requests", "1M", "--format", format]);
+        let out = text(&o.stdout);
+        let out = if format == "html" { out.replace("<code>", "`").replace("</code>", "`") } else { out };
+        assert!(out.contains(&cause), "{format}: {out}");
+    }
+}
+
+#[test]
 fn doc_with_simulation_adds_the_simulated_capacity_verdict() {
     let o = run(&["doc", FRAUD, "--with-simulation"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

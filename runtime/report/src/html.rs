@@ -174,6 +174,10 @@ fn load(r: &LoadReport) -> String {
         first.align = Align::Left;
     }
     let _ = write!(s, "<h2>Requests and cost</h2>\n{}", spaced(&requests));
+    if let Some(causes) = super::loss_causes(r) {
+        // The causes name stages in backticks, as code.
+        let _ = writeln!(s, "<p>{}.</p>", code_spans(&escape(&causes)));
+    }
     let cost = match r.cost_per_month {
         Some(m) => format!("{}/month at the mean fleet", money(m)),
         None => "no instance cost declared".to_string(),
@@ -187,4 +191,22 @@ fn load(r: &LoadReport) -> String {
         trim1(r.replicas.mean)
     );
     s
+}
+
+/// Escaped text with its `` `names` `` as `<code>` (backticks come in pairs
+/// in the report's own sentences; a lone one is kept as it is).
+fn code_spans(escaped: &str) -> String {
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escaped.to_string();
+    }
+    let mut out = String::with_capacity(escaped.len() + 16 * parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }

@@ -121,6 +121,25 @@ pub fn load_verdict(r: &LoadReport) -> String {
     v
 }
 
+/// Why requests were not answered by the model, by cause: timeouts, the
+/// declared outages they ran into, rejections. `None` when all were.
+pub fn loss_causes(r: &LoadReport) -> Option<String> {
+    let mut causes = Vec::new();
+    if r.timed_out > 0 {
+        causes.push(format!("{} timed out", group(r.timed_out)));
+    }
+    if r.failed_in_outage > 0 {
+        let windows: Vec<String> =
+            r.outages.iter().map(|o| format!("`{}` down at {} for {}", o.stage, duration(o.from_s), duration(o.to_s - o.from_s))).collect();
+        let answered = if r.fallbacks > r.timed_out { "answered by the fallback" } else { "errors" };
+        causes.push(format!("{} reached a stage while it was down ({}), {answered}", group(r.failed_in_outage), windows.join(", ")));
+    }
+    if r.rejected > 0 {
+        causes.push(format!("{} rejected (the queue was full, or no replica was serving)", group(r.rejected)));
+    }
+    (!causes.is_empty()).then(|| format!("Not answered by the model: {}", causes.join("; ")))
+}
+
 /// What a calibrated replica's interpreters did, for people: `interpreters:
 /// 1 per replica, busy 91% of the time; 4,812 batches of 2.8 requests on
 /// average` (to set beside the server's CPU time and batches).

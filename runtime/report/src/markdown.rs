@@ -43,6 +43,9 @@ pub fn markdown(r: &LoadReport) -> String {
         pct(r.prob_wait * 100.0)
     );
     let _ = write!(s, "## Requests\n\n{}", load::requests(r).markdown());
+    if let Some(causes) = super::loss_causes(r) {
+        let _ = write!(s, "\n{causes}.\n");
+    }
     let _ = write!(s, "\n## Stages\n\n{}", load::stages(r).markdown());
     let cost = match r.cost_per_month {
         Some(m) => format!(" Cost: {}/month at the mean fleet.", money(m)),

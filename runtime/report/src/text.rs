@@ -38,6 +38,9 @@ pub fn human(r: &LoadReport) -> String {
         group(r.rejected),
         group(r.errors)
     );
+    if let Some(causes) = super::loss_causes(r) {
+        let _ = writeln!(s, "               {causes}");
+    }
     let _ = writeln!(s, "  latency ms   {}", quantiles(&r.latency_ms));
     let _ = writeln!(
         s,

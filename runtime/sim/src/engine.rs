@@ -221,6 +221,9 @@ pub struct Raw {
     pub completed: u64,
     pub fallbacks: u64,
     pub timed_out: u64,
+    /// Requests that reached a stage during its outage and had not timed
+    /// out: answered by the fallback, or errors without one.
+    pub failed_in_outage: u64,
     pub rejected: u64,
     pub errors: u64,
     pub waited: u64,
@@ -357,6 +360,7 @@ impl<'p> Engine<'p> {
                 completed: 0,
                 fallbacks: 0,
                 timed_out: 0,
+                failed_in_outage: 0,
                 rejected: 0,
                 errors: 0,
                 waited: 0,
@@ -915,6 +919,7 @@ impl<'p> Engine<'p> {
     /// stage); without a fallback a failed request is an error. The fallback
     /// runs beside the workers (it holds none).
     fn fallback(&mut self, arrival: f64, at: f64, timed_out: bool) {
+        self.raw.failed_in_outage += u64::from(!timed_out);
         let Some((_, fb)) = &self.plan.timeout else {
             self.raw.errors += 1;
             self.bucket(at).errors += 1;

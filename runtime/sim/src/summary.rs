@@ -85,6 +85,14 @@ pub struct TimelinePoint {
     pub errors: u64,
 }
 
+/// A stage down over `[from_s, to_s)` (`outage STAGE at T for D`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct OutageWindow {
+    pub stage: String,
+    pub from_s: f64,
+    pub to_s: f64,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LoadReport {
     pub system: String,
@@ -101,6 +109,11 @@ pub struct LoadReport {
     pub timed_out: u64,
     pub fallbacks: u64,
     pub errors: u64,
+    /// Requests that reached a stage while it was down (and had not timed
+    /// out): among the fallbacks, or the errors when there is no fallback.
+    pub failed_in_outage: u64,
+    /// The declared outages, in time order.
+    pub outages: Vec<OutageWindow>,
     pub simulated_s: f64,
     /// Arrivals over the arrival period: the rate the traffic generator made.
     pub arrival_rate_rps: f64,
@@ -212,6 +225,16 @@ pub fn ratio(a: f64, b: f64) -> f64 {
     }
 }
 
+fn outage_windows(plan: &Plan) -> Vec<OutageWindow> {
+    let mut out: Vec<OutageWindow> = plan
+        .stages
+        .iter()
+        .flat_map(|st| st.outages.iter().map(|&(from_s, to_s)| OutageWindow { stage: st.name.clone(), from_s, to_s }))
+        .collect();
+    out.sort_by(|a, b| a.from_s.total_cmp(&b.from_s).then_with(|| a.stage.cmp(&b.stage)));
+    out
+}
+
 pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
     let answered = raw.completed + raw.fallbacks;
     let slo = slo_results(&raw.latency, &plan.slo);
@@ -271,6 +294,8 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         timed_out: raw.timed_out,
         fallbacks: raw.fallbacks,
         errors: raw.errors,
+        failed_in_outage: raw.failed_in_outage,
+        outages: outage_windows(plan),
         simulated_s: r3(raw.end_s),
         arrival_rate_rps: r3(raw.arrivals as f64 / arrival_window),
         throughput_rps: r3(ratio(answered as f64, raw.end_s)),

@@ -109,6 +109,7 @@ fn timeout_answers_with_the_fallback() {
         c.check("timeouts answered by the fallback", r.timed_out > 1000 && r.fallbacks == r.timed_out, || {
             format!("timed out {} fallbacks {}", r.timed_out, r.fallbacks)
         });
+        c.check("no outage to blame", r.failed_in_outage == 0 && r.outages.is_empty(), || format!("{}", r.failed_in_outage));
         // Every answer comes within the timeout plus the 1 ms fallback.
         c.check("answers within the timeout", r.latency_ms.max <= 51.0 + 1e-6, || format!("max {}", r.latency_ms.max));
         let without = run(&src("", seed));
@@ -161,10 +162,19 @@ fn outage_sends_requests_to_the_fallback_only_during_it() {
         let step = r.timeline_step_s;
         let in_window: u64 = r.timeline.iter().filter(|p| p.t_s >= 120.0 && p.t_s < 180.0 + step).map(|p| p.fallbacks).sum();
         c.check("fallbacks only inside the outage", in_window == r.fallbacks, || format!("{in_window} of {}", r.fallbacks));
+        // Every fallback is put down to the outage, which the report names.
+        c.check("fallbacks caused by the outage", r.failed_in_outage == r.fallbacks, || {
+            format!("{} of {}", r.failed_in_outage, r.fallbacks)
+        });
+        let window = r.outages.iter().map(|o| (o.stage.as_str(), o.from_s, o.to_s)).collect::<Vec<_>>();
+        c.check("the outage reported", window == [("lookup", 120.0, 180.0)], || format!("{window:?}"));
         // Without a fallback, the same requests are errors.
         let bare = run(&src("", seed));
         c.check("no fallbacks without one", bare.fallbacks == 0, || format!("{}", bare.fallbacks));
         c.normal("errors", bare.errors as f64, 6000.0, 6000f64.sqrt(), 7.7);
+        c.check("errors caused by the outage", bare.failed_in_outage == bare.errors, || {
+            format!("{} of {}", bare.failed_in_outage, bare.errors)
+        });
     });
 }
 
