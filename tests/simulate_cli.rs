@@ -219,7 +219,12 @@ fn a_calm_month_runs_the_monitors_and_counts_their_false_alarms() {
 #[test]
 fn reports_put_requests_the_model_did_not_answer_down_to_their_causes() {
     let fraud = std::fs::read_to_string(FRAUD).unwrap();
-    let (_d, path) = temp_spec(&fraud.replacen("outage lookup at 6h for 5m", "outage lookup at 5m for 2m", 1));
+    let early = fraud.replacen("outage lookup at 6h for 5m", "outage lookup at 5m for 2m", 1).replacen(
+        "burst 5x at 12h for 10m",
+        "burst 2x at 3m for 1m",
+        1,
+    );
+    let (_d, path) = temp_spec(&early);
     let o = run(&["simulate", &path, "--only", "load", "--requests", "1M", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -235,7 +240,17 @@ fn reports_put_requests_the_model_did_not_answer_down_to_their_causes() {
         let out = text(&o.stdout);
         let out = if format == "html" { out.replace("<code>", "`").replace("</code>", "`") } else { out };
         assert!(out.contains(&cause), "{format}: {out}");
+        if format == "html" {
+            // Every chart over time marks the outage and the burst.
+            let charts = out.matches("<svg").count() - 1; // less the latency CDF
+            assert_eq!(out.matches("outage of lookup (2m)").count(), charts, "{out}");
+            assert_eq!(out.matches("burst 2x (1m)").count(), charts, "{out}");
+        }
     }
+    // Events after a bounded run's end are not drawn (they would stretch the time axis).
+    let o = run(&["simulate", FRAUD, "--only", "load", "--requests", "100k", "--format", "html"]);
+    let out = text(&o.stdout);
+    assert!(!out.contains("outage of lookup") && !out.contains("burst 5x"), "{out}");
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub const ORANGE: RGBColor = RGBColor(230, 120, 20);
 pub const GREEN: RGBColor = RGBColor(44, 160, 44);
 pub const RED: RGBColor = RGBColor(214, 39, 40);
 pub const GREY: RGBColor = RGBColor(110, 110, 110);
+pub const PURPLE: RGBColor = RGBColor(148, 103, 189);
 
 const SIZE: (u32, u32) = (860, 300);
 
@@ -45,6 +46,12 @@ impl<'a> Chart<'a> {
 
     pub fn markers(mut self, markers: Vec<Marker<'a>>) -> Chart<'a> {
         self.markers = markers;
+        self
+    }
+
+    /// Adds a vertical line for each `(label, x)` event, in `color`.
+    pub fn events(mut self, events: &'a [(String, f64)], color: RGBColor) -> Chart<'a> {
+        self.markers.extend(events.iter().map(|(l, x)| Marker::Event(l, *x, color)));
         self
     }
 

@@ -3,7 +3,7 @@
 //!
 //! **Invariant:** every string from the spec passes through [`escape`].
 
-use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, ORANGE};
+use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, GREY, ORANGE, PURPLE};
 use super::table::{Align, Table};
 use super::Simulation;
 use super::{duration, group, load, money, pct, trim1};
@@ -145,6 +145,21 @@ fn load(r: &LoadReport) -> String {
         r.timeline.iter().filter(|p| p.throughput_rps > 0.0).map(|p| (at(p.t_s), f(p))).collect()
     };
     let _ = writeln!(s, "<h2>Over time</h2>\n<p class=\"note\">Each point is a step of {}.</p>", duration(step));
+    // The declared outages and bursts that start within the run, where they
+    // start, on every chart over time (one past the end would stretch the axis).
+    let within = |from_s: f64| from_s < r.simulated_s;
+    let outages: Vec<(String, f64)> = r
+        .outages
+        .iter()
+        .filter(|o| within(o.from_s))
+        .map(|o| (format!("outage of {} ({})", o.stage, duration(o.to_s - o.from_s)), o.from_s / scale))
+        .collect();
+    let bursts: Vec<(String, f64)> = r
+        .bursts
+        .iter()
+        .filter(|b| within(b.from_s))
+        .map(|b| (format!("burst {}x ({})", trim1(b.factor), duration(b.to_s - b.from_s)), b.from_s / scale))
+        .collect();
     let charts = [
         percentiles_chart(unit, answered(&|p| p.p50_ms), answered(&|p| p.p99_ms), &slo_marks),
         throughput_chart(unit, series(&|p| p.arrivals_rps), series(&|p| p.throughput_rps)),
@@ -163,8 +178,8 @@ fn load(r: &LoadReport) -> String {
             vec![Series { name: "queue", color: BLUE, points: series(&|p| p.queue_len) }],
         ),
     ];
-    for chart in &charts {
-        s.push_str(&chart.svg());
+    for chart in charts {
+        s.push_str(&chart.events(&outages, PURPLE).events(&bursts, GREY).svg());
     }
 
     let _ = write!(s, "<h2>Stages</h2>\n{}", spaced(&load::stages(r)));

@@ -93,6 +93,14 @@ pub struct OutageWindow {
     pub to_s: f64,
 }
 
+/// Traffic `factor` times its rate over `[from_s, to_s)` (`burst Kx at T for D`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BurstWindow {
+    pub factor: f64,
+    pub from_s: f64,
+    pub to_s: f64,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LoadReport {
     pub system: String,
@@ -114,6 +122,8 @@ pub struct LoadReport {
     pub failed_in_outage: u64,
     /// The declared outages, in time order.
     pub outages: Vec<OutageWindow>,
+    /// The declared bursts, in time order.
+    pub bursts: Vec<BurstWindow>,
     pub simulated_s: f64,
     /// Arrivals over the arrival period: the rate the traffic generator made.
     pub arrival_rate_rps: f64,
@@ -235,6 +245,13 @@ fn outage_windows(plan: &Plan) -> Vec<OutageWindow> {
     out
 }
 
+fn burst_windows(plan: &Plan) -> Vec<BurstWindow> {
+    let mut out: Vec<BurstWindow> =
+        plan.traffic.bursts.iter().map(|&(factor, from_s, to_s)| BurstWindow { factor, from_s, to_s }).collect();
+    out.sort_by(|a, b| a.from_s.total_cmp(&b.from_s));
+    out
+}
+
 pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
     let answered = raw.completed + raw.fallbacks;
     let slo = slo_results(&raw.latency, &plan.slo);
@@ -296,6 +313,7 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         errors: raw.errors,
         failed_in_outage: raw.failed_in_outage,
         outages: outage_windows(plan),
+        bursts: burst_windows(plan),
         simulated_s: r3(raw.end_s),
         arrival_rate_rps: r3(raw.arrivals as f64 / arrival_window),
         throughput_rps: r3(ratio(answered as f64, raw.end_s)),
