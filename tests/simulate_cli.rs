@@ -240,6 +240,9 @@ fn reports_put_requests_the_model_did_not_answer_down_to_their_causes() {
         let out = text(&o.stdout);
         let out = if format == "html" { out.replace("<code>", "`").replace("</code>", "`") } else { out };
         assert!(out.contains(&cause), "{format}: {out}");
+        // SLO compliance window by window, beside the whole run's figure.
+        let windows = if format == "human" { "SLO          per 5s window: p99 met in " } else { "windows met" };
+        assert!(out.contains(windows), "{format}: {out}");
         if format == "html" {
             // Every chart over time marks the outage and the burst.
             let charts = out.matches("<svg").count() - 1; // less the latency CDF

@@ -3,8 +3,8 @@
 //! SLO and latency tables.
 
 use super::table::{Cell, Column, Table};
-use super::{group, pct};
-use mlspec_sim::summary::{Quantiles, SloResult};
+use super::{duration, group, pct};
+use mlspec_sim::summary::{Quantiles, SloResult, SloWindows};
 use mlspec_sim::LoadReport;
 
 pub fn slo(r: &LoadReport) -> Table {
@@ -13,16 +13,49 @@ pub fn slo(r: &LoadReport) -> Table {
 
 /// The SLO verdicts; `value` names the figure (`simulated`, `measured`).
 pub fn slo_table(slos: &[SloResult], value: &str) -> Table {
-    let mut t = Table::new(vec![Column::left("constraint"), Column::right(value), Column::right("limit"), Column::center("met")]);
+    let mut columns = vec![Column::left("constraint"), Column::right(value), Column::right("limit"), Column::center("met")];
+    // Simulated runs also check each window of the timeline.
+    let by_window = slos.iter().any(|s| s.windows.is_some());
+    if by_window {
+        columns.extend([Column::right("windows met"), Column::right("worst window")]);
+    }
+    let mut t = Table::new(columns);
     for slo in slos {
-        t.row(vec![
+        let mut cells = vec![
             Cell::Code(slo.constraint.clone()),
             format!("{} ms", slo.value_ms).into(),
             format!("{} ms", slo.limit_ms).into(),
             if slo.met { "yes".into() } else { Cell::Strong("no".into()) },
-        ]);
+        ];
+        if by_window {
+            let (met, worst) = slo.windows.as_ref().map(window_cells).unwrap_or_default();
+            cells.extend([met.into(), worst.into()]);
+        }
+        t.row(cells);
     }
     t
+}
+
+/// `287 of 288 (99.7%)`, `120 ms from 12h`.
+fn window_cells(w: &SloWindows) -> (String, String) {
+    let share = pct(w.met as f64 / w.windows.max(1) as f64 * 100.0);
+    (format!("{} of {} ({share})", group(w.met), group(w.windows)), format!("{} ms from {}", w.worst_ms, duration(w.worst_from_s)))
+}
+
+/// The windows line of the terminal report: each constraint window by
+/// window, `None` without windows.
+pub fn slo_windows_line(slos: &[SloResult]) -> Option<String> {
+    let parts: Vec<String> = slos
+        .iter()
+        .filter_map(|s| {
+            let w = s.windows.as_ref()?;
+            let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
+            let (met, worst) = window_cells(w);
+            Some(format!("{label} met in {met}, worst {worst}"))
+        })
+        .collect();
+    let window = slos.iter().find_map(|s| s.windows.as_ref())?.window_s;
+    Some(format!("per {} window: {}", duration(window), parts.join("; ")))
 }
 
 pub fn requests(r: &LoadReport) -> Table {

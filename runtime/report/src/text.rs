@@ -42,6 +42,9 @@ pub fn human(r: &LoadReport) -> String {
         let _ = writeln!(s, "               {causes}");
     }
     let _ = writeln!(s, "  latency ms   {}", quantiles(&r.latency_ms));
+    if let Some(line) = super::load::slo_windows_line(&r.slo) {
+        let _ = writeln!(s, "  SLO          {line}");
+    }
     let _ = writeln!(
         s,
         "  queueing ms  mean {} · p50 {} · p99 {}; {} of requests waited",

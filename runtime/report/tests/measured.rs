@@ -38,8 +38,8 @@ fn summary() -> Summary {
         throughput_rps: 297.983,
         latency_ms: Quantiles { mean: 13.2, p50: 12.345, p90: 20.1, p95: 25.0, p99: 41.875, p999: 70.5, max: 77.5 },
         slo: vec![
-            SloResult { constraint: "latency p99 < 50 ms".into(), value_ms: 41.875, limit_ms: 50.0, met: true },
-            SloResult { constraint: "latency p50 < 10 ms".into(), value_ms: 12.345, limit_ms: 10.0, met: false },
+            SloResult { constraint: "latency p99 < 50 ms".into(), value_ms: 41.875, limit_ms: 50.0, met: true, windows: None },
+            SloResult { constraint: "latency p50 < 10 ms".into(), value_ms: 12.345, limit_ms: 10.0, met: false, windows: None },
         ],
         slo_met: false,
         timeline_step_s: 1.0,

@@ -53,6 +53,22 @@ pub struct SloResult {
     pub value_ms: f64,
     pub limit_ms: f64,
     pub met: bool,
+    /// The same constraint over each step of the timeline, as an SRE reads
+    /// it window by window (simulated runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows: Option<SloWindows>,
+}
+
+/// A latency constraint checked in every window of `window_s` that
+/// answered something.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SloWindows {
+    pub window_s: f64,
+    pub windows: u64,
+    pub met: u64,
+    /// The highest value of a window, and where that window starts.
+    pub worst_ms: f64,
+    pub worst_from_s: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -164,7 +180,29 @@ pub fn slo_results(latency: &Histogram, constraints: &[(String, f64, f64)]) -> V
                 value_ms: ms(v),
                 limit_ms: ms(*limit),
                 met: latency.count() > 0 && v <= *limit,
+                windows: None,
             }
+        })
+        .collect()
+}
+
+/// Each constraint `(label, quantile, limit s)` in each window of
+/// `window_s` (one histogram per window) that answered something.
+pub fn slo_windows(windows: &[&Histogram], window_s: f64, constraints: &[(String, f64, f64)]) -> Vec<SloWindows> {
+    constraints
+        .iter()
+        .map(|(_, q, limit)| {
+            let mut w = SloWindows { window_s, windows: 0, met: 0, worst_ms: 0.0, worst_from_s: 0.0 };
+            for (i, h) in windows.iter().enumerate().filter(|(_, h)| h.count() > 0) {
+                let v = h.quantile(*q);
+                w.windows += 1;
+                w.met += u64::from(v <= *limit);
+                if ms(v) > w.worst_ms {
+                    w.worst_ms = ms(v);
+                    w.worst_from_s = r3(i as f64 * window_s);
+                }
+            }
+            w
         })
         .collect()
 }
@@ -254,7 +292,11 @@ fn burst_windows(plan: &Plan) -> Vec<BurstWindow> {
 
 pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
     let answered = raw.completed + raw.fallbacks;
-    let slo = slo_results(&raw.latency, &plan.slo);
+    let mut slo = slo_results(&raw.latency, &plan.slo);
+    let windows: Vec<&Histogram> = raw.buckets.iter().map(|b| &b.latency).collect();
+    for (s, w) in slo.iter_mut().zip(slo_windows(&windows, raw.bucket_s, &plan.slo)) {
+        s.windows = Some(w);
+    }
     let stages = plan
         .stages
         .iter()
