@@ -240,6 +240,7 @@ fn reports_put_requests_the_model_did_not_answer_down_to_their_causes() {
         let out = text(&o.stdout);
         let out = if format == "html" { out.replace("<code>", "`").replace("</code>", "`") } else { out };
         assert!(out.contains(&cause), "{format}: {out}");
+        assert!(out.contains("1,000 rps at the trough, 3,000 at the peak (19h); burst 2x at 3m for 1m"), "{format}: {out}");
         // SLO compliance window by window, beside the whole run's figure.
         let windows = if format == "human" { "SLO          per 5s window: p99 met in " } else { "windows met" };
         assert!(out.contains(windows), "{format}: {out}");
@@ -253,7 +254,7 @@ fn reports_put_requests_the_model_did_not_answer_down_to_their_causes() {
     // Events after a bounded run's end are not drawn (they would stretch the time axis).
     let o = run(&["simulate", FRAUD, "--only", "load", "--requests", "100k", "--format", "html"]);
     let out = text(&o.stdout);
-    assert!(!out.contains("outage of lookup") && !out.contains("burst 5x"), "{out}");
+    assert!(!out.contains("outage of lookup (5m)") && !out.contains("burst 5x (10m)"), "{out}");
 }
 
 #[test]

@@ -69,6 +69,20 @@ pub struct Traffic {
     pub bursts: Vec<(f64, f64, f64)>,
 }
 
+/// A scenario's declared rate as people read it. With a daily curve the
+/// declared rate is the quietest hour's: `2,000 rps at the trough, 5,000 at
+/// the peak (19h)`; without one, `2,000 rps`.
+pub fn describe_rate(rate_rps: f64, diurnal: Option<(f64, f64)>) -> String {
+    use crate::numbers::{human_duration, rate};
+    match diurnal {
+        Some((peak, at_s)) if peak > 1.0 => {
+            let at = if at_s > 0.0 { human_duration(at_s) } else { "0h".to_string() };
+            format!("{} rps at the trough, {} at the peak ({at})", rate(rate_rps), rate(rate_rps * peak))
+        }
+        _ => format!("{} rps", rate(rate_rps)),
+    }
+}
+
 impl Traffic {
     /// The traffic of `scenario`, or Poisson at `rate` when it declares none.
     pub fn of(scenario: Option<&Scenario>, rate: f64) -> Traffic {
@@ -186,5 +200,18 @@ pub fn expected_requests(sc: &Scenario, rate: f64) -> f64 {
         (Some(n), None) => n,
         (None, Some(d)) => d,
         (None, None) => DEFAULT_REQUESTS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_daily_curve_reads_as_trough_and_peak() {
+        assert_eq!(describe_rate(2000.0, Some((2.5, 19.0 * 3600.0))), "2,000 rps at the trough, 5,000 at the peak (19h)");
+        assert_eq!(describe_rate(0.1, Some((3.0, 0.0))), "0.1 rps at the trough, 0.3 at the peak (0h)");
+        assert_eq!(describe_rate(1000.0, Some((1.0, 3600.0))), "1,000 rps");
+        assert_eq!(describe_rate(1000.0, None), "1,000 rps");
     }
 }

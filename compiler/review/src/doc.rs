@@ -618,7 +618,7 @@ fn monitoring(o: &mut String, d: &Design, spec: &Spec<'_>) {
         for sc in &d.scenarios {
             let mut parts = Vec::new();
             if let Some(t) = &sc.traffic {
-                parts.push(format!("{}{}", rate(t.rate_rps), t.diurnal.map_or(String::new(), |(p, _)| format!(" with a {p}× daily peak"))));
+                parts.push(mlspec_ir::traffic::describe_rate(t.rate_rps, t.diurnal));
             }
             parts.push(format!("{} events", sc.events.len()));
             if let Some(dd) = sc.duration_s {

@@ -116,7 +116,13 @@ pub fn html(sim: &Simulation) -> String {
 
 fn load(r: &LoadReport) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "<h2>Load and latency</h2>\n<p>{} requests over {} simulated.</p>", group(r.requests), duration(r.simulated_s));
+    let _ = writeln!(
+        s,
+        "<h2>Load and latency</h2>\n<p>{} requests over {} simulated. Traffic: {}.</p>",
+        group(r.requests),
+        duration(r.simulated_s),
+        escape(&super::traffic_line(r))
+    );
     let class = if r.slo_met { "ok" } else { "bad" };
     let _ = writeln!(s, "<div class=\"verdict {class}\">{}</div>", escape(&super::load_verdict(r)));
 

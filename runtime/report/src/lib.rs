@@ -121,6 +121,16 @@ pub fn load_verdict(r: &LoadReport) -> String {
     v
 }
 
+/// The declared traffic: `1,000 rps at the trough, 3,000 at the peak (19h);
+/// burst 5x at 12h for 10m`.
+pub fn traffic_line(r: &LoadReport) -> String {
+    let mut line = mlspec_ir::traffic::describe_rate(r.base_rps, r.daily_curve.as_ref().map(|c| (c.factor, c.peak_at_s)));
+    for b in &r.bursts {
+        line.push_str(&format!("; burst {}x at {} for {}", trim1(b.factor), duration(b.from_s), duration(b.to_s - b.from_s)));
+    }
+    line
+}
+
 /// Why requests were not answered by the model, by cause: timeouts, the
 /// declared outages they ran into, rejections. `None` when all were.
 pub fn loss_causes(r: &LoadReport) -> Option<String> {

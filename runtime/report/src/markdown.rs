@@ -20,11 +20,12 @@ pub fn markdown(r: &LoadReport) -> String {
     let _ = writeln!(s, "**{}**\n", super::load_verdict(r));
     let _ = writeln!(
         s,
-        "Scenario `{}`, seed {}: {} requests over {} simulated.\n",
+        "Scenario `{}`, seed {}: {} requests over {} simulated. Traffic: {}.\n",
         r.scenario,
         r.seed,
         group(r.requests),
-        duration(r.simulated_s)
+        duration(r.simulated_s),
+        super::traffic_line(r)
     );
     if let Some(cal) = &r.calibration {
         let _ = writeln!(s, "Service times calibrated on the real server: `{cal}`.\n");

@@ -21,6 +21,7 @@ pub fn human(r: &LoadReport) -> String {
         let _ = writeln!(s, "{line}");
     }
     let _ = writeln!(s, "\n{}\n", super::load_verdict(r));
+    let _ = writeln!(s, "  traffic      {}", super::traffic_line(r));
     let _ = writeln!(
         s,
         "  requests     {} over {} simulated (arrivals {} rps, answered {} rps)",

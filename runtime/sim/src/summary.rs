@@ -109,6 +109,12 @@ pub struct OutageWindow {
     pub to_s: f64,
 }
 
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DailyCurve {
+    pub factor: f64,
+    pub peak_at_s: f64,
+}
+
 /// Traffic `factor` times its rate over `[from_s, to_s)` (`burst Kx at T for D`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct BurstWindow {
@@ -138,6 +144,11 @@ pub struct LoadReport {
     pub failed_in_outage: u64,
     /// The declared outages, in time order.
     pub outages: Vec<OutageWindow>,
+    /// The declared rate: with a daily curve, the quietest hour's.
+    pub base_rps: f64,
+    /// The daily curve: `factor` × `base_rps` at `peak_at_s` into the day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_curve: Option<DailyCurve>,
     /// The declared bursts, in time order.
     pub bursts: Vec<BurstWindow>,
     pub simulated_s: f64,
@@ -355,6 +366,8 @@ pub fn summarize(plan: &Plan, raw: &Raw) -> LoadReport {
         errors: raw.errors,
         failed_in_outage: raw.failed_in_outage,
         outages: outage_windows(plan),
+        base_rps: r3(plan.traffic.base_rps),
+        daily_curve: plan.traffic.diurnal.map(|(factor, peak_at_s)| DailyCurve { factor, peak_at_s }),
         bursts: burst_windows(plan),
         simulated_s: r3(raw.end_s),
         arrival_rate_rps: r3(raw.arrivals as f64 / arrival_window),
