@@ -248,13 +248,28 @@ pub(super) struct Power {
     pub n: f64,
     /// Share of traffic of the smaller arm.
     pub arm: f64,
-    /// Units the smaller arm gets, and how that was reckoned.
+    /// Units the smaller arm gets (in the metric's population, with labels
+    /// by the end of the test), and how that was reckoned.
     pub units: f64,
     pub how: String,
+    /// A metric read from labels: how late they come, and the share of the
+    /// test's units whose labels arrive before it ends.
+    pub labels: Option<LabelTiming>,
+}
+
+pub(super) struct LabelTiming {
+    pub field: String,
+    pub delay_s: f64,
+    pub in_time: f64,
+    /// The test's length that gives the smaller arm enough labelled units:
+    /// the delay plus the time to collect them at this traffic.
+    pub duration_needed_s: f64,
 }
 
 /// `None` when the experiment has no `min_effect`, its metric no base rate
-/// in (0, 1), or the spec no traffic to count units from.
+/// in (0, 1), the spec no traffic to count units from, or no
+/// `positive_rate` when the metric is measured on the positives or the
+/// negatives.
 pub(super) fn experiment_power(d: &Design, e: &mlspec_ir::Experiment) -> Option<Power> {
     let effect = e.min_effect?;
     let metric = d.metrics.iter().find(|m| m.name == e.metric)?;
@@ -264,8 +279,59 @@ pub(super) fn experiment_power(d: &Design, e: &mlspec_ir::Experiment) -> Option<
     let p2 = if down { base * (1.0 - effect) } else { base * (1.0 + effect) };
     let n = two_proportion_n(base, p2)?;
     let arm = e.traffic.min(1.0 - e.traffic);
-    let (units, how) = experiment_units(d, arm, e.duration_s, &e.treatment)?;
-    Some(Power { effect, base, p2, n, arm, units, how })
+    let (requests, mut how) = experiment_units(d, arm, e.duration_s, &e.treatment)?;
+    let computed = mlspec_ir::vocab::computed_metric(&metric.base, metric.k.is_some());
+    let (share, population) = match computed {
+        Some(m) => population_share(d, m.population)?,
+        None => (1.0, None),
+    };
+    if let Some(p) = population {
+        how.push_str(&format!(" × {} ({p})", pct(share)));
+    }
+    // A computed metric needs the target's labels; a test counts only
+    // the units whose labels arrive before it ends (arrivals spread evenly).
+    let per_s = requests * share / e.duration_s;
+    let labels = computed.and_then(|_| label_timing(d, e.duration_s, n / per_s));
+    let in_time = labels.as_ref().map_or(1.0, |l| l.in_time);
+    if let Some(l) = &labels {
+        how.push_str(&format!(" × {} (labels of `{}` arrive {} after each event)", pct(l.in_time), l.field, dur(l.delay_s)));
+    }
+    Some(Power { effect, base, p2, n, arm, units: requests * share * in_time, how, labels })
+}
+
+/// The share of requests a metric's population is, and what it is; `None`
+/// for a share the spec does not give (no `positive_rate`).
+fn population_share(d: &Design, population: mlspec_ir::vocab::Population) -> Option<(f64, Option<String>)> {
+    use mlspec_ir::vocab::Population::*;
+    let positives = || d.problem.positive_rate.filter(|p| *p > 0.0 && *p < 1.0);
+    Some(match population {
+        AllExamples | ShownItems | RankedLists => (1.0, None),
+        ActualPositives => {
+            let p = positives()?;
+            (p, Some("the positives, at `positive_rate`".to_string()))
+        }
+        ActualNegatives => {
+            let p = positives()?;
+            (1.0 - p, Some("the negatives, 1 − `positive_rate`".to_string()))
+        }
+        // Flagged examples: at least about the positives (a model that
+        // flags fewer than it should misses some of them).
+        PredictedPositives | PredictedOrActualPositives => {
+            let p = positives()?;
+            (p, Some("the flagged examples, about `positive_rate`".to_string()))
+        }
+    })
+}
+
+/// When the target's labels come `delay` after each event, the share of a
+/// test of `duration_s` whose labels arrive before it ends.
+/// `collect_s` is how long the arm takes to see enough units.
+fn label_timing(d: &Design, duration_s: f64, collect_s: f64) -> Option<LabelTiming> {
+    let target = d.problem.target.as_ref()?;
+    let delay_s = d.field(target)?.delay_s.filter(|s| *s > 0.0)?;
+    let in_time = ((duration_s - delay_s) / duration_s).clamp(0.0, 1.0);
+    let field = format!("{}.{}", target.source, target.field);
+    Some(LabelTiming { field, delay_s, in_time, duration_needed_s: delay_s + collect_s })
 }
 
 #[cfg(test)]
