@@ -41,6 +41,34 @@ fn every_statement_of_every_block_is_a_keyword() {
     assert!(seen.contains("stage") && seen.contains("monitors"), "{seen:?}");
 }
 
+const HIGHLIGHTS: &str = include_str!("../../../editors/tree-sitter-mlspec/queries/highlights.scm");
+
+/// The strings of the first `(#any-of? @CAPTURE ...)` in the Tree-sitter highlights.
+#[allow(clippy::unwrap_used)] // Test support: a query without the list fails the test.
+fn any_of(capture: &str) -> BTreeSet<String> {
+    let list = HIGHLIGHTS.split_once(&format!("(#any-of? @{capture}")).unwrap().1.split_once(')').unwrap().0;
+    list.split('"').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+#[test]
+fn every_statement_of_every_block_is_a_tree_sitter_keyword() {
+    // The Helix and Zed copies are derived from this file (scripts/editors/tree_sitter.sh
+    // checks them). `rule` is a token of its own in the grammar, coloured by its own pattern.
+    let mut keywords = any_of("keyword");
+    assert!(HIGHLIGHTS.contains("\n\"rule\" @keyword"), "`rule` is coloured");
+    keywords.insert("rule".to_string());
+    let mut blocks = vec!["system", "cost_matrix"];
+    let mut seen = BTreeSet::new();
+    while let Some(block) = blocks.pop() {
+        if !seen.insert(block) {
+            continue;
+        }
+        let names = block_statement_names(block).unwrap_or_default();
+        assert_eq!(missing(&keywords, names.iter().copied()), Vec::<&str>::new(), "statements of `{block}`");
+        blocks.extend(names.into_iter().filter(|n| block_statement_names(n).is_some()));
+    }
+}
+
 #[test]
 fn the_feature_functions_are_exactly_the_checkers() {
     let names: BTreeSet<String> = FeatureFunction::names().map(str::to_string).collect();
