@@ -1,7 +1,8 @@
-//! Any bytes: parse and check must not panic; when the text parses
-//! cleanly, formatting it must give text that parses to the same tree and
-//! formats to itself; the graph, the review and the design document of a
-//! clean design must build.
+//! Any bytes: parse and check must not panic; applying every fix (as
+//! `check --fix` does) must not panic and gives text that checks; when the
+//! text parses cleanly, formatting it must give text that parses to the same
+//! tree and formats to itself; the graph, the review and the design
+//! document of a clean design must build.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,13 +13,17 @@ use mlspec_syntax::{self as syntax, fmt};
 
 fuzz_target!(|data: &[u8]| {
     let a = analysis::check_bytes(data);
-    if !a.diagnostics.iter().any(|d| d.is_error()) {
-        let g = graph::build(&a.design);
-        let _ = graph::to_dot(&a.design, &g);
+    if let Ok(src) = std::str::from_utf8(data) {
+        let (fixed, _) = mlspec_diag::apply_fixes(src, &a.diagnostics);
+        let _ = analysis::check_source(&fixed);
+    }
+    if let Ok(design) = a.design() {
+        let g = graph::build(&design);
+        let _ = graph::to_dot(&design, &g);
         let text = String::from_utf8_lossy(data);
-        let r = review::review(&a.design, &text);
+        let r = review::review(&design, &text);
         let _ = review::render::json(&r, true);
-        let _ = docs::generate(&a.design, &text, &r);
+        let _ = docs::generate(&design, &text, &r);
     }
     let Ok(src) = std::str::from_utf8(data) else { return };
     let p1 = syntax::parse(src);
