@@ -328,8 +328,14 @@ fn next_line_indent(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// The indentation of the line holding `at`.
 fn line_indent_of_line(bytes: &[u8], at: usize) -> usize {
+    indent_bytes(bytes, at).len()
+}
+
+/// The blanks that indent the line holding `at`.
+fn indent_bytes(bytes: &[u8], at: usize) -> &[u8] {
     let start = bytes.get(..at).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1);
-    bytes.get(start..).map_or(0, |rest| rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count())
+    let rest = bytes.get(start..).unwrap_or_default();
+    rest.get(..rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count()).unwrap_or_default()
 }
 
 /// The fix for a block left open before the line at `line_start`: its
@@ -362,11 +368,9 @@ fn closer_line_at_end(src: &str, open: &Open) -> Fix {
     Fix::insert(format!("add `{want}`"), src.len(), text)
 }
 
-/// The blanks that indent the line holding `at`.
+/// The indentation of the line holding `at`, as text (blanks are ASCII).
 fn indentation(bytes: &[u8], at: usize) -> String {
-    let start = bytes.get(..at).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1);
-    let blanks = bytes.get(start..).unwrap_or_default().iter().take_while(|&&c| c == b' ' || c == b'\t');
-    blanks.map(|&c| c as char).collect()
+    indent_bytes(bytes, at).iter().map(|&c| c as char).collect()
 }
 
 fn unclosed(open: u8, at: usize, found: Option<usize>) -> Diagnostic {

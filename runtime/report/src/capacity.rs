@@ -1,17 +1,12 @@
 //! The capacity answer, for a terminal and as Markdown.
 
 use super::table::{Cell, Column, Table, TextLayout};
-use super::{group, money, pct};
+use super::{group, money, pct, percentile_label};
 use mlspec_sim::capacity::{Answer, CapacityReport, Trial};
 use std::fmt::Write;
 
 fn values(c: &CapacityReport, v: &[f64]) -> String {
-    c.constraints
-        .iter()
-        .zip(v)
-        .map(|(k, v)| format!("{} {v} ms", k.constraint.split_whitespace().nth(1).unwrap_or("")))
-        .collect::<Vec<_>>()
-        .join(", ")
+    c.constraints.iter().zip(v).map(|(k, v)| format!("{} {v} ms", percentile_label(&k.constraint))).collect::<Vec<_>>().join(", ")
 }
 
 /// What a trial misses: `p99 212 ms > 100 ms, p50 …` (the constraints it
@@ -22,7 +17,7 @@ fn misses(c: &CapacityReport, t: &Trial) -> String {
         .iter()
         .zip(&t.values_ms)
         .filter(|(k, v)| **v > k.limit_ms)
-        .map(|(k, v)| format!("{} {v} ms > {} ms", k.constraint.split_whitespace().nth(1).unwrap_or(""), k.limit_ms))
+        .map(|(k, v)| format!("{} {v} ms > {} ms", percentile_label(&k.constraint), k.limit_ms))
         .collect();
     format!("{} ({} busy)", missed.join(", "), pct(t.utilization * 100.0))
 }
@@ -91,7 +86,7 @@ pub fn capacity_human(c: &CapacityReport) -> String {
     }
     // One column per constraint, titled by its percentile, as in Markdown.
     let mut columns = vec![Column::right("replicas"), Column::left("verdict")];
-    columns.extend(c.constraints.iter().map(|k| Column::right(k.constraint.split_whitespace().nth(1).unwrap_or("").to_string())));
+    columns.extend(c.constraints.iter().map(|k| Column::right(percentile_label(&k.constraint).to_string())));
     // The last column is not fitted: `100%` is its widest cell.
     columns.push(Column::right("busy").width(4));
     let mut trials = Table::new(columns).caption(format!("trials ({} requests each, seed {}):", group(c.trial_requests), c.seed));
@@ -103,7 +98,7 @@ pub fn capacity_human(c: &CapacityReport) -> String {
     }
     let trials = trials.fitted();
     s.push('\n');
-    s.push_str(&trials.text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false }));
+    s.push_str(&trials.text(TextLayout::TERMINAL));
     s
 }
 

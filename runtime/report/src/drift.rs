@@ -214,7 +214,7 @@ pub fn text(q: &QualityOutcome) -> String {
         if t.rows.is_empty() {
             continue;
         }
-        let block = t.fitted().caption(title).text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false });
+        let block = t.fitted().caption(title).text(TextLayout::TERMINAL);
         // An empty last cell leaves its separator: no trailing spaces.
         for line in block.lines() {
             s.push_str(line.trim_end());

@@ -164,13 +164,18 @@ pub fn interpreters_line(r: &LoadReport) -> Option<String> {
     ))
 }
 
+/// The percentile of a latency constraint: `p99` of `latency p99 < 50 ms`.
+pub fn percentile_label(constraint: &str) -> &str {
+    constraint.split_whitespace().nth(1).unwrap_or("")
+}
+
 /// The SLO part of a load verdict: `SLO met: p99 12 ms ≤ 50 ms (38 ms to
 /// spare), …`, `SLO MISSED: …`, or `No latency SLO declared`.
 fn slo_verdict(slo: &[SloResult], met: bool) -> String {
     let mut parts = Vec::new();
     for s in slo {
         let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };
-        let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
+        let label = percentile_label(&s.constraint);
         let how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
         parts.push(format!("{label} {} {word} {} ({how})", fmt_ms(s.value_ms), fmt_ms(s.limit_ms)));
     }

@@ -49,7 +49,7 @@ pub fn slo_windows_line(slos: &[SloResult]) -> Option<String> {
         .iter()
         .filter_map(|s| {
             let w = s.windows.as_ref()?;
-            let label = s.constraint.split_whitespace().nth(1).unwrap_or("");
+            let label = super::percentile_label(&s.constraint);
             let (met, worst) = window_cells(w);
             Some(format!("{label} met in {met}, worst {worst}"))
         })

@@ -84,12 +84,7 @@ pub fn measured_human(s: &Summary) -> String {
     }
     if !s.slo.is_empty() {
         out.push('\n');
-        out.push_str(&load::slo_table(&s.slo, "measured").fitted().text(TextLayout {
-            indent: 2,
-            header: true,
-            sep: "  ",
-            skip_empty: false,
-        }));
+        out.push_str(&load::slo_table(&s.slo, "measured").fitted().text(TextLayout::TERMINAL));
     }
     out
 }

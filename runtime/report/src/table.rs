@@ -99,6 +99,11 @@ pub struct TextLayout {
     pub skip_empty: bool,
 }
 
+impl TextLayout {
+    /// Titled columns two spaces apart, indented two: the terminal reports' tables.
+    pub const TERMINAL: TextLayout = TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false };
+}
+
 impl Table {
     pub fn new(columns: Vec<Column>) -> Table {
         Table { columns, rows: Vec::new(), caption: None }

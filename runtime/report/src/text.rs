@@ -62,7 +62,7 @@ pub fn human(r: &LoadReport) -> String {
     };
     let _ = writeln!(s, "  replicas     min {} · max {} · mean {}{cost}", r.replicas.min, r.replicas.max, trim1(r.replicas.mean));
     s.push('\n');
-    s.push_str(&stages(r).text(TextLayout { indent: 2, header: true, sep: "  ", skip_empty: false }));
+    s.push_str(&stages(r).text(TextLayout::TERMINAL));
     s
 }
 
