@@ -96,8 +96,24 @@ fn review_json_has_the_documented_shape() {
     let line = f["line"].as_u64().unwrap() as usize;
     assert!(text.lines().nth(line - 1).unwrap().contains("serving api"));
     let why = f["why"].as_str().unwrap();
-    assert!(why.contains("6 replicas × 4 concurrency") && why.contains("11,811 rps") && why.contains("20,000 rps"), "{why}");
-    assert!(f["fix"].as_str().unwrap().contains("replicas 2..15"));
+    // The one capacity model: the simulated base, the spare, the autoscaler.
+    for part in [
+        "at the peak of 20,000 rps (the throughput constraint",
+        "meet every latency constraint (simulated",
+        "with one spare for `availability 99.9%`",
+        "for the autoscaler",
+        "`cpu 70%` target",
+    ] {
+        assert!(why.contains(part), "{part}: {why}");
+    }
+    // Review and capacity read one replica count.
+    let replicas = v["capacity"]["api"]["replicas"].as_u64().unwrap();
+    assert!(replicas > 6, "above the declared 2..6: {replicas}");
+    assert!(f["fix"].as_str().unwrap().contains(&format!("replicas 2..{replicas}")));
+    let cap = mlspec(&["capacity", "tests/review/capacity-short.trigger.mlspec", "--format", "json"]);
+    let cap: serde_json::Value = serde_json::from_slice(&cap.stdout).unwrap();
+    assert_eq!(cap["simulated"]["replicas"].as_u64(), Some(replicas));
+    assert_eq!(cap["sizing"], v["capacity"]["api"], "the same sizing, rule for rule");
     assert!(!v["questions"].as_array().unwrap().is_empty());
 }
 
@@ -216,7 +232,7 @@ fn a_flawed_spec_gets_the_findings_that_name_its_flaws() {
     let out = mlspec(&["review", path, "--interview"]);
     let s = stdout(&out);
     assert!(s.contains("99.8% accuracy"), "{s}");
-    assert!(s.contains("3 replicas × 2 concurrency / 9 ms per request"), "{s}");
+    assert!(s.contains("replicas at the peak of 8,897 rps, above its declared maximum of 3"), "{s}");
     assert!(s.contains("15,463,858"), "{s}");
     insta::assert_snapshot!("review_flawed_fraud_human", s);
 }

@@ -135,21 +135,32 @@ fn capacity_answers_with_replicas_and_cost() {
     assert!(v["simulated"]["replicas"].as_u64().unwrap() >= 1);
     assert!(v["simulated"]["cost_per_month"].as_f64().unwrap() > 0.0);
     assert!(v["peak_rps"].as_f64().unwrap() > 1000.0, "the burst at 12h sets the peak");
-    // The fleet one smaller is shown, and it misses.
+    // The count is the fewest that meet the SLO, one spare for the
+    // availability target, and the autoscaler's count, each said.
     let replicas = v["simulated"]["replicas"].as_u64().unwrap();
+    let meets = v["simulated"]["meets_slo"].as_u64().unwrap();
+    let sizing = &v["sizing"];
+    assert_eq!(sizing["replicas"].as_u64(), Some(replicas));
+    assert_eq!(sizing["base"].as_u64(), Some(meets));
+    assert_eq!(sizing["spare"].as_u64(), Some(1), "fraud declares availability 99.9%");
+    let autoscale = sizing["autoscale"].as_u64().unwrap();
+    assert_eq!(replicas, (meets + 1).max(autoscale), "{sizing}");
+    assert_eq!(sizing["rules"].as_array().map(Vec::len), Some(3), "{sizing}");
+    // The fleet one smaller than the SLO's is shown, and it misses.
     let below = &v["simulated"]["below"];
-    assert_eq!(below["replicas"].as_u64(), Some(replicas - 1), "{below}");
+    assert_eq!(below["replicas"].as_u64(), Some(meets - 1), "{below}");
     assert_eq!(below["met"], false);
     let human = run(&["capacity", FRAUD, "--requests", "50k"]);
     let out = text(&human.stdout);
-    assert!(out.contains("replicas meet every latency constraint"), "{out}");
-    assert!(out.contains(&format!("; {} miss: p", replicas - 1)) && out.contains(" ms > "), "{out}");
+    assert!(out.contains(&format!("{replicas} replicas at the peak of ")), "{out}");
+    assert!(out.contains(&format!("{meets} meet every latency constraint (simulated")), "{out}");
+    assert!(out.contains(&format!("; {} miss: p", meets - 1)) && out.contains(" ms > "), "{out}");
     // The trials table has its titles, one column per constraint, lined up under them.
     let lines: Vec<&str> = out.lines().skip_while(|l| !l.trim_start().starts_with("trials (")).skip(1).collect();
     let titles = lines.first().copied().unwrap_or_default();
     assert_eq!(titles.split_whitespace().collect::<Vec<_>>(), ["replicas", "verdict", "p99", "p50", "busy"], "{out}");
     assert!(lines.len() > 2 && lines.iter().all(|l| l.len() == titles.len() && !l.ends_with(' ')), "{out}");
-    assert!(lines.iter().any(|l| l.contains(&format!(" {replicas}  meets "))), "{out}");
+    assert!(lines.iter().any(|l| l.contains(&format!(" {meets}  meets "))), "{out}");
 }
 
 #[test]
@@ -262,12 +273,17 @@ fn doc_with_simulation_adds_the_simulated_capacity_verdict() {
     let o = run(&["doc", FRAUD, "--with-simulation"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let doc = text(&o.stdout);
-    let analytic = doc.find("**Capacity (analytic).**").expect("the analytic verdict");
-    let simulated = doc.find("**Capacity (simulated, scenario `peak_day`).**").expect("the simulated verdict");
-    assert!(simulated > analytic, "the simulated verdict follows the analytic one");
-    assert!(doc[simulated..].contains("replicas meet every latency constraint"));
+    // The capacity sentence is the one `capacity` prints, in every document.
+    let cap = text(&run(&["capacity", FRAUD]).stdout);
+    let sentence = cap.lines().nth(2).and_then(|l| l.split(". The count costs").next()).unwrap_or_default();
+    assert!(sentence.contains("replicas at the peak of") && sentence.contains("meet every latency constraint"), "{cap}");
+    let verdict = doc.find("**Capacity (simulated).**").expect("the simulated sizing");
+    assert!(doc[verdict..].contains(sentence), "{doc}");
+    let trials = doc.find("**Capacity trials (simulated, scenario `peak_day`).**").expect("the trials");
+    assert!(trials > verdict && doc[trials..].contains(" meet, "), "the trials follow the sizing");
     let plain = text(&run(&["doc", FRAUD]).stdout);
-    assert!(!plain.contains("(simulated"), "only with --with-simulation");
+    assert!(plain.contains(sentence), "the same sizing without --with-simulation");
+    assert!(!plain.contains("Capacity trials"), "trials only with --with-simulation");
 }
 
 /// The drift part of `simulate` on the fraud example: which monitor caught
@@ -353,5 +369,26 @@ fn one_report_has_both_parts_and_a_drift_only_spec_gets_its_drift_part() {
     for bad in [["--rows-per-day", "0"], ["--rows-per-day", "lots"], ["--days", "0"], ["--days", "400"], ["--rows-per-day", "10M"]] {
         let o = run(&["simulate", &path, bad[0], bad[1]]);
         assert_eq!(o.status.code(), Some(2), "{bad:?}");
+    }
+}
+
+/// `simulate` prints the replica count `capacity` finds for the same run, in
+/// every format.
+#[test]
+fn simulate_and_capacity_read_one_replica_count() {
+    let spec = "system s {\n  problem { objective \"o\"; task regression }\n  constraints { latency p99 < 60ms; availability 99.9% }\n  serving api {\n    mode realtime\n    stage score { latency exponential(mean: 10ms) }\n    replicas 1..40\n    concurrency 2\n    autoscale cpu 60%\n  }\n  scenario busy {\n    traffic poisson 400 rps\n    requests 40k\n    seed 3\n  }\n}\n";
+    let (_d, path) = temp_spec(spec);
+    let cap: serde_json::Value = serde_json::from_slice(&run(&["capacity", &path, "--format", "json"]).stdout).unwrap();
+    let sim = run(&["simulate", &path, "--format", "json"]);
+    assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
+    let sim: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(sim["capacity"], cap["sizing"], "one sizing");
+    // 400 rps × 10 ms ÷ 2 = 2 busy replicas: ÷ 60% → 4 for the autoscaler.
+    assert_eq!(cap["sizing"]["autoscale"].as_u64(), Some(4), "{}", cap["sizing"]);
+    let replicas = cap["simulated"]["replicas"].as_u64().unwrap();
+    for format in ["human", "markdown", "html"] {
+        let out = text(&run(&["simulate", &path, "--format", format]).stdout);
+        let scenario = if format == "html" { "<code>busy</code>" } else { "`busy`" };
+        assert!(out.contains(&format!("Capacity: {replicas} replicas at the peak of 400 rps (scenario {scenario})")), "{format}: {out}");
     }
 }

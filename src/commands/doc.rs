@@ -7,7 +7,7 @@ use mlspec_review::{self as review, doc};
 
 pub fn run(path: &str, out: Option<&str>, with_simulation: bool) -> Outcome {
     let (design, src) = super::load_design(path, "document it")?;
-    let r = review::review(&design, &src);
+    let r = review::review_sized(&design, &src, super::sizings(path, &design));
     let simulated = if with_simulation {
         let sim = SimArgs {
             file: path.to_string(),

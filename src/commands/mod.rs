@@ -80,6 +80,25 @@ pub fn load_plan(sim: &crate::SimArgs, requests: Option<u64>) -> Result<Plan, Fa
     Plan::new(&design, &target, &overrides).ok_or_else(|| no_plan(path))
 }
 
+/// Every realtime serving sized as `mlspec capacity` sizes it without flags
+/// (its default scenario's peak, that scenario's seed, the default trials),
+/// so `review` and `doc` print the replica count `capacity` prints. A
+/// serving the simulator cannot plan is left out (the review sizes it from
+/// declared times); one it finds no count for is `None`.
+pub fn sizings(path: &str, design: &Design) -> mlspec_review::Simulated {
+    let read = latency_file_reader(path);
+    design
+        .servings
+        .iter()
+        .filter(|s| s.mode == Some(mlspec_ir::ServingMode::Realtime))
+        .filter_map(|s| {
+            let target = simulation::target(design, Some(&s.name), None, None, &read).ok()?;
+            let plan = Plan::new(design, &target, &Overrides::default())?;
+            Some((s.name.clone(), mlspec_report::run::sizing(&plan)))
+        })
+        .collect()
+}
+
 /// The command line's changes to a plan: seed, end, `--rate`, `--replicas`
 /// and `--calibration` (read, and checked to be of this serving).
 pub fn overrides(

@@ -15,6 +15,7 @@
 //! stages, metrics) and the feature graph is acyclic. A `Design<Draft>`
 //! holds what could be built from a broken spec; no backend takes one.
 
+pub mod capacity;
 pub mod cost;
 pub mod facts;
 pub mod functions;
@@ -630,6 +631,45 @@ impl LatencyDist {
             LatencyDist::Normal { mean_s, .. } => Some(mean_s),
             LatencyDist::Empirical { .. } => None,
         }
+    }
+
+    /// The mean service time, as the simulator's sampler has it (a normal is
+    /// taken untruncated: its truncation at 0 moves the mean by less than
+    /// 1e-4 of itself while `sd ≤ mean / 4`); `None` for empirical files.
+    pub fn mean_s(&self) -> Option<f64> {
+        match *self {
+            LatencyDist::Fixed { s } => Some(s),
+            LatencyDist::Exponential { mean_s } => Some(mean_s),
+            LatencyDist::Lognormal { p50_s, p99_s } => {
+                let sigma = lognormal_sigma(p50_s, p99_s);
+                Some(p50_s * (sigma * sigma / 2.0).exp())
+            }
+            LatencyDist::Normal { mean_s, .. } => Some(mean_s),
+            LatencyDist::Empirical { .. } => None,
+        }
+    }
+
+    /// The `q` quantile (0 < q < 1) of one call's service time; `None` for
+    /// empirical files, whose quantiles only the simulator reads.
+    pub fn quantile_s(&self, q: f64) -> Option<f64> {
+        let q = q.clamp(1e-9, 1.0 - 1e-9);
+        match *self {
+            LatencyDist::Fixed { s } => Some(s),
+            LatencyDist::Exponential { mean_s } => Some(-(1.0 - q).ln() * mean_s),
+            LatencyDist::Lognormal { p50_s, p99_s } => Some(p50_s * (lognormal_sigma(p50_s, p99_s) * numbers::normal_quantile(q)).exp()),
+            LatencyDist::Normal { mean_s, sd_s } => Some((mean_s + sd_s.max(0.0) * numbers::normal_quantile(q)).max(0.0)),
+            LatencyDist::Empirical { .. } => None,
+        }
+    }
+}
+
+/// σ of the log of a lognormal given by its median and 99th percentile, as
+/// the simulator draws it (0 when the p99 is not above the median).
+fn lognormal_sigma(p50_s: f64, p99_s: f64) -> f64 {
+    if p99_s > p50_s && p50_s > 0.0 {
+        (p99_s / p50_s).ln() / numbers::normal_quantile(0.99)
+    } else {
+        0.0
     }
 }
 

@@ -101,7 +101,7 @@ pub fn generate_with_simulation(d: &Design, source: &str, review: &Review, simul
     features(&mut o, d, &spec);
     models(&mut o, d);
     training(&mut o, d);
-    serving(&mut o, d, simulated);
+    serving(&mut o, d, review, simulated);
     monitoring(&mut o, d, &spec);
     risks(&mut o, review);
     let _ = writeln!(o, "## Appendix: data lineage\n");
@@ -465,7 +465,7 @@ fn training(o: &mut String, d: &Design) {
     let _ = writeln!(o);
 }
 
-fn serving(o: &mut String, d: &Design, simulated: Option<&Simulated<'_>>) {
+fn serving(o: &mut String, d: &Design, review: &Review, simulated: Option<&Simulated<'_>>) {
     let _ = writeln!(o, "## 7. Serving\n");
     if d.servings.is_empty() {
         let _ = writeln!(o, "No serving is declared.\n");
@@ -543,7 +543,7 @@ fn serving(o: &mut String, d: &Design, simulated: Option<&Simulated<'_>>) {
         }
         let _ = writeln!(o, "{}.\n", facts.join("; "));
         if s.mode == Some(ServingMode::Realtime) {
-            capacity_verdict(o, d, s);
+            capacity_verdict(o, d, s, review);
         }
         if let Some(sim) = simulated.filter(|sim| sim.serving == s.name) {
             let _ = writeln!(o, "{}\n", sim.markdown.trim_end());
@@ -551,41 +551,27 @@ fn serving(o: &mut String, d: &Design, simulated: Option<&Simulated<'_>>) {
     }
 }
 
-/// The analytic capacity and latency verdict for a realtime serving (with
-/// `--with-simulation`, the simulated verdict follows it).
-fn capacity_verdict(o: &mut String, d: &Design, s: &mlspec_ir::Serving) {
-    let Some(c) = mlspec_ir::facts::serving_capacity(d, s) else {
-        let _ = writeln!(o, "Capacity: a stage's time is only known from a file; the load simulation decides.\n");
-        return;
-    };
-    let _ = write!(
-        o,
-        "**Capacity (analytic).** {} replicas × {} concurrency / {} per request = about {}",
-        c.replicas,
-        c.concurrency,
-        ms(c.per_request_s),
-        rate(c.rps.floor())
-    );
-    match d.constraints.throughput_rps {
-        Some(need) if c.rps >= need && need > 0.0 => {
-            let _ = write!(o, ", {:.1}× the required {}: enough.", c.rps / need, rate(need));
-        }
-        Some(need) => {
-            let _ = write!(o, ", below the required {}: short.", rate(need));
+/// The capacity and latency verdict for a realtime serving: the review's
+/// sizing (simulated when the caller sized it, as `mlspec review` and
+/// `mlspec capacity` do), then the typical request against the tightest limit.
+fn capacity_verdict(o: &mut String, d: &Design, s: &mlspec_ir::Serving, review: &Review) {
+    match review.capacity.iter().find(|z| z.serving == s.name) {
+        Some(z) => {
+            let basis = match z.basis {
+                mlspec_ir::capacity::Basis::Simulated => "simulated",
+                mlspec_ir::capacity::Basis::Stability => "from declared stage times",
+            };
+            let _ = write!(o, "**Capacity ({basis}).** {}; {}.", z.sentence(), z.fleet());
         }
         None => {
-            let _ = write!(o, "; no throughput is required.");
+            let _ = write!(o, "**Capacity.** Not sized: no peak rate is declared (a scenario's `traffic` or `throughput`), or a stage's time is only known from a file.");
         }
     }
-    if let Some(l) = d.constraints.latency.iter().min_by(|a, b| a.max_s.total_cmp(&b.max_s)) {
-        let verdict = if c.per_request_s <= l.max_s { "within" } else { "over" };
-        let _ = write!(
-            o,
-            " A typical request spends {} in the stages, {verdict} the {} limit of {}.",
-            ms(c.per_request_s),
-            l.label,
-            dur(l.max_s)
-        );
+    if let Some(path) = mlspec_ir::cost::path_typical_s(d, s) {
+        if let Some(l) = d.constraints.latency.iter().min_by(|a, b| a.max_s.total_cmp(&b.max_s)) {
+            let verdict = if path <= l.max_s { "within" } else { "over" };
+            let _ = write!(o, " A typical request spends {} in the stages, {verdict} the {} limit of {}.", ms(path), l.label, dur(l.max_s));
+        }
     }
     let _ = writeln!(o, "\n");
 }

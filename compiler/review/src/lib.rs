@@ -20,6 +20,11 @@ pub mod rules;
 pub mod stats;
 
 use mlspec_diag::span::{LineIndex, Span};
+use mlspec_ir::capacity::Sizing;
+use std::collections::BTreeMap;
+
+/// Simulated sizings by serving name; `None`: the simulator found no count.
+pub type Simulated = BTreeMap<String, Option<Sizing>>;
 use mlspec_ir::Design;
 use serde::Serialize;
 
@@ -176,6 +181,10 @@ pub struct Review {
     pub findings: Vec<Finding>,
     /// Figures checked that hold, with their arithmetic.
     pub checks: Vec<Question>,
+    /// The replica count of each realtime serving at its peak, as the
+    /// findings and notes used it: simulated when the caller sized it
+    /// (`mlspec_sim::capacity`), else from declared times.
+    pub capacity: Vec<Sizing>,
     #[serde(skip)]
     pub questions: Vec<Question>,
 }
@@ -190,11 +199,36 @@ impl Review {
 pub struct Ctx<'d> {
     pub d: &'d Design,
     lines: LineIndex<'d>,
+    /// One per realtime serving that can be sized, in declaration order.
+    sized: Vec<Sizing>,
 }
 
 impl<'d> Ctx<'d> {
     pub fn new(d: &'d Design, source: &'d str) -> Self {
-        Ctx { d, lines: LineIndex::new(source) }
+        Self::with_sizings(d, source, Simulated::new())
+    }
+
+    /// With the caller's simulated sizings, by serving: `None` where the
+    /// simulator found no count (an infeasible limit), which is then not
+    /// guessed. A serving the caller did not size is sized from its declared
+    /// times at the design's peak ([`rules::peak`]).
+    pub fn with_sizings(d: &'d Design, source: &'d str, simulated: Simulated) -> Self {
+        let peak = rules::peak(d);
+        let sized = d
+            .servings
+            .iter()
+            .filter(|s| rules::realtime(s))
+            .filter_map(|s| match simulated.get(&s.name) {
+                Some(z) => z.clone(),
+                None => peak.as_ref().and_then(|p| mlspec_ir::capacity::from_declared(d, s, &p.scenario, p.rps, p.from.clone())),
+            })
+            .collect();
+        Ctx { d, lines: LineIndex::new(source), sized }
+    }
+
+    /// The sizing of a serving, when it could be sized.
+    pub fn sizing(&self, serving: &str) -> Option<&Sizing> {
+        self.sized.iter().find(|z| z.serving == serving)
     }
     pub fn line(&self, span: Span) -> usize {
         self.lines.line_col(span.start).line
@@ -232,13 +266,20 @@ pub fn score(steps: &[StepCoverage], findings: &[Finding]) -> u32 {
 /// Reviews a design that checked without errors. `source` is the spec's
 /// text, for line numbers.
 pub fn review(d: &Design, source: &str) -> Review {
-    let cx = Ctx::new(d, source);
+    review_sized(d, source, Simulated::new())
+}
+
+/// [`review`] with the simulated sizing of some servings (`mlspec review`
+/// sizes every realtime serving as `mlspec capacity` does, so both print
+/// one replica count).
+pub fn review_sized(d: &Design, source: &str, simulated: Simulated) -> Review {
+    let cx = Ctx::with_sizings(d, source, simulated);
     let mut findings = rules::run(&cx);
     findings.sort_by(|a, b| (a.step, a.line, a.id).cmp(&(b.step, b.line, b.id)));
     let steps = coverage::steps(d);
     let questions = interview::questions(&cx, &findings);
     let checks = notes::notes(&cx);
-    Review { system: d.name.clone(), score: score(&steps, &findings), steps, findings, checks, questions }
+    Review { system: d.name.clone(), score: score(&steps, &findings), steps, findings, checks, questions, capacity: cx.sized }
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 //! monitor windows against the label delay. Findings say what fails; notes
 //! show the arithmetic for what holds, with the same functions.
 
-use super::rules::{experiment_power, required_rps, stage_breakdown, HOURS_PER_MONTH, TARGET_UTILISATION};
+use super::rules::{experiment_power, stage_breakdown, HOURS_PER_MONTH};
 use super::{Ctx, Question, Step};
 use mlspec_ir::facts;
-use mlspec_ir::numbers::{count, dur, money, ms, num, pct};
+use mlspec_ir::numbers::{count, dur, money, ms, pct};
 use mlspec_ir::{MonitorKind, ServingMode};
 
 /// A checked figure; the same shape as a question (step, text, line).
@@ -38,25 +38,8 @@ pub fn notes(cx: &Ctx<'_>) -> Vec<Note> {
                         ),
                     );
                 }
-                if let Some((need, why)) = required_rps(d).filter(|(need, _)| c.rps >= *need) {
-                    note(
-                        Step::Serving,
-                        s.name_span,
-                        format!(
-                            "capacity: {} replicas × {} concurrency / {} = {} rps, {}× {why}; {} keep{} it under {} utilisation",
-                            c.replicas,
-                            c.concurrency,
-                            ms(c.per_request_s),
-                            count(c.rps),
-                            num((c.rps / need * 10.0).floor() / 10.0),
-                            match c.replicas_for(need, TARGET_UTILISATION) {
-                                1 => "1 replica".to_string(),
-                                n => format!("{n} replicas"),
-                            },
-                            if c.replicas_for(need, TARGET_UTILISATION) == 1 { "s" } else { "" },
-                            pct(TARGET_UTILISATION)
-                        ),
-                    );
+                if let Some(z) = cx.sizing(&s.name).filter(|z| z.within_declared()) {
+                    note(Step::Serving, s.name_span, format!("capacity: {}; {}", z.sentence(), z.fleet()));
                 }
             }
             Some(ServingMode::Batch) => {

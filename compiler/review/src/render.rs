@@ -153,7 +153,12 @@ pub fn json(r: &Review, interview: bool) -> String {
         .collect();
     let checks: Vec<serde_json::Value> =
         r.checks.iter().map(|c| serde_json::json!({"step": c.step.as_str(), "text": c.question, "line": c.line})).collect();
+    // One object per sized serving, by name: `capacity.<serving>.replicas`
+    // is `mlspec capacity --format json`'s `simulated.replicas`.
+    let capacity: serde_json::Map<String, serde_json::Value> =
+        r.capacity.iter().map(|z| (z.serving.clone(), serde_json::to_value(z).unwrap_or_default())).collect();
     let mut v = serde_json::json!({
+        "capacity": capacity,
         "checks": checks,
         "system": r.system,
         "score": r.score,

@@ -2,24 +2,11 @@
 
 use super::table::{Cell, Column, Table, TextLayout};
 use super::{group, money, pct, percentile_label};
-use mlspec_sim::capacity::{Answer, CapacityReport, Trial};
+use mlspec_sim::capacity::{Answer, CapacityReport};
 use std::fmt::Write;
 
 fn values(c: &CapacityReport, v: &[f64]) -> String {
     c.constraints.iter().zip(v).map(|(k, v)| format!("{} {v} ms", percentile_label(&k.constraint))).collect::<Vec<_>>().join(", ")
-}
-
-/// What a trial misses: `p99 212 ms > 100 ms, p50 …` (the constraints it
-/// does not meet), and how busy it was.
-fn misses(c: &CapacityReport, t: &Trial) -> String {
-    let missed: Vec<String> = c
-        .constraints
-        .iter()
-        .zip(&t.values_ms)
-        .filter(|(k, v)| **v > k.limit_ms)
-        .map(|(k, v)| format!("{} {v} ms > {} ms", percentile_label(&k.constraint), k.limit_ms))
-        .collect();
-    format!("{} ({} busy)", missed.join(", "), pct(t.utilization * 100.0))
 }
 
 /// What one replica runs at once: its declared concurrency, or a calibrated
@@ -35,22 +22,19 @@ fn per_replica(c: &CapacityReport) -> String {
 pub fn capacity_verdict(c: &CapacityReport) -> String {
     let cost = |m: Option<f64>| m.map(|m| format!(" at {}/month", money(m))).unwrap_or_default();
     match &c.simulated {
-        Answer::Found { replicas, cost_per_month, values_ms, utilization, below } => format!(
-            "{replicas} replicas meet every latency constraint at the peak of {} rps{} ({}; {} busy){}",
-            group(c.peak_rps.round() as u64),
-            cost(*cost_per_month),
-            values(c, values_ms),
-            pct(utilization * 100.0),
-            below.as_ref().map(|b| format!("; {} miss: {}", b.replicas, misses(c, b))).unwrap_or_default()
-        ),
+        Answer::Found { replicas, cost_per_month, .. } => {
+            let sentence = c.sizing.as_ref().map_or_else(|| format!("{replicas} replicas"), |z| z.sentence());
+            format!("{sentence}{}", cost(*cost_per_month).replacen(" at", ". The count costs", 1))
+        }
         Answer::Infeasible { constraint, floor_ms, limit_ms } => format!(
             "INFEASIBLE: the stages alone take {floor_ms} ms at the {} quantile, above the {limit_ms} ms limit; no number of replicas can meet `{constraint}`; cut stage latency",
             constraint.trim_start_matches("latency ")
         ),
         Answer::NotFound { up_to, reason } => format!("NOT FOUND up to {up_to} replicas: {reason}"),
         Answer::NoConstraint { stable_from } => format!(
-            "no latency constraint declared: {stable_from} replicas are the fewest that keep up with {} rps at all (declare `latency p99 < ...` to size for an SLO)",
-            group(c.peak_rps.round() as u64)
+            "no latency constraint declared: {stable_from} replicas are the fewest that keep up with {} rps at all (declare `latency p99 < ...` to size for an SLO){}",
+            group(c.peak_rps.round() as u64),
+            c.sizing.as_ref().filter(|z| z.replicas != *stable_from).map(|z| format!("; {}", z.sentence())).unwrap_or_default()
         ),
     }
 }

@@ -107,6 +107,9 @@ pub fn html(sim: &Simulation) -> String {
     if let Some(r) = &sim.load {
         s.push_str(&load(r));
     }
+    if let Some(line) = sim.capacity_line() {
+        let _ = writeln!(s, "<p>{}</p>", code_spans(&escape(&line)));
+    }
     if let Some(q) = &sim.quality {
         s.push_str(&super::drift::html(q));
     }

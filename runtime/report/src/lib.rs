@@ -48,6 +48,10 @@ pub struct Simulation {
     /// Serialised as the `drift` and `quality` objects.
     #[serde(flatten)]
     pub quality: Option<QualityOutcome>,
+    /// The replica count at the load run's peak, as `mlspec capacity` finds
+    /// it with the same options (absent when it finds none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<mlspec_ir::capacity::Sizing>,
 }
 
 impl Simulation {
@@ -59,7 +63,24 @@ impl Simulation {
             seed,
             load,
             quality,
+            capacity: None,
         }
+    }
+
+    /// The capacity sentence under the load figures: the count every command
+    /// prints, and why the simulated autoscaler's own maximum may differ.
+    pub fn capacity_line(&self) -> Option<String> {
+        let z = self.capacity.as_ref()?;
+        let autoscaled = self.load.as_ref().is_some_and(|l| l.replicas.min != l.replicas.max);
+        Some(format!(
+            "Capacity: {}.{}",
+            z.sentence(),
+            if autoscaled {
+                " The replicas above are the autoscaler's as simulated (Kubernetes HPA: 15 s period, 10% tolerance, 5-minute scale-down window), which lags a burst and then holds its fleet, so its maximum can differ from this count."
+            } else {
+                ""
+            }
+        ))
     }
 }
 
@@ -69,6 +90,9 @@ pub fn human(sim: &Simulation) -> String {
         Some(r) => text::human(r),
         None => format!("{} · scenario `{}` · seed {}\n\n{}\n", sim.system, sim.scenario, sim.seed, verdict(sim)),
     };
+    if let Some(line) = sim.capacity_line() {
+        s.push_str(&format!("\n{line}\n"));
+    }
     if let Some(q) = &sim.quality {
         if sim.load.is_some() {
             s.push_str(&format!("\n{}\n", drift::drift_verdict(q)));
@@ -83,6 +107,9 @@ pub fn markdown(sim: &Simulation) -> String {
         Some(r) => markdown::markdown(r),
         None => format!("# Simulation: {}\n\nScenario `{}`, seed {}.\n", sim.system, sim.scenario, sim.seed),
     };
+    if let Some(line) = sim.capacity_line() {
+        s.push_str(&format!("\n{line}\n"));
+    }
     if let Some(q) = &sim.quality {
         s.push_str(&drift::markdown(q));
     }

@@ -67,6 +67,7 @@ pub fn simulate(d: &Design, parts: &Parts, o: &Options, progress: &mut dyn FnMut
             return Err(SimulateError::TooManyRows { rows });
         }
     }
+    let capacity = plan.as_ref().and_then(sizing);
     let load = plan.map(|plan| simulate_load(&plan, &mut |share| progress(Phase::Load { scenario: &plan.scenario }, share)));
     let quality = if parts.drift {
         match quality::simulate(d, scenario, &drift_options, &mut |share| progress(Phase::Drift, share)) {
@@ -81,17 +82,33 @@ pub fn simulate(d: &Design, parts: &Parts, o: &Options, progress: &mut dyn FnMut
     if drift_skipped && load.is_none() {
         return Err(SimulateError::NoDriftModel);
     }
-    Ok(Outcome { simulation: Simulation::new(d, scenario, load, quality), drift_skipped })
+    let mut simulation = Simulation::new(d, scenario, load, quality);
+    simulation.capacity = capacity;
+    Ok(Outcome { simulation, drift_skipped })
 }
 
-/// What `mlspec doc --with-simulation` writes under a serving: the
-/// simulated capacity verdict at the scenario's peak, as a Markdown
-/// paragraph that points at `mlspec capacity` for the trials.
+/// What `mlspec doc --with-simulation` writes under a serving, after the
+/// capacity sentence: the trials behind it, as a Markdown paragraph that
+/// points at `mlspec capacity` for their figures.
 pub fn capacity_paragraph(plan: &Plan, spec_path: &str) -> String {
     let c = capacity(plan, DEFAULT_TRIAL_REQUESTS);
-    format!(
-        "**Capacity (simulated, scenario `{}`).** {}. See `mlspec capacity {spec_path}` for every trial.",
-        c.scenario,
+    let trials: Vec<String> = c.trials.iter().map(|t| format!("{} {}", t.replicas, if t.met { "meet" } else { "miss" })).collect();
+    let what = if trials.is_empty() {
         crate::capacity_verdict(&c)
-    )
+    } else {
+        format!(
+            "{} (fixed fleets of {} requests at the peak of {} rps, seed {})",
+            trials.join(", "),
+            crate::group(c.trial_requests),
+            crate::group(c.peak_rps.round() as u64),
+            c.seed
+        )
+    };
+    format!("**Capacity trials (simulated, scenario `{}`).** {what}. See `mlspec capacity {spec_path}` for every trial.", c.scenario)
+}
+
+/// The replica count at the plan's peak, as `mlspec capacity` finds it;
+/// `None` when it finds none (an infeasible limit, or none up to its bound).
+pub fn sizing(plan: &Plan) -> Option<mlspec_ir::capacity::Sizing> {
+    capacity(plan, DEFAULT_TRIAL_REQUESTS).sizing
 }

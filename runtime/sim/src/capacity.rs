@@ -13,9 +13,13 @@
 
 use super::dist::Sampler;
 use super::engine::rng;
+use super::plan::ScaleOn;
 use super::plan::{Plan, Traffic, HOURS_PER_MONTH};
 use super::queueing::Mmc;
 use super::summary::{simulate, LoadReport};
+use mlspec_ir::capacity::{replicas as n_replicas, size, work_per_request_s, Basis, Inputs, Sizing, StageWork};
+use mlspec_ir::numbers::ms;
+use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::Balancer;
 use serde::Serialize;
 
@@ -57,7 +61,13 @@ pub struct Analytic {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Answer {
     Found {
+        /// The replicas to run at the peak: [`CapacityReport::sizing`]'s count
+        /// (the latency constraints, the availability spare, the autoscaler).
         replicas: u32,
+        /// The fewest replicas that meet every latency constraint; the
+        /// trials and `values_ms`, `utilization` are of this fleet.
+        meets_slo: u32,
+        /// Of `replicas`.
         cost_per_month: Option<f64>,
         values_ms: Vec<f64>,
         utilization: f64,
@@ -91,6 +101,9 @@ pub struct CapacityReport {
     pub calibration: Option<String>,
     pub seed: u64,
     pub peak_rps: f64,
+    /// Where the peak comes from: "scenario `x`", or "the throughput
+    /// constraint" when that is higher than the scenario's peak.
+    pub peak_from: String,
     pub concurrency: u32,
     /// A calibrated replica's interpreters (worker processes), its limit in
     /// place of `concurrency`.
@@ -101,6 +114,10 @@ pub struct CapacityReport {
     pub constraints: Vec<Constraint>,
     pub simulated: Answer,
     pub analytic: Option<Analytic>,
+    /// The replica count at the peak and the rule behind each part, as
+    /// `review`, `simulate` and `doc` print it (absent when the answer is
+    /// infeasible or not found).
+    pub sizing: Option<Sizing>,
     /// Every trial of the search, by replica count.
     pub trials: Vec<Trial>,
 }
@@ -154,23 +171,29 @@ fn service_floor(plan: &Plan, quantiles: &[f64]) -> Vec<f64> {
 /// Work one request brings, in worker-seconds, when batches are full: a lower
 /// bound that no fleet can beat.
 fn min_work_per_request(plan: &Plan) -> f64 {
-    plan.stages
-        .iter()
-        .map(|s| {
-            let share = if s.model { 1.0 - plan.cache_hit } else { 1.0 };
-            let mean = s.sampler.mean();
-            let per = match s.batch {
-                Some((n, _)) if n > 1 => mean * (1.0 + s.batch_marginal * (f64::from(n) - 1.0)) / f64::from(n),
-                _ => mean,
-            };
-            share * per
-        })
-        .sum()
+    let stages = plan.stages.iter().map(|s| StageWork {
+        mean_s: s.sampler.mean(),
+        model: s.model,
+        batch: s.batch.map(|(n, _)| (n, s.batch_marginal)),
+    });
+    work_per_request_s(stages, plan.cache_hit)
 }
 
 pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
     let horizon = base.expected_duration_s().max(1.0);
-    let peak = base.traffic.peak_rate(horizon);
+    let scenario_peak = base.traffic.peak_rate(horizon);
+    let (peak, peak_from) = match base.throughput_rps {
+        Some(t) if t > scenario_peak * 1.0001 => (
+            t,
+            format!(
+                "the throughput constraint, above the {} rps peak of scenario `{}`",
+                mlspec_ir::numbers::rate(scenario_peak),
+                base.scenario
+            ),
+        ),
+        _ if base.scenario == "default" => (scenario_peak, "the throughput constraint".to_string()),
+        _ => (scenario_peak, format!("scenario `{}`", base.scenario)),
+    };
     let qs: Vec<f64> = base.slo.iter().map(|s| s.1).collect();
     let floor = service_floor(base, &qs);
     let constraints: Vec<Constraint> = base
@@ -191,6 +214,7 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
         calibration: base.calibration.clone(),
         seed: base.seed,
         peak_rps: r3(peak),
+        peak_from: peak_from.clone(),
         concurrency: base.concurrency,
         interpreters: base.interpreters,
         declared_replicas: base.replicas,
@@ -198,6 +222,7 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
         constraints,
         simulated: Answer::NotFound { up_to: 0, reason: String::new() },
         analytic: analytic(base, peak, &cost),
+        sizing: None,
         trials: Vec::new(),
     };
     if let Some(((label, _, limit), f)) = base.slo.iter().zip(&floor).find(|((_, _, limit), f)| **f > *limit) {
@@ -209,6 +234,12 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
     let lower = ((work / f64::from(base.concurrency)).floor() as u32 + 1).max(1);
     if base.slo.is_empty() {
         report.simulated = Answer::NoConstraint { stable_from: lower };
+        let why = format!(
+            "{} keep up at all ({} busy replicas of work; no latency constraint to size for)",
+            n_replicas(lower),
+            mlspec_ir::numbers::num((work / f64::from(base.concurrency) * 100.0).round() / 100.0)
+        );
+        report.sizing = Some(sizing(base, peak, &peak_from, Basis::Stability, lower, why, work / f64::from(base.concurrency)));
         return report;
     }
     let run = |n: u32, trials: &mut Vec<Trial>| -> bool {
@@ -251,16 +282,72 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
     }
     trials.sort_by_key(|t| t.replicas);
     if let Some(t) = trials.iter().find(|t| t.replicas == hit) {
+        let below = trials.iter().find(|t| t.replicas + 1 == hit).cloned();
+        let why = format!(
+            "{hit} meet every latency constraint (simulated: {}, {} busy{})",
+            slo_values(base, &t.values_ms, false),
+            whole_pct(t.utilization),
+            below.as_ref().map(|b| format!("; {} miss: {}", b.replicas, slo_values(base, &b.values_ms, true))).unwrap_or_default()
+        );
+        let sized = sizing(base, peak, &peak_from, Basis::Simulated, hit, why, t.utilization * f64::from(hit));
         report.simulated = Answer::Found {
-            replicas: hit,
-            cost_per_month: cost(hit),
+            replicas: sized.replicas,
+            meets_slo: hit,
+            cost_per_month: cost(sized.replicas),
             values_ms: t.values_ms.clone(),
             utilization: t.utilization,
-            below: trials.iter().find(|t| t.replicas + 1 == hit).cloned(),
+            below,
         };
+        report.sizing = Some(sized);
     }
     report.trials = trials;
     report
+}
+
+/// `p99 10.6 ms, p50 4.49 ms`; with `missed`, only the constraints missed,
+/// against their limits: `p99 229 ms > 100 ms`.
+fn slo_values(plan: &Plan, values_ms: &[f64], missed: bool) -> String {
+    plan.slo
+        .iter()
+        .zip(values_ms)
+        .filter(|((_, _, limit), v)| !missed || **v > limit * 1e3)
+        .map(
+            |((label, _, limit), v)| {
+                if missed {
+                    format!("{label} {} > {}", ms(v / 1e3), ms(*limit))
+                } else {
+                    format!("{label} {}", ms(v / 1e3))
+                }
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A utilisation as a whole percentage: `85%`.
+fn whole_pct(u: f64) -> String {
+    format!("{}%", (u * 100.0).round())
+}
+
+/// The one sizing model ([`mlspec_ir::capacity::size`]) over the simulated base.
+fn sizing(plan: &Plan, peak: f64, peak_from: &str, basis: Basis, base: u32, base_rule: String, busy_replicas: f64) -> Sizing {
+    let autoscale = plan.autoscale.as_ref().map(|a| match a.on {
+        ScaleOn::Cpu(t) => (AutoscaleSignal::Cpu, t),
+        ScaleOn::Rps(t) => (AutoscaleSignal::Rps, t),
+    });
+    size(&Inputs {
+        serving: &plan.serving,
+        scenario: &plan.scenario,
+        peak_rps: peak,
+        peak_from: peak_from.to_string(),
+        basis,
+        base,
+        base_rule,
+        busy_replicas,
+        availability: plan.availability,
+        autoscale,
+        declared: plan.replicas,
+    })
 }
 
 /// M/M/c by Erlang C, when the serving is one exponential stage behind a

@@ -97,6 +97,11 @@ pub struct Plan {
     pub duration_s: Option<f64>,
     /// (label such as `p99`, quantile 0..1, limit seconds)
     pub slo: Vec<(String, f64, f64)>,
+    /// `constraints availability`: capacity keeps a spare replica for it.
+    pub availability: Option<f64>,
+    /// `constraints throughput`, unless `--rate` replaced the traffic:
+    /// capacity sizes for it when it is above the scenario's peak.
+    pub throughput_rps: Option<f64>,
 }
 
 /// Command-line overrides of the scenario and the serving.
@@ -249,6 +254,8 @@ impl Plan {
             max_requests,
             duration_s,
             slo,
+            availability: d.constraints.availability,
+            throughput_rps: d.constraints.throughput_rps.filter(|r| o.rate_rps.is_none() && r.is_finite() && *r > 0.0),
         })
     }
 

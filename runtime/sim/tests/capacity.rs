@@ -37,7 +37,7 @@ fn simulated_fleet_matches_erlang_c() {
         p.seed = seed;
         let c = capacity(&p, 200_000);
         let analytic = c.analytic.as_ref().expect("one exponential stage behind a shared queue has a closed form");
-        let Answer::Found { replicas, .. } = c.simulated else { panic!("{:?}", c.simulated) };
+        let Answer::Found { meets_slo: replicas, .. } = c.simulated else { panic!("{:?}", c.simulated) };
         ch.check("within one replica of Erlang C", replicas.abs_diff(analytic.replicas) <= 1, || {
             format!("simulated {replicas}, Erlang C {}", analytic.replicas)
         });

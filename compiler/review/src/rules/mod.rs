@@ -158,7 +158,7 @@ fn simplest_model(d: &Design) -> Option<&Model> {
     d.models.iter().filter(|m| rank(m) < 9).min_by_key(rank)
 }
 
-fn realtime(s: &Serving) -> bool {
+pub(crate) fn realtime(s: &Serving) -> bool {
     s.mode == Some(ServingMode::Realtime)
 }
 
@@ -187,7 +187,26 @@ pub(super) fn stage_breakdown(d: &Design, s: &Serving) -> String {
 /// scenario's peak (its daily cosine and bursts, as the simulator runs it)
 /// when that is higher.
 pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
-    let stated = d.constraints.throughput_rps.map(|r| (r, format!("the throughput constraint of {} rps", rate(r))));
+    peak(d).map(|p| (p.rps, p.why))
+}
+
+/// [`required_rps`] with the scenario it comes from (`default`: the
+/// throughput constraint, as the simulator names a spec's default scenario).
+pub(crate) struct Peak {
+    pub rps: f64,
+    pub why: String,
+    pub scenario: String,
+    /// "scenario `x`" or "the throughput constraint", for [`mlspec_ir::capacity::Sizing::peak_from`].
+    pub from: String,
+}
+
+pub(crate) fn peak(d: &Design) -> Option<Peak> {
+    let stated = d.constraints.throughput_rps.map(|r| Peak {
+        rps: r,
+        why: format!("the throughput constraint of {} rps", rate(r)),
+        scenario: "default".to_string(),
+        from: "the throughput constraint".to_string(),
+    });
     let scenario = d
         .scenarios
         .iter()
@@ -205,14 +224,19 @@ pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
             } else {
                 String::new()
             };
-            Some((peak, format!("the peak of scenario `{}` ({} rps{when})", sc.name, rate(peak))))
+            Some(Peak {
+                rps: peak,
+                why: format!("the peak of scenario `{}` ({} rps{when})", sc.name, rate(peak)),
+                scenario: sc.name.clone(),
+                from: format!("scenario `{}`", sc.name),
+            })
         })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+        .max_by(|a, b| a.rps.total_cmp(&b.rps));
     let need = match (stated, scenario) {
-        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (Some(a), Some(b)) => Some(if b.rps > a.rps { b } else { a }),
         (a, b) => a.or(b),
     };
-    need.filter(|(r, _)| r.is_finite() && *r > 0.0)
+    need.filter(|p| p.rps.is_finite() && p.rps > 0.0)
 }
 
 /// Units the experiment's smaller arm gets, and how that was reckoned.
