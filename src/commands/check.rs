@@ -25,15 +25,14 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool, fix: bool
         if fix && std::str::from_utf8(&bytes).is_ok() {
             let (fixed, fixed_diags, applied) = fix_text(&text, diags);
             diags = fixed_diags;
-            if applied > 0 {
-                if f == "-" {
-                    io::print(&fixed);
-                } else {
-                    io::write_atomic(f, &fixed).map_err(Failure::Usage)?;
-                }
-                eprintln!("{}: applied {applied} fix{}", if f == "-" { "<stdin>" } else { f }, if applied == 1 { "" } else { "es" });
-            } else if f == "-" {
+            // Standard input's text always goes back out; a file is written only when it changed.
+            if f == "-" {
                 io::print(&fixed);
+            } else if applied > 0 {
+                io::write_atomic(f, &fixed).map_err(Failure::Usage)?;
+            }
+            if applied > 0 {
+                eprintln!("{}: applied {applied} fix{}", if f == "-" { "<stdin>" } else { f }, if applied == 1 { "" } else { "es" });
             }
             text = fixed;
         }

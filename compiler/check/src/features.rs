@@ -687,7 +687,7 @@ impl Resolver<'_> {
                             self.diags.push(match did_you_mean(&bfield.name, names.iter().copied()) {
                                 Some(n) => d
                                     .help(format!("did you mean `{n}`? the key must be a field of the aggregated source"))
-                                    .fix(Fix::replace(format!("replace with `{n}`"), b.span, n)),
+                                    .fix(Fix::replace_word(b.span, n)),
                                 None => d.help(format!("group by a field of `{}`: {}", s.name, names.join(", "))),
                             });
                             None

@@ -32,6 +32,12 @@ impl Fix {
     pub fn insert(message: impl Into<String>, at: usize, text: impl Into<String>) -> Fix {
         Fix::replace(message, Span::new(at, at), text)
     }
+
+    /// "replace with `word`": `word` over `span`, which must be exactly the
+    /// misspelt word (the fix of every did-you-mean).
+    pub fn replace_word(span: Span, word: &str) -> Fix {
+        Fix::replace(format!("replace with `{word}`"), span, word)
+    }
 }
 
 impl Diagnostic {
@@ -43,7 +49,7 @@ impl Diagnostic {
     /// Help "did you mean `word`?" and the fix that writes `word` over the
     /// diagnostic's span, which must be exactly the misspelt word.
     pub fn did_you_mean(self, word: &str) -> Self {
-        let fix = Fix::replace(format!("replace with `{word}`"), self.span, word);
+        let fix = Fix::replace_word(self.span, word);
         self.help(format!("did you mean `{word}`?")).fix(fix)
     }
 }

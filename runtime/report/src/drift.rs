@@ -214,12 +214,7 @@ pub fn text(q: &QualityOutcome) -> String {
         if t.rows.is_empty() {
             continue;
         }
-        let block = t.fitted().caption(title).text(TextLayout::TERMINAL);
-        // An empty last cell leaves its separator: no trailing spaces.
-        for line in block.lines() {
-            s.push_str(line.trim_end());
-            s.push('\n');
-        }
+        s.push_str(&t.fitted().caption(title).text(TextLayout::TERMINAL));
         s.push('\n');
     }
     if let Some(c) = quality_change(&q.quality) {

@@ -128,7 +128,7 @@ impl Table {
         self
     }
 
-    /// Lines for a terminal, each ending with a newline.
+    /// Lines for a terminal, each ending with a newline and none with blanks before it.
     pub fn text(&self, layout: TextLayout) -> String {
         let mut s = String::new();
         let mut indent = layout.indent;
@@ -138,6 +138,7 @@ impl Table {
         }
         let titles: Vec<Cell> = self.columns.iter().map(|c| Cell::Plain(c.title.clone())).collect();
         for cells in std::iter::once(&titles).filter(|_| layout.header).chain(&self.rows) {
+            let start = s.len();
             let _ = write!(s, "{:indent$}", "");
             let mut first = true;
             for (column, cell) in self.columns.iter().zip(cells) {
@@ -156,6 +157,9 @@ impl Table {
                     Align::Center => write!(s, "{text:^w$}"),
                 };
             }
+            // An empty or short last cell leaves padding: no line ends in blanks.
+            let kept = s[start..].trim_end().len();
+            s.truncate(start + kept);
             s.push('\n');
         }
         s
@@ -239,7 +243,7 @@ mod tests {
         t.row(vec!["drift amount".into(), "3".into(), "late".into()]);
         t.row(vec!["psi".into(), "12".into(), "".into()]);
         let layout = TextLayout { indent: 0, header: true, sep: "  ", skip_empty: false };
-        assert_eq!(t.fitted().text(layout), "monitor       alerts  note\ndrift amount  3       late\npsi           12      \n");
+        assert_eq!(t.fitted().text(layout), "monitor       alerts  note\ndrift amount  3       late\npsi           12\n");
     }
 
     #[test]

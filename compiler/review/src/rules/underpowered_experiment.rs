@@ -19,6 +19,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if units >= n {
             continue;
         }
+        // With late labels the test must outlast the delay as well.
+        let days_needed = match &labels {
+            Some(l) => l.duration_needed_s,
+            None if units > 0.0 => e.duration_s * n / units,
+            None => f64::INFINITY,
+        };
+        let longer = if days_needed.is_finite() {
+            format!("`duration {}d`", (days_needed / 86_400.0).ceil())
+        } else {
+            "a longer duration".to_string()
+        };
         if let Some(l) = labels.as_ref().filter(|l| l.in_time <= 0.0) {
             out.push(cx.finding(&RULE, e.span,
                 format!(
@@ -30,8 +41,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     pct(base), pct(p2), count(n)
                 ),
                 format!(
-                    "run it for the label delay plus the time the arm takes to collect them at this traffic (`duration {}d`), or decide on a metric whose outcome is known at once",
-                    (l.duration_needed_s / 86_400.0).ceil()
+                    "run it for the label delay plus the time the arm takes to collect them at this traffic ({longer}), or decide on a metric whose outcome is known at once"
                 ),
             )
             .ask(format!(
@@ -40,18 +50,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             )));
             continue;
         }
-        // With late labels the test must outlast the delay as well.
-        let days_needed = match &labels {
-            Some(l) => l.duration_needed_s,
-            None if units > 0.0 => e.duration_s * n / units,
-            None => f64::INFINITY,
-        };
         let share_needed = if units > 0.0 { (arm * n / units).min(1.0) } else { 1.0 };
-        let longer = if days_needed.is_finite() {
-            format!("`duration {}d`", (days_needed / 86_400.0).ceil())
-        } else {
-            "a longer duration".to_string()
-        };
         let share_fix =
             if share_needed <= 0.5 { format!(", or `traffic {}`", pct((share_needed * 100.0).ceil() / 100.0)) } else { String::new() };
         out.push(cx.finding(&RULE, e.span,
