@@ -71,16 +71,19 @@ impl Simulation {
     /// prints, and why the simulated autoscaler's own maximum may differ.
     pub fn capacity_line(&self) -> Option<String> {
         let z = self.capacity.as_ref()?;
+        use mlspec_sim::plan::{AUTOSCALE_PERIOD_S, AUTOSCALE_TOLERANCE, SCALE_DOWN_WINDOW_S};
         let autoscaled = self.load.as_ref().is_some_and(|l| l.replicas.min != l.replicas.max);
-        Some(format!(
-            "Capacity: {}.{}",
-            z.sentence(),
-            if autoscaled {
-                " The replicas above are the autoscaler's as simulated (Kubernetes HPA: 15 s period, 10% tolerance, 5-minute scale-down window), which lags a burst and then holds its fleet, so its maximum can differ from this count."
-            } else {
-                ""
-            }
-        ))
+        let why = if autoscaled {
+            format!(
+                " The replicas above are the autoscaler's as simulated (Kubernetes HPA: {} period, {} tolerance, {} scale-down window), which lags a burst and then holds its fleet, so its maximum can differ from this count.",
+                mlspec_ir::numbers::dur(AUTOSCALE_PERIOD_S),
+                mlspec_ir::numbers::pct(AUTOSCALE_TOLERANCE),
+                mlspec_ir::numbers::dur(SCALE_DOWN_WINDOW_S)
+            )
+        } else {
+            String::new()
+        };
+        Some(format!("Capacity: {}.{why}", z.sentence()))
     }
 }
 
