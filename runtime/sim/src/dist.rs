@@ -147,15 +147,18 @@ mod tests {
     /// 0.596. A sample quantile's log has standard deviation
     /// √(q(1 − q) / n) / φ(z_q) × σ: 0.17 % at the p50 and 0.50 % at the p99,
     /// so ±1 % and ±3 % are 6.0 σ each: a false-failure rate of 4e-9.
+    /// Slow mode (`MLSPEC_SLOW_SEEDS=N`): see `mlspec_rng::testing`.
     #[test]
     fn lognormal_matches_its_quantiles() {
-        let s = lognormal_from_quantiles(0.002, 0.008);
-        let mut rng = Pcg64::seed_from_u64(1);
-        let v: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng)).collect();
-        let p50 = quantile(v.clone(), 0.5);
-        let p99 = quantile(v, 0.99);
-        assert!((p50 / 0.002 - 1.0).abs() < 0.01, "p50 {p50}");
-        assert!((p99 / 0.008 - 1.0).abs() < 0.03, "p99 {p99}");
+        mlspec_rng::testing::over_seeds("lognormal_matches_its_quantiles", 1, |seed| {
+            let s = lognormal_from_quantiles(0.002, 0.008);
+            let mut rng = Pcg64::seed_from_u64(seed);
+            let v: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng)).collect();
+            let p50 = quantile(v.clone(), 0.5);
+            let p99 = quantile(v, 0.99);
+            assert!((p50 / 0.002 - 1.0).abs() < 0.01, "p50 {p50}");
+            assert!((p99 / 0.008 - 1.0).abs() < 0.03, "p99 {p99}");
+        });
     }
 
     /// Statistics: a normal(1 ms, 1 ms) kept above 0 has mean 1.288 ms and
@@ -164,12 +167,14 @@ mod tests {
     /// 7.3 σ, a false-failure rate of 3e-13.
     #[test]
     fn truncated_normal_mean_and_no_negatives() {
-        let s = Sampler::Normal { mean: 0.001, sd: 0.001 };
-        let mut rng = Pcg64::seed_from_u64(2);
-        let v: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng)).collect();
-        assert!(v.iter().all(|x| *x >= 0.0));
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        assert!((m / s.mean() - 1.0).abs() < 0.01, "{m} vs {}", s.mean());
+        mlspec_rng::testing::over_seeds("truncated_normal_mean_and_no_negatives", 2, |seed| {
+            let s = Sampler::Normal { mean: 0.001, sd: 0.001 };
+            let mut rng = Pcg64::seed_from_u64(seed);
+            let v: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng)).collect();
+            assert!(v.iter().all(|x| *x >= 0.0));
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            assert!((m / s.mean() - 1.0).abs() < 0.01, "{m} vs {}", s.mean());
+        });
     }
 
     #[test]

@@ -388,7 +388,7 @@ mod tests {
 
     /// 40,000 rows of one stream source with one field per row of the
     /// schema table in docs/drift.md.
-    fn schema_table() -> table::Table {
+    fn schema_table(seed: u64) -> table::Table {
         let src = r#"system t {
   problem { objective "o"; task regression }
   source e {
@@ -416,7 +416,7 @@ mod tests {
         let world = World::new(&d, SCHEMA_ROWS as u64).expect("a world");
         let times = vec![0.0; SCHEMA_ROWS];
         let none = |_: &str| FieldDrift::default();
-        let b = Block { seed: 1, source_index: 0, source: &d.sources[0], block: 0, times: &times, first_row: 0, drift: &none };
+        let b = Block { seed, source_index: 0, source: &d.sources[0], block: 0, times: &times, first_row: 0, drift: &none };
         let (df, layouts) = draw(&world, &b).unwrap();
         table::from_frame("e", &df, &layouts, times).unwrap()
     }
@@ -444,10 +444,15 @@ mod tests {
     /// of its standard errors (σ/√(2n) for the normal ones), a share p
     /// within 5·√(p(1−p)/n). Each such check fails falsely with probability
     /// 5.7e-7 (normal tail at 5); 28 checks: below 2e-5 for the test.
-    /// Ranges, integers and levels are checked exactly.
+    /// Ranges, integers and levels are checked exactly. Slow mode
+    /// (`MLSPEC_SLOW_SEEDS=N`): see `mlspec_rng::testing`.
     #[test]
     fn each_schema_row_draws_the_distribution_the_docs_state() {
-        let t = schema_table();
+        mlspec_rng::testing::over_seeds("each_schema_row_draws_the_distribution_the_docs_state", 1, schema_rows);
+    }
+
+    fn schema_rows(seed: u64) {
+        let t = schema_table(seed);
         let n = SCHEMA_ROWS as f64;
         let rt = n.sqrt();
         let (m, s) = mean_sd(&nums(&t, "nrm"));
