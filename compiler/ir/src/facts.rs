@@ -108,7 +108,7 @@ impl StaleSource<'_> {
     /// Which budget applied, for messages: "the 1d budget for `user_profiles`"
     /// or "the freshness constraint of 1h".
     pub fn budget_phrase(&self) -> String {
-        let limit = crate::numbers::human_duration(self.limit_s);
+        let limit = crate::numbers::dur(self.limit_s);
         if self.per_source {
             format!("the {limit} budget for `{}`", self.source.name)
         } else {
