@@ -25,8 +25,12 @@ pub fn check(d: &Design<Draft>, diags: &mut Diags) {
         Some(g) => {
             if let Some(task) = task.filter(|t| !task_ranks(*t)) {
                 diags.push(
-                    Diagnostic::new("E0411", g.span, format!("`group` applies to ranking and recommendation tasks, not `{}`", task.as_str()))
-                        .help("remove `group`: only a ranked list is evaluated per query"),
+                    Diagnostic::new(
+                        "E0411",
+                        g.span,
+                        format!("`group` applies to ranking and recommendation tasks, not `{}`", task.as_str()),
+                    )
+                    .help("remove `group`: only a ranked list is evaluated per query"),
                 );
                 return;
             }
@@ -44,7 +48,7 @@ pub fn check(d: &Design<Draft>, diags: &mut Diags) {
             if let Some(message) = wrong {
                 let help = match target_src.map(candidates).as_deref() {
                     Some([]) | None => "group by an `id` field of the target's source that names the request or search".to_string(),
-                            Some(c) => format!(
+                    Some(c) => format!(
                         "group by an `id` field of the target's source that names the request or search: {}",
                         c.iter().map(|f| format!("`{}.{f}`", target_src.map_or("", |s| s.name.as_str()))).collect::<Vec<_>>().join(", ")
                     ),

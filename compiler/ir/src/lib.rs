@@ -190,16 +190,7 @@ pub struct Problem<P: Phase = Checked> {
 
 impl Problem<Draft> {
     pub fn new(span: Span) -> Self {
-        Problem {
-            objective: None,
-            task: None,
-            target: None,
-            group: None,
-            positive_rate: None,
-            classes: Vec::new(),
-            horizon_s: None,
-            span,
-        }
+        Problem { objective: None, task: None, target: None, group: None, positive_rate: None, classes: Vec::new(), horizon_s: None, span }
     }
 }
 

@@ -10,8 +10,8 @@
 
 use crate::{Review, Severity};
 use mlspec_diag::span::Span;
-use mlspec_ir::numbers::{count, dur, money, ms, pct};
 use mlspec_ir::facts::QueryGroup;
+use mlspec_ir::numbers::{count, dur, money, ms, pct};
 use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::{Design, FieldType, Freshness, ParamValue, Scope, ServingMode, SplitStrategy};
 use mlspec_syntax::prescan::{prescan, Comment};
