@@ -156,6 +156,34 @@ fn a_ranking_request_names_its_query_and_the_catalogue_gives_each_candidate() {
 }
 
 #[test]
+fn the_declared_group_is_the_rank_group_whatever_the_order_of_the_schema() {
+    let spec = std::fs::read_to_string(repo().join("specs/rental_search_ranking.mlspec")).unwrap();
+    let (search, guest) = ("      search_id: id\n", "      guest_id: id pii\n");
+    assert!(spec.contains(&format!("{search}{guest}")), "the example's schema changed");
+    // The guest id first: the old guess would now take it as the query.
+    let reordered = spec.replace(&format!("{search}{guest}"), &format!("{guest}{search}"));
+    let config_of = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spec.mlspec");
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join("out");
+        let o = build(&path, &out, &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(out.join("spec_config.py")).unwrap()
+    };
+    let declared = config_of(&reordered);
+    assert!(declared.contains(r#""rank_group": "search_results.search_id""#), "{declared}");
+    assert!(declared.contains(r#""query": "search_results.search_id""#), "{declared}");
+    assert!(declared.contains("# rank_group `search_results.search_id`: the spec's `group`"), "{declared}");
+    // Without `group`, the guess follows the schema: the comment says so.
+    let undeclared = reordered.replace("    group search_results.search_id\n", "");
+    assert_ne!(undeclared, reordered);
+    let guessed = config_of(&undeclared);
+    assert!(guessed.contains(r#""rank_group": "search_results.guest_id""#), "{guessed}");
+    assert!(guessed.contains("# rank_group `search_results.guest_id`: guessed, as the spec declares no `group`"), "{guessed}");
+}
+
+#[test]
 fn a_declared_retrieval_stage_gets_an_index_and_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let o = build(&repo().join("specs/video_recommendation.mlspec"), dir.path(), &[]);

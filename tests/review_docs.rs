@@ -264,3 +264,28 @@ fn review_and_doc_run_on_every_clean_spec_deterministically() {
         }
     }
 }
+
+/// A ranking design's review and doc speak of its declared query group:
+/// the coverage item, the interview question on its `@K` metric, the
+/// problem table of the design document.
+#[test]
+fn a_ranking_review_and_doc_name_the_declared_query_group() {
+    let path = "specs/rental_search_ranking.mlspec";
+    let review = stdout(&mlspec(&["review", path, "--interview"]));
+    assert!(review.contains("query group (what one ranked list is)"), "{review}");
+    assert!(review.contains("`ndcg@10` averages over the lists grouped by `search_results.search_id`"), "{review}");
+    let doc = stdout(&mlspec(&["doc", path]));
+    assert!(doc.contains("| query group | `search_results.search_id`: ranking metrics are computed per value |"), "{doc}");
+}
+
+/// A per-source freshness budget: the review's finding and the design
+/// document name the budget that applied.
+#[test]
+fn a_per_source_freshness_budget_is_named_where_it_applies() {
+    let path = "tests/review/stale-feature-realtime.source-budget.trigger.mlspec";
+    let review = stdout(&mlspec(&["review", path]));
+    assert!(review.contains("staler than the 12h budget for `users`"), "{review}");
+    let doc = stdout(&mlspec(&["doc", path]));
+    assert!(doc.contains("| freshness | 1h |") && doc.contains("| freshness of `users` | 12h (this source's own budget) |"), "{doc}");
+    assert!(doc.contains("| 1d (budget 12h) |"), "{doc}");
+}

@@ -85,6 +85,11 @@ impl<'a> Args<'a> {
         self.peek().and_then(word)
     }
 
+    /// How many arguments are left to read.
+    pub fn remaining(&self) -> usize {
+        self.args.len().saturating_sub(self.pos)
+    }
+
     pub fn next(&mut self) -> Option<&'a Term> {
         let t = self.args.get(self.pos);
         if t.is_some() {

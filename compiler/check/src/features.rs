@@ -773,6 +773,17 @@ fn text_like(t: ValueType) -> bool {
 }
 
 /// Reports an unknown source or field with "did you mean"; `Some` when both exist.
+/// E0203 for `source`, not a declared source; `span` is exactly its name.
+pub fn unknown_source(design: &Design<Draft>, source: &str, span: Span) -> Diagnostic {
+    let names: Vec<&str> = design.sources.iter().map(|s| s.name.as_str()).collect();
+    let d = Diagnostic::new("E0203", span, format!("unknown source `{source}`"));
+    match did_you_mean(source, names.iter().copied()) {
+        Some(n) => d.did_you_mean(n),
+        None if names.is_empty() => d.help("declare it with `source NAME { ... }`"),
+        None => d.help(format!("the sources are: {}", names.join(", "))),
+    }
+}
+
 pub fn unknown_field(
     design: &Design<Draft>,
     source: &str,
@@ -782,13 +793,7 @@ pub fn unknown_field(
     diags: &mut Diags,
 ) -> Option<FieldRef> {
     let Some(s) = design.source(source) else {
-        let names: Vec<&str> = design.sources.iter().map(|s| s.name.as_str()).collect();
-        let d = Diagnostic::new("E0203", source_span, format!("unknown source `{source}`"));
-        diags.push(match did_you_mean(source, names.iter().copied()) {
-            Some(n) => d.did_you_mean(n),
-            None if names.is_empty() => d.help("declare it with `source NAME { ... }`"),
-            None => d.help(format!("the sources are: {}", names.join(", "))),
-        });
+        diags.push(unknown_source(design, source, source_span));
         return None;
     };
     if s.field(field).is_none() {

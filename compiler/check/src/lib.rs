@@ -17,6 +17,7 @@
 mod args;
 mod block;
 mod features;
+mod group;
 mod lift;
 mod lower;
 mod names;
@@ -66,6 +67,7 @@ pub fn analyze(file: &File) -> Analysis {
     design.reindex();
     names::check(&design, &mut diags);
     resolve::check(&design, &mut diags);
+    group::check(&design, &mut diags);
     rules::check(&design, &mut diags);
     mlspec_diag::sort(&mut diags);
     diags.dedup();

@@ -280,6 +280,9 @@ fn problem_block<'a>() -> Block<'a, Problem<Draft>> {
                 Statement::once("target", |p, _, a, diags| {
                     p.target = a.field_path("target transactions.is_fraud", diags).map(|(f, s)| field_ref(f, s));
                 }),
+                Statement::once("group", |p, _, a, diags| {
+                    p.group = a.field_path("group impressions.request_id", diags).map(|(f, s)| field_ref(f, s));
+                }),
                 Statement::once("positive_rate", |p, _, a, diags| {
                     p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags);
                 }),
@@ -369,7 +372,7 @@ fn constraints_block<'a>() -> Block<'a, Constraints> {
                 Statement::once("budget", |c, _, a, diags| {
                     c.budget_per_month = a.money_per("budget $25k / month", 30.0 * 86_400.0, diags);
                 }),
-                Statement::once("freshness", |c, _, a, diags| c.freshness_s = a.duration("freshness 1h", diags)),
+                Statement::many("freshness", lower_freshness),
                 Statement::once("training_time", |c, _, a, diags| {
                     let example = "training_time < 4h";
                     if a.cmp_dir(true, example, diags).is_some() {
@@ -380,6 +383,37 @@ fn constraints_block<'a>() -> Block<'a, Constraints> {
         },
         unknown: unknown_stmt,
     }
+}
+
+/// `freshness D` (the global budget, once) or `freshness SOURCE D` (one
+/// source's budget, once per source). Whether SOURCE names a source is
+/// checked with the other references (`resolve`).
+fn lower_freshness(c: &mut Constraints, stmt: &Stmt, a: &mut Args<'_>, diags: &mut Diags) {
+    let per_source = a.peek_word().is_some() && a.remaining() >= 2;
+    if !per_source {
+        if let Some(prev) = c.freshness_span {
+            diags.push(
+                Diagnostic::new("E0105", stmt.head.span, "`freshness` is given twice")
+                    .label(prev, "first given here")
+                    .help("keep one of them; a budget for one source is `freshness SOURCE D`"),
+            );
+            return;
+        }
+        c.freshness_span = Some(stmt.head.span);
+        c.freshness_s = a.duration("freshness 1h", diags);
+        return;
+    }
+    let Some((source, span)) = a.name("a source", "freshness user_profiles 1d", diags) else { return };
+    let Some(max_s) = a.duration("freshness user_profiles 1d", diags) else { return };
+    if let Some(prev) = c.source_freshness.iter().find(|b| b.source == source) {
+        diags.push(
+            Diagnostic::new("E0105", span, format!("the freshness budget of `{source}` is given twice"))
+                .label(prev.span, "first given here")
+                .help("keep one of them"),
+        );
+        return;
+    }
+    c.source_freshness.push(SourceFreshness { source: source.to_string(), max_s, span });
 }
 
 fn lower_constraints(body: &[Stmt], diags: &mut Diags) -> Constraints {

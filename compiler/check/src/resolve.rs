@@ -1,10 +1,11 @@
-//! Pass 4: references outside feature expressions: the target, schema
+//! Pass 4: references outside feature expressions: the target, the
+//! sources of per-source freshness budgets, schema
 //! `references`, dataset fields, model features and baselines, serving
 //! stages and fallbacks, monitor features and metrics, experiment models
 //! and metrics, scenario fields and stages.
 
 use super::args::Diags;
-use super::features::unknown_field;
+use super::features::{unknown_field, unknown_source};
 use mlspec_diag::span::Span;
 use mlspec_diag::Diagnostic;
 use mlspec_ir::vocab::did_you_mean;
@@ -22,6 +23,11 @@ pub fn check(d: &Design<Draft>, diags: &mut Diags) {
                 }
                 diags.push(diag);
             }
+        }
+    }
+    for b in &d.constraints.source_freshness {
+        if d.source(&b.source).is_none() {
+            diags.push(unknown_source(d, &b.source, b.span));
         }
     }
     for s in &d.sources {
@@ -174,7 +180,8 @@ pub fn check(d: &Design<Draft>, diags: &mut Diags) {
     }
 }
 
-fn field(d: &Design<Draft>, r: &FieldRef, diags: &mut Diags) -> Option<FieldRef> {
+/// Resolves `r` to a declared source's field, else E0203/E0204 with "did you mean".
+pub fn field(d: &Design<Draft>, r: &FieldRef, diags: &mut Diags) -> Option<FieldRef> {
     let dot = r.span.start + r.source.len();
     unknown_field(d, &r.source, Span::new(r.span.start, dot), &r.field, Span::new(dot + 1, r.span.end), diags)
 }

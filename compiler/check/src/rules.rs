@@ -195,24 +195,29 @@ fn serving(d: &Design<Draft>, s: &Serving, diags: &mut Diags) {
             );
         }
     }
-    // Staleness against `constraints freshness`.
+    // Staleness against `constraints freshness`, per source where declared.
     for st in mlspec_ir::facts::stale_sources(d, s) {
         let (src, fresh, limit) = (st.source, st.freshness_s, st.limit_s);
+        let relax = if st.per_source {
+            format!("relax `freshness {} {}` in `constraints`", src.name, human_duration(limit))
+        } else {
+            "relax `constraints freshness`".to_string()
+        };
         diags.push(
             Diagnostic::new(
                 "W0101",
                 s.name_span,
                 format!(
-                    "realtime serving `{}` reads source `{}`, refreshed every {}, staler than the freshness constraint of {}",
+                    "realtime serving `{}` reads source `{}`, refreshed every {}, staler than {}",
                     s.name,
                     src.name,
                     human_duration(fresh),
-                    human_duration(limit)
+                    st.budget_phrase()
                 ),
             )
             .label(src.name_span, "this source")
             .help(format!(
-                "refresh `{}` at least every {} (`freshness {}`), or relax `constraints freshness`",
+                "refresh `{}` at least every {} (`freshness {}`), or {relax}",
                 src.name,
                 human_duration(limit),
                 human_duration(limit)

@@ -608,6 +608,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         limit: r.limit,
         id_max_length: request_limit(&FieldType::Id).unwrap_or(256),
         query_md: md_code(&r.query),
+        query_declared: ranking::query_column(design).is_some_and(|(_, declared)| declared),
         item_md: md_code(&r.item),
         attributes_md: (!r.from_catalogue.is_empty())
             .then(|| r.from_catalogue.iter().map(|(e, c)| format!("{} from {}", md_code(e), md_code(c))).collect::<Vec<_>>().join(", ")),
@@ -675,7 +676,8 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         MonitorKind::Retrain { every_s } => Some(every_s),
         _ => None,
     });
-    let rank_group = ranking::query_column(design, &base);
+    // The declared `group`, else the old guess (W0104 in the checker).
+    let rank_group = ranking::query_column(design).map(|(column, _)| column);
     let online_store = online_store(design, &mut notes);
     let redis = online_store.kind == "redis";
     let sources: BTreeMap<String, SourceConfig> = design.sources.iter().map(|s| (s.name.clone(), source_config(s))).collect();
@@ -774,6 +776,7 @@ pub fn build_python(design: &Design, spec_text: &str) -> Result<Project, Vec<Str
         rules,
         request_fields,
         ranking_request,
+        rank_group_comment: ranking::rank_group_comment(design),
         records,
         k8s: K8s {
             name: yaml_str(&name_dns),

@@ -3,11 +3,12 @@
 //! retrieval stage, else an index of popular items, or ids the caller
 //! sends) and answers them ranked by the ranking model.
 //!
-//! Which fields play which part is read from the schema, since the language
-//! has no statement for it yet (the generated README says which fields are
+//! Which fields play which part (the generated README says which fields are
 //! used):
-//! - the **query** is the first id field of the scored event that is neither
-//!   its key (`rank_group`: ranking metrics are computed per query too);
+//! - the **query** is the declared `problem { group SOURCE.FIELD }`; without
+//!   it, the old guess, the first id field of the scored event that is not
+//!   its key ([`mlspec_ir::facts::query_group`]; the checker warns, W0104).
+//!   It is also `rank_group`: ranking metrics are computed per query;
 //! - the **item** is the first other id field that references a table (the
 //!   catalogue), else the first other id field;
 //! - event fields that share a name with a catalogue field are the
@@ -15,7 +16,8 @@
 //!   and come from the catalogue row of each candidate, not from the request.
 
 use super::view::{RankingConfig, RetrievalConfig};
-use mlspec_ir::vocab::{ModelStage, Task};
+use mlspec_ir::facts::query_group;
+use mlspec_ir::vocab::ModelStage;
 use mlspec_ir::{Design, FieldType, Scope, SourceKind};
 use std::collections::BTreeMap;
 
@@ -26,20 +28,33 @@ const DEFAULT_LIMIT: u64 = 10;
 /// Factors of the retrieval index (a truncated SVD of query × item engagement).
 const RETRIEVAL_FACTORS: u64 = 32;
 
-/// The query column (`source.field`) of a ranking or recommendation task:
-/// the first id field of the scored event that is not its key.
-pub fn query_column(design: &Design, base: &str) -> Option<String> {
-    if !matches!(design.task(), Task::Ranking | Task::Recommendation) {
-        return None;
-    }
-    let src = design.source(base)?;
-    src.fields.iter().find(|f| f.ty == FieldType::Id && !f.key).map(|f| format!("{base}.{}", f.name))
+/// The query column (`source.field`) of a ranking or recommendation task,
+/// and whether the spec declares it (`group`) rather than mlspec guessing it.
+pub fn query_column(design: &Design) -> Option<(String, bool)> {
+    let group = query_group(design)?;
+    Some((group.field().to_string(), group.declared()))
+}
+
+/// The comment `spec_config.py` carries above `CONFIG` for a ranking or
+/// recommendation design: where `rank_group` comes from. Column names are
+/// checked identifiers, so the text is a valid one-line Python comment.
+pub fn rank_group_comment(design: &Design) -> Option<String> {
+    let (column, declared) = query_column(design)?;
+    Some(if declared {
+        format!("rank_group `{column}`: the spec's `group`; ranking metrics and training group rows by it")
+    } else {
+        let source = column.split_once('.').map_or(column.as_str(), |(s, _)| s);
+        format!(
+            "rank_group `{column}`: guessed, as the spec declares no `group` (the first id field of `{source}` that is not its key); \
+             ranking metrics and training group rows by it"
+        )
+    })
 }
 
 /// The ranking plan for a realtime ranking or recommendation design, with
 /// notes on what stands in for what. None for other tasks.
 pub fn plan(design: &Design, base: &str, main_model: &str, notes: &mut Vec<String>) -> Option<RankingConfig> {
-    let query = query_column(design, base)?;
+    let (query, _) = query_column(design)?;
     let src = design.source(base)?;
     let query_field = query.split_once('.').map_or("", |(_, f)| f);
     let others: Vec<&mlspec_ir::Field> = src.fields.iter().filter(|f| f.ty == FieldType::Id && !f.key && f.name != query_field).collect();

@@ -51,6 +51,10 @@ pub struct View {
     /// A ranking request's extra fields: the most candidate ids it may
     /// send and the most items it may ask for.
     pub ranking_request: Option<RankingRequest>,
+    /// `spec_config.py`'s comment on where `rank_group` comes from (declared
+    /// or guessed), for ranking and recommendation designs: one line of
+    /// fixed words and checked identifiers ([`crate::ranking::rank_group_comment`]).
+    pub rank_group_comment: Option<String>,
     /// One pydantic record per source.
     pub records: Vec<Record>,
     pub k8s: K8s,
@@ -65,6 +69,8 @@ pub struct RankingRequest {
     /// `source.field` of the query, the candidate, and the candidate's
     /// attributes from the catalogue, as `md_code` spans.
     pub query_md: String,
+    /// The query is the spec's `group`, not the schema guess.
+    pub query_declared: bool,
     pub item_md: String,
     pub attributes_md: Option<String>,
     /// The retrieval model's name, as an `md_code` span.

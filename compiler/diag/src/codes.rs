@@ -44,6 +44,11 @@ pub static CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0316", title: "features form a cycle", explanation: include_str!("explain/E0316.md") },
     CodeInfo { code: "E0317", title: "label leakage", explanation: include_str!("explain/E0317.md") },
     CodeInfo { code: "E0318", title: "the target is not a label field", explanation: include_str!("explain/E0318.md") },
+    CodeInfo {
+        code: "E0319",
+        title: "the query group is not an id field of the target's source",
+        explanation: include_str!("explain/E0319.md"),
+    },
     CodeInfo { code: "E0401", title: "metric does not fit the task", explanation: include_str!("explain/E0401.md") },
     CodeInfo { code: "E0402", title: "more than one primary metric", explanation: include_str!("explain/E0402.md") },
     CodeInfo { code: "E0403", title: "model kind does not fit the task", explanation: include_str!("explain/E0403.md") },
@@ -58,6 +63,7 @@ pub static CODES: &[CodeInfo] = &[
         explanation: include_str!("explain/E0409.md"),
     },
     CodeInfo { code: "E0410", title: "experiment compares a model with itself", explanation: include_str!("explain/E0410.md") },
+    CodeInfo { code: "E0411", title: "query group given for a task that does not rank", explanation: include_str!("explain/E0411.md") },
     CodeInfo {
         code: "E0501",
         title: "nothing to simulate (no realtime serving with stages)",
@@ -77,6 +83,7 @@ pub static CODES: &[CodeInfo] = &[
         title: "label delay longer than the performance monitor's window",
         explanation: include_str!("explain/W0103.md"),
     },
+    CodeInfo { code: "W0104", title: "a ranking task declares no query group", explanation: include_str!("explain/W0104.md") },
 ];
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

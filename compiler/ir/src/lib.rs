@@ -178,6 +178,11 @@ pub struct Problem<P: Phase = Checked> {
     pub objective: P::Required<String>,
     pub task: P::Required<Task>,
     pub target: Option<FieldRef>,
+    /// `group SOURCE.FIELD`: the id that groups rows into one ranked list
+    /// (a request, a search) for a ranking or recommendation task. In a
+    /// checked design it is an `id` field of the target's source and the
+    /// task ranks (E0319, E0411); [`facts::query_group`] is the one reader.
+    pub group: Option<FieldRef>,
     pub positive_rate: Option<f64>,
     pub classes: Vec<String>,
     pub horizon_s: Option<f64>,
@@ -186,7 +191,7 @@ pub struct Problem<P: Phase = Checked> {
 
 impl Problem<Draft> {
     pub fn new(span: Span) -> Self {
-        Problem { objective: None, task: None, target: None, positive_rate: None, classes: Vec::new(), horizon_s: None, span }
+        Problem { objective: None, task: None, target: None, group: None, positive_rate: None, classes: Vec::new(), horizon_s: None, span }
     }
 }
 
@@ -196,9 +201,25 @@ pub struct Constraints {
     pub throughput_rps: Option<f64>,
     pub availability: Option<f64>,
     pub budget_per_month: Option<f64>,
+    /// `freshness D`: the stalest data a realtime serving may read, for
+    /// every source without a budget of its own.
     pub freshness_s: Option<f64>,
+    /// The global `freshness` statement's name, when given.
+    pub freshness_span: Option<Span>,
+    /// `freshness SOURCE D`, in declaration order, at most one per source;
+    /// each overrides `freshness_s` for its source ([`facts::freshness_budget`]).
+    pub source_freshness: Vec<SourceFreshness>,
     pub training_time_s: Option<f64>,
     pub span: Option<Span>,
+}
+
+/// `freshness SOURCE D` in `constraints`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceFreshness {
+    pub source: String,
+    pub max_s: f64,
+    /// The source's name in the statement.
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Serialize)]

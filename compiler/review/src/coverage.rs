@@ -55,6 +55,9 @@ fn step(d: &Design, step: Step) -> StepCoverage {
             if task == Task::Forecasting {
                 c.item("forecast horizon", p.horizon_s.is_some());
             }
+            if mlspec_ir::facts::task_ranks(task) {
+                c.item("query group (what one ranked list is)", p.group.is_some());
+            }
             c.item("latency SLO", !d.constraints.latency.is_empty());
             c.item("throughput", d.constraints.throughput_rps.is_some());
             if online_serving {

@@ -10,6 +10,7 @@
 
 use crate::{Review, Severity};
 use mlspec_diag::span::Span;
+use mlspec_ir::facts::QueryGroup;
 use mlspec_ir::numbers::{count, dur, money, ms, pct};
 use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::{Design, FieldType, Freshness, ParamValue, Scope, ServingMode, SplitStrategy};
@@ -195,6 +196,11 @@ fn problem(o: &mut String, d: &Design) {
     if let Some(t) = &p.target {
         rows.push(("target", format!("`{t}`")));
     }
+    match mlspec_ir::facts::query_group(d) {
+        Some(QueryGroup::Declared(g)) => rows.push(("query group", format!("`{g}`: ranking metrics are computed per value"))),
+        Some(QueryGroup::Guessed(g)) => rows.push(("query group", format!("`{g}`, guessed: no `group` is declared"))),
+        None => {}
+    }
     if let Some(r) = p.positive_rate {
         rows.push(("positive rate", pct(r)));
     }
@@ -223,6 +229,9 @@ fn problem(o: &mut String, d: &Design) {
     }
     if let Some(f) = c.freshness_s {
         rows.push(("freshness".into(), dur(f)));
+    }
+    for b in &c.source_freshness {
+        rows.push((format!("freshness of `{}`", b.source), format!("{} (this source's own budget)", dur(b.max_s))));
     }
     if let Some(t) = c.training_time_s {
         rows.push(("training time".into(), format!("< {}", dur(t))));
@@ -289,6 +298,11 @@ fn data(o: &mut String, d: &Design) {
             Some(Freshness::Realtime) => "realtime".to_string(),
             Some(Freshness::Every(e)) => dur(e),
             None => String::new(),
+        };
+        // The budget it is held to, when it is its own (`freshness SOURCE D`).
+        let fresh = match mlspec_ir::facts::freshness_budget(d, &s.name) {
+            Some(b) if b.per_source => format!("{fresh} (budget {})", dur(b.limit_s)),
+            _ => fresh,
         };
         let _ = writeln!(
             o,

@@ -61,6 +61,19 @@ pub fn questions(cx: &Ctx<'_>, findings: &[Finding]) -> Vec<Question> {
             );
         }
     }
+    // Per-query metrics average over the declared query group's lists.
+    let mut at_k = d.metrics.iter().filter(|m| m.scope == Scope::Offline && m.k.is_some());
+    let at_k = at_k.clone().find(|m| m.primary).or_else(|| at_k.next());
+    if let (Some(g), Some(m)) = (d.problem.group.as_ref(), at_k) {
+        ask(
+            Step::Metrics,
+            g.span,
+            format!(
+                "`{}` averages over the lists grouped by `{g}`. Is one value of it one list a user saw, and how do lists with no relevant item count?",
+                m.name
+            ),
+        );
+    }
     if let Some(t) = d.problem.target.as_ref() {
         if let Some(delay) = mlspec_ir::facts::label_delay_s(d) {
             ask(

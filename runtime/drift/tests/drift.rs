@@ -534,3 +534,47 @@ fn the_figures_docs_drift_md_quotes_are_the_codes() {
         assert!(doc.contains(q.as_str()), "docs/drift.md no longer says `{q}`: the doc or the code changed");
     }
 }
+
+/// A ranking design whose scored event has a query-like id (`request_id`,
+/// the guess without `group`) and a user id; `group` as given.
+fn ranking_spec(group: &str) -> String {
+    format!(
+        r#"system rank_test {{
+  problem {{ objective "rank"; task ranking; target events.y; positive_rate 20% {group} }}
+  metrics {{ ndcg@10 >= 0.5 offline primary }}
+  source events {{
+    kind stream
+    volume 10k / day
+    schema {{
+      id: id key
+      user_id: id
+      request_id: id
+      item_id: id
+      ts: timestamp event_time
+      x: float dist normal(mean: 100, sd: 10)
+      y: bool label
+    }}
+  }}
+  features {{ x_value = events.x }}
+  model clf {{
+    kind logistic_regression
+    features [x_value]
+  }}
+}}
+"#
+    )
+}
+
+/// The drift simulation ranks within the declared `group`: declaring the
+/// field the guess takes changes nothing, declaring another one changes the
+/// groups.
+#[test]
+fn ranking_metrics_group_rows_by_the_declared_group() {
+    let groups = |group: &str| store(&ranking_spec(group), 7, 1.0).group;
+    let guessed = groups("");
+    let declared_as_guessed = groups("; group events.request_id");
+    let by_user = groups("; group events.user_id");
+    assert_eq!(guessed.len(), by_user.len());
+    assert_eq!(guessed, declared_as_guessed);
+    assert_ne!(guessed, by_user, "the declared user id, not the query-like request id, groups the rows");
+}

@@ -475,11 +475,17 @@ impl<'d> Generator<'d> {
         self.truth = Some(truth);
     }
 
-    /// A ranking group per row: a query-like id of the entity, else its first non-key id.
+    /// A ranking group per row: the declared `problem { group }` when it is a
+    /// field of the entity (the checker holds it to the target's source, the
+    /// entity); else, for a spec that declares none, a query-like id of the
+    /// entity, else its first non-key id.
     fn group(&self, aligned: &BTreeMap<String, Table>, entity_src: &mlspec_ir::Source, n: usize) -> Vec<u32> {
+        let declared = self.d.problem.group.as_ref().filter(|g| g.source == entity_src.name).map(|g| g.field.as_str());
         let ids: Vec<&str> = entity_src.fields.iter().filter(|f| f.ty == FieldType::Id && !f.key).map(|f| f.name.as_str()).collect();
-        let pick =
-            ids.iter().find(|f| ["search", "query", "session", "request"].iter().any(|w| f.contains(w))).or_else(|| ids.first()).copied();
+        let guess = || {
+            ids.iter().find(|f| ["search", "query", "session", "request"].iter().any(|w| f.contains(w))).or_else(|| ids.first()).copied()
+        };
+        let pick = declared.or_else(guess);
         match pick.and_then(|f| aligned.get(&entity_src.name).and_then(|t| t.col(f))) {
             Some(Col::Id(v)) => v.clone(),
             _ => vec![0; n],
