@@ -123,17 +123,16 @@ pub fn retrains_table(q: &QualityReport) -> Table {
     table(&["at", "why", "labelled rows", "event times"], rows)
 }
 
-/// The first and last timeline values, with and without retraining.
+/// The first and last timeline values, with and without retraining (the
+/// means over replications when replicated).
 fn quality_change(q: &QualityReport) -> Option<String> {
-    let first = q.timeline.iter().find_map(|p| p.value)?;
-    let last = q.timeline.iter().rev().find_map(|p| p.value)?;
-    let frozen = q.timeline.iter().rev().find_map(|p| p.without_retraining)?;
+    let e = q.verdict_ends()?;
     Some(format!(
         "{} {} at the start, {} at the end with the declared retraining, {} without",
         q.metric,
-        num(first),
-        num(last),
-        num(frozen)
+        num(e.start),
+        num(e.end_with_retraining),
+        num(e.end_without_retraining)
     ))
 }
 

@@ -17,6 +17,7 @@ mod html;
 mod load;
 mod markdown;
 mod measured;
+pub mod replications;
 pub mod run;
 pub mod table;
 mod text;
@@ -25,6 +26,7 @@ use mlspec_drift::quality::QualityOutcome;
 use mlspec_ir::{Design, Scenario};
 use mlspec_sim::summary::{fmt_ms, SloResult};
 use mlspec_sim::LoadReport;
+use replications::Intervals;
 use serde::Serialize;
 
 pub use capacity::{capacity_human, capacity_markdown, capacity_verdict};
@@ -48,6 +50,17 @@ pub struct Simulation {
     /// Serialised as the `drift` and `quality` objects.
     #[serde(flatten)]
     pub quality: Option<QualityOutcome>,
+    /// Independent replications behind the figures (1: a single run, and
+    /// neither this nor `intervals` is in the JSON).
+    #[serde(skip_serializing_if = "is_one")]
+    pub replications: u32,
+    /// Each replicated figure's 95% interval, by its dotted JSON path.
+    #[serde(skip_serializing_if = "Intervals::is_empty")]
+    pub intervals: Intervals,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Simulation {
@@ -59,6 +72,8 @@ impl Simulation {
             seed,
             load,
             quality,
+            replications: 1,
+            intervals: Intervals::default(),
         }
     }
 }

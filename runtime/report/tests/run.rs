@@ -29,6 +29,8 @@ fn a_drift_run_over_the_row_limit_is_refused_before_the_load_part_runs() {
         load: Overrides { seed: None, requests: Some(1_000), ..Default::default() },
         rows_per_day: 10_000_000,
         days: Some(365.0),
+        replications: 1,
+        threads: 0,
     };
     let mut phases = Vec::new();
     let result = simulate(&d, &parts, &options, &mut |p, _| phases.push(matches!(p, Phase::Load { .. })));
@@ -45,8 +47,13 @@ fn a_load_only_run_reports_its_load_and_no_drift() {
     let read = |_: &str| Err("no files".to_string());
     let target = mlspec_check::simulation::target(&d, None, None, Some(2_000), &read).ok().unwrap();
     let parts = Parts { scenario: target.scenario, load: Some(target), drift: false };
-    let options =
-        Options { load: Overrides { seed: Some(3), requests: Some(2_000), ..Default::default() }, rows_per_day: 1_000, days: None };
+    let options = Options {
+        load: Overrides { seed: Some(3), requests: Some(2_000), ..Default::default() },
+        rows_per_day: 1_000,
+        days: None,
+        replications: 1,
+        threads: 0,
+    };
     let out = simulate(&d, &parts, &options, &mut |_, _| {}).ok().unwrap();
     assert!(!out.drift_skipped);
     let load = out.simulation.load.as_ref().unwrap();

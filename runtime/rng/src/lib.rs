@@ -6,8 +6,8 @@
 //! from (seed, stream name), so adding a stream never shifts another's
 //! draws.
 
-pub use rand_pcg::Pcg64;
 use rand_core::RngCore;
+pub use rand_pcg::Pcg64;
 
 /// The stream the seeds of replications are drawn from (`0x4e9` reads
 /// "rep"); replication `i` draws from stream `STREAM_REPLICATIONS + i`.

@@ -1,0 +1,108 @@
+//! `simulate --replications N`: N independent runs of the same design
+//! combined into one report. Each figure of the report becomes its mean
+//! over the replications, with a Student t interval ([`mlspec_sim::interval`])
+//! recorded under the figure's dotted JSON path in [`Intervals`]; time
+//! series (timelines, the latency CDF, monitor values, retrains, offline
+//! metrics) stay replication 0's.
+//!
+//! **Invariant:** every figure replaced by a mean has an interval, and the
+//! combination reads the replications in index order only, so the report
+//! depends on the seed and N, never on which thread ran which replication.
+
+mod load;
+mod quality;
+
+pub use load::combine as combine_load;
+pub use quality::combine as combine_quality;
+
+use indexmap::IndexMap;
+use mlspec_sim::interval::{t_interval, CONFIDENCE};
+use serde::Serialize;
+
+/// The most replications one `simulate` runs.
+pub const MAX_REPLICATIONS: u32 = 1000;
+
+/// The 95% intervals of a replicated report: a figure's dotted JSON path
+/// (`latency_ms.p99`, `slo.0.value_ms`, `drift.events.1.detection_delay_hours`)
+/// to `[low, high]`, in the order the report lists the figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Intervals(IndexMap<String, [f64; 2]>);
+
+impl Intervals {
+    pub fn get(&self, path: &str) -> Option<[f64; 2]> {
+        self.0.get(path).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// ` [low, high]` after a figure, each bound in the figure's format;
+    /// nothing when the figure has no interval.
+    pub fn bracket(&self, path: &str, fmt: impl Fn(f64) -> String) -> String {
+        self.get(path).map(|[lo, hi]| format!(" [{}, {}]", fmt(lo), fmt(hi))).unwrap_or_default()
+    }
+
+    fn insert(&mut self, path: String, low: f64, high: f64) {
+        self.0.insert(path, [low, high]);
+    }
+}
+
+/// The figures of replications `reps` (replication 0 first): each call
+/// gives a figure's mean, rounded as the report rounds it, and records its
+/// interval, rounded the same way.
+pub(crate) struct Figures<'a, T> {
+    reps: &'a [T],
+    intervals: &'a mut Intervals,
+}
+
+impl<'a, T> Figures<'a, T> {
+    pub fn new(reps: &'a [T], intervals: &'a mut Intervals) -> Self {
+        Figures { reps, intervals }
+    }
+
+    /// The mean of a figure every replication has; replication 0's value,
+    /// with no interval, if one is not finite.
+    pub fn mean(&mut self, path: &str, round: fn(f64) -> f64, get: impl Fn(&T) -> f64) -> f64 {
+        let values: Vec<f64> = self.reps.iter().map(get).collect();
+        self.record(path, round, &values).unwrap_or_else(|| values.first().copied().unwrap_or(0.0))
+    }
+
+    /// A count's mean, rounded to a whole number (its interval to 3 decimals).
+    pub fn count(&mut self, path: &str, get: impl Fn(&T) -> u64) -> u64 {
+        let values: Vec<f64> = self.reps.iter().map(|r| get(r) as f64).collect();
+        match self.record(path, mlspec_sim::summary::r3, &values) {
+            Some(mean) => mean.round() as u64,
+            None => self.reps.first().map_or(0, get),
+        }
+    }
+
+    /// The mean over the replications where a figure is defined, and how
+    /// many those are; `None` where no replication defines it. The
+    /// interval needs two of them.
+    pub fn some(&mut self, path: &str, round: fn(f64) -> f64, get: impl Fn(&T) -> Option<f64>) -> Option<(f64, usize)> {
+        let values: Vec<f64> = self.reps.iter().filter_map(get).filter(|v| v.is_finite()).collect();
+        let mean = match values.len() {
+            0 => return None,
+            1 => values.first().copied().map(round),
+            _ => self.record(path, round, &values),
+        };
+        mean.map(|m| (m, values.len()))
+    }
+
+    fn record(&mut self, path: &str, round: fn(f64) -> f64, values: &[f64]) -> Option<f64> {
+        let i = t_interval(values, CONFIDENCE)?;
+        self.intervals.insert(path.to_string(), round(i.low), round(i.high));
+        Some(round(i.mean))
+    }
+}
+
+/// Rounded to 6 significant decimals for quality figures and costs.
+pub(crate) fn r6(x: f64) -> f64 {
+    mlspec_sim::summary::r6(x)
+}
