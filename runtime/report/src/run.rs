@@ -187,7 +187,7 @@ fn replicate(
         worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
     });
     let runs: Vec<Parts1> = runs.into_iter().collect::<Result<_, _>>()?;
-    let mut intervals = Intervals::default();
+    let mut intervals = Intervals::new(n);
     let loads: Vec<LoadReport> = runs.iter().filter_map(|r| r.0.clone()).collect();
     let qualities: Vec<QualityOutcome> = runs.into_iter().filter_map(|r| r.1).collect();
     let load = combine_load(&loads, &mut intervals);

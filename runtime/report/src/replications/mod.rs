@@ -27,29 +27,42 @@ pub const MAX_REPLICATIONS: u32 = 1000;
 /// to `[low, high]`, in the order the report lists the figures.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(transparent)]
-pub struct Intervals(IndexMap<String, [f64; 2]>);
+pub struct Intervals {
+    map: IndexMap<String, [f64; 2]>,
+    /// The replications the intervals are over.
+    #[serde(skip)]
+    pub replications: u32,
+}
 
 impl Intervals {
+    pub fn new(replications: u32) -> Intervals {
+        Intervals { map: IndexMap::new(), replications }
+    }
+
     pub fn get(&self, path: &str) -> Option<[f64; 2]> {
-        self.0.get(path).copied()
+        self.map.get(path).copied()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.map.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.map.len()
     }
 
     /// ` [low, high]` after a figure, each bound in the figure's format;
-    /// nothing when the figure has no interval.
+    /// nothing when the figure has no interval, or did not vary over the
+    /// replications (a zero-width interval, kept in the JSON).
     pub fn bracket(&self, path: &str, fmt: impl Fn(f64) -> String) -> String {
-        self.get(path).map(|[lo, hi]| format!(" [{}, {}]", fmt(lo), fmt(hi))).unwrap_or_default()
+        match self.get(path) {
+            Some([lo, hi]) if lo < hi => format!(" [{}, {}]", fmt(lo), fmt(hi)),
+            _ => String::new(),
+        }
     }
 
     fn insert(&mut self, path: String, low: f64, high: f64) {
-        self.0.insert(path, [low, high]);
+        self.map.insert(path, [low, high]);
     }
 }
 
