@@ -119,3 +119,33 @@ impl<'a, T> Figures<'a, T> {
 pub(crate) fn r6(x: f64) -> f64 {
     mlspec_sim::summary::r6(x)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlspec_sim::summary::r3;
+
+    #[test]
+    fn figures_are_rounded_means_with_their_intervals() {
+        let reps = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let mut iv = Intervals::new(5);
+        let mut f = Figures::new(&reps, &mut iv);
+        assert_eq!(f.mean("x", r3, |v| *v), 3.0);
+        // 3 ± 2.7764451 × √(2.5 / 5)
+        assert_eq!(f.count("n", |v| (*v * 10.0) as u64), 30);
+        assert_eq!(f.some("one", r3, |v| (*v == 2.0).then_some(7.5)), Some((7.5, 1)), "one value: no interval");
+        assert_eq!(f.some("none", r3, |_| None), None);
+        assert_eq!(iv.get("x"), Some([1.037, 4.963]));
+        assert_eq!(iv.get("n"), Some([10.368, 49.632]));
+        assert_eq!(iv.get("one"), None);
+        assert_eq!(iv.bracket("x", |v| v.to_string()), " [1.037, 4.963]");
+        // A figure that did not vary keeps its (zero-width) interval in
+        // the JSON, and no bracket in the text.
+        let mut f = Figures::new(&reps, &mut iv);
+        f.mean("same", r3, |_| 4.0);
+        assert_eq!(iv.get("same"), Some([4.0, 4.0]));
+        assert_eq!(iv.bracket("same", |v| v.to_string()), "");
+        let keys: Vec<&String> = iv.map.keys().collect();
+        assert_eq!(keys, ["x", "n", "same"], "in the order the report lists them");
+    }
+}

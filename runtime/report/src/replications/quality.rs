@@ -71,3 +71,16 @@ fn most_common(names: &[String]) -> Option<String> {
     }
     best.map(|(n, _)| n.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::most_common;
+
+    #[test]
+    fn the_most_common_name_wins_and_ties_go_to_the_first() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(most_common(&names(&["a", "b", "b"])), Some("b".into()));
+        assert_eq!(most_common(&names(&["b", "a", "a", "b"])), Some("b".into()));
+        assert_eq!(most_common(&[]), None);
+    }
+}
