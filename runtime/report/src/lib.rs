@@ -131,7 +131,7 @@ pub fn replications_line(sim: &Simulation) -> String {
     }
     let others = if n == 2 { "one seed".to_string() } else { format!("{} seeds", group(u64::from(n - 1))) };
     format!(
-        "Means of {} independent replications (seed {} and {others} derived from it), each with its 95% Student t interval [low, high] where it varied; timelines, charts, worst windows, monitors, retrains and offline metrics are replication 0's (seed {}).",
+        "Means of {} independent replications (seed {} and {others} derived from it), each with its 95% Student t interval [low, high] (left out where it rounds to the figure); timelines, charts, worst windows, monitors, retrains and offline metrics are replication 0's (seed {}).",
         group(u64::from(n)),
         sim.seed,
         sim.seed
@@ -180,15 +180,18 @@ pub fn count_bound(x: f64) -> String {
 }
 
 /// A latency with its interval, the bounds in the figure's unit:
-/// `11.4 ms [10.9, 11.9]`; the figure alone without an interval.
+/// `11.4 ms [10.9, 11.9]`, or to the µs when the bounds would print the
+/// same (`11.376 ms [11.373, 11.379]`); the figure alone without an
+/// interval or when it did not vary.
 pub fn ms_in(v: f64, iv: &Intervals, path: &str) -> String {
     let figure = fmt_ms(v);
     let Some([lo, hi]) = iv.get(path).filter(|[lo, hi]| lo < hi) else { return figure };
     let unit = if figure.ends_with(" ms") { " ms" } else { " s" };
-    let (lo, hi) = (fmt_ms(lo), fmt_ms(hi));
-    match (lo.strip_suffix(unit), hi.strip_suffix(unit)) {
+    let (l, h) = (fmt_ms(lo), fmt_ms(hi));
+    match (l.strip_suffix(unit), h.strip_suffix(unit)) {
+        _ if l == h => format!("{v} ms [{lo}, {hi}]"),
         (Some(l), Some(h)) => format!("{figure} [{l}, {h}]"),
-        _ => format!("{figure} [{lo}, {hi}]"),
+        _ => format!("{figure} [{l}, {h}]"),
     }
 }
 

@@ -193,10 +193,10 @@ fn replicate(
         }
         worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
     });
-    let runs: Vec<Parts1> = runs.into_iter().collect::<Result<_, _>>()?;
+    let (loads, qualities): (Vec<_>, Vec<_>) = runs.into_iter().collect::<Result<Vec<Parts1>, _>>()?.into_iter().unzip();
+    let loads: Vec<LoadReport> = loads.into_iter().flatten().collect();
+    let qualities: Vec<QualityOutcome> = qualities.into_iter().flatten().collect();
     let mut intervals = Intervals::new(n);
-    let loads: Vec<LoadReport> = runs.iter().filter_map(|r| r.0.clone()).collect();
-    let qualities: Vec<QualityOutcome> = runs.into_iter().filter_map(|r| r.1).collect();
     let load = combine_load(&loads, &mut intervals);
     let quality = combine_quality(&qualities, &mut intervals);
     let mut out = outcome(d, scenario, drift.is_some(), load, quality)?;

@@ -52,12 +52,15 @@ impl Intervals {
     }
 
     /// ` [low, high]` after a figure, each bound in the figure's format;
-    /// nothing when the figure has no interval, or did not vary over the
-    /// replications (a zero-width interval, kept in the JSON).
+    /// nothing when the figure has no interval, or its bounds print the
+    /// same (it did not vary at the printed precision; the JSON keeps it).
     pub fn bracket(&self, path: &str, fmt: impl Fn(f64) -> String) -> String {
-        match self.get(path) {
-            Some([lo, hi]) if lo < hi => format!(" [{}, {}]", fmt(lo), fmt(hi)),
-            _ => String::new(),
+        let Some([lo, hi]) = self.get(path) else { return String::new() };
+        let (lo, hi) = (fmt(lo), fmt(hi));
+        if lo == hi {
+            String::new()
+        } else {
+            format!(" [{lo}, {hi}]")
         }
     }
 
@@ -108,9 +111,13 @@ impl<'a, T> Figures<'a, T> {
         mean.map(|m| (m, values.len()))
     }
 
+    /// Records the interval of `values`; a figure none of whose values is
+    /// negative (a count, a share, a cost) has a mean that cannot be, so
+    /// its interval stops at 0.
     fn record(&mut self, path: &str, round: fn(f64) -> f64, values: &[f64]) -> Option<f64> {
         let i = t_interval(values, CONFIDENCE)?;
-        self.intervals.insert(path.to_string(), round(i.low), round(i.high));
+        let low = if values.iter().all(|v| *v >= 0.0) { i.low.max(0.0) } else { i.low };
+        self.intervals.insert(path.to_string(), round(low), round(i.high));
         Some(round(i.mean))
     }
 }
@@ -140,12 +147,18 @@ mod tests {
         assert_eq!(iv.get("one"), None);
         assert_eq!(iv.bracket("x", |v| v.to_string()), " [1.037, 4.963]");
         // A figure that did not vary keeps its (zero-width) interval in
-        // the JSON, and no bracket in the text.
+        // the JSON, and no bracket in the text; nor does one whose bounds
+        // print the same.
         let mut f = Figures::new(&reps, &mut iv);
         f.mean("same", r3, |_| 4.0);
         assert_eq!(iv.get("same"), Some([4.0, 4.0]));
         assert_eq!(iv.bracket("same", |v| v.to_string()), "");
+        assert_eq!(iv.bracket("x", |v| format!("{:.0}", v / 10.0)), "");
+        // A figure that cannot be negative: its interval stops at 0.
+        let mut f = Figures::new(&reps, &mut iv);
+        f.mean("small", r3, |v| if *v == 5.0 { 1.0 } else { 0.0 });
+        assert_eq!(iv.get("small"), Some([0.0, 0.755]));
         let keys: Vec<&String> = iv.map.keys().collect();
-        assert_eq!(keys, ["x", "n", "same"], "in the order the report lists them");
+        assert_eq!(keys, ["x", "n", "same", "small"], "in the order the report lists them");
     }
 }
