@@ -60,6 +60,9 @@ enum Command {
         /// A fixed fleet of this many replicas, without autoscaling
         #[arg(long)]
         replicas: Option<u32>,
+        /// Independent replications (1 to 1,000) on every core; above 1, each figure is their mean with a 95% interval
+        #[arg(long, default_value_t = 1)]
+        replications: u32,
         #[arg(long, value_enum, default_value_t = SimFormat::Human)]
         format: SimFormat,
         /// Write the report to this file instead of standard output
@@ -334,7 +337,9 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings, fix } => commands::check::run(&files, format, deny_warnings, fix),
         Command::Fmt { files, check } => commands::fmt::run(&files, check),
         Command::Graph { file, format } => commands::graph::run(&file, format),
-        Command::Simulate { sim, drift, replicas, format, out } => commands::simulate::run(&sim, &drift, replicas, format, out.as_deref()),
+        Command::Simulate { sim, drift, replicas, replications, format, out } => {
+            commands::simulate::run(&sim, &drift, replicas, replications, format, out.as_deref())
+        }
         Command::Calibrate(args) => commands::calibrate::run(&args),
         Command::Load(args) => commands::load::run_load(&args),
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),

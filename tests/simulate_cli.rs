@@ -392,3 +392,171 @@ fn simulate_and_capacity_read_one_replica_count() {
         assert!(out.contains(&format!("Capacity: {replicas} replicas at the peak of 400 rps (scenario {scenario})")), "{format}: {out}");
     }
 }
+
+const MMC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/replications/mmc.mlspec");
+/// The line a single run adds to the text formats.
+const ONE_RUN: &str = "One run (seed 7); `--replications N` gives 95% intervals.\n";
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let o = run(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// A figure's value at a dotted path (`latency_ms.p99`, `slo.0.value_ms`).
+fn at_path<'a>(v: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    path.split('.').fold(v, |v, key| match key.parse::<usize>() {
+        Ok(i) => &v[i],
+        Err(_) => &v[key],
+    })
+}
+
+/// A report without the capacity count, which came after the fixtures were
+/// written (`simulate_and_capacity_read_one_replica_count` tests it): the
+/// JSON's `capacity` key, the text formats' `Capacity:` paragraph.
+fn without_capacity(out: &str, format: &str) -> String {
+    if format == "json" {
+        // The key's lines cut out, from `  "capacity": {` to the `  }` that
+        // closes it at the same depth, with the comma that joined it to the
+        // key before (it is the last key); serialising again would sort keys.
+        let start = out.find(",\n  \"capacity\": {\n").expect("the capacity count is the JSON's last key");
+        let end = out[start..].find("\n  }\n}").map(|e| start + e + "\n  }".len()).expect("its end");
+        return format!("{}{}", &out[..start], &out[end..]);
+    }
+    let at = out.find("\n\nCapacity: ").expect("the capacity paragraph");
+    let end = out[at + 2..].find('\n').map_or(out.len(), |e| at + 2 + e);
+    format!("{}{}", &out[..at], &out[end..])
+}
+
+/// `tests/replications/mmc.2k.*` were written by the binary before
+/// `--replications` existed: one replication (the default, or given) is
+/// that report byte for byte, the text formats with one line more (and
+/// without the capacity count, added since).
+#[test]
+fn one_replication_is_the_report_of_before() {
+    for (format, added) in [("json", ""), ("human", ONE_RUN), ("markdown", &format!("{ONE_RUN}\n") as &str)] {
+        let before = std::fs::read_to_string(format!("{}/tests/replications/mmc.2k.{format}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for extra in [&[][..], &["--replications", "1"][..]] {
+            let mut args = vec!["simulate", MMC, "--requests", "2k", "--format", format];
+            args.extend(extra);
+            let o = run(&args);
+            assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+            let out = without_capacity(&text(&o.stdout), format);
+            if added.is_empty() {
+                assert_eq!(out, before, "{format} {extra:?}");
+            } else {
+                assert_eq!(out.matches(added).count(), 1, "{format}: one line says how to get intervals:\n{out}");
+                assert_eq!(out.replacen(added, "", 1), before, "{format} {extra:?}");
+            }
+        }
+    }
+    for bad in ["0", "1001", "-1", "many"] {
+        let o = run(&["simulate", MMC, &format!("--replications={bad}")]);
+        assert_eq!(o.status.code(), Some(2), "--replications {bad}");
+    }
+    assert!(text(&run(&["simulate", MMC, "--replications", "1001"]).stderr).contains("--replications: give 1 to 1,000 replications"));
+}
+
+/// The replications' seeds depend on the seed and the index alone, and
+/// they come back in index order: one thread or two, the same bytes, for
+/// the load part and for the drift part.
+#[test]
+fn replications_give_the_same_bytes_on_one_thread_and_on_two() {
+    let with_threads = |threads: &str, args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_mlspec")).args(args).env("RAYON_NUM_THREADS", threads).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        o.stdout
+    };
+    for args in [
+        &["simulate", MMC, "--requests", "5k", "--replications", "7", "--format", "json"][..],
+        &["simulate", FRAUD, "--requests", "5k", "--replications", "3", "--rows-per-day", "2k", "--format", "json"][..],
+    ] {
+        let one = with_threads("1", args);
+        assert_eq!(one, with_threads("2", args), "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
+        assert!(v["replications"].as_u64().unwrap() > 1 && v["intervals"]["latency_ms.p99"].is_array(), "{args:?}");
+    }
+}
+
+/// Statistics: the half-width of a t interval is t(n − 1) × s / √n. The
+/// widths of `latency_ms.mean` averaged over 8 runs of 5 replications and
+/// over 8 runs of 20 (other seeds) should then stand in the ratio
+/// (t19 × c4(20) / √20) / (t4 × c4(5) / √5) = 0.396, c4 being the bias of
+/// s. With each replication's mean latency near normal (20,000 requests of
+/// an M/M/4 at ρ = 0.8), the ratio falls outside [0.25, 0.70] with
+/// probability 1.9e-4 + 1.9e-4 (two million draws of that model): a
+/// false-failure rate of about 4e-4. A √n mistake gives 0.20 (n for √n)
+/// or 0.79 (no √n). The seeds were not chosen to pass.
+#[test]
+fn intervals_bracket_the_figures_and_shrink_with_more_replications() {
+    let v = json(&["simulate", MMC, "--replications", "5", "--format", "json"]);
+    assert_eq!(v["replications"], 5);
+    let intervals = v["intervals"].as_object().unwrap();
+    for path in [
+        "latency_ms.mean",
+        "latency_ms.p50",
+        "latency_ms.p99",
+        "wait_ms.mean",
+        "prob_wait",
+        "utilization",
+        "throughput_rps",
+        "slo.0.value_ms",
+        "slo.0.windows.met",
+        "replicas.mean",
+        "cost_per_month",
+        "fallbacks",
+        "timed_out",
+        "rejected",
+    ] {
+        let [lo, hi] = [0, 1].map(|i| intervals[path][i].as_f64().unwrap_or_else(|| panic!("{path}: {}", intervals[path])));
+        let figure = at_path(&v, path).as_f64().unwrap();
+        assert!(lo <= figure && figure <= hi, "{path}: {figure} outside [{lo}, {hi}]");
+    }
+    let width = |n: &str, seed: u64| {
+        let v = json(&["simulate", MMC, "--replications", n, "--seed", &seed.to_string(), "--format", "json"]);
+        let i = &v["intervals"]["latency_ms.mean"];
+        i[1].as_f64().unwrap() - i[0].as_f64().unwrap()
+    };
+    let mean = |n: &str, seeds: std::ops::Range<u64>| seeds.clone().map(|s| width(n, s)).sum::<f64>() / seeds.count() as f64;
+    let ratio = mean("20", 101..109) / mean("5", 1..9);
+    assert!((0.25..=0.70).contains(&ratio), "width at 20 replications / width at 5 = {ratio}, expected about 0.40");
+}
+
+/// Every format shows the intervals and says how they were made; a limit
+/// inside the interval is not settled.
+#[test]
+fn every_format_shows_the_intervals() {
+    let args = |format: &'static str| ["simulate", MMC, "--requests", "2k", "--replications", "5", "--format", format];
+    let v = json(&args("json"));
+    let [lo, hi] = [0, 1].map(|i| v["intervals"]["latency_ms.p99"][i].as_f64().unwrap());
+    let method = "Means of 5 independent replications (seed 7 and 4 seeds derived from it), each with its 95% Student t interval";
+    for format in ["human", "markdown", "html"] {
+        let out = text(&run(&args(format)).stdout);
+        assert!(out.contains(method), "{format}: {out}");
+        assert!(out.contains(&format!("[{lo}, {hi}]")), "{format}: the p99's interval [{lo}, {hi}]:\n{out}");
+        assert!(out.contains("SLO met: p99 67.2 ms [56.9, 77.4] ≤ 100 ms"), "{format}: {out}");
+        assert!(!out.contains("--replications N"), "{format}");
+    }
+    // A limit inside the interval: the verdict says it is not settled.
+    let spec = std::fs::read_to_string(MMC).unwrap().replace("latency p99 < 100ms", "latency p99 < 70ms");
+    let (_d, path) = temp_spec(&spec);
+    let out = text(&run(&["simulate", &path, "--requests", "2k", "--replications", "5"]).stdout);
+    assert!(
+        out.contains(
+            "p99 67.2 ms [56.9, 77.4] ≤ 70 ms (2.85 ms to spare; the 95% interval straddles the limit: not settled at 5 replications)"
+        ),
+        "{out}"
+    );
+    // The drift part: detection delays, false alarms and the quality at the end.
+    let out = text(&run(&["simulate", FRAUD, "--requests", "5k", "--replications", "3", "--rows-per-day", "2k"]).stdout);
+    assert!(out.contains("replications)") && out.contains(" false alarms") && out.contains("Means of 3 independent replications"), "{out}");
+    let v = json(&["simulate", FRAUD, "--only", "drift", "--replications", "3", "--rows-per-day", "2k", "--format", "json"]);
+    let iv = v["intervals"].as_object().unwrap();
+    for path in ["drift.false_alarms", "quality.ends.start", "quality.ends.end_with_retraining", "quality.ends.end_without_retraining"] {
+        assert!(iv.contains_key(path), "{path}: {iv:?}");
+        let figure = at_path(&v, path).as_f64().unwrap();
+        assert!(iv[path][0].as_f64().unwrap() <= figure && figure <= iv[path][1].as_f64().unwrap(), "{path}");
+    }
+    assert_eq!(v["drift"]["events"][1]["caught_in"], 3, "the merchant mix is caught in every replication");
+    assert!(iv.contains_key("drift.events.1.detection_delay_hours"));
+}

@@ -1,4 +1,4 @@
-//! `mlspec simulate FILE [--scenario S] [--serving S] [--seed N] [--requests N] [--rate RPS] [--replicas N] [--calibration CAL.json] [--rows-per-day N] [--days N] [--only load|drift] [--format F] [--out FILE]`
+//! `mlspec simulate FILE [--scenario S] [--serving S] [--seed N] [--requests N] [--rate RPS] [--replicas N] [--replications N] [--calibration CAL.json] [--rows-per-day N] [--days N] [--only load|drift] [--format F] [--out FILE]`
 //!
 //! Load and latency through a realtime serving, and drift and model quality
 //! over time when the scenario drifts; one report with both sections.
@@ -12,10 +12,14 @@ use mlspec_check::simulation::{self, Request};
 use mlspec_drift::data::world::DEFAULT_ROWS_PER_DAY;
 use mlspec_drift::quality::{MAX_DAYS, MAX_ROWS};
 use mlspec_ir::traffic::Only;
+use mlspec_report::replications::MAX_REPLICATIONS;
 use mlspec_report::run::{Options, Phase, SimulateError};
 use mlspec_report::{self as report};
 
-pub fn run(sim: &SimArgs, drift: &DriftArgs, replicas: Option<u32>, format: SimFormat, out: Option<&str>) -> Outcome {
+pub fn run(sim: &SimArgs, drift: &DriftArgs, replicas: Option<u32>, replications: u32, format: SimFormat, out: Option<&str>) -> Outcome {
+    if !(1..=MAX_REPLICATIONS).contains(&replications) {
+        return Err(Failure::Usage(format!("--replications: give 1 to {} replications", report::group(u64::from(MAX_REPLICATIONS)))));
+    }
     let requests = super::requests(sim)?;
     let rows_per_day = match drift.rows_per_day.as_deref().map(mlspec_syntax::parse_count).transpose() {
         Ok(n) if n.is_none_or(|n| (1..=10_000_000).contains(&n)) => n.unwrap_or(DEFAULT_ROWS_PER_DAY),
@@ -41,7 +45,14 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, replicas: Option<u32>, format: SimF
     };
     let parts = simulation::parts(&design, &request).map_err(|e| super::target_failure(path, &src, e))?;
     let serving = parts.load.as_ref().map_or(0, |t| t.serving);
-    let options = Options { load: super::overrides(sim, &design, serving, requests, replicas)?, rows_per_day, days: drift.days };
+    let options = Options {
+        load: super::overrides(sim, &design, serving, requests, replicas)?,
+        rows_per_day,
+        days: drift.days,
+        replications,
+        // The pool's default: RAYON_NUM_THREADS, else one thread per core.
+        threads: 0,
+    };
     let mut bar: Option<(bool, io::Progress)> = None;
     let mut progress = |phase: Phase<'_>, share: f64| {
         let is_load = matches!(phase, Phase::Load { .. });
@@ -52,6 +63,7 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, replicas: Option<u32>, format: SimF
             let label = match phase {
                 Phase::Load { scenario } => format!("simulating load in {scenario}"),
                 Phase::Drift => "simulating drift and model quality".to_string(),
+                Phase::Replications { n } => format!("simulating {n} replications"),
             };
             bar = Some((is_load, io::Progress::new(&label)));
         }
@@ -73,6 +85,7 @@ pub fn run(sim: &SimArgs, drift: &DriftArgs, replicas: Option<u32>, format: SimF
         )),
         SimulateError::NoDriftModel => Failure::refused(no_drift_model()),
         SimulateError::Drift(e) => Failure::refused(format!("`{path}`: the drift simulation failed: {e}")),
+        SimulateError::Threads(e) => Failure::Usage(format!("cannot start the replications' threads: {e}")),
     })?;
     if outcome.drift_skipped {
         io::error(&no_drift_model());

@@ -4,6 +4,7 @@
 //! [`crate::table`].
 
 use super::charts::{escape, Chart, Marker, Series, BLUE, GREEN, GREY, ORANGE};
+use super::replications::Intervals;
 use super::table::{Cell, Column, Table, TextLayout};
 use super::{group, trim1};
 use mlspec_drift::quality::{QualityOutcome, QualityReport};
@@ -45,17 +46,31 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
 }
 
 pub fn events_table(q: &QualityOutcome) -> Table {
+    events_table_in(q, &Intervals::default())
+}
+
+/// The drift events; replicated, the monitor that caught each most often
+/// and in how many replications, the mean delay over those with its
+/// interval.
+pub fn events_table_in(q: &QualityOutcome, iv: &Intervals) -> Table {
     let rows = q
         .drift
         .events
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(k, e)| {
+            let caught_in = match e.caught_in {
+                Some(c) if iv.replications > 1 => format!(" (in {c} of {} replications)", iv.replications),
+                _ => String::new(),
+            };
+            let delay =
+                e.detection_delay_hours.map(|d| format!("{}{}", at(d), iv.bracket(&format!("drift.events.{k}.detection_delay_hours"), at)));
             vec![
                 e.statement.clone(),
                 at(e.from_hours),
-                e.detected_by.clone().unwrap_or_else(|| "not caught".into()),
+                e.detected_by.as_ref().map_or_else(|| format!("not caught{caught_in}"), |m| format!("{m}{caught_in}")),
                 e.detected_at_hours.map(at).unwrap_or_else(|| "–".into()),
-                e.detection_delay_hours.map(at).unwrap_or_else(|| "–".into()),
+                delay.unwrap_or_else(|| "–".into()),
                 e.note.clone().unwrap_or_default(),
             ]
         })
@@ -123,44 +138,66 @@ pub fn retrains_table(q: &QualityReport) -> Table {
     table(&["at", "why", "labelled rows", "event times"], rows)
 }
 
-/// The first and last timeline values, with and without retraining.
-fn quality_change(q: &QualityReport) -> Option<String> {
-    let first = q.timeline.iter().find_map(|p| p.value)?;
-    let last = q.timeline.iter().rev().find_map(|p| p.value)?;
-    let frozen = q.timeline.iter().rev().find_map(|p| p.without_retraining)?;
+/// The first and last timeline values, with and without retraining (the
+/// means over replications, with their intervals, when replicated).
+fn quality_change(q: &QualityReport, iv: &Intervals) -> Option<String> {
+    let e = q.verdict_ends()?;
+    let f = |key: &str, v: f64| format!("{}{}", num(v), iv.bracket(&format!("quality.ends.{key}"), num));
     Some(format!(
         "{} {} at the start, {} at the end with the declared retraining, {} without",
         q.metric,
-        num(first),
-        num(last),
-        num(frozen)
+        f("start", e.start),
+        f("end_with_retraining", e.end_with_retraining),
+        f("end_without_retraining", e.end_without_retraining)
     ))
 }
 
 /// One line on the drift part, for the top of every report.
 pub fn drift_verdict(q: &QualityOutcome) -> String {
+    drift_verdict_in(q, &Intervals::default())
+}
+
+/// The drift verdict with its figures' intervals when replicated.
+pub fn drift_verdict_in(q: &QualityOutcome, iv: &Intervals) -> String {
     let events = &q.drift.events;
     if events.is_empty() {
-        return calm_verdict(q);
+        return calm_verdict(q, iv);
     }
     let caught = events.iter().filter(|e| e.detected_by.is_some()).count();
     let mut parts = vec![format!("Drift: {caught} of {} drift events caught", events.len())];
-    if let Some(e) = events.iter().filter(|e| e.detection_delay_hours.is_some()).min_by(|a, b| a.from_hours.total_cmp(&b.from_hours)) {
-        parts.push(format!("the first, {} after `{}` began", at(e.detection_delay_hours.unwrap_or(0.0)), e.statement));
+    if iv.replications > 1 {
+        if let Some(p) = parts.first_mut() {
+            p.push_str(&format!(" (in at least one of {} replications)", iv.replications));
+        }
     }
-    parts.push(format!("{} false alarms", q.drift.false_alarms));
-    if let Some(c) = quality_change(&q.quality) {
+    if let Some((k, e)) = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.detection_delay_hours.is_some())
+        .min_by(|a, b| a.1.from_hours.total_cmp(&b.1.from_hours))
+    {
+        let delay = e.detection_delay_hours.unwrap_or(0.0);
+        let path = format!("drift.events.{k}.detection_delay_hours");
+        let within = match e.caught_in {
+            Some(c) if iv.replications > 1 => format!(" in {c} of {}", iv.replications),
+            _ => String::new(),
+        };
+        parts.push(format!("the first, {}{} after `{}` began{within}", at(delay), iv.bracket(&path, at), e.statement));
+    }
+    parts.push(format!("{}{} false alarms", q.drift.false_alarms, iv.bracket("drift.false_alarms", super::count_bound)));
+    if let Some(c) = quality_change(&q.quality, iv) {
         parts.push(c);
     }
     parts.join("; ")
 }
 
 /// A run without drift shows how often the monitors fire by chance.
-fn calm_verdict(q: &QualityOutcome) -> String {
+fn calm_verdict(q: &QualityOutcome, iv: &Intervals) -> String {
     let d = &q.drift;
     let mut line = format!(
-        "Drift: none declared (a calm run); {} false alarm{} in {} monitor checks",
+        "Drift: none declared (a calm run); {}{} false alarm{} in {} monitor checks",
         group(d.false_alarms),
+        iv.bracket("drift.false_alarms", super::count_bound),
         if d.false_alarms == 1 { "" } else { "s" },
         group(d.checks_before_drift)
     );
@@ -171,9 +208,10 @@ fn calm_verdict(q: &QualityOutcome) -> String {
         .map(|m| format!("{} by `{}`", group(m.alerts_hours.len() as u64), m.monitor))
         .collect();
     if !by.is_empty() {
-        line.push_str(&format!(" ({})", by.join(", ")));
+        let whose = if iv.replications > 1 { " in replication 0" } else { "" };
+        line.push_str(&format!(" ({}{whose})", by.join(", ")));
     }
-    if let Some(c) = quality_change(&q.quality) {
+    if let Some(c) = quality_change(&q.quality, iv) {
         line.push_str("; ");
         line.push_str(&c);
     }
@@ -202,11 +240,11 @@ fn model_line(q: &QualityReport) -> String {
     format!("Production model `{}` ({}), trained as: {}.", q.model, q.kind, q.method)
 }
 
-pub fn text(q: &QualityOutcome) -> String {
+pub fn text(q: &QualityOutcome, iv: &Intervals) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "\nDrift and model quality\n\n{}\n{}\n", data_line(q), model_line(&q.quality));
     for (title, t) in [
-        ("Drift events", events_table(q)),
+        ("Drift events", events_table_in(q, iv)),
         ("Monitors", monitors_table(q)),
         ("Offline metrics (test split of the history)", offline_table(&q.quality)),
         ("Retrains", retrains_table(&q.quality)),
@@ -217,16 +255,11 @@ pub fn text(q: &QualityOutcome) -> String {
         s.push_str(&t.fitted().caption(title).text(TextLayout::TERMINAL));
         s.push('\n');
     }
-    if let Some(c) = quality_change(&q.quality) {
+    if let Some(c) = quality_change(&q.quality, iv) {
         let _ = writeln!(s, "  Quality: {c} ({} over a trailing {}).", q.quality.metric, at(q.quality.window_hours));
     }
-    if let Some(c) = &q.quality.cost {
-        let _ = writeln!(
-            s,
-            "  Expected cost per 1,000 decisions over the run: {} with retraining, {} without.",
-            num(c.per_1000_with_retraining),
-            num(c.per_1000_without_retraining)
-        );
+    if let Some(c) = cost_line(&q.quality, iv) {
+        let _ = writeln!(s, "  {c}");
     }
     for n in &q.quality.notes {
         let _ = writeln!(s, "  Note: {n}");
@@ -234,11 +267,12 @@ pub fn text(q: &QualityOutcome) -> String {
     s
 }
 
-pub fn markdown(q: &QualityOutcome) -> String {
+pub fn markdown(q: &QualityOutcome, iv: &Intervals) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "\n## Drift and model quality\n\n**{}**\n\n{}\n\n{}\n", drift_verdict(q), data_line(q), model_line(&q.quality));
+    let _ =
+        writeln!(s, "\n## Drift and model quality\n\n**{}**\n\n{}\n\n{}\n", drift_verdict_in(q, iv), data_line(q), model_line(&q.quality));
     for (title, t) in [
-        ("Drift events", events_table(q)),
+        ("Drift events", events_table_in(q, iv)),
         ("Monitors", monitors_table(q)),
         ("Offline metrics", offline_table(&q.quality)),
         ("Retrains", retrains_table(&q.quality)),
@@ -247,18 +281,26 @@ pub fn markdown(q: &QualityOutcome) -> String {
             let _ = writeln!(s, "### {title}\n\n{}", t.markdown());
         }
     }
-    if let Some(c) = &q.quality.cost {
-        let _ = writeln!(
-            s,
-            "Expected cost per 1,000 decisions over the run: {} with retraining, {} without.\n",
-            num(c.per_1000_with_retraining),
-            num(c.per_1000_without_retraining)
-        );
+    if let Some(c) = cost_line(&q.quality, iv) {
+        let _ = writeln!(s, "{c}\n");
     }
     for n in &q.quality.notes {
         let _ = writeln!(s, "- {n}");
     }
     s
+}
+
+/// `Expected cost per 1,000 decisions over the run: 1.23 with retraining,
+/// 1.56 without.`, with intervals when replicated.
+fn cost_line(q: &QualityReport, iv: &Intervals) -> Option<String> {
+    let c = q.cost.as_ref()?;
+    Some(format!(
+        "Expected cost per 1,000 decisions over the run: {}{} with retraining, {}{} without.",
+        num(c.per_1000_with_retraining),
+        iv.bracket("quality.cost.per_1000_with_retraining", num),
+        num(c.per_1000_without_retraining),
+        iv.bracket("quality.cost.per_1000_without_retraining", num)
+    ))
 }
 
 /// The x axis of drift charts: days when the run is long, else hours.
@@ -270,12 +312,13 @@ fn axis(q: &QualityOutcome) -> (&'static str, f64) {
     }
 }
 
-pub fn html(q: &QualityOutcome) -> String {
+pub fn html(q: &QualityOutcome, iv: &Intervals) -> String {
     let mut s = String::new();
     let verdict_class = if q.drift.events.iter().all(|e| e.detected_by.is_some()) { "ok" } else { "bad" };
-    let _ = writeln!(s, "<h2>Drift and model quality</h2>\n<div class=\"verdict {verdict_class}\">{}</div>", escape(&drift_verdict(q)));
+    let _ =
+        writeln!(s, "<h2>Drift and model quality</h2>\n<div class=\"verdict {verdict_class}\">{}</div>", escape(&drift_verdict_in(q, iv)));
     let _ = writeln!(s, "<p>{}</p>\n<p>{}</p>", escape(&data_line(q)), escape(&model_line(&q.quality)));
-    let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", events_table(q).html());
+    let _ = writeln!(s, "<h2>When each drift was caught</h2>\n{}", events_table_in(q, iv).html());
     let (unit, scale) = axis(q);
     let when: Vec<String> = q.drift.events.iter().map(|e| at(e.from_hours)).collect();
     let starts_label = format!("drift starts ({})", when.join(", "));
@@ -296,7 +339,7 @@ pub fn html(q: &QualityOutcome) -> String {
     }
     let qr = &q.quality;
     let _ = writeln!(s, "<h2>Model quality over time</h2>");
-    if let Some(c) = quality_change(qr) {
+    if let Some(c) = quality_change(qr, iv) {
         let _ = writeln!(s, "<p>{}</p>", escape(&c));
     }
     let _ = writeln!(
@@ -346,9 +389,11 @@ pub fn html(q: &QualityOutcome) -> String {
         };
         let _ = writeln!(
             s,
-            "<p>Over the run: {} per 1,000 decisions with retraining, {} without.{}</p>",
+            "<p>Over the run: {}{} per 1,000 decisions with retraining, {}{} without.{}</p>",
             num(c.per_1000_with_retraining),
+            iv.bracket("quality.cost.per_1000_with_retraining", num),
             num(c.per_1000_without_retraining),
+            iv.bracket("quality.cost.per_1000_without_retraining", num),
             escape(&totals)
         );
     }

@@ -17,6 +17,7 @@ mod html;
 mod load;
 mod markdown;
 mod measured;
+pub mod replications;
 pub mod run;
 pub mod table;
 mod text;
@@ -25,6 +26,7 @@ use mlspec_drift::quality::QualityOutcome;
 use mlspec_ir::{Design, Scenario};
 use mlspec_sim::summary::{fmt_ms, SloResult};
 use mlspec_sim::LoadReport;
+use replications::Intervals;
 use serde::Serialize;
 
 pub use capacity::{capacity_human, capacity_markdown, capacity_verdict};
@@ -52,6 +54,17 @@ pub struct Simulation {
     /// it with the same options (absent when it finds none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<mlspec_ir::capacity::Sizing>,
+    /// Independent replications behind the figures (1: a single run, and
+    /// neither this nor `intervals` is in the JSON).
+    #[serde(skip_serializing_if = "is_one")]
+    pub replications: u32,
+    /// Each replicated figure's 95% interval, by its dotted JSON path.
+    #[serde(skip_serializing_if = "Intervals::is_empty")]
+    pub intervals: Intervals,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Simulation {
@@ -64,6 +77,8 @@ impl Simulation {
             load,
             quality,
             capacity: None,
+            replications: 1,
+            intervals: Intervals::default(),
         }
     }
 
@@ -90,31 +105,33 @@ impl Simulation {
 /// The report for a terminal.
 pub fn human(sim: &Simulation) -> String {
     let mut s = match &sim.load {
-        Some(r) => text::human(r),
-        None => format!("{} · scenario `{}` · seed {}\n\n{}\n", sim.system, sim.scenario, sim.seed, verdict(sim)),
+        Some(r) => text::human(r, &sim.intervals, &replications_line(sim)),
+        None => {
+            format!("{} · scenario `{}` · seed {}\n\n{}\n{}\n", sim.system, sim.scenario, sim.seed, verdict(sim), replications_line(sim))
+        }
     };
     if let Some(line) = sim.capacity_line() {
         s.push_str(&format!("\n{line}\n"));
     }
     if let Some(q) = &sim.quality {
         if sim.load.is_some() {
-            s.push_str(&format!("\n{}\n", drift::drift_verdict(q)));
+            s.push_str(&format!("\n{}\n", drift::drift_verdict_in(q, &sim.intervals)));
         }
-        s.push_str(&drift::text(q));
+        s.push_str(&drift::text(q, &sim.intervals));
     }
     s
 }
 
 pub fn markdown(sim: &Simulation) -> String {
     let mut s = match &sim.load {
-        Some(r) => markdown::markdown(r),
-        None => format!("# Simulation: {}\n\nScenario `{}`, seed {}.\n", sim.system, sim.scenario, sim.seed),
+        Some(r) => markdown::markdown(r, &sim.intervals, &replications_line(sim)),
+        None => format!("# Simulation: {}\n\nScenario `{}`, seed {}. {}\n", sim.system, sim.scenario, sim.seed, replications_line(sim)),
     };
     if let Some(line) = sim.capacity_line() {
         s.push_str(&format!("\n{line}\n"));
     }
     if let Some(q) = &sim.quality {
-        s.push_str(&drift::markdown(q));
+        s.push_str(&drift::markdown(q, &sim.intervals));
     }
     s
 }
@@ -128,27 +145,84 @@ pub fn json<T: serde::Serialize>(r: &T) -> String {
 
 /// The verdict on top of every report: load, then drift, one line each.
 pub fn verdict(sim: &Simulation) -> String {
-    let lines: Vec<String> = sim.load.iter().map(load_verdict).chain(sim.quality.iter().map(drift::drift_verdict)).collect();
+    let iv = &sim.intervals;
+    let lines: Vec<String> =
+        sim.load.iter().map(|r| load_verdict_in(r, iv)).chain(sim.quality.iter().map(|q| drift::drift_verdict_in(q, iv))).collect();
     lines.join("\n")
+}
+
+/// How the figures were made, in one line: a single run, with the hint
+/// that `--replications N` gives intervals, or the replications and the
+/// method of their intervals.
+pub fn replications_line(sim: &Simulation) -> String {
+    let n = sim.replications;
+    if n <= 1 {
+        return format!("One run (seed {}); `--replications N` gives 95% intervals.", sim.seed);
+    }
+    let others = if n == 2 { "one seed".to_string() } else { format!("{} seeds", group(u64::from(n - 1))) };
+    format!(
+        "Means of {} independent replications (seed {} and {others} derived from it), each with its 95% Student t interval [low, high] (left out where it rounds to the figure); timelines, charts, worst windows, monitors, retrains and offline metrics are replication 0's (seed {}).",
+        group(u64::from(n)),
+        sim.seed,
+        sim.seed
+    )
 }
 
 /// The one-line verdict of a load run.
 pub fn load_verdict(r: &LoadReport) -> String {
-    let mut v = slo_verdict(&r.slo, r.slo_met);
-    let cost = r.cost_per_month.map(|c| format!(", {}/month", money(c))).unwrap_or_default();
-    v.push_str(&format!("; {} replicas on average (max {}){cost}", trim1(r.replicas.mean), r.replicas.max));
+    load_verdict_in(r, &Intervals::default())
+}
+
+/// The verdict of a load run with its figures' intervals, when replicated.
+pub fn load_verdict_in(r: &LoadReport, iv: &Intervals) -> String {
+    let mut v = slo_verdict_in(&r.slo, r.slo_met, iv);
+    let cost = r.cost_per_month.map(|c| format!(", {}{}/month", money(c), iv.bracket("cost_per_month", money))).unwrap_or_default();
+    v.push_str(&format!(
+        "; {}{} replicas on average (max {}){cost}",
+        trim1(r.replicas.mean),
+        iv.bracket("replicas.mean", |x| format!("{x:.2}")),
+        r.replicas.max
+    ));
     let lost = r.fallbacks + r.rejected + r.errors;
     if lost > 0 {
         let share = lost as f64 / r.requests.max(1) as f64 * 100.0;
         v.push_str(&format!(
-            "; {} of requests not answered by the model ({} fallbacks, {} rejected, {} errors)",
+            "; {} of requests not answered by the model ({}{} fallbacks, {}{} rejected, {}{} errors)",
             pct(share),
             group(r.fallbacks),
+            iv.bracket("fallbacks", count_bound),
             group(r.rejected),
-            group(r.errors)
+            iv.bracket("rejected", count_bound),
+            group(r.errors),
+            iv.bracket("errors", count_bound)
         ));
     }
     v
+}
+
+/// A bound of a count's interval: one decimal below 100, whole above.
+pub fn count_bound(x: f64) -> String {
+    if x.abs() < 100.0 {
+        trim1(x)
+    } else {
+        group(x.round().max(0.0) as u64)
+    }
+}
+
+/// A latency with its interval, the bounds in the figure's unit:
+/// `11.4 ms [10.9, 11.9]`, or to the µs when the bounds would print the
+/// same (`11.376 ms [11.373, 11.379]`); the figure alone without an
+/// interval or when it did not vary.
+pub fn ms_in(v: f64, iv: &Intervals, path: &str) -> String {
+    let figure = fmt_ms(v);
+    let Some([lo, hi]) = iv.get(path).filter(|[lo, hi]| lo < hi) else { return figure };
+    let unit = if figure.ends_with(" ms") { " ms" } else { " s" };
+    let (l, h) = (fmt_ms(lo), fmt_ms(hi));
+    match (l.strip_suffix(unit), h.strip_suffix(unit)) {
+        _ if l == h => format!("{v} ms [{lo}, {hi}]"),
+        (Some(l), Some(h)) => format!("{figure} [{l}, {h}]"),
+        _ => format!("{figure} [{l}, {h}]"),
+    }
 }
 
 /// The declared traffic: `1,000 rps at the trough, 3,000 at the peak (19h);
@@ -202,12 +276,22 @@ pub fn percentile_label(constraint: &str) -> &str {
 /// The SLO part of a load verdict: `SLO met: p99 12 ms ≤ 50 ms (38 ms to
 /// spare), …`, `SLO MISSED: …`, or `No latency SLO declared`.
 fn slo_verdict(slo: &[SloResult], met: bool) -> String {
+    slo_verdict_in(slo, met, &Intervals::default())
+}
+
+/// The SLO verdict with each value's interval (`p99 11.4 ms [10.9, 11.9]
+/// ≤ 100 ms`), saying when an interval straddles the limit.
+fn slo_verdict_in(slo: &[SloResult], met: bool, iv: &Intervals) -> String {
     let mut parts = Vec::new();
-    for s in slo {
+    for (k, s) in slo.iter().enumerate() {
         let (word, gap) = if s.met { ("≤", s.limit_ms - s.value_ms) } else { (">", s.value_ms - s.limit_ms) };
         let label = percentile_label(&s.constraint);
-        let how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
-        parts.push(format!("{label} {} {word} {} ({how})", fmt_ms(s.value_ms), fmt_ms(s.limit_ms)));
+        let path = format!("slo.{k}.value_ms");
+        let mut how = if s.met { format!("{} to spare", fmt_ms(gap)) } else { format!("over by {}", fmt_ms(gap)) };
+        if iv.get(&path).is_some_and(|[lo, hi]| lo <= s.limit_ms && s.limit_ms <= hi) {
+            how.push_str(&format!("; the 95% interval straddles the limit: not settled at {} replications", iv.replications));
+        }
+        parts.push(format!("{label} {} {word} {} ({how})", ms_in(s.value_ms, iv, &path), fmt_ms(s.limit_ms)));
     }
     let head = match (slo.is_empty(), met) {
         (true, _) => "No latency SLO declared".to_string(),

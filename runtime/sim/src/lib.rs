@@ -2,7 +2,8 @@
 //! block ([`engine`]), fed by a [`plan`] lowered from the design, measured
 //! with [`histogram`]s and summarised as a [`LoadReport`]; the fewest
 //! replicas that meet the SLOs ([`capacity`]) beside the closed forms of
-//! [`queueing`].
+//! [`queueing`]; Student t intervals over independent replications
+//! ([`interval`]).
 
 pub mod arrivals;
 pub mod capacity;
@@ -10,6 +11,7 @@ pub mod dist;
 pub mod engine;
 pub mod events;
 pub mod histogram;
+pub mod interval;
 pub mod plan;
 pub mod queueing;
 pub mod summary;

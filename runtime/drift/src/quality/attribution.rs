@@ -91,6 +91,7 @@ pub fn outcomes(d: &Design, drift: &DriftPlan, series: &[MonitorSeries], delay_s
             detected_at_hours: detected.as_ref().map(|d| d.0),
             detection_delay_hours: detected.as_ref().map(|d| ((d.0 - from_hours) * 1000.0).round() / 1000.0),
             note,
+            caught_in: None,
         });
     }
     events

@@ -66,6 +66,10 @@ pub struct EventOutcome {
     pub detected_at_hours: Option<f64>,
     pub detection_delay_hours: Option<f64>,
     pub note: Option<String>,
+    /// Replicated reports only: in how many replications a monitor caught
+    /// it (the delay is then the mean over those).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caught_in: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -152,6 +156,37 @@ pub struct QualityReport {
     pub retrains: Vec<Retrain>,
     pub cost: Option<CostSummary>,
     pub notes: Vec<String>,
+    /// Replicated reports only: the verdict's quality figures, means over
+    /// the replications (the timeline is replication 0's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends: Option<QualityEnds>,
+}
+
+/// The live model's quality on the first and last timeline points: the
+/// figures of the drift verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct QualityEnds {
+    pub start: f64,
+    pub end_with_retraining: f64,
+    pub end_without_retraining: f64,
+}
+
+impl QualityReport {
+    /// The first value of the timeline, and its last with and without the
+    /// declared retraining; `None` when any is missing.
+    pub fn timeline_ends(&self) -> Option<QualityEnds> {
+        Some(QualityEnds {
+            start: self.timeline.iter().find_map(|p| p.value)?,
+            end_with_retraining: self.timeline.iter().rev().find_map(|p| p.value)?,
+            end_without_retraining: self.timeline.iter().rev().find_map(|p| p.without_retraining)?,
+        })
+    }
+
+    /// The verdict's quality figures: the replicated means when there are
+    /// any, else this run's timeline.
+    pub fn verdict_ends(&self) -> Option<QualityEnds> {
+        self.ends.clone().or_else(|| self.timeline_ends())
+    }
 }
 
 /// Both sections, as one simulation produces them.

@@ -310,6 +310,7 @@ pub fn simulate(d: &Design, scenario: Option<&Scenario>, o: &Options, progress: 
             retrains: walked.retrains,
             cost,
             notes,
+            ends: None,
         },
     })
 }
