@@ -218,30 +218,52 @@ fn a_performance_monitor_never_fires_before_labels_arrive() {
     assert!(e.detected_at_hours.is_some_and(|h| h > 240.0), "the concept drift is seen only once its labels arrive");
 }
 
-/// Not a statistical test with a stated rate: one seed (7), kept as an
-/// example of the mechanism. The truth's side is exact and tested in
-/// `data::truth` (the old score ranks the new labels at chance); a fitted
-/// model is not the old score, so its margins have no closed form and the
-/// claim does not hold for every seed. Measured on this spec with seeds
+/// A full concept drift hurts the frozen model, and where the performance
+/// monitor retrained, retraining on fresh labels recovers part of it.
+///
+/// No derived rate: the truth's side is exact (`data::truth`: the old score
+/// ranks the new labels at chance), but a fitted model is not the old
+/// score, so the margins have no closed form; they are measured. Over seeds
 /// 1–12 (before → frozen after → retrained after): 0.93 → 0.62 → 0.62 (no
-/// retrain), 0.89 → 0.50 → 0.60, 0.93 → 0.50 → 0.73, 0.73 → 0.47 → 0.65,
-/// 0.77 → 0.47 → 0.74, 0.93 → 0.62 → 0.62 (no retrain), 0.96 → 0.44 →
-/// 0.56, 0.92 → 0.46 → 0.61, 0.80 → 0.36 → 0.61, 0.98 → 0.31 → 0.53,
-/// 0.92 → 0.50 → 0.63, 0.96 → 0.47 → 0.60; a retrain on the last 28 days
-/// sees mostly pre-drift labels. See docs/drift.md.
+/// retrain: the frozen model stayed above the monitor's 0.6), 0.89 → 0.50 →
+/// 0.60, 0.93 → 0.50 → 0.73, 0.73 → 0.47 → 0.65, 0.77 → 0.47 → 0.74,
+/// 0.93 → 0.62 → 0.62 (no retrain), 0.96 → 0.44 → 0.56, 0.92 → 0.46 → 0.61,
+/// 0.80 → 0.36 → 0.61, 0.98 → 0.31 → 0.53, 0.92 → 0.50 → 0.63,
+/// 0.96 → 0.47 → 0.60. In the slow mode's 50 seeds (1,070,000–1,070,049)
+/// the drop was at least 0.21, 46 retrained, and their gain was 0.03 to
+/// 0.36 (median 0.16): a retrain on the last 28 days sees mostly pre-drift
+/// labels, so it recovers only part of the way, sometimes very little. The
+/// checks: a drop of at least 0.1; after a retrain, better than frozen; a
+/// frozen model clearly below the monitor's threshold (0.55) retrained.
+/// Observed: 0 of 50 seeds failed (`MLSPEC_SLOW_SEEDS=50`); no derived rate.
 #[test]
 fn concept_drift_hurts_the_frozen_model_and_retraining_on_fresh_labels_recovers() {
     let monitors = "    performance auc_roc < 0.6 window 2d action retrain";
     let src = spec(monitors, "    concept_drift strength 1.0 from 6d", "delay 1h");
-    let q = run(&src, 7, Some(20.0));
-    let t = &q.quality.timeline;
-    let before = t.iter().find(|p| p.hour == 120.0).and_then(|p| p.value).unwrap();
-    let frozen_after = t.last().and_then(|p| p.without_retraining).unwrap();
-    let retrained_after = t.last().and_then(|p| p.value).unwrap();
-    assert!(frozen_after < before - 0.1, "the truth moved away from the frozen model: {before} -> {frozen_after}");
-    assert!(!q.quality.retrains.is_empty(), "the performance monitor asked for a retrain");
-    assert!(q.quality.retrains.iter().all(|r| r.hour > 144.0));
-    assert!(retrained_after > frozen_after + 0.05, "retrained {retrained_after} vs frozen {frozen_after}");
+    statistical("concept_drift_hurts_the_frozen_model_and_retraining_on_fresh_labels_recovers", 7, |seed| {
+        let mut failures = Vec::new();
+        let q = run(&src, seed, Some(20.0));
+        let t = &q.quality.timeline;
+        let before = t.iter().find(|p| p.hour == 120.0).and_then(|p| p.value).unwrap_or(f64::NAN);
+        let frozen_after = t.last().and_then(|p| p.without_retraining).unwrap_or(f64::NAN);
+        let retrained_after = t.last().and_then(|p| p.value).unwrap_or(f64::NAN);
+        let retrains = &q.quality.retrains;
+        check(
+            &mut failures,
+            frozen_after < before - 0.1,
+            format!("the truth moved away from the frozen model: {before} -> {frozen_after}"),
+        );
+        check(&mut failures, retrains.iter().all(|r| r.hour > 144.0), format!("retrains only after the drift: {retrains:?}"));
+        check(
+            &mut failures,
+            frozen_after >= 0.55 || !retrains.is_empty(),
+            format!("frozen at {frozen_after}, below the monitor's 0.6, and no retrain"),
+        );
+        if !retrains.is_empty() {
+            check(&mut failures, retrained_after > frozen_after, format!("retrained {retrained_after} vs frozen {frozen_after}"));
+        }
+        failures
+    });
 }
 
 #[test]
