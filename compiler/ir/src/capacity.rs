@@ -148,7 +148,7 @@ impl Sizing {
         format!("{} at the peak of {} rps ({}): {}", replicas(self.replicas), rate(self.peak_rps), self.peak_from, self.rules.join("; "))
     }
 
-    /// What the declared fleet serves, in one clause: "the declared 20 replicas serve about 29,657 rps at the base's load per replica".
+    /// The capacity figure, in one clause: "the declared maximum of 20 replicas serves about 29,655 rps at the base's 1,483 rps per replica".
     pub fn fleet(&self) -> String {
         format!(
             "the declared maximum of {} serves about {} rps at the base's {} rps per replica",

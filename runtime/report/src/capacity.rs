@@ -23,7 +23,7 @@ pub fn capacity_verdict(c: &CapacityReport) -> String {
     let cost = |m: Option<f64>| m.map(|m| format!(" at {}/month", money(m))).unwrap_or_default();
     match &c.simulated {
         Answer::Found { replicas, cost_per_month, .. } => {
-            let sentence = c.sizing.as_ref().map_or_else(|| format!("{replicas} replicas"), |z| z.sentence());
+            let sentence = c.sizing.as_ref().map_or_else(|| format!("{replicas} replicas"), |z| format!("{}; {}", z.sentence(), z.fleet()));
             format!("{sentence}{}", cost(*cost_per_month).replacen(" at", ". The count costs", 1))
         }
         Answer::Infeasible { constraint, floor_ms, limit_ms } => format!(

@@ -98,7 +98,7 @@ impl Simulation {
         } else {
             String::new()
         };
-        Some(format!("Capacity: {}.{why}", z.sentence()))
+        Some(format!("Capacity: {}; {}.{why}", z.sentence(), z.fleet()))
     }
 }
 
