@@ -18,6 +18,7 @@ oha failing. A missed latency SLO is reported, never a failure.
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -92,6 +93,13 @@ def repeat_share(bodies: int, before: int, count: int) -> float:
     return 1 - q**before * (1 - q**count) / (1 - q) / count
 
 
+def scheduled(rate: float, seconds: float) -> int:
+    """Requests oha schedules in a run: one at each i / RATE below the
+    duration, from i = 0, so ceil(RATE × seconds) (209 for 20.83 rps over
+    10 s, not 208)."""
+    return math.ceil(rate * seconds - 1e-9)
+
+
 def line(
     args, why: str, rate: float, result: dict, bodies: int, before: int, slos: list
 ) -> str:
@@ -104,7 +112,7 @@ def line(
         verdicts.append(f"{s.constraint}: {'not measured' if got is None else verdict}")
     return (
         f"load {args.name} @ {rate:g} rps ({why}) for {args.seconds:g} s: "
-        f"{round(rate * args.seconds)} scheduled, {t.answered} answered; "
+        f"{scheduled(rate, args.seconds)} scheduled, {t.answered} answered; "
         f"p50 {ms['p50']:.1f} ms, p99 {ms['p99']:.1f} ms; {t.errors()} errors, {t.shed} shed; "
         f"~{repeat_share(bodies, before, t.done):.1%} repeated bodies; "
         f"SLO {', '.join(verdicts) or 'none declared'}; "
