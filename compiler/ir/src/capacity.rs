@@ -23,7 +23,7 @@
 //! ([`work_per_request_s`]); the simulator from its trials; both go through
 //! [`size`], so the rules and the words are the same.
 
-use crate::numbers::{count, ms, num, pct, rate};
+use crate::numbers::{count, ms, num, pct, rate, round3};
 use crate::vocab::AutoscaleSignal;
 use crate::{cost, Design, Phase, Serving};
 use serde::Serialize;
@@ -259,14 +259,6 @@ fn ceil(x: f64) -> u32 {
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
-}
-
-fn round3(x: f64) -> f64 {
-    if x.is_finite() {
-        (x * 1e3).round() / 1e3
-    } else {
-        0.0
-    }
 }
 
 #[cfg(test)]

@@ -107,6 +107,15 @@ fn trim(s: &str) -> String {
     }
 }
 
+/// Rounded to 3 decimals (0 when not finite), as every report figure is.
+pub fn round3(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e3).round() / 1e3
+    } else {
+        0.0
+    }
+}
+
 /// The standard normal quantile Φ⁻¹(p), by Acklam's rational approximation
 /// (relative error < 1.2e-9); −∞ at 0, +∞ at 1, NaN outside.
 pub fn normal_quantile(p: f64) -> f64 {

@@ -16,7 +16,7 @@ use super::engine::rng;
 use super::plan::ScaleOn;
 use super::plan::{Plan, Traffic, HOURS_PER_MONTH};
 use super::queueing::Mmc;
-use super::summary::{simulate, LoadReport};
+use super::summary::{r3, simulate, LoadReport};
 use mlspec_ir::capacity::{replicas as n_replicas, size, work_per_request_s, Basis, Inputs, Sizing, StageWork};
 use mlspec_ir::numbers::ms;
 use mlspec_ir::vocab::AutoscaleSignal;
@@ -120,14 +120,6 @@ pub struct CapacityReport {
     pub sizing: Option<Sizing>,
     /// Every trial of the search, by replica count.
     pub trials: Vec<Trial>,
-}
-
-fn r3(x: f64) -> f64 {
-    if x.is_finite() {
-        (x * 1e3).round() / 1e3
-    } else {
-        0.0
-    }
 }
 
 /// The plan of one trial: `replicas` fixed, peak Poisson traffic, all stages

@@ -240,13 +240,7 @@ pub fn simulate(plan: &Plan, progress: &mut dyn FnMut(f64)) -> LoadReport {
 }
 
 /// Rounded to 3 decimals (0 when not finite), as every report figure is.
-pub fn r3(x: f64) -> f64 {
-    if x.is_finite() {
-        (x * 1e3).round() / 1e3
-    } else {
-        0.0
-    }
-}
+pub use mlspec_ir::numbers::round3 as r3;
 
 /// Rounded to 6 decimals (0 when not finite).
 pub fn r6(x: f64) -> f64 {
