@@ -233,7 +233,6 @@ pub fn from_declared<P: Phase>(d: &Design<P>, s: &Serving, scenario: &str, peak_
         s.concurrency,
         num(round2(busy))
     );
-    let clamp = |n: u64| n.clamp(1, 100_000) as u32;
     Some(size(&Inputs {
         serving: &s.name,
         scenario,
@@ -245,8 +244,18 @@ pub fn from_declared<P: Phase>(d: &Design<P>, s: &Serving, scenario: &str, peak_
         busy_replicas: busy,
         availability: d.constraints.availability,
         autoscale: s.autoscale.as_ref().map(|a| (a.on, a.target)),
-        declared: (clamp(s.replicas.0), clamp(s.replicas.1.max(s.replicas.0))),
+        declared: declared_replicas(s),
     }))
+}
+
+/// The most replicas a fleet is planned with.
+pub const MAX_REPLICAS: u64 = 100_000;
+
+/// A serving's declared replica range as fleets are planned: each end in
+/// 1..=[`MAX_REPLICAS`], the maximum at least the minimum.
+pub fn declared_replicas(s: &Serving) -> (u32, u32) {
+    let clamp = |n: u64| n.clamp(1, MAX_REPLICAS) as u32;
+    (clamp(s.replicas.0), clamp(s.replicas.1.max(s.replicas.0)))
 }
 
 fn ceil(x: f64) -> u32 {

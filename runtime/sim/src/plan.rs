@@ -187,10 +187,12 @@ impl Plan {
         if stages.is_empty() {
             return None;
         }
-        let clamp = |n: u64| n.clamp(1, 100_000) as u32;
         let replicas = match o.replicas {
-            Some(n) => (clamp(n.into()), clamp(n.into())),
-            None => (clamp(s.replicas.0), clamp(s.replicas.1.max(s.replicas.0))),
+            Some(n) => {
+                let n = u64::from(n).clamp(1, mlspec_ir::capacity::MAX_REPLICAS) as u32;
+                (n, n)
+            }
+            None => mlspec_ir::capacity::declared_replicas(s),
         };
         let autoscale = s.autoscale.as_ref().filter(|_| o.replicas.is_none()).map(|a| AutoscalePlan {
             on: match a.on {
