@@ -84,7 +84,7 @@ pub fn run_load(a: &LoadArgs) -> Outcome {
         scenario: if a.rate.is_some() {
             "constant".to_string()
         } else {
-            scenario.map_or_else(|| "default".to_string(), |sc| sc.name.clone())
+            scenario.map_or_else(|| mlspec_ir::traffic::DEFAULT_SCENARIO.to_string(), |sc| sc.name.clone())
         },
         url: a.url.clone(),
         arrivals,

@@ -159,6 +159,17 @@ impl Sizing {
     }
 }
 
+/// Where a peak comes from, in words, for [`Sizing::peak_from`]: "scenario
+/// `x`", or "the throughput constraint" for the default scenario
+/// ([`crate::traffic::DEFAULT_SCENARIO`]), which runs at it.
+pub fn peak_from(scenario: &str) -> String {
+    if scenario == crate::traffic::DEFAULT_SCENARIO {
+        "the throughput constraint".to_string()
+    } else {
+        format!("scenario `{scenario}`")
+    }
+}
+
 /// "1 replica", "8 replicas".
 pub fn replicas(n: u32) -> String {
     if n == 1 {
@@ -217,7 +228,7 @@ pub fn declared_work_s<P: Phase>(d: &Design<P>, s: &Serving) -> Option<f64> {
 
 /// The sizing from declared times alone, for a design the simulator does
 /// not size: the base keeps up with the peak at all (no latency model).
-pub fn from_declared<P: Phase>(d: &Design<P>, s: &Serving, scenario: &str, peak_rps: f64, peak_from: String) -> Option<Sizing> {
+pub fn from_declared<P: Phase>(d: &Design<P>, s: &Serving, scenario: &str, peak_rps: f64) -> Option<Sizing> {
     let work = declared_work_s(d, s)?;
     let concurrency = s.concurrency.max(1) as f64;
     let busy = peak_rps * work / concurrency;
@@ -237,7 +248,7 @@ pub fn from_declared<P: Phase>(d: &Design<P>, s: &Serving, scenario: &str, peak_
         serving: &s.name,
         scenario,
         peak_rps,
-        peak_from,
+        peak_from: peak_from(scenario),
         basis: Basis::Stability,
         base,
         base_rule,

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 /// Requests in the default scenario of a spec that declares none.
 pub const DEFAULT_REQUESTS: f64 = 1_000_000.0;
+/// The name a simulation gives the default scenario of a spec that
+/// declares none (Poisson at `constraints throughput`).
+pub const DEFAULT_SCENARIO: &str = "default";
 /// The seed of a scenario that declares none.
 pub const DEFAULT_SEED: u64 = 1;
 /// Runs longer than this many requests are refused (about ten minutes of

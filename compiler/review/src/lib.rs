@@ -21,12 +21,12 @@ pub mod stats;
 
 use mlspec_diag::span::{LineIndex, Span};
 use mlspec_ir::capacity::Sizing;
+use mlspec_ir::Design;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Simulated sizings by serving name; `None`: the simulator found no count.
 pub type Simulated = BTreeMap<String, Option<Sizing>>;
-use mlspec_ir::Design;
-use serde::Serialize;
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -220,7 +220,7 @@ impl<'d> Ctx<'d> {
             .filter(|s| rules::realtime(s))
             .filter_map(|s| match simulated.get(&s.name) {
                 Some(z) => z.clone(),
-                None => peak.as_ref().and_then(|p| mlspec_ir::capacity::from_declared(d, s, &p.scenario, p.rps, p.from.clone())),
+                None => peak.as_ref().and_then(|p| mlspec_ir::capacity::from_declared(d, s, &p.scenario, p.rps)),
             })
             .collect();
         Ctx { d, lines: LineIndex::new(source), sized }

@@ -72,7 +72,11 @@ impl Simulation {
         let seed = load.as_ref().map_or_else(|| mlspec_ir::traffic::run_seed(None, scenario), |l| l.seed);
         Simulation {
             system: d.name.clone(),
-            scenario: load.as_ref().map(|l| l.scenario.clone()).or(scenario.map(|s| s.name.clone())).unwrap_or_else(|| "default".into()),
+            scenario: load
+                .as_ref()
+                .map(|l| l.scenario.clone())
+                .or(scenario.map(|s| s.name.clone()))
+                .unwrap_or_else(|| mlspec_ir::traffic::DEFAULT_SCENARIO.into()),
             seed,
             load,
             quality,

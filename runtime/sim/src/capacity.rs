@@ -17,7 +17,7 @@ use super::plan::ScaleOn;
 use super::plan::{Plan, Traffic, HOURS_PER_MONTH};
 use super::queueing::Mmc;
 use super::summary::{r3, simulate, LoadReport};
-use mlspec_ir::capacity::{replicas as n_replicas, size, work_per_request_s, Basis, Inputs, Sizing, StageWork};
+use mlspec_ir::capacity::{peak_from, replicas as n_replicas, size, work_per_request_s, Basis, Inputs, Sizing, StageWork};
 use mlspec_ir::numbers::ms;
 use mlspec_ir::vocab::AutoscaleSignal;
 use mlspec_ir::Balancer;
@@ -183,8 +183,7 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
                 base.scenario
             ),
         ),
-        _ if base.scenario == "default" => (scenario_peak, "the throughput constraint".to_string()),
-        _ => (scenario_peak, format!("scenario `{}`", base.scenario)),
+        _ => (scenario_peak, peak_from(&base.scenario)),
     };
     let qs: Vec<f64> = base.slo.iter().map(|s| s.1).collect();
     let floor = service_floor(base, &qs);

@@ -237,7 +237,7 @@ impl Plan {
         Some(Plan {
             system: d.name.clone(),
             serving: s.name.clone(),
-            scenario: sc.map_or_else(|| "default".to_string(), |sc| sc.name.clone()),
+            scenario: sc.map_or_else(|| mlspec_ir::traffic::DEFAULT_SCENARIO.to_string(), |sc| sc.name.clone()),
             seed: run_seed(o.seed, sc),
             stages,
             replicas,

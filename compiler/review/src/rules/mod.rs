@@ -190,22 +190,20 @@ pub(super) fn required_rps(d: &Design) -> Option<(f64, String)> {
     peak(d).map(|p| (p.rps, p.why))
 }
 
-/// [`required_rps`] with the scenario it comes from (`default`: the
-/// throughput constraint, as the simulator names a spec's default scenario).
+/// [`required_rps`] with the scenario it comes from
+/// ([`mlspec_ir::traffic::DEFAULT_SCENARIO`]: the throughput constraint, as
+/// the simulator names a spec's default scenario).
 pub(crate) struct Peak {
     pub rps: f64,
     pub why: String,
     pub scenario: String,
-    /// "scenario `x`" or "the throughput constraint", for [`mlspec_ir::capacity::Sizing::peak_from`].
-    pub from: String,
 }
 
 pub(crate) fn peak(d: &Design) -> Option<Peak> {
     let stated = d.constraints.throughput_rps.map(|r| Peak {
         rps: r,
         why: format!("the throughput constraint of {} rps", rate(r)),
-        scenario: "default".to_string(),
-        from: "the throughput constraint".to_string(),
+        scenario: mlspec_ir::traffic::DEFAULT_SCENARIO.to_string(),
     });
     let scenario = d
         .scenarios
@@ -228,7 +226,6 @@ pub(crate) fn peak(d: &Design) -> Option<Peak> {
                 rps: peak,
                 why: format!("the peak of scenario `{}` ({} rps{when})", sc.name, rate(peak)),
                 scenario: sc.name.clone(),
-                from: format!("scenario `{}`", sc.name),
             })
         })
         .max_by(|a, b| a.rps.total_cmp(&b.rps));
