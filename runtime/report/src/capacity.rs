@@ -20,11 +20,11 @@ fn per_replica(c: &CapacityReport) -> String {
 
 /// The answer in one sentence.
 pub fn capacity_verdict(c: &CapacityReport) -> String {
-    let cost = |m: Option<f64>| m.map(|m| format!(" at {}/month", money(m))).unwrap_or_default();
     match &c.simulated {
         Answer::Found { replicas, cost_per_month, .. } => {
             let sentence = c.sizing.as_ref().map_or_else(|| format!("{replicas} replicas"), |z| format!("{}; {}", z.sentence(), z.fleet()));
-            format!("{sentence}{}", cost(*cost_per_month).replacen(" at", ". The count costs", 1))
+            let cost = cost_per_month.map(|m| format!(". The count costs {}/month", money(m))).unwrap_or_default();
+            format!("{sentence}{cost}")
         }
         Answer::Infeasible { constraint, floor_ms, limit_ms } => format!(
             "INFEASIBLE: the stages alone take {floor_ms} ms at the {} quantile, above the {limit_ms} ms limit; no number of replicas can meet `{constraint}`; cut stage latency",

@@ -222,15 +222,16 @@ pub fn capacity(base: &Plan, trial_requests: u64) -> CapacityReport {
     }
     // Stability: workers must at least cover the offered work.
     let work = peak * min_work_per_request(base);
-    let lower = ((work / f64::from(base.concurrency)).floor() as u32 + 1).max(1);
+    let busy = work / f64::from(base.concurrency);
+    let lower = (busy.floor() as u32 + 1).max(1);
     if base.slo.is_empty() {
         report.simulated = Answer::NoConstraint { stable_from: lower };
         let why = format!(
             "{} keep up at all ({} busy replicas of work; no latency constraint to size for)",
             n_replicas(lower),
-            mlspec_ir::numbers::num((work / f64::from(base.concurrency) * 100.0).round() / 100.0)
+            mlspec_ir::numbers::num((busy * 100.0).round() / 100.0)
         );
-        report.sizing = Some(sizing(base, peak, &peak_from, Basis::Stability, lower, why, work / f64::from(base.concurrency)));
+        report.sizing = Some(sizing(base, peak, &peak_from, Basis::Stability, lower, why, busy));
         return report;
     }
     let run = |n: u32, trials: &mut Vec<Trial>| -> bool {
