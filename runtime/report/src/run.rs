@@ -109,16 +109,23 @@ fn single(
     progress: &mut dyn FnMut(Phase<'_>, f64),
 ) -> Result<Outcome, SimulateError> {
     let load = plan.map(|plan| simulate_load(&plan, &mut |share| progress(Phase::Load { scenario: &plan.scenario }, share)));
-    let quality = if drift {
-        match quality::simulate(d, scenario, drift_options, &mut |share| progress(Phase::Drift, share)) {
-            Ok(q) => Some(q),
-            Err(e) if e.nothing_to_simulate() => None,
-            Err(e) => return Err(SimulateError::Drift(e)),
-        }
-    } else {
-        None
-    };
+    let quality = if drift { drift_part(d, scenario, drift_options, &mut |share| progress(Phase::Drift, share))? } else { None };
     outcome(d, scenario, drift, load, quality)
+}
+
+/// The drift and quality part: `None` when the design has nothing for it
+/// to run on, an error when it broke.
+fn drift_part(
+    d: &Design,
+    scenario: Option<&Scenario>,
+    options: &DriftOptions,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Option<QualityOutcome>, SimulateError> {
+    match quality::simulate(d, scenario, options, progress) {
+        Ok(q) => Ok(Some(q)),
+        Err(e) if e.nothing_to_simulate() => Ok(None),
+        Err(e) => Err(SimulateError::Drift(e)),
+    }
 }
 
 /// The report of the parts that ran; the drift part was skipped when it
@@ -175,11 +182,7 @@ fn replicate(
             None => None,
             Some(options) => {
                 let options = DriftOptions { seed, ..options.clone() };
-                match quality::simulate(d, scenario, &options, &mut |share| tell(done + share / parts as f64)) {
-                    Ok(q) => Some(q),
-                    Err(e) if e.nothing_to_simulate() => None,
-                    Err(e) => return Err(SimulateError::Drift(e)),
-                }
+                drift_part(d, scenario, &options, &mut |share| tell(done + share / parts as f64))?
             }
         };
         tell(1.0);
