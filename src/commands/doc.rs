@@ -7,7 +7,8 @@ use mlspec_review::{self as review, doc};
 
 pub fn run(path: &str, out: Option<&str>, with_simulation: bool) -> Outcome {
     let (design, src) = super::load_design(path, "document it")?;
-    let r = review::review_sized(&design, &src, super::sizings(path, &design));
+    let answers = super::capacities(path, &design);
+    let r = review::review_sized(&design, &src, super::sizings(&answers));
     let simulated = if with_simulation {
         let sim = SimArgs {
             file: path.to_string(),
@@ -19,8 +20,10 @@ pub fn run(path: &str, out: Option<&str>, with_simulation: bool) -> Outcome {
             calibration: None,
             processes: None,
         };
+        // The plan `capacity` would run without flags, answered above.
         let plan = super::load_plan(&sim, None)?;
-        Some((capacity_paragraph(&plan, path), plan.serving))
+        let answer = answers.get(&plan.serving).ok_or_else(|| super::no_plan(path))?;
+        Some((capacity_paragraph(answer, path), plan.serving))
     } else {
         None
     };

@@ -22,7 +22,9 @@ use mlspec_check::check_bytes;
 use mlspec_check::simulation::{self, TargetError};
 use mlspec_ir::traffic::MAX_REQUESTS;
 use mlspec_ir::Design;
+use mlspec_sim::capacity::{capacity, CapacityReport, DEFAULT_TRIAL_REQUESTS};
 use mlspec_sim::{Overrides, Plan};
+use std::collections::BTreeMap;
 
 /// Reads and checks a spec for a command that needs a valid design: check
 /// errors and unreadable files are failures.
@@ -80,12 +82,12 @@ pub fn load_plan(sim: &crate::SimArgs, requests: Option<u64>) -> Result<Plan, Fa
     Plan::new(&design, &target, &overrides).ok_or_else(|| no_plan(path))
 }
 
-/// Every realtime serving sized as `mlspec capacity` sizes it without flags
-/// (its default scenario's peak, that scenario's seed, the default trials),
-/// so `review` and `doc` print the replica count `capacity` prints. A
-/// serving the simulator cannot plan is left out (the review sizes it from
-/// declared times); one it finds no count for is `None`.
-pub fn sizings(path: &str, design: &Design) -> mlspec_review::Simulated {
+/// Every realtime serving's capacity answer as `mlspec capacity` gives it
+/// without flags (its default scenario's peak, that scenario's seed, the
+/// default trials), so `review` and `doc` print the replica count
+/// `capacity` prints. A serving the simulator cannot plan is left out (the
+/// review sizes it from declared times).
+pub fn capacities(path: &str, design: &Design) -> BTreeMap<String, CapacityReport> {
     let read = latency_file_reader(path);
     design
         .servings
@@ -94,9 +96,15 @@ pub fn sizings(path: &str, design: &Design) -> mlspec_review::Simulated {
         .filter_map(|s| {
             let target = simulation::target(design, Some(&s.name), None, None, &read).ok()?;
             let plan = Plan::new(design, &target, &Overrides::default())?;
-            Some((s.name.clone(), mlspec_report::run::sizing(&plan)))
+            Some((s.name.clone(), capacity(&plan, DEFAULT_TRIAL_REQUESTS)))
         })
         .collect()
+}
+
+/// What each answer sized, for `review_sized`: `None` where it found no
+/// count (an infeasible limit).
+pub fn sizings(answers: &BTreeMap<String, CapacityReport>) -> mlspec_review::Simulated {
+    answers.iter().map(|(serving, c)| (serving.clone(), c.sizing.clone())).collect()
 }
 
 /// The command line's changes to a plan: seed, end, `--rate`, `--replicas`

@@ -6,7 +6,7 @@ use mlspec_review as review;
 
 pub fn run(path: &str, format: ReviewFormat, interview: bool) -> Outcome {
     let (design, src) = super::load_design(path, "review it")?;
-    let r = review::review_sized(&design, &src, super::sizings(path, &design));
+    let r = review::review_sized(&design, &src, super::sizings(&super::capacities(path, &design)));
     let shown = if path == "-" { "<stdin>" } else { path };
     io::print(&match format {
         ReviewFormat::Human => review::render::human(&r, shown, interview),

@@ -18,7 +18,7 @@ use mlspec_drift::quality::{self, Options as DriftOptions, QualityOutcome};
 use mlspec_drift::DriftError;
 use mlspec_ir::traffic::{run_seed, Parts};
 use mlspec_ir::{Design, Scenario};
-use mlspec_sim::capacity::{capacity, DEFAULT_TRIAL_REQUESTS};
+use mlspec_sim::capacity::{capacity, CapacityReport, DEFAULT_TRIAL_REQUESTS};
 use mlspec_sim::{simulate as simulate_load, LoadReport, Overrides, Plan};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use std::sync::mpsc;
@@ -225,13 +225,12 @@ fn replicate(
 }
 
 /// What `mlspec doc --with-simulation` writes under a serving, after the
-/// capacity sentence: the trials behind it, as a Markdown paragraph that
+/// capacity sentence: the trials behind `c`, as a Markdown paragraph that
 /// points at `mlspec capacity` for their figures.
-pub fn capacity_paragraph(plan: &Plan, spec_path: &str) -> String {
-    let c = capacity(plan, DEFAULT_TRIAL_REQUESTS);
+pub fn capacity_paragraph(c: &CapacityReport, spec_path: &str) -> String {
     let trials: Vec<String> = c.trials.iter().map(|t| format!("{} {}", t.replicas, if t.met { "meet" } else { "miss" })).collect();
     let what = if trials.is_empty() {
-        crate::capacity_verdict(&c)
+        crate::capacity_verdict(c)
     } else {
         format!(
             "{} (fixed fleets of {} requests at the peak of {} rps, seed {})",
