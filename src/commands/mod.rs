@@ -103,7 +103,7 @@ pub fn capacities(path: &str, design: &Design) -> BTreeMap<String, CapacityRepor
 
 /// What each answer sized, for `review_sized`: `None` where it found no
 /// count (an infeasible limit).
-pub fn sizings(answers: &BTreeMap<String, CapacityReport>) -> mlspec_review::Simulated {
+pub fn sizings(answers: &BTreeMap<String, CapacityReport>) -> mlspec_review::SimulatedSizings {
     answers.iter().map(|(serving, c)| (serving.clone(), c.sizing.clone())).collect()
 }
 

@@ -26,7 +26,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Simulated sizings by serving name; `None`: the simulator found no count.
-pub type Simulated = BTreeMap<String, Option<Sizing>>;
+pub type SimulatedSizings = BTreeMap<String, Option<Sizing>>;
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -205,14 +205,14 @@ pub struct Ctx<'d> {
 
 impl<'d> Ctx<'d> {
     pub fn new(d: &'d Design, source: &'d str) -> Self {
-        Self::with_sizings(d, source, Simulated::new())
+        Self::with_sizings(d, source, SimulatedSizings::new())
     }
 
     /// With the caller's simulated sizings, by serving: `None` where the
     /// simulator found no count (an infeasible limit), which is then not
     /// guessed. A serving the caller did not size is sized from its declared
     /// times at the design's peak ([`rules::peak`]).
-    pub fn with_sizings(d: &'d Design, source: &'d str, simulated: Simulated) -> Self {
+    pub fn with_sizings(d: &'d Design, source: &'d str, simulated: SimulatedSizings) -> Self {
         let peak = rules::peak(d);
         let sized = d
             .servings
@@ -266,13 +266,13 @@ pub fn score(steps: &[StepCoverage], findings: &[Finding]) -> u32 {
 /// Reviews a design that checked without errors. `source` is the spec's
 /// text, for line numbers.
 pub fn review(d: &Design, source: &str) -> Review {
-    review_sized(d, source, Simulated::new())
+    review_sized(d, source, SimulatedSizings::new())
 }
 
 /// [`review`] with the simulated sizing of some servings (`mlspec review`
 /// sizes every realtime serving as `mlspec capacity` does, so both print
 /// one replica count).
-pub fn review_sized(d: &Design, source: &str, simulated: Simulated) -> Review {
+pub fn review_sized(d: &Design, source: &str, simulated: SimulatedSizings) -> Review {
     let cx = Ctx::with_sizings(d, source, simulated);
     let mut findings = rules::run(&cx);
     findings.sort_by(|a, b| (a.step, a.line, a.id).cmp(&(b.step, b.line, b.id)));
