@@ -48,13 +48,13 @@ pub fn lift(d: Design<Draft>) -> Result<Design<Checked>, Vec<Diagnostic>> {
 }
 
 fn lift_problem(p: Problem<Draft>, missing: &mut Vec<Diagnostic>) -> Option<Problem<Checked>> {
-    let Problem { objective, task, target, group, positive_rate, classes, horizon_s, span } = p;
+    let Problem { objective, task, target, group, positive_rate, positive_rate_span, classes, horizon_s, span } = p;
     for (field, absent) in [("objective", objective.is_none()), ("task", task.is_none())] {
         if absent {
             missing.push(Diagnostic::new("E0104", span, format!("`problem` has no `{field}`")));
         }
     }
-    Some(Problem { objective: objective?, task: task?, target, group, positive_rate, classes, horizon_s, span })
+    Some(Problem { objective: objective?, task: task?, target, group, positive_rate, positive_rate_span, classes, horizon_s, span })
 }
 
 fn lift_model(m: Model<Draft>, missing: &mut Vec<Diagnostic>) -> Option<Model<Checked>> {

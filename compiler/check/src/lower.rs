@@ -283,8 +283,9 @@ fn problem_block<'a>() -> Block<'a, Problem<Draft>> {
                 Statement::once("group", |p, _, a, diags| {
                     p.group = a.field_path("group impressions.request_id", diags).map(|(f, s)| field_ref(f, s));
                 }),
-                Statement::once("positive_rate", |p, _, a, diags| {
+                Statement::once("positive_rate", |p, stmt, a, diags| {
                     p.positive_rate = a.fraction("a positive rate", "positive_rate 0.2%", diags);
+                    p.positive_rate_span = Some(stmt.span);
                 }),
                 Statement::once("classes", |p, _, a, diags| match a.next() {
                     Some(Term { kind: TermKind::List(items), .. }) => {
@@ -633,15 +634,17 @@ fn source_block<'a>() -> Block<'a, Source> {
                 Statement::once("location", |s, _, a, diags| {
                     s.location = a.string("a string", "location \"s3://bucket/path\"", diags).map(|(l, _)| l.to_string());
                 }),
-                Statement::once("volume", |s, _, a, diags| {
+                Statement::once("volume", |s, stmt, a, diags| {
                     let example = "volume 86M / day";
+                    s.volume_span = Some(stmt.span);
                     s.volume = a.count("a row count", example, diags);
                     if matches!(a.peek().map(|t| &t.kind), Some(TermKind::Slash)) {
                         a.next();
                         s.volume_per_s = a.period(example, diags).and_then(|p| s.volume.map(|v| v / p));
                     }
                 }),
-                Statement::once("freshness", |s, _, a, diags| {
+                Statement::once("freshness", |s, stmt, a, diags| {
+                    s.freshness_span = Some(stmt.span);
                     s.freshness = if a.keyword("realtime") {
                         Some(Freshness::Realtime)
                     } else {
@@ -674,6 +677,8 @@ fn lower_source(name: &str, name_span: Span, stmt: &Stmt, body: &[Stmt], diags: 
         fields: Vec::new(),
         span: stmt.span,
         name_span,
+        volume_span: None,
+        freshness_span: None,
     };
     lower_block(&source_block(), body, &mut s, diags);
     s
@@ -707,6 +712,7 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
         dist: None,
         span: stmt.head.span,
         type_span,
+        modifier_spans: BTreeMap::new(),
     };
     let mut once = BTreeMap::new();
     while let Some(t) = a.next() {
@@ -727,6 +733,12 @@ fn lower_field(stmt: &Stmt, diags: &mut Diags) -> Option<Field> {
         }
         if once.insert(m, t.span).is_some() {
             diags.push(Diagnostic::new("E0105", t.span, format!("modifier `{m}` is given twice")).help("keep one of them"));
+        }
+        // The modifier with its argument, when it takes one (every modifier
+        // but the flags takes exactly the next term).
+        let argument = a.peek().filter(|_| !matches!(m, "key" | "pii" | "label" | "nullable" | "event_time"));
+        if let Some(word) = FIELD_MODIFIERS.iter().find(|w| **w == m) {
+            f.modifier_spans.insert(word, argument.map_or(t.span, |arg| t.span.to(arg.span)));
         }
         match m {
             "key" => f.key = true,

@@ -184,6 +184,9 @@ pub struct Problem<P: Phase = Checked> {
     /// task ranks (E0319, E0411); [`facts::query_group`] is the one reader.
     pub group: Option<FieldRef>,
     pub positive_rate: Option<f64>,
+    /// Where `positive_rate` is written. Not serialised.
+    #[serde(skip)]
+    pub positive_rate_span: Option<Span>,
     pub classes: Vec<String>,
     pub horizon_s: Option<f64>,
     pub span: Span,
@@ -191,7 +194,7 @@ pub struct Problem<P: Phase = Checked> {
 
 impl Problem<Draft> {
     pub fn new(span: Span) -> Self {
-        Problem { objective: None, task: None, target: None, group: None, positive_rate: None, classes: Vec::new(), horizon_s: None, span }
+        Problem { objective: None, task: None, target: None, group: None, positive_rate: None, positive_rate_span: None, classes: Vec::new(), horizon_s: None, span }
     }
 }
 
@@ -326,6 +329,12 @@ pub struct Source {
     pub fields: Vec<Field>,
     pub span: Span,
     pub name_span: Span,
+    /// Where the `volume` and `freshness` statements are written: what a
+    /// finding about them (`mlspec data check`) points at. Not serialised.
+    #[serde(skip)]
+    pub volume_span: Option<Span>,
+    #[serde(skip)]
+    pub freshness_span: Option<Span>,
 }
 
 impl Source {
@@ -388,6 +397,19 @@ pub struct Field {
     /// fix adds a modifier. Not part of the design, so not serialised.
     #[serde(skip)]
     pub type_span: Span,
+    /// Where each modifier is written, with its argument (`range 0..500`),
+    /// keyed by the modifier's word: what a finding about that property
+    /// (`mlspec data check`) points at. Not serialised.
+    #[serde(skip)]
+    pub modifier_spans: BTreeMap<&'static str, Span>,
+}
+
+impl Field {
+    /// Where the modifier `word` is written, or the field's head when the
+    /// field does not declare it.
+    pub fn modifier_span(&self, word: &str) -> Span {
+        self.modifier_spans.get(word).copied().unwrap_or(self.span)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

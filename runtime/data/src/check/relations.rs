@@ -1,0 +1,50 @@
+//! `references SOURCE.FIELD`: every value resolves to a row of the
+//! referenced source (E0608). An anti-join on the two scans; the referenced
+//! source must have been read with that column.
+
+use super::{Findings, Table};
+use crate::query::{clip, collect};
+use mlspec_diag::Diagnostic;
+use mlspec_ir::numbers::count;
+use mlspec_ir::Field;
+use polars::prelude::*;
+
+const VALUE: &str = "__mlspec_value";
+
+pub fn check(table: &Table<'_>, fields: &[&Field], referenced: &dyn Fn(&str, &str) -> Option<LazyFrame>, findings: &mut Findings) -> PolarsResult<()> {
+    for f in fields {
+        let Some(r) = &f.references else { continue };
+        let Some(parent) = referenced(&r.source, &r.field) else { continue };
+        let as_text = |frame: LazyFrame, column: &str| frame.select([col(column).cast(DataType::String).alias(VALUE)]).drop_nulls(None);
+        let unresolved = as_text(table.frame.clone(), &f.name).join(
+            as_text(parent, &r.field),
+            [col(VALUE)],
+            [col(VALUE)],
+            JoinArgs::new(JoinType::Anti),
+        );
+        let rows = collect(unresolved.clone().select([len().cast(DataType::UInt64).alias("n")]))?;
+        let missing = rows.column("n")?.u64()?.get(0).unwrap_or(0);
+        if missing == 0 {
+            continue;
+        }
+        let values = collect(unresolved.unique(None, UniqueKeepStrategy::Any).sort([VALUE], SortMultipleOptions::default()).limit(3))?;
+        let shown: Vec<String> = values.column(VALUE)?.str()?.iter().flatten().map(clip).collect();
+        findings.push(
+            Diagnostic::new(
+                "E0608",
+                f.modifier_span("references"),
+                format!(
+                    "{} rows of `{}` in {} reference a `{}` that `{}` does not hold, e.g. {}",
+                    count(missing as f64),
+                    f.name,
+                    table.shown,
+                    r.field,
+                    r.source,
+                    shown.join(", ")
+                ),
+            )
+            .help(format!("export `{}` with every row these reference (a join on it drops the rest), or fix the references", r.source)),
+        );
+    }
+    Ok(())
+}
