@@ -95,6 +95,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Real data against the spec: check each source's data, or draft `source` blocks from data files
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
     /// Explain a diagnostic code, with a failing example and the fix
     Explain {
         /// A code such as E0102; `--list` lists them all
@@ -306,6 +311,35 @@ pub enum SimFormat {
     Html,
 }
 
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Check each source's data (DIR/<source>.parquet or .csv, or its part files) against what the spec declares
+    Check {
+        /// The spec
+        file: String,
+        /// The folder holding each source's data
+        #[arg(long)]
+        data: String,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// The time the data is checked as of, UTC (`2026-12-05` or `2026-12-05T13:45:00Z`; default: now)
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Exit 1 on warnings too
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Draft `source` blocks (types, keys, event time, ranges, values, missing rates, fitted distributions) from parquet or CSV files
+    Infer {
+        /// Data files, one source each (named after the file)
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// The source's name (one file only; default: the file's stem)
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum CapacityFormat {
     Human,
@@ -344,6 +378,10 @@ fn main() -> ExitCode {
         Command::Load(args) => commands::load::run_load(&args),
         Command::Capacity { sim, format } => commands::capacity::run(&sim, format),
         Command::Build { file, target, out, check, force } => commands::build::run(&file, target, &out, check, force),
+        Command::Data { command: DataCommand::Check { file, data, format, as_of, deny_warnings } } => {
+            commands::data::check(&file, &data, format, as_of.as_deref(), deny_warnings)
+        }
+        Command::Data { command: DataCommand::Infer { files, name } } => commands::data::infer(&files, name.as_deref()),
         Command::Explain { code, list } => commands::explain::run(code.as_deref(), list),
         Command::Review { file, format, interview } => commands::review::run(&file, format, interview),
         Command::Doc { file, out, with_simulation } => commands::doc::run(&file, out.as_deref(), with_simulation),

@@ -5,6 +5,7 @@ pub mod build;
 pub mod calibrate;
 pub mod capacity;
 pub mod check;
+pub mod data;
 pub mod doc;
 pub mod explain;
 pub mod fmt;

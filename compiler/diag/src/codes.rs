@@ -72,6 +72,16 @@ pub static CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0502", title: "no arrival rate to simulate", explanation: include_str!("explain/E0502.md") },
     CodeInfo { code: "E0503", title: "an empirical latency file cannot be used", explanation: include_str!("explain/E0503.md") },
     CodeInfo { code: "E0504", title: "the scenario is too long to simulate", explanation: include_str!("explain/E0504.md") },
+    CodeInfo { code: "E0601", title: "no data for a source", explanation: include_str!("explain/E0601.md") },
+    CodeInfo { code: "E0602", title: "a declared field has no column in the data", explanation: include_str!("explain/E0602.md") },
+    CodeInfo { code: "E0603", title: "a column's type cannot hold the declared type", explanation: include_str!("explain/E0603.md") },
+    CodeInfo { code: "E0604", title: "values outside the declared range", explanation: include_str!("explain/E0604.md") },
+    CodeInfo { code: "E0605", title: "a category value the schema does not list", explanation: include_str!("explain/E0605.md") },
+    CodeInfo { code: "E0606", title: "more missing values than declared", explanation: include_str!("explain/E0606.md") },
+    CodeInfo { code: "E0607", title: "a key that repeats", explanation: include_str!("explain/E0607.md") },
+    CodeInfo { code: "E0608", title: "a reference that does not resolve", explanation: include_str!("explain/E0608.md") },
+    CodeInfo { code: "E0609", title: "events later than the time the data is checked as of", explanation: include_str!("explain/E0609.md") },
+    CodeInfo { code: "E0610", title: "the data cannot be read", explanation: include_str!("explain/E0610.md") },
     CodeInfo {
         code: "W0101",
         title: "realtime serving reads a source staler than the freshness constraint",
@@ -84,6 +94,13 @@ pub static CODES: &[CodeInfo] = &[
         explanation: include_str!("explain/W0103.md"),
     },
     CodeInfo { code: "W0104", title: "a ranking task declares no query group", explanation: include_str!("explain/W0104.md") },
+    CodeInfo { code: "W0601", title: "a column the schema does not declare", explanation: include_str!("explain/W0601.md") },
+    CodeInfo { code: "W0602", title: "event times out of order in a stream", explanation: include_str!("explain/W0602.md") },
+    CodeInfo { code: "W0603", title: "data older than the declared freshness", explanation: include_str!("explain/W0603.md") },
+    CodeInfo { code: "W0604", title: "a label rate far from positive_rate", explanation: include_str!("explain/W0604.md") },
+    CodeInfo { code: "W0605", title: "labels that arrive later than the declared delay", explanation: include_str!("explain/W0605.md") },
+    CodeInfo { code: "W0606", title: "a volume far from the declared one", explanation: include_str!("explain/W0606.md") },
+    CodeInfo { code: "W0607", title: "a column that gives the label away", explanation: include_str!("explain/W0607.md") },
 ];
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -14,6 +14,8 @@
 pub mod check;
 pub mod files;
 pub mod fit;
+pub mod infer;
 mod query;
+pub mod time;
 
 pub use check::{check, Checked, Options, Read};

@@ -98,7 +98,7 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], row: &Row, findings: &mut Fin
                     Diagnostic::new(
                         "E0607",
                         f.modifier_span("key"),
-                        format!("{} rows of {column} repeat a key that an earlier row holds{shown}", count(duplicates as f64)),
+                        format!("{} of {} rows of {column} repeat a key that an earlier row holds{shown}", count(duplicates as f64), count(rows as f64)),
                     )
                     .help("a `key` identifies one row: deduplicate the export, or drop `key` if the field is not unique"),
                 );

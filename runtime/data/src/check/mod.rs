@@ -89,7 +89,8 @@ pub fn check(design: &Design, dir: &Path, options: &Options) -> Checked {
     };
     for table in &tables {
         let fields = usable.get(table.source.name.as_str()).map(Vec::as_slice).unwrap_or_default();
-        if let Err(e) = relations::check(table, fields, &referenced, &mut diagnostics) {
+        let rows = reads.iter().find(|r| r.source == table.source.name).map_or(0, |r| r.rows);
+        if let Err(e) = relations::check(table, rows, fields, &referenced, &mut diagnostics) {
             diagnostics.push(unreadable(table.source, &table.shown, &e));
         }
     }

@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 const VALUE: &str = "__mlspec_value";
 
-pub fn check(table: &Table<'_>, fields: &[&Field], referenced: &dyn Fn(&str, &str) -> Option<LazyFrame>, findings: &mut Findings) -> PolarsResult<()> {
+pub fn check(table: &Table<'_>, rows: u64, fields: &[&Field], referenced: &dyn Fn(&str, &str) -> Option<LazyFrame>, findings: &mut Findings) -> PolarsResult<()> {
     for f in fields {
         let Some(r) = &f.references else { continue };
         let Some(parent) = referenced(&r.source, &r.field) else { continue };
@@ -22,8 +22,8 @@ pub fn check(table: &Table<'_>, fields: &[&Field], referenced: &dyn Fn(&str, &st
             [col(VALUE)],
             JoinArgs::new(JoinType::Anti),
         );
-        let rows = collect(unresolved.clone().select([len().cast(DataType::UInt64).alias("n")]))?;
-        let missing = rows.column("n")?.u64()?.get(0).unwrap_or(0);
+        let counted = collect(unresolved.clone().select([len().cast(DataType::UInt64).alias("n")]))?;
+        let missing = counted.column("n")?.u64()?.get(0).unwrap_or(0);
         if missing == 0 {
             continue;
         }
@@ -34,8 +34,9 @@ pub fn check(table: &Table<'_>, fields: &[&Field], referenced: &dyn Fn(&str, &st
                 "E0608",
                 f.modifier_span("references"),
                 format!(
-                    "{} rows of `{}` in {} reference a `{}` that `{}` does not hold, e.g. {}",
+                    "{} of {} rows of `{}` in {} reference a `{}` that `{}` does not hold, e.g. {}",
                     count(missing as f64),
+                    count(rows as f64),
                     f.name,
                     table.shown,
                     r.field,

@@ -57,7 +57,12 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], options: &Options, row: &Row,
                 Diagnostic::new(
                     "E0609",
                     f.modifier_span("event_time"),
-                    format!("{} rows of {column} are later than {}, the time the data is checked as of{shown}", count(future as f64), options.as_of_label),
+                    format!(
+                        "{} of {} rows of {column} are later than {}, the time the data is checked as of{shown}",
+                        count(future as f64),
+                        count(rows as f64),
+                        options.as_of_label
+                    ),
                 )
                 .help("event times are when the event happened: fix the clock or time zone that wrote them, or pass `--as-of` the export's time"),
             );
