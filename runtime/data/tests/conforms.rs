@@ -56,7 +56,7 @@ fn clean_data_of_every_spec_at_50_and_2000_rows_gives_no_diagnostics() {
 #[test]
 fn clean_data_of_any_seed_and_size_gives_no_diagnostics() {
     let specs = clean_specs();
-    let config = Config { cases: 24, failure_persistence: None, ..Config::default() };
+    let config = Config { cases: 64, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let result = runner.run(&(0..specs.len(), any::<u64>(), 50usize..=2000), |(i, seed, rows)| {
         let (path, text, design) = &specs[i];

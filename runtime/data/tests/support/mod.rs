@@ -299,7 +299,7 @@ impl Gen<'_> {
 }
 
 /// Epoch milliseconds as a UTC datetime (or a date, for a `date` field).
-fn timestamps(name: PlSmallStr, ms: Vec<i64>, ty: &FieldType) -> Series {
+pub fn timestamps(name: PlSmallStr, ms: Vec<i64>, ty: &FieldType) -> Series {
     let s = Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))).unwrap_or_else(|e| panic!("{e}"));
     if *ty == FieldType::Date {
         s.cast(&DataType::Date).unwrap_or_else(|e| panic!("{e}"))
