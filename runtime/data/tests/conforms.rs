@@ -14,7 +14,8 @@ use support::{generate, options, shown, AS_OF_MS};
 /// `(file name, text, design)` of every spec that checks without errors.
 fn clean_specs() -> Vec<(String, String, Design)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "mlspec")).collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "mlspec")).collect();
     paths.sort();
     paths
         .into_iter()

@@ -157,7 +157,8 @@ fn a_transaction_of_an_unknown_customer() {
     let mut data = clean(SPEC);
     set_str(data.frame_mut("transactions"), "customer_id", 17, Some("customers-999999"));
     let (_dir, checked) = check(SPEC, &data);
-    let d = exactly(SPEC, &checked.diagnostics, &[("E0608", line("source transactions", "customer_id: id references customers.customer_id"))]);
+    let d =
+        exactly(SPEC, &checked.diagnostics, &[("E0608", line("source transactions", "customer_id: id references customers.customer_id"))]);
     assert_mentions(&d[0], &["transactions.parquet", "1 rows", "customers-999999"]);
 }
 

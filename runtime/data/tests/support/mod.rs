@@ -114,7 +114,11 @@ fn order(design: &Design) -> Vec<(usize, &Source)> {
             if done.iter().any(|(j, _)| *j == i) {
                 continue;
             }
-            let ready = s.fields.iter().filter_map(|f| f.references.as_ref()).all(|r| r.source == s.name || done.iter().any(|(_, d)| d.name == r.source));
+            let ready = s
+                .fields
+                .iter()
+                .filter_map(|f| f.references.as_ref())
+                .all(|r| r.source == s.name || done.iter().any(|(_, d)| d.name == r.source));
             if ready {
                 done.push((i, s));
             }
