@@ -57,7 +57,9 @@ fn clean_data_of_every_spec_at_50_and_2000_rows_gives_no_diagnostics() {
 #[test]
 fn clean_data_of_any_seed_and_size_gives_no_diagnostics() {
     let specs = clean_specs();
-    let config = Config { cases: 64, failure_persistence: None, ..Config::default() };
+    // PROPTEST_CASES=N runs N cases instead.
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(64);
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let result = runner.run(&(0..specs.len(), any::<u64>(), 50usize..=2000), |(i, seed, rows)| {
         let (path, text, design) = &specs[i];

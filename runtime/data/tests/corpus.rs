@@ -342,3 +342,59 @@ fn customers_as_csv() {
     let d = exactly(SPEC, &checked.diagnostics, &[("E0605", line("source customers", "subscription_type: category"))]);
     assert_mentions(&d[0], &["customers.csv", "1 of 2,000 rows", "row 17: platinum"]);
 }
+
+#[test]
+fn a_missing_rate_above_the_declared_one() {
+    let spec = SPEC.replace(
+        r#"device_type: category values ["ios", "android", "web"]"#,
+        r#"device_type: category values ["ios", "android", "web"] missing 1%"#,
+    );
+    let mut data = clean(&spec);
+    // 10 % missing against a declared 1 % (the generator leaves 0.5 %).
+    let customers = data.frame_mut("customers");
+    let mut devices = strs(customers, "device_type");
+    for d in devices.iter_mut().step_by(10) {
+        *d = None;
+    }
+    replace(customers, "device_type", Series::new("device_type".into(), devices));
+    let (_dir, checked) = check(&spec, &data);
+    let d = exactly(&spec, &checked.diagnostics, &[("E0606", line_of(&spec, "source customers", "device_type: category"))]);
+    assert_mentions(&d[0], &["customers.parquet", "above the declared `missing 1%`"]);
+    assert_eq!(&spec[d[0].span.start..d[0].span.end], "missing 1%");
+}
+
+#[test]
+fn more_customers_than_twice_a_total_volume() {
+    // The same 2,000 customers against a declared total of 500.
+    let spec = SPEC.replace("    volume 2M\n", "    volume 500\n");
+    let (_dir, checked) = check(&spec, &clean(SPEC));
+    let d = exactly(&spec, &checked.diagnostics, &[("W0606", line_of(&spec, "source customers", "volume 500"))]);
+    assert_mentions(&d[0], &["customers.parquet", "2,000 rows", "500"]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 12, failure_persistence: None, ..Default::default() })]
+
+    /// Any set of rows planted out of range is counted exactly, and the
+    /// message shows the first three of them, in row order.
+    #[test]
+    fn planted_rows_out_of_range_are_counted_and_the_first_three_shown(
+        seed in 0u64..1000,
+        rows in proptest::collection::btree_set(0usize..300, 1..12),
+    ) {
+        let sizes = |s: &mlspec_ir::Source| if s.name == "customers" { 300 } else { 100 };
+        let mut data = generate(&design(SPEC), &sizes, seed, AS_OF_MS);
+        let customers = data.frame_mut("customers");
+        let mut charges = f64s(customers, "monthly_charges");
+        for &r in &rows {
+            charges[r] = Some(500.5 + r as f64);
+        }
+        replace(customers, "monthly_charges", Series::new("monthly_charges".into(), charges));
+        let (_dir, checked) = check(SPEC, &data);
+        let d = exactly(SPEC, &checked.diagnostics, &[("E0604", line("source customers", "monthly_charges: float range"))]);
+        let shown: Vec<String> = rows.iter().take(3).map(|r| format!("row {r}: {}", 500.5 + *r as f64)).collect();
+        let expected = format!("{} of 300 rows", rows.len());
+        proptest::prop_assert!(d[0].message.contains(&expected), "{}", d[0].message);
+        proptest::prop_assert!(d[0].message.ends_with(&format!("e.g. {}", shown.join(", "))), "{}", d[0].message);
+    }
+}
