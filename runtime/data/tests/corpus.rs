@@ -398,3 +398,127 @@ proptest::proptest! {
         proptest::prop_assert!(d[0].message.ends_with(&format!("e.g. {}", shown.join(", "))), "{}", d[0].message);
     }
 }
+
+/// Writes `data` as parquet, with `source` as two part files of `first`
+/// and the rest of its rows, and checks `SPEC` against it.
+fn check_in_parts(mut data: Generated, source: &str, first: usize) -> (tempfile::TempDir, Checked) {
+    let frame = data.frames.remove(source).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    data.write_parquet(dir.path());
+    std::fs::create_dir(dir.path().join(source)).unwrap();
+    support::write_parquet(&dir.path().join(format!("{source}/part-0.parquet")), &frame.slice(0, first));
+    support::write_parquet(&dir.path().join(format!("{source}/part-1.parquet")), &frame.slice(first as i64, frame.height() - first));
+    let checked = check_dir(SPEC, dir.path());
+    (dir, checked)
+}
+
+#[test]
+fn a_log_in_parts_is_in_order_across_them() {
+    let (_dir, checked) = check_in_parts(clean(SPEC), "usage_events", 2500);
+    exactly(SPEC, &checked.diagnostics, &[]);
+}
+
+#[test]
+fn a_log_whose_second_part_starts_before_the_first_ends() {
+    let mut data = clean(SPEC);
+    let usage = data.frame_mut("usage_events");
+    let mut ts = millis(usage, "ts");
+    ts[2500] = ts[2499] - 1000;
+    set_millis(usage, "ts", ts);
+    let (_dir, checked) = check_in_parts(data, "usage_events", 2500);
+    let d = exactly(SPEC, &checked.diagnostics, &[("W0602", line("source usage_events", "ts: timestamp event_time"))]);
+    assert_mentions(&d[0], &["usage_events/*.parquet (2 files)", "1 of 4,000 rows", "row 2500"]);
+}
+
+#[test]
+fn a_key_repeated_across_parts() {
+    let mut data = clean(SPEC);
+    let customers = data.frame_mut("customers");
+    let mut ids = strs(customers, "customer_id");
+    // Row 1500 (in the second part) repeats row 3's key; row 1500's own key
+    // goes unreferenced, so nothing else changes.
+    let lost = ids[1500].clone().unwrap();
+    ids[1500] = ids[3].clone();
+    replace(customers, "customer_id", Series::new("customer_id".into(), ids));
+    for child in ["transactions", "support_tickets", "usage_events"] {
+        let frame = data.frame_mut(child);
+        let refs: Vec<Option<String>> =
+            strs(frame, "customer_id").into_iter().map(|c| c.map(|c| if c == lost { "customers-3".to_string() } else { c })).collect();
+        replace(frame, "customer_id", Series::new("customer_id".into(), refs));
+    }
+    let (_dir, checked) = check_in_parts(data, "customers", 1000);
+    let d = exactly(SPEC, &checked.diagnostics, &[("E0607", line("source customers", "customer_id: id key"))]);
+    assert_mentions(&d[0], &["customers/*.parquet (2 files)", "customers-3 (2 rows)"]);
+}
+
+// ---------------------------------------------------------------- tolerances
+
+/// The codes found when `transactions` (3,000 rows) spans exactly 3 days
+/// ending 10 minutes before as-of, against `volume {declared} / day`.
+fn volume_codes(declared: &str) -> Vec<&'static str> {
+    let spec = SPEC.replace("    volume 3M / day\n", &format!("    volume {declared} / day\n"));
+    let mut data = clean(&spec);
+    let transactions = data.frame_mut("transactions");
+    let n = transactions.height() as i64;
+    let newest = AS_OF_MS - 10 * 60_000;
+    set_millis(transactions, "ts", (0..n).map(|i| newest - 3 * DAY_MS + i * 3 * DAY_MS / (n - 1)).collect());
+    let (_dir, checked) = check(&spec, &data);
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_daily_volume_is_far_outside_half_to_twice_the_declared() {
+    // 1,000 rows a day observed.
+    assert_eq!(volume_codes("1000"), Vec::<&str>::new());
+    assert_eq!(volume_codes("1900"), Vec::<&str>::new());
+    assert_eq!(volume_codes("2100"), ["W0606"]);
+    assert_eq!(volume_codes("520"), Vec::<&str>::new());
+    assert_eq!(volume_codes("480"), ["W0606"]);
+}
+
+/// The codes found when the newest transaction is `lag_ms` old at as-of and
+/// transactions declare `freshness {freshness}`.
+fn freshness_codes(freshness: &str, lag_ms: i64) -> Vec<&'static str> {
+    let spec = SPEC.replacen("    volume 3M / day\n    freshness 1h\n", &format!("    volume 3M / day\n    freshness {freshness}\n"), 1);
+    let mut data = clean(&spec);
+    let transactions = data.frame_mut("transactions");
+    let ts = millis(transactions, "ts");
+    let newest = *ts.iter().max().unwrap();
+    set_millis(transactions, "ts", ts.iter().map(|t| t - newest + AS_OF_MS - lag_ms).collect());
+    let (_dir, checked) = check(&spec, &data);
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn freshness_is_the_declared_age_and_five_minutes_for_realtime() {
+    assert_eq!(freshness_codes("1h", 59 * 60_000), Vec::<&str>::new());
+    assert_eq!(freshness_codes("1h", 61 * 60_000), ["W0603"]);
+    assert_eq!(freshness_codes("realtime", 4 * 60_000), Vec::<&str>::new());
+    assert_eq!(freshness_codes("realtime", 6 * 60_000), ["W0603"]);
+}
+
+/// The codes found when 2,000 customers declare `device_type ... missing
+/// {declared}` and `nulls` of them are null.
+fn missing_codes(declared: &str, nulls: usize) -> Vec<&'static str> {
+    let spec = SPEC.replace(r#"values ["ios", "android", "web"]"#, &format!(r#"values ["ios", "android", "web"] missing {declared}"#));
+    let mut data = clean(&spec);
+    let customers = data.frame_mut("customers");
+    let devices: Vec<Option<String>> = strs(customers, "device_type")
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| if i < nulls { None } else { d.or(Some("web".into())) })
+        .collect();
+    replace(customers, "device_type", Series::new("device_type".into(), devices));
+    let (_dir, checked) = check(&spec, &data);
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_missing_rate_is_exceeded_beyond_three_standard_errors_or_half_a_point() {
+    // 10 % of 2,000: 3 standard errors are 2 points, so up to 12 % passes.
+    assert_eq!(missing_codes("10%", 230), Vec::<&str>::new());
+    assert_eq!(missing_codes("10%", 250), ["E0606"]);
+    // 0.1 %: half a point is wider than 3 standard errors (0.2 points).
+    assert_eq!(missing_codes("0.1%", 11), Vec::<&str>::new());
+    assert_eq!(missing_codes("0.1%", 14), ["E0606"]);
+}
