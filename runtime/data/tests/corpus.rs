@@ -522,3 +522,51 @@ fn a_missing_rate_is_exceeded_beyond_three_standard_errors_or_half_a_point() {
     assert_eq!(missing_codes("0.1%", 11), Vec::<&str>::new());
     assert_eq!(missing_codes("0.1%", 14), ["E0606"]);
 }
+
+/// The codes found when `positives` of 2,000 customers churned against
+/// `positive_rate {declared}`.
+fn rate_codes(declared: &str, positives: usize) -> Vec<&'static str> {
+    let spec = SPEC.replace("    positive_rate 5%\n", &format!("    positive_rate {declared}\n"));
+    let mut data = clean(&spec);
+    let customers = data.frame_mut("customers");
+    let n = customers.height();
+    // Spread the churners evenly so no column sorts them apart.
+    replace(
+        customers,
+        "churned_30d",
+        Series::new("churned_30d".into(), (0..n).map(|i| i * positives / n != (i + 1) * positives / n).collect::<Vec<bool>>()),
+    );
+    let (_dir, checked) = check(&spec, &data);
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_label_rate_is_far_when_both_the_binomial_test_and_a_tenth_of_the_rate_say_so() {
+    // 5 % of 2,000: 3.29 standard errors are 1.6 points.
+    assert_eq!(rate_codes("5%", 130), Vec::<&str>::new());
+    assert_eq!(rate_codes("5%", 140), ["W0604"]);
+    assert_eq!(rate_codes("5%", 70), Vec::<&str>::new());
+    assert_eq!(rate_codes("5%", 60), ["W0604"]);
+    // 45 %: a tenth of the rate (4.5 points) is wider than 3.29 standard
+    // errors (3.7 points): 49 % has z = 3.6 and passes.
+    assert_eq!(rate_codes("45%", 980), Vec::<&str>::new());
+    assert_eq!(rate_codes("45%", 1000), ["W0604"]);
+}
+
+/// The codes found when `late` of 2,000 labels arrive 31 days after the
+/// snapshot (`delay 30d`) and the rest after 10.
+fn delay_codes(late: usize) -> Vec<&'static str> {
+    let mut data = clean(SPEC);
+    let customers = data.frame_mut("customers");
+    let arrived: Vec<i64> =
+        millis(customers, "snapshot_ts").iter().enumerate().map(|(i, t)| t + if i < late { 31 * DAY_MS } else { 10 * DAY_MS }).collect();
+    customers.with_column(Column::from(timestamps("churned_30d_at".into(), arrived, &FieldType::Timestamp))).unwrap();
+    let (_dir, checked) = check(SPEC, &data);
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn labels_are_late_when_more_than_one_percent_arrive_after_the_delay() {
+    assert_eq!(delay_codes(20), Vec::<&str>::new());
+    assert_eq!(delay_codes(21), ["W0605"]);
+}
