@@ -83,7 +83,7 @@ pub fn candidates(dir: &Path, source: &str) -> String {
 pub fn pattern(dir: &Path, source: &str, data: &SourceData) -> String {
     let ext = data.format.extension();
     match data.files.first().and_then(|f| f.parent()) {
-        Some(parent) if parent.ends_with(source) => format!("{}/{source}/*.{ext}", dir.display()),
+        Some(parent) if parent == dir.join(source) => format!("{}/{source}/*.{ext}", dir.display()),
         _ => format!("{}/{source}-*.{ext}", dir.display()),
     }
 }

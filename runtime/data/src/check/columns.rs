@@ -4,10 +4,12 @@
 //! **Tolerance:** a declared missing rate p is exceeded when the observed
 //! rate is above p + max(0.5 points, 3 standard errors √(p(1−p)/n)), so a
 //! sample's noise is not a finding; a field that declares no `missing` and
-//! is not `nullable` may have no missing value at all.
+//! is not `nullable` may have no missing value at all. A label with a
+//! `delay` is missing only on rows whose event is older than the delay at
+//! `--as-of`: younger labels are not known yet.
 
-use super::{name, Findings, Table};
-use crate::query::{count_where, examples, show_examples, Aggregates, Row};
+use super::{name, Findings, Options, Table};
+use crate::query::{count_where, epoch_ms, examples, show_examples, Aggregates, Row};
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::{count, num, pct};
 use mlspec_ir::{Field, FieldType};
@@ -16,10 +18,23 @@ use polars::prelude::*;
 /// Examples a message shows.
 const EXAMPLES: u32 = 3;
 
-pub fn ask(fields: &[&Field], aggs: &mut Aggregates) {
+/// The rows where `f` is missing: any null, but for a label with a delay
+/// only those whose label is due by `as_of`.
+fn missing_rows(f: &Field, fields: &[&Field], options: &Options) -> Expr {
+    let null = col(f.name.as_str()).is_null();
+    match (f.label, f.delay_s, fields.iter().find(|e| e.event_time)) {
+        (true, Some(delay_s), Some(event)) => {
+            let due_before = options.as_of_ms as f64 - delay_s * 1000.0;
+            null.and(epoch_ms(&event.name).cast(DataType::Float64).lt_eq(lit(due_before)))
+        }
+        _ => null,
+    }
+}
+
+pub fn ask(fields: &[&Field], options: &Options, aggs: &mut Aggregates) {
     for f in fields {
         let c = || col(f.name.as_str());
-        aggs.add(name(f, "nulls"), c().null_count().cast(DataType::UInt64));
+        aggs.add(name(f, "nulls"), count_where(missing_rows(f, fields, options)));
         if let Some(cond) = out_of_range(f) {
             aggs.add(name(f, "out_of_range"), count_where(cond));
             aggs.add(name(f, "min"), c().min().cast(DataType::Float64));

@@ -6,7 +6,9 @@
 //! more than a tenth of the declared one; labels are late when more than
 //! 1 % arrive after `delay` (the arrival time is a column `<label>_at` or
 //! `<label>_ts`); a column leaks when, alone, it ranks the rows by label
-//! with an AUC of at least 0.99 (or at most 0.01).
+//! with an AUC of at least 0.99 (or at most 0.01), judged only with at
+//! least 30 labelled rows of each class, and for a category only when its
+//! values average at least 5 rows each.
 
 use super::schema::label_time_columns;
 use super::{name, Findings, Table};
@@ -22,9 +24,12 @@ const Z_CRITICAL: f64 = 3.29;
 const LATE_TOLERANCE: f64 = 0.01;
 /// An AUC this far from 1/2 on one column alone is a leak.
 const LEAK_AUC: f64 = 0.99;
-/// Categories with more distinct values than this are identifiers, which
-/// trivially separate any label; they are not judged.
-const MAX_CATEGORIES: u64 = 1_000;
+/// Labelled rows of each class a leak needs: with fewer, an extreme value
+/// on the one positive row looks like perfect separation by chance.
+const MIN_CLASS: f64 = 30.0;
+/// A category whose values average fewer rows than this is an identifier
+/// in disguise: each value's own label ranks it perfectly in-sample.
+const MIN_ROWS_PER_CATEGORY: f64 = 5.0;
 
 /// The label field of this source that the problem targets.
 fn target<'a>(design: &Design, table: &Table<'a>, fields: &[&'a Field]) -> Option<&'a Field> {
@@ -129,13 +134,17 @@ fn candidate(f: &Field, label: &Field) -> bool {
 fn leaks(table: &Table<'_>, label: &Field, fields: &[&Field], findings: &mut Findings) -> PolarsResult<()> {
     for f in fields.iter().filter(|f| candidate(f, label)) {
         let groups = counts_by_value(table.frame.clone(), &f.name, Some(&label.name))?;
-        if groups.height() as u64 > MAX_CATEGORIES && f.ty == FieldType::Category {
-            continue;
-        }
         let rows: Vec<f64> = groups.column("rows")?.cast(&DataType::Float64)?.f64()?.iter().map(|x| x.unwrap_or(0.0)).collect();
         let pos: Vec<f64> = groups.column("positives")?.f64()?.iter().map(|x| x.unwrap_or(0.0)).collect();
         let mut cells: Vec<(f64, f64)> = pos.iter().zip(&rows).map(|(p, n)| (*p, n - p)).collect();
+        let (positives, labelled) = (pos.iter().sum::<f64>(), rows.iter().sum::<f64>());
+        if positives.min(labelled - positives) < MIN_CLASS {
+            continue;
+        }
         if f.ty == FieldType::Category {
+            if (cells.len() as f64) * MIN_ROWS_PER_CATEGORY > labelled {
+                continue;
+            }
             // A category's score is its label rate: the best a model could do with it alone.
             cells.sort_by(|a, b| (a.0 / (a.0 + a.1)).total_cmp(&(b.0 / (b.0 + b.1))));
         }

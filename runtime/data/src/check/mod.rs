@@ -76,8 +76,18 @@ pub fn check(design: &Design, dir: &Path, options: &Options) -> Checked {
     let mut reads = Vec::new();
     let mut usable: BTreeMap<&str, Vec<&Field>> = BTreeMap::new();
     for table in &tables {
-        let fields = schema::check(table, &mut diagnostics);
+        let fields = match schema::check(table, &mut diagnostics) {
+            Ok(fields) => fields,
+            Err(e) => {
+                diagnostics.push(unreadable(table.source, &table.shown, &e));
+                continue;
+            }
+        };
         match check_table(design, table, &fields, options, &mut diagnostics) {
+            Ok(0) => diagnostics.push(
+                Diagnostic::new("E0601", table.source.name_span, format!("{} holds no rows of `{}`", table.shown, table.source.name))
+                    .help("export the source's rows: with none, nothing it declares can be checked"),
+            ),
             Ok(rows) => reads.push(Read { source: table.source.name.clone(), files: table.shown.clone(), rows }),
             Err(e) => diagnostics.push(unreadable(table.source, &table.shown, &e)),
         }
@@ -132,7 +142,7 @@ fn open<'a>(dir: &Path, source: &'a Source, diagnostics: &mut Findings) -> Optio
 fn check_table(design: &Design, table: &Table<'_>, fields: &[&Field], options: &Options, findings: &mut Findings) -> PolarsResult<u64> {
     let mut aggs = Aggregates::default();
     aggs.add(ROWS.to_string(), len().cast(DataType::UInt64));
-    columns::ask(fields, &mut aggs);
+    columns::ask(fields, options, &mut aggs);
     times::ask(table, fields, options, &mut aggs);
     label::ask(design, table, fields, &mut aggs);
     let row: Row = aggs.collect(table.frame.clone())?;

@@ -5,7 +5,7 @@
 use super::{Findings, Table};
 use mlspec_diag::Diagnostic;
 use mlspec_ir::{Field, FieldType};
-use polars::prelude::DataType;
+use polars::prelude::*;
 
 /// The column names a label's arrival time may have (`churned_30d_at`):
 /// read by the label-delay check, so never an undeclared column.
@@ -16,7 +16,7 @@ pub fn label_time_columns(label: &str) -> [String; 2] {
 /// Reports missing, mistyped and undeclared columns; returns the declared
 /// fields whose column is present with a usable type (every other check
 /// reads only those).
-pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> Vec<&'a Field> {
+pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> PolarsResult<Vec<&'a Field>> {
     let source = table.source;
     let mut usable = Vec::new();
     for field in &source.fields {
@@ -29,7 +29,8 @@ pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> Vec<&'a Field> {
                 )
                 .help(format!("add the column to the data, or remove `{}` from the schema if the source does not have it", field.name)),
             ),
-            Some(dtype) if !holds(&field.ty, dtype) => findings.push(
+            // A CSV column with no value at all reads as text: it holds nothing to mistype.
+            Some(dtype) if !holds(&field.ty, dtype) && !(matches!(dtype, DataType::String) && all_null(table, &field.name)?) => findings.push(
                 Diagnostic::new(
                     "E0603",
                     field.type_span,
@@ -48,7 +49,14 @@ pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> Vec<&'a Field> {
             Some(_) => usable.push(field),
         }
     }
-    let label_times: Vec<String> = source.fields.iter().filter(|f| f.label).flat_map(|f| label_time_columns(&f.name)).collect();
+    // A label's arrival column is read by the label-delay check only when it holds times.
+    let label_times: Vec<String> = source
+        .fields
+        .iter()
+        .filter(|f| f.label)
+        .flat_map(|f| label_time_columns(&f.name))
+        .filter(|c| matches!(table.schema.get(c), Some(DataType::Datetime(..) | DataType::Date)))
+        .collect();
     let extra: Vec<String> = table
         .schema
         .iter_names()
@@ -67,7 +75,15 @@ pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> Vec<&'a Field> {
             .help(format!("declare the column{s} in `schema {{ ... }}` (features and checks can then read them), or drop them from the export")),
         );
     }
-    usable
+    Ok(usable)
+}
+
+fn all_null(table: &Table<'_>, column: &str) -> PolarsResult<bool> {
+    let counted = crate::query::collect(table.frame.clone().select([
+        col(column).null_count().cast(DataType::UInt64).alias("nulls"),
+        len().cast(DataType::UInt64).alias("rows"),
+    ]))?;
+    Ok(counted.column("nulls")?.u64()?.get(0) == counted.column("rows")?.u64()?.get(0))
 }
 
 /// Whether a column of type `dtype` can hold the declared type's values.

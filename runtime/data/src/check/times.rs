@@ -144,7 +144,7 @@ fn volume(table: &Table<'_>, span_ms: Option<(f64, f64)>, rows: u64, findings: &
                             "{} holds {} rows a day over {} days of events, far from the declared {} a day",
                             table.shown,
                             count(observed),
-                            num(whole_days),
+                            num(((last - first) / DAY_MS * 10.0).round() / 10.0),
                             count(declared)
                         ),
                     )

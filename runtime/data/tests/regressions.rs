@@ -1,6 +1,5 @@
-//! Behaviours of `data check` believed to be wrong, each as the test that
-//! should pass once it is fixed; ignored until then (`cargo test -p
-//! mlspec-data --test known_issues -- --ignored` shows them failing).
+//! Behaviours of `data check` that were wrong once (found while writing the
+//! corpus), each held by the test that failed then.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -28,13 +27,11 @@ fn replace(df: &mut DataFrame, column: &str, series: Series) {
 
 /// With one positive label, any numeric column "separates" it with an AUC
 /// of at least 0.99 whenever that row's value is among the top (or bottom)
-/// 1 % — 2 % of clean samples per column. The leak check needs a minimum
-/// number of positives and negatives (or a significance test). In the
-/// generator's clean data of `specs/fraud_detection.mlspec` (positive_rate
-/// 0.2 %) at 500 rows (one positive), 4 seeds of 0..100 get a W0607 on
-/// `transactions.amount`.
+/// 1 % — 2 % of clean samples per column: the leak check needs 30 labelled
+/// rows of each class (before it, the generator's clean data of
+/// `specs/fraud_detection.mlspec` at 500 rows, one positive, got a W0607 on
+/// `transactions.amount` for 4 seeds of 100).
 #[test]
-#[ignore = "bug: W0607 on a single positive label"]
 fn one_positive_label_is_not_a_leak() {
     let mut data = clean(SPEC);
     let customers = data.frame_mut("customers");
@@ -47,11 +44,9 @@ fn one_positive_label_is_not_a_leak() {
 }
 
 /// A category whose values are (nearly) unique in a sample ranks every row
-/// by its own label, so its in-sample AUC is 1: `MAX_CATEGORIES` guards
-/// only above 1,000 distinct values, so a 300-row sample of a postcode (or
-/// any id-like category) is reported as a leak.
+/// by its own label, so its in-sample AUC is 1: a category is judged only
+/// when its values average 5 rows each.
 #[test]
-#[ignore = "bug: W0607 on a category with unique values in a small sample"]
 fn a_category_with_a_value_per_row_is_not_a_leak() {
     let spec =
         SPEC.replace("      churned_30d: bool label delay 30d\n", "      churned_30d: bool label delay 30d\n      postcode: category\n");
@@ -65,12 +60,8 @@ fn a_category_with_a_value_per_row_is_not_a_leak() {
 
 /// `churned_30d: bool label delay 30d`: the label of a snapshot younger
 /// than 30 days is not known yet, so an export taken today has nulls
-/// there. `data check` reports them as E0606 ("declares no `missing`
-/// rate") although the spec declares exactly that delay. (A design
-/// question as much as a bug: the nulls of events within `delay` of
-/// as-of could be exempt.)
+/// there; they are not missing values (E0606 counts only labels that are due).
 #[test]
-#[ignore = "questionable: nulls of labels not yet due are E0606"]
 fn labels_not_yet_due_may_be_null() {
     let mut data = clean(SPEC);
     let customers = data.frame_mut("customers");
@@ -81,11 +72,9 @@ fn labels_not_yet_due_may_be_null() {
     assert!(found.is_empty(), "{}", shown(SPEC, &found));
 }
 
-/// Parts named `DIR/<source>-*.parquet` are shown as `DIR/<source>/*.parquet`
-/// when DIR itself ends with the source's name (`files::pattern` tests
-/// `parent.ends_with(source)`): the message names files that do not exist.
+/// Parts named `DIR/<source>-*.parquet` are shown by that pattern even when
+/// DIR itself is named like the source (it once read `DIR/<source>/*.parquet`).
 #[test]
-#[ignore = "bug: the part pattern names DIR/customers/customers/*.parquet"]
 fn parts_beside_each_other_are_shown_by_their_pattern() {
     let mut data = clean(SPEC);
     let top = tempfile::tempdir().unwrap();
@@ -105,11 +94,10 @@ fn parts_beside_each_other_are_shown_by_their_pattern() {
     assert!(found[0].message.contains(&expected), "{}", found[0].message);
 }
 
-/// An all-empty CSV column is read as strings, so a `nullable` float whose
-/// export has no value at all is E0603 ("holds str"), where an all-null
-/// parquet column (type Null) is accepted and left to the missing check.
+/// An all-empty CSV column is read as strings; like an all-null parquet
+/// column (type Null) it holds nothing to mistype, so a `nullable` float
+/// whose export has no value at all is not E0603.
 #[test]
-#[ignore = "bug: an all-empty CSV column is E0603"]
 fn an_empty_csv_column_of_a_nullable_field_is_not_mistyped() {
     let spec = SPEC.replace("dist lognormal(mean: 3.4, sd: 0.5)", "dist lognormal(mean: 3.4, sd: 0.5) nullable");
     let mut data = clean(&spec);
@@ -123,11 +111,10 @@ fn an_empty_csv_column_of_a_nullable_field_is_not_mistyped() {
     assert!(found.is_empty(), "{}", shown(&spec, &found));
 }
 
-/// A `churned_30d_at` column that is not a time (ISO strings in parquet) is
-/// skipped by the label-delay check and, by its name, by the undeclared-
-/// column check: nothing says the arrival times were not read.
+/// A `churned_30d_at` column that is not a time (ISO strings in parquet)
+/// cannot be read as the label's arrival, so it is an undeclared column
+/// (W0601) rather than silently skipped.
 #[test]
-#[ignore = "bug: a mistyped label arrival column is silently ignored"]
 fn a_label_arrival_column_that_is_not_a_time_is_reported() {
     let mut data = clean(SPEC);
     let customers = data.frame_mut("customers");
