@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pandas.api import types as pdt
 
 DAY_S = 86_400.0
@@ -117,21 +119,24 @@ def parse_time(text: str) -> pd.Timestamp:
     return pd.Timestamp(t if t.tzinfo else t.replace(tzinfo=UTC))
 
 
-def holds(declared: str, dtype: Any) -> bool:
-    """Whether a pandas column of `dtype` can hold the declared type (E0603).
-    (pandas turns an integer column with nulls into float: not the case here.)"""
+def holds(declared: str, dtype: pa.DataType) -> bool:
+    """Whether a column of the file's type `dtype` can hold the declared type
+    (E0603). Judged on the parquet schema, not on pandas dtypes: pandas turns
+    an integer column with nulls into float64."""
     if declared == "id":
-        return pdt.is_integer_dtype(dtype) or pdt.is_string_dtype(dtype)
+        return pa.types.is_integer(dtype) or pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
     if declared == "int":
-        return pdt.is_integer_dtype(dtype)
+        return pa.types.is_integer(dtype)
     if declared == "float":
-        return pdt.is_numeric_dtype(dtype) and not pdt.is_bool_dtype(dtype)
+        return pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_decimal(dtype)
     if declared == "bool":
-        return pdt.is_bool_dtype(dtype) or pdt.is_integer_dtype(dtype)
+        return pa.types.is_boolean(dtype) or pa.types.is_integer(dtype)
     if declared in ("category", "string", "text"):
-        return pdt.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+        if pa.types.is_dictionary(dtype):
+            dtype = dtype.value_type
+        return pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
     if declared in ("timestamp", "date"):
-        return pdt.is_datetime64_any_dtype(dtype)
+        return pa.types.is_timestamp(dtype) or pa.types.is_date(dtype)
     return True
 
 
@@ -139,14 +144,14 @@ def label_time_columns(label: str) -> list[str]:
     return [f"{label}_at", f"{label}_ts"]
 
 
-def check_schema(name: str, source: Source, df: pd.DataFrame, out: Findings) -> list[str]:
+def check_schema(name: str, source: Source, df: pd.DataFrame, schema: pa.Schema, out: Findings) -> list[str]:
     """E0602, E0603, W0601; the fields every other check may read."""
     usable = []
     for column, field in source.fields.items():
         if column not in df.columns:
             out.add("E0602", name, column, f"`{name}.{column}` is declared but the data has no such column")
-        elif not holds(field.type, df[column].dtype):
-            out.add("E0603", name, column, f"`{column}` is declared `{field.type}` but holds {df[column].dtype}")
+        elif not holds(field.type, schema.field(column).type):
+            out.add("E0603", name, column, f"`{column}` is declared `{field.type}` but holds {schema.field(column).type}")
         else:
             usable.append(column)
     allowed = set(source.fields)
@@ -307,10 +312,11 @@ def main() -> int:
             continue
         started = time.perf_counter()
         df = pd.read_parquet(path)
+        schema = pq.read_schema(path)  # the file's footer: its column types
         seconds["read"] += time.perf_counter() - started
         started = time.perf_counter()
         frames[name] = df
-        usable[name] = check_schema(name, source, df, out)
+        usable[name] = check_schema(name, source, df, schema, out)
         check_columns(name, source, df, usable[name], out)
         check_times(name, source, df, usable[name], as_of, out)
         check_label(name, source, df, usable[name], out)
