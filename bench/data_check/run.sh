@@ -6,6 +6,9 @@
 # - a pinned venv at ~/.cache/mlspec-bench-venv (BENCH_VENV) with pandas, pyarrow, numpy;
 # - data in ~/.cache/mlspec-bench-data/ROWS/ (BENCH_DATA), generated once by generate.py;
 # - each tool RUNS times (default 3) under `/usr/bin/time -v`;
+# - Great Expectations too (gx_check.py), from its own venv ~/.cache/mlspec-bench-venv-gx
+#   (BENCH_GX_VENV) with the same pins: skipped with a message if it does not install,
+#   or with GX=0; GX_RUNS (default RUNS) sets its runs, as it is much the slowest;
 # - a Markdown table: tool, rows, median wall seconds, max RSS MiB, findings.
 #
 # MLSPEC is the mlspec binary (default: $CARGO_TARGET_DIR/release/mlspec, else the
@@ -25,6 +28,10 @@ MLSPEC=${MLSPEC:-${CARGO_TARGET_DIR:-$REPO/target}/release/mlspec}
 AS_OF=2026-12-01T00:00:00Z # generate.py ends the events a minute before it
 SEED=7
 PINS=(pandas==2.2.3 pyarrow==18.1.0 numpy==2.1.3)
+GX_PINS=(great_expectations==1.24.1 "${PINS[@]}")
+GX_VENV=${BENCH_GX_VENV:-$HOME/.cache/mlspec-bench-venv-gx}
+GX=${GX:-1}
+GX_RUNS=${GX_RUNS:-$RUNS}
 
 # ---- tools --------------------------------------------------------------------
 if [[ ! -x /usr/bin/time ]]; then
@@ -37,15 +44,28 @@ if [[ ! -x $PY ]]; then
   echo "creating the venv $VENV" >&2
   python3 -m venv "$VENV"
 fi
+# pinned PYTHON PIN...: whether PYTHON's environment has exactly these versions.
 pinned() {
-  "$PY" - "${PINS[@]}" <<'EOF'
+  local python=$1
+  shift
+  "$python" - "$@" <<'EOF'
 import importlib.metadata as m, sys
 sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))
 EOF
 }
-if ! pinned 2>/dev/null; then
+if ! pinned "$PY" "${PINS[@]}" 2>/dev/null; then
   echo "installing ${PINS[*]} into $VENV" >&2
   "$PY" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
+fi
+
+GPY=$GX_VENV/bin/python
+if [[ $GX == 1 ]] && ! pinned "$GPY" "${GX_PINS[@]}" 2>/dev/null; then
+  echo "installing ${GX_PINS[*]} into $GX_VENV (optional)" >&2
+  if ! { [[ -x $GPY ]] || python3 -m venv "$GX_VENV"; } ||
+    ! "$GPY" -m pip install --quiet --disable-pip-version-check "${GX_PINS[@]}" >&2; then
+    echo "great_expectations did not install: skipping it" >&2
+    GX=0
+  fi
 fi
 
 # ---- data ---------------------------------------------------------------------
@@ -58,11 +78,13 @@ mkdir -p "$DATA/runs"
 # ---- timing -------------------------------------------------------------------
 # time_runs NAME CMD...: runs CMD $RUNS times; prints "median_wall_s max_rss_mib findings".
 # Findings are read from the JSON each tool prints (`errors` + `warnings`).
+# (gx runs GX_RUNS times.)
 time_runs() {
-  local name=$1
+  local name=$1 runs=$RUNS
   shift
+  [[ $name == gx ]] && runs=$GX_RUNS
   local walls=() rss=0 findings=? i log out
-  for ((i = 1; i <= RUNS; i++)); do
+  for ((i = 1; i <= runs; i++)); do
     log=$DATA/runs/$name.$i.time
     out=$DATA/runs/$name.$i.json
     # exit 1 means findings, which the table shows; anything else is a failure.
@@ -98,11 +120,17 @@ else
 fi
 echo "pandas: $("$PY" -c 'import pandas, pyarrow, numpy; print(f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, numpy {numpy.__version__}")')" >&2
 results+=("pandas $("$PY" -c 'import pandas; print(pandas.__version__)')|$(time_runs pandas "$PY" "$HERE/pandas_check.py" --data "$DATA" --as-of "$AS_OF")")
+if [[ $GX == 1 ]]; then
+  gx_version=$("$GPY" -c 'import importlib.metadata as m; print(m.version("great_expectations"))')
+  echo "great_expectations $gx_version (W0607 and timestamp types not covered: see gx_check.py)" >&2
+  results+=("Great Expectations $gx_version (pandas)|$(time_runs gx "$GPY" "$HERE/gx_check.py" --data "$DATA" --as-of "$AS_OF")")
+fi
 
 # ---- report -------------------------------------------------------------------
 echo
 echo "events.parquet: $(size_mib "$DATA/events.parquet") MiB, users.parquet: $(size_mib "$DATA/users.parquet") MiB" \
   "($DATA; $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo) GiB RAM, $RUNS runs each)"
+if [[ $GX == 1 && $GX_RUNS != "$RUNS" ]]; then echo "(Great Expectations: $GX_RUNS runs)"; fi
 echo
 echo "| tool | rows | median wall s | max RSS MiB | findings |"
 echo "|---|---:|---:|---:|---:|"
