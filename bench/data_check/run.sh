@@ -9,6 +9,7 @@
 # - Great Expectations too (gx_check.py), from its own venv ~/.cache/mlspec-bench-venv-gx
 #   (BENCH_GX_VENV) with the same pins: skipped with a message if it does not install,
 #   or with GX=0; GX_RUNS (default RUNS) sets its runs, as it is much the slowest;
+#   PANDAS=0 skips pandas (for a file larger than memory, which pandas cannot read);
 # - a Markdown table: tool, rows, median wall seconds, max RSS MiB, findings.
 #
 # MLSPEC is the mlspec binary (default: $CARGO_TARGET_DIR/release/mlspec, else the
@@ -31,6 +32,7 @@ PINS=(pandas==2.2.3 pyarrow==18.1.0 numpy==2.1.3)
 GX_PINS=(great_expectations==1.24.1 "${PINS[@]}")
 GX_VENV=${BENCH_GX_VENV:-$HOME/.cache/mlspec-bench-venv-gx}
 GX=${GX:-1}
+PANDAS=${PANDAS:-1}
 GX_RUNS=${GX_RUNS:-$RUNS}
 
 # ---- tools --------------------------------------------------------------------
@@ -118,8 +120,10 @@ else
   echo "mlspec binary missing at $MLSPEC: set MLSPEC, or build it (cargo build --release); skipping it" >&2
   results+=("mlspec data check|missing - -")
 fi
-echo "pandas: $("$PY" -c 'import pandas, pyarrow, numpy; print(f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, numpy {numpy.__version__}")')" >&2
-results+=("pandas $("$PY" -c 'import pandas; print(pandas.__version__)')|$(time_runs pandas "$PY" "$HERE/pandas_check.py" --data "$DATA" --as-of "$AS_OF")")
+if [[ $PANDAS == 1 ]]; then
+  echo "pandas: $("$PY" -c 'import pandas, pyarrow, numpy; print(f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, numpy {numpy.__version__}")')" >&2
+  results+=("pandas $("$PY" -c 'import pandas; print(pandas.__version__)')|$(time_runs pandas "$PY" "$HERE/pandas_check.py" --data "$DATA" --as-of "$AS_OF")")
+fi
 if [[ $GX == 1 ]]; then
   gx_version=$("$GPY" -c 'import importlib.metadata as m; print(m.version("great_expectations"))')
   echo "great_expectations $gx_version (W0607 and timestamp types not covered: see gx_check.py)" >&2
