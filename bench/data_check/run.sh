@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `mlspec data check` against the same checks in pandas, on ROWS generated rows.
+# `mlspec data check` against the same checks in pandas (and Great Expectations), on ROWS generated rows.
 #
 #   bench/data_check/run.sh ROWS            e.g. 10000000 for the 10M × 20
 #
