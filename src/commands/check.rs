@@ -40,14 +40,7 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool, fix: bool
     }
     let reports: Vec<FileReport<'_>> =
         loaded.iter().map(|(path, src, diags)| FileReport { path, source: src, diagnostics: diags }).collect();
-    let out = match format {
-        CheckFormat::Human => {
-            let style = if io::use_color(io::stdout_is_terminal()) { Style::Color } else { Style::Plain };
-            render::render_human(&reports, style)
-        }
-        CheckFormat::Json => render::render_json(&reports),
-        CheckFormat::Sarif => render::render_sarif(&reports, env!("CARGO_PKG_VERSION")),
-    };
+    let out = render_reports(&reports, format);
     if fix && files.iter().any(|f| f == "-") {
         // Standard output carries the fixed text; the report goes to stderr.
         eprint!("{out}");
@@ -61,6 +54,18 @@ pub fn run(files: &[String], format: CheckFormat, deny_warnings: bool, fix: bool
     let errors = render::count(&reports, Severity::Error);
     let warnings = render::count(&reports, Severity::Warning);
     Ok(Status::findings_if(errors > 0 || (deny_warnings && warnings > 0)))
+}
+
+/// The reports in `format`, as `check` and `data check` print them.
+pub fn render_reports(reports: &[FileReport<'_>], format: CheckFormat) -> String {
+    match format {
+        CheckFormat::Human => {
+            let style = if io::use_color(io::stdout_is_terminal()) { Style::Color } else { Style::Plain };
+            render::render_human(reports, style)
+        }
+        CheckFormat::Json => render::render_json(reports),
+        CheckFormat::Sarif => render::render_sarif(reports, env!("CARGO_PKG_VERSION")),
+    }
 }
 
 /// `text` with its fixes applied, round after round, its diagnostics then,

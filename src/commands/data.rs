@@ -12,7 +12,7 @@ use crate::CheckFormat;
 use mlspec_data::files::SourceData;
 use mlspec_data::infer::Input;
 use mlspec_data::time::{format_utc, parse_utc};
-use mlspec_diag::render::{self, FileReport, Style};
+use mlspec_diag::render::{self, FileReport};
 use mlspec_diag::Severity;
 use std::path::Path;
 
@@ -32,15 +32,7 @@ pub fn check(file: &str, data: &str, format: CheckFormat, as_of: Option<&str>, d
     let options = mlspec_data::Options { as_of_ms, as_of_label: format_utc(as_of_ms) };
     let checked = mlspec_data::check(&design, dir, &options);
     let reports = [FileReport { path: file, source: &src, diagnostics: &checked.diagnostics }];
-    let out = match format {
-        CheckFormat::Human => {
-            let style = if io::use_color(io::stdout_is_terminal()) { Style::Color } else { Style::Plain };
-            render::render_human(&reports, style)
-        }
-        CheckFormat::Json => render::render_json(&reports),
-        CheckFormat::Sarif => render::render_sarif(&reports, env!("CARGO_PKG_VERSION")),
-    };
-    io::print(&out);
+    io::print(&super::check::render_reports(&reports, format));
     if matches!(format, CheckFormat::Human) {
         let rows: u64 = checked.sources.iter().map(|r| r.rows).sum();
         let n = checked.sources.len();

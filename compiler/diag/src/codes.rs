@@ -80,7 +80,11 @@ pub static CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0606", title: "more missing values than declared", explanation: include_str!("explain/E0606.md") },
     CodeInfo { code: "E0607", title: "a key that repeats", explanation: include_str!("explain/E0607.md") },
     CodeInfo { code: "E0608", title: "a reference that does not resolve", explanation: include_str!("explain/E0608.md") },
-    CodeInfo { code: "E0609", title: "events later than the time the data is checked as of", explanation: include_str!("explain/E0609.md") },
+    CodeInfo {
+        code: "E0609",
+        title: "events later than the time the data is checked as of",
+        explanation: include_str!("explain/E0609.md"),
+    },
     CodeInfo { code: "E0610", title: "the data cannot be read", explanation: include_str!("explain/E0610.md") },
     CodeInfo {
         code: "W0101",

@@ -194,7 +194,17 @@ pub struct Problem<P: Phase = Checked> {
 
 impl Problem<Draft> {
     pub fn new(span: Span) -> Self {
-        Problem { objective: None, task: None, target: None, group: None, positive_rate: None, positive_rate_span: None, classes: Vec::new(), horizon_s: None, span }
+        Problem {
+            objective: None,
+            task: None,
+            target: None,
+            group: None,
+            positive_rate: None,
+            positive_rate_span: None,
+            classes: Vec::new(),
+            horizon_s: None,
+            span,
+        }
     }
 }
 

@@ -64,14 +64,11 @@ impl SourceData {
             Format::Csv => LazyCsvReader::new_paths(paths.into_iter().collect())
                 .with_has_header(true)
                 .with_try_parse_dates(true)
-                .with_infer_schema_length(Some(INFER_SCHEMA_ROWS))
+                .with_infer_schema_length(Some(crate::tolerance::CSV_SCHEMA_ROWS))
                 .finish(),
         }
     }
 }
-
-/// CSV rows read to decide each column's type.
-const INFER_SCHEMA_ROWS: usize = 10_000;
 
 /// Where a source's data would be, for a message that none was found.
 pub fn candidates(dir: &Path, source: &str) -> String {

@@ -8,7 +8,8 @@
 //! * every [`Fit`] returned by [`fit_all`] holds a valid [`Dist`] (see [`Dist::is_valid`]) and a KS
 //!   distance in `[0, 1]`.
 
-use std::f64::consts::{LN_2, PI, SQRT_2};
+use mlspec_ir::numbers::{gamma_q, ln_gamma};
+use std::f64::consts::{PI, SQRT_2};
 
 /// Zipf fits are skipped when the largest value exceeds this (computing `H(n, s)` is `O(n)`).
 pub const ZIPF_MAX_N: f64 = 1e6;
@@ -403,33 +404,6 @@ fn erfc(x: f64) -> f64 {
     }
 }
 
-/// `ln Γ(x)` for `x > 0`: Lanczos (g = 7, 9 terms), relative error about 1e-15.
-fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Γ(x) = Γ(x + 1) / x keeps the series on its accurate range.
-        return ln_gamma(x + 1.0) - x.ln();
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    let t = x + G + 0.5;
-    0.5 * (LN_2 + PI.ln()) + (x + 0.5) * t.ln() - t + a.ln()
-}
-
 /// `P(X <= k)` for `X ~ Poisson(lambda)` and an integer `k`: `Q(k + 1, lambda)`, the regularised
 /// upper incomplete gamma function, for `lambda <= POISSON_EXACT_MAX_LAMBDA`; a
 /// continuity-corrected normal approximation above.
@@ -445,58 +419,6 @@ fn poisson_cdf(lambda: f64, k: f64) -> f64 {
         return normal_cdf((k + 0.5 - lambda) / lambda.sqrt());
     }
     gamma_q(k + 1.0, lambda)
-}
-
-/// Regularised upper incomplete gamma `Q(a, x)` for `a >= 1`, `x > 0` (Numerical Recipes: series
-/// below `a + 1`, Lentz continued fraction above). Both need `O(sqrt(a))` terms near `x ≈ a`, so
-/// the iteration cap grows with `sqrt(a)`.
-fn gamma_q(a: f64, x: f64) -> f64 {
-    const EPS: f64 = 1e-16;
-    const TINY: f64 = 1e-300;
-    if x <= 0.0 {
-        return 1.0;
-    }
-    let max_iter = (20.0 * a.sqrt()) as usize + 1000;
-    let prefactor = (-x + a * x.ln() - ln_gamma(a)).exp();
-    if x < a + 1.0 {
-        let mut ap = a;
-        let mut del = 1.0 / a;
-        let mut sum = del;
-        for _ in 0..max_iter {
-            ap += 1.0;
-            del *= x / ap;
-            sum += del;
-            if del.abs() < sum.abs() * EPS {
-                break;
-            }
-        }
-        1.0 - sum * prefactor
-    } else {
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..=max_iter {
-            let i = i as f64;
-            let an = -i * (i - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < EPS {
-                break;
-            }
-        }
-        prefactor * h
-    }
 }
 
 #[cfg(test)]

@@ -31,12 +31,7 @@ use mlspec_ir::numbers::{count, num};
 use polars::prelude::*;
 use std::fmt::Write as _;
 
-/// A string column with at most this many distinct values may be a category.
-pub const MAX_CATEGORIES: u64 = 50;
-/// ... when each value repeats at least this often on average.
-pub const MIN_REPEATS: u64 = 5;
-/// Values a distribution is fitted on.
-pub const FIT_SAMPLE: u64 = 100_000;
+use crate::tolerance::{INFER_FIT_SAMPLE as FIT_SAMPLE, INFER_MAX_CATEGORIES as MAX_CATEGORIES, INFER_MIN_REPEATS as MIN_REPEATS};
 
 /// One data file to draft a source from.
 pub struct Input {
@@ -81,7 +76,14 @@ pub fn draft(system: &str, inputs: &[Input]) -> Result<String, String> {
             crate::files::Format::Parquet => "parquet",
             crate::files::Format::Csv => "csv",
         };
-        let _ = write!(out, "\n  // {} rows in {}\n  source {} {{\n    kind table\n    format {format}\n    volume {}\n    schema {{\n", count(d.rows as f64), input.shown, input.source, d.volume);
+        let _ = write!(
+            out,
+            "\n  // {} rows in {}\n  source {} {{\n    kind table\n    format {format}\n    volume {}\n    schema {{\n",
+            count(d.rows as f64),
+            input.shown,
+            input.source,
+            d.volume
+        );
         for c in &d.columns {
             if let Some(comment) = &c.comment {
                 let _ = writeln!(out, "      // {comment}");
@@ -189,7 +191,8 @@ fn describe(
             "id".to_string()
         } else if distinct <= MAX_CATEGORIES && distinct * MIN_REPEATS <= rows - nulls {
             let values = counts_by_value(frame.clone(), name, None)?;
-            let listed: Vec<String> = values.column(name)?.cast(&DataType::String)?.str()?.iter().flatten().map(|v| format!("{v:?}")).collect();
+            let listed: Vec<String> =
+                values.column(name)?.cast(&DataType::String)?.str()?.iter().flatten().map(|v| format!("{v:?}")).collect();
             modifiers.push(format!("values [{}]", listed.join(", ")));
             "category".to_string()
         } else {
@@ -315,8 +318,8 @@ mod tests {
 
     #[test]
     fn rounding_is_outward_and_short() {
-        assert_eq!(round_down(3.14159), "3.1");
-        assert_eq!(round_up(3.14159), "3.2");
+        assert_eq!(round_down(3.271_8), "3.2");
+        assert_eq!(round_up(3.271_8), "3.3");
         assert_eq!(round_down(-12.5), "-13");
         assert_eq!(round_up(487.2), "490");
         assert_eq!(round_down(0.0), "0");

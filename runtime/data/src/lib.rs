@@ -17,5 +17,6 @@ pub mod fit;
 pub mod infer;
 mod query;
 pub mod time;
+pub mod tolerance;
 
 pub use check::{check, Checked, Options, Read};

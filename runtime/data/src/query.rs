@@ -119,7 +119,5 @@ pub fn counts_by_value(frame: LazyFrame, column: &str, label: Option<&str>) -> P
         frame = frame.filter(col(label).is_not_null());
         aggs.push(col(label).cast(DataType::Float64).sum().alias("positives"));
     }
-    collect(
-        frame.filter(col(column).is_not_null()).group_by([col(column)]).agg(aggs).sort([column], SortMultipleOptions::default()),
-    )
+    collect(frame.filter(col(column).is_not_null()).group_by([col(column)]).agg(aggs).sort([column], SortMultipleOptions::default()))
 }

@@ -159,7 +159,7 @@ fn a_transaction_of_an_unknown_customer() {
     let (_dir, checked) = check(SPEC, &data);
     let d =
         exactly(SPEC, &checked.diagnostics, &[("E0608", line("source transactions", "customer_id: id references customers.customer_id"))]);
-    assert_mentions(&d[0], &["transactions.parquet", "1 rows", "customers-999999"]);
+    assert_mentions(&d[0], &["transactions.parquet", "1 of 3,000 rows", "customers-999999"]);
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn a_snapshot_after_as_of() {
     set_millis(customers, "snapshot_ts", ts);
     let (_dir, checked) = check(SPEC, &data);
     let d = exactly(SPEC, &checked.diagnostics, &[("E0609", line("source customers", "snapshot_ts: timestamp event_time"))]);
-    assert_mentions(&d[0], &["customers.parquet", "1 rows", support::AS_OF_LABEL, "row 17: 2026-12-06"]);
+    assert_mentions(&d[0], &["customers.parquet", "1 of 2,000 rows", support::AS_OF_LABEL, "row 17: 2026-12-06"]);
 }
 
 #[test]

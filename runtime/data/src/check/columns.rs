@@ -10,13 +10,11 @@
 
 use super::{name, Findings, Options, Table};
 use crate::query::{count_where, epoch_ms, examples, show_examples, Aggregates, Row};
+use crate::tolerance::{EXAMPLES, MISSING_MIN_POINTS, MISSING_SIGMAS};
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::{count, num, pct};
 use mlspec_ir::{Field, FieldType};
 use polars::prelude::*;
-
-/// Examples a message shows.
-const EXAMPLES: u32 = 3;
 
 /// The rows where `f` is missing: any null, but for a label with a delay
 /// only those whose label is due by `as_of`.
@@ -80,7 +78,13 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], row: &Row, findings: &mut Fin
                 Diagnostic::new(
                     "E0604",
                     f.modifier_span("range"),
-                    format!("{} of {} rows of {column} are outside `range {}..{}`{shown}", count(bad as f64), count(rows as f64), num(lo), num(hi)),
+                    format!(
+                        "{} of {} rows of {column} are outside `range {}..{}`{shown}",
+                        count(bad as f64),
+                        count(rows as f64),
+                        num(lo),
+                        num(hi)
+                    ),
                 )
                 .help(format!(
                     "the data runs from {} to {}: fix the rows, or widen the range (`range {}..{}`) if those values are real",
@@ -98,7 +102,11 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], row: &Row, findings: &mut Fin
                 Diagnostic::new(
                     "E0605",
                     f.modifier_span("values"),
-                    format!("{} of {} rows of {column} hold a value that `values` does not list{shown}", count(bad as f64), count(rows as f64)),
+                    format!(
+                        "{} of {} rows of {column} hold a value that `values` does not list{shown}",
+                        count(bad as f64),
+                        count(rows as f64)
+                    ),
                 )
                 .help("add the values to `values [...]` if they are real categories, or map them to listed ones in the export"),
             );
@@ -113,7 +121,11 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], row: &Row, findings: &mut Fin
                     Diagnostic::new(
                         "E0607",
                         f.modifier_span("key"),
-                        format!("{} of {} rows of {column} repeat a key that an earlier row holds{shown}", count(duplicates as f64), count(rows as f64)),
+                        format!(
+                            "{} of {} rows of {column} repeat a key that an earlier row holds{shown}",
+                            count(duplicates as f64),
+                            count(rows as f64)
+                        ),
                     )
                     .help("a `key` identifies one row: deduplicate the export, or drop `key` if the field is not unique"),
                 );
@@ -131,7 +143,7 @@ fn missing(f: &Field, column: &str, rows: u64, nulls: u64, findings: &mut Findin
     let found = format!("{} of {} rows ({}) of {column} are missing", count(nulls as f64), count(rows as f64), pct(observed));
     match f.missing {
         Some(p) => {
-            let tolerance = (3.0 * (p * (1.0 - p) / rows as f64).sqrt()).max(0.005);
+            let tolerance = (MISSING_SIGMAS * (p * (1.0 - p) / rows as f64).sqrt()).max(MISSING_MIN_POINTS);
             if observed > p + tolerance {
                 findings.push(
                     Diagnostic::new("E0606", f.modifier_span("missing"), format!("{found}, above the declared `missing {}`", pct(p)))
@@ -139,13 +151,13 @@ fn missing(f: &Field, column: &str, rows: u64, nulls: u64, findings: &mut Findin
                 );
             }
         }
-        None => findings.push(
-            Diagnostic::new("E0606", f.span, format!("{found}, but `{}` declares no `missing` rate", f.name)).help(if f.key {
+        None => findings.push(Diagnostic::new("E0606", f.span, format!("{found}, but `{}` declares no `missing` rate", f.name)).help(
+            if f.key {
                 "a key is never missing: drop or repair those rows".to_string()
             } else {
                 format!("declare it (`missing {}`) or mark the field `nullable`", pct(observed))
-            }),
-        ),
+            },
+        )),
     }
 }
 
@@ -165,10 +177,7 @@ fn duplicate_examples(table: &Table<'_>, f: &Field) -> PolarsResult<String> {
     )?;
     let keys = repeated.column(key)?.str()?.clone();
     let counts = repeated.column("n")?.u64()?.clone();
-    let shown: Vec<String> = keys
-        .iter()
-        .zip(counts.iter())
-        .filter_map(|(k, n)| Some(format!("{} ({} rows)", crate::query::clip(k?), n?)))
-        .collect();
+    let shown: Vec<String> =
+        keys.iter().zip(counts.iter()).filter_map(|(k, n)| Some(format!("{} ({} rows)", crate::query::clip(k?), n?))).collect();
     Ok(if shown.is_empty() { String::new() } else { format!(", e.g. {}", shown.join(", ")) })
 }

@@ -18,18 +18,7 @@ use mlspec_ir::numbers::{count, human_duration, num, pct};
 use mlspec_ir::{Design, Field, FieldType};
 use polars::prelude::*;
 
-/// |z| of a two-sided test at 0.1 %.
-const Z_CRITICAL: f64 = 3.29;
-/// Late labels tolerated, as a fraction of labels.
-const LATE_TOLERANCE: f64 = 0.01;
-/// An AUC this far from 1/2 on one column alone is a leak.
-const LEAK_AUC: f64 = 0.99;
-/// Labelled rows of each class a leak needs: with fewer, an extreme value
-/// on the one positive row looks like perfect separation by chance.
-const MIN_CLASS: f64 = 30.0;
-/// A category whose values average fewer rows than this is an identifier
-/// in disguise: each value's own label ranks it perfectly in-sample.
-const MIN_ROWS_PER_CATEGORY: f64 = 5.0;
+use crate::tolerance::{LATE_SHARE, LEAK_AUC, LEAK_MIN_CLASS, LEAK_MIN_ROWS_PER_CATEGORY, RATE_RELATIVE, RATE_Z};
 
 /// The label field of this source that the problem targets.
 fn target<'a>(design: &Design, table: &Table<'a>, fields: &[&'a Field]) -> Option<&'a Field> {
@@ -39,9 +28,7 @@ fn target<'a>(design: &Design, table: &Table<'a>, fields: &[&'a Field]) -> Optio
 
 /// The column holding when the label arrived, when the data has one.
 fn arrival(table: &Table<'_>, label: &Field) -> Option<String> {
-    label_time_columns(&label.name)
-        .into_iter()
-        .find(|c| matches!(table.schema.get(c), Some(DataType::Datetime(..) | DataType::Date)))
+    label_time_columns(&label.name).into_iter().find(|c| matches!(table.schema.get(c), Some(DataType::Datetime(..) | DataType::Date)))
 }
 
 fn late(arrived: &str, event: &Field, delay_s: f64) -> Expr {
@@ -54,7 +41,8 @@ pub fn ask(design: &Design, table: &Table<'_>, fields: &[&Field], aggs: &mut Agg
         aggs.add(name(label, "positives"), col(label.name.as_str()).cast(DataType::Float64).sum());
     }
     for label in fields.iter().filter(|f| f.label) {
-        let (Some(delay_s), Some(arrived), Some(event)) = (label.delay_s, arrival(table, label), fields.iter().find(|f| f.event_time)) else {
+        let (Some(delay_s), Some(arrived), Some(event)) = (label.delay_s, arrival(table, label), fields.iter().find(|f| f.event_time))
+        else {
             continue;
         };
         aggs.add(name(label, "arrived"), col(arrived.as_str()).count().cast(DataType::UInt64));
@@ -72,7 +60,7 @@ pub fn judge(design: &Design, table: &Table<'_>, fields: &[&Field], row: &Row, f
         let arrived = row.count(&name(label, "arrived"));
         let late = row.count(&name(label, "late"));
         let (Some(delay_s), Some(column)) = (label.delay_s, arrival(table, label)) else { continue };
-        if arrived == 0 || (late as f64) <= LATE_TOLERANCE * arrived as f64 {
+        if arrived == 0 || (late as f64) <= LATE_SHARE * arrived as f64 {
             continue;
         }
         let longest_s = row.f64(&name(label, "longest")).unwrap_or(0.0) / 1000.0;
@@ -90,7 +78,9 @@ pub fn judge(design: &Design, table: &Table<'_>, fields: &[&Field], row: &Row, f
                     num((longest_s / 86_400.0 * 10.0).round() / 10.0)
                 ),
             )
-            .help("declare the delay the labels have: monitors and retraining wait for it, and a shorter one trains on labels not yet known"),
+            .help(
+                "declare the delay the labels have: monitors and retraining wait for it, and a shorter one trains on labels not yet known",
+            ),
         );
     }
     Ok(())
@@ -105,7 +95,7 @@ fn rate(design: &Design, table: &Table<'_>, label: &Field, row: &Row, findings: 
     }
     let observed = positives / n as f64;
     let z = (observed - p) / (p * (1.0 - p) / n as f64).sqrt();
-    if z.abs() > Z_CRITICAL && (observed - p).abs() > p / 10.0 {
+    if z.abs() > RATE_Z && (observed - p).abs() > p * RATE_RELATIVE {
         findings.push(
             Diagnostic::new(
                 "W0604",
@@ -120,7 +110,10 @@ fn rate(design: &Design, table: &Table<'_>, label: &Field, row: &Row, findings: 
                     num((z * 10.0).round() / 10.0)
                 ),
             )
-            .help(format!("declare the rate the data has (`positive_rate {}`): imbalance handling, thresholds and the simulation read it", pct(observed))),
+            .help(format!(
+                "declare the rate the data has (`positive_rate {}`): imbalance handling, thresholds and the simulation read it",
+                pct(observed)
+            )),
         );
     }
 }
@@ -138,11 +131,11 @@ fn leaks(table: &Table<'_>, label: &Field, fields: &[&Field], findings: &mut Fin
         let pos: Vec<f64> = groups.column("positives")?.f64()?.iter().map(|x| x.unwrap_or(0.0)).collect();
         let mut cells: Vec<(f64, f64)> = pos.iter().zip(&rows).map(|(p, n)| (*p, n - p)).collect();
         let (positives, labelled) = (pos.iter().sum::<f64>(), rows.iter().sum::<f64>());
-        if positives.min(labelled - positives) < MIN_CLASS {
+        if positives.min(labelled - positives) < LEAK_MIN_CLASS {
             continue;
         }
         if f.ty == FieldType::Category {
-            if (cells.len() as f64) * MIN_ROWS_PER_CATEGORY > labelled {
+            if (cells.len() as f64) * LEAK_MIN_ROWS_PER_CATEGORY > labelled {
                 continue;
             }
             // A category's score is its label rate: the best a model could do with it alone.

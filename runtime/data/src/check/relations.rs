@@ -11,7 +11,13 @@ use polars::prelude::*;
 
 const VALUE: &str = "__mlspec_value";
 
-pub fn check(table: &Table<'_>, rows: u64, fields: &[&Field], referenced: &dyn Fn(&str, &str) -> Option<LazyFrame>, findings: &mut Findings) -> PolarsResult<()> {
+pub fn check(
+    table: &Table<'_>,
+    rows: u64,
+    fields: &[&Field],
+    referenced: &dyn Fn(&str, &str) -> Option<LazyFrame>,
+    findings: &mut Findings,
+) -> PolarsResult<()> {
     for f in fields {
         let Some(r) = &f.references else { continue };
         let Some(parent) = referenced(&r.source, &r.field) else { continue };
@@ -27,7 +33,12 @@ pub fn check(table: &Table<'_>, rows: u64, fields: &[&Field], referenced: &dyn F
         if missing == 0 {
             continue;
         }
-        let values = collect(unresolved.unique(None, UniqueKeepStrategy::Any).sort([VALUE], SortMultipleOptions::default()).limit(3))?;
+        let values = collect(
+            unresolved
+                .unique(None, UniqueKeepStrategy::Any)
+                .sort([VALUE], SortMultipleOptions::default())
+                .limit(crate::tolerance::EXAMPLES),
+        )?;
         let shown: Vec<String> = values.column(VALUE)?.str()?.iter().flatten().map(clip).collect();
         findings.push(
             Diagnostic::new(

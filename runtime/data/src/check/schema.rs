@@ -30,22 +30,23 @@ pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> PolarsResult<Vec
                 .help(format!("add the column to the data, or remove `{}` from the schema if the source does not have it", field.name)),
             ),
             // A CSV column with no value at all reads as text: it holds nothing to mistype.
-            Some(dtype) if !holds(&field.ty, dtype) && !(matches!(dtype, DataType::String) && all_null(table, &field.name)?) => findings.push(
-                Diagnostic::new(
-                    "E0603",
-                    field.type_span,
-                    format!(
-                        "`{}.{}` is declared `{}` but column `{}` of {} holds {}",
-                        source.name,
-                        field.name,
-                        field.ty.name(),
-                        field.name,
-                        table.shown,
-                        dtype
-                    ),
-                )
-                .help(type_help(&field.ty, dtype)),
-            ),
+            Some(dtype) if !(holds(&field.ty, dtype) || matches!(dtype, DataType::String) && all_null(table, &field.name)?) => findings
+                .push(
+                    Diagnostic::new(
+                        "E0603",
+                        field.type_span,
+                        format!(
+                            "`{}.{}` is declared `{}` but column `{}` of {} holds {}",
+                            source.name,
+                            field.name,
+                            field.ty.name(),
+                            field.name,
+                            table.shown,
+                            dtype
+                        ),
+                    )
+                    .help(type_help(&field.ty, dtype)),
+                ),
             Some(_) => usable.push(field),
         }
     }
@@ -57,12 +58,8 @@ pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> PolarsResult<Vec
         .flat_map(|f| label_time_columns(&f.name))
         .filter(|c| matches!(table.schema.get(c), Some(DataType::Datetime(..) | DataType::Date)))
         .collect();
-    let extra: Vec<String> = table
-        .schema
-        .iter_names()
-        .map(|n| n.to_string())
-        .filter(|n| source.field(n).is_none() && !label_times.contains(n))
-        .collect();
+    let extra: Vec<String> =
+        table.schema.iter_names().map(|n| n.to_string()).filter(|n| source.field(n).is_none() && !label_times.contains(n)).collect();
     if !extra.is_empty() {
         let names: Vec<String> = extra.iter().map(|n| format!("`{n}`")).collect();
         let s = if extra.len() == 1 { "" } else { "s" };
@@ -72,17 +69,21 @@ pub fn check<'a>(table: &Table<'a>, findings: &mut Findings) -> PolarsResult<Vec
                 source.name_span,
                 format!("{} has column{s} {} that the schema of `{}` does not declare", table.shown, names.join(", "), source.name),
             )
-            .help(format!("declare the column{s} in `schema {{ ... }}` (features and checks can then read them), or drop them from the export")),
+            .help(format!(
+                "declare the column{s} in `schema {{ ... }}` (features and checks can then read them), or drop them from the export"
+            )),
         );
     }
     Ok(usable)
 }
 
 fn all_null(table: &Table<'_>, column: &str) -> PolarsResult<bool> {
-    let counted = crate::query::collect(table.frame.clone().select([
-        col(column).null_count().cast(DataType::UInt64).alias("nulls"),
-        len().cast(DataType::UInt64).alias("rows"),
-    ]))?;
+    let counted = crate::query::collect(
+        table
+            .frame
+            .clone()
+            .select([col(column).null_count().cast(DataType::UInt64).alias("nulls"), len().cast(DataType::UInt64).alias("rows")]),
+    )?;
     Ok(counted.column("nulls")?.u64()?.get(0) == counted.column("rows")?.u64()?.get(0))
 }
 

@@ -10,14 +10,13 @@
 
 use super::{name, Findings, Options, Table, ROWS};
 use crate::query::{count_where, epoch_ms, examples, show_examples, Aggregates, Row};
+use crate::tolerance::{EXAMPLES, REALTIME_LAG_S, VOLUME_FACTOR};
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::{count, human_duration, num, pct};
 use mlspec_ir::{Field, Freshness, SourceKind};
 use polars::prelude::*;
 
 const DAY_MS: f64 = 86_400_000.0;
-/// How far a `freshness realtime` source may lag.
-const REALTIME_LAG_S: f64 = 300.0;
 
 /// The event-time field, when the data has it with a time type.
 fn event_time<'a>(fields: &[&'a Field]) -> Option<&'a Field> {
@@ -52,7 +51,7 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], options: &Options, row: &Row,
         let future = row.count(&name(f, "future"));
         if future > 0 {
             let cond = epoch_ms(&f.name).gt(lit(options.as_of_ms));
-            let shown = show_examples(&examples(table.frame.clone(), cond, &f.name, 3)?);
+            let shown = show_examples(&examples(table.frame.clone(), cond, &f.name, EXAMPLES)?);
             findings.push(
                 Diagnostic::new(
                     "E0609",
@@ -69,7 +68,7 @@ pub fn judge(table: &Table<'_>, fields: &[&Field], options: &Options, row: &Row,
         }
         let inversions = row.count(&name(f, "inversions"));
         if inversions > 0 {
-            let shown = show_examples(&examples(table.frame.clone(), later_than_previous(f), &f.name, 3)?);
+            let shown = show_examples(&examples(table.frame.clone(), later_than_previous(f), &f.name, EXAMPLES)?);
             findings.push(
                 Diagnostic::new(
                     "W0602",
@@ -135,7 +134,7 @@ fn volume(table: &Table<'_>, span_ms: Option<(f64, f64)>, rows: u64, findings: &
             }
             let observed = rows as f64 / ((last - first) / DAY_MS);
             let declared = per_s * 86_400.0;
-            if observed < declared / 2.0 || observed > declared * 2.0 {
+            if observed < declared / VOLUME_FACTOR || observed > declared * VOLUME_FACTOR {
                 findings.push(
                     Diagnostic::new(
                         "W0606",
@@ -152,7 +151,7 @@ fn volume(table: &Table<'_>, span_ms: Option<(f64, f64)>, rows: u64, findings: &
                 );
             }
         }
-        (None, Some(total)) if rows as f64 > 2.0 * total => findings.push(
+        (None, Some(total)) if rows as f64 > VOLUME_FACTOR * total => findings.push(
             Diagnostic::new(
                 "W0606",
                 at,
