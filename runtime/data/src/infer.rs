@@ -24,9 +24,10 @@
 //! `mlspec data check`, has no finding: every declaration is one the data
 //! meets (a test holds it).
 
+use crate::check::schema::is_text;
 use crate::files::SourceData;
 use crate::fit::fit_all;
-use crate::query::{collect, counts_by_value, epoch_ms, Aggregates, Row, ROW};
+use crate::query::{collect, counts_by_value, epoch_ms, unresolved, Aggregates, Row, ROW};
 use mlspec_ir::numbers::{count, num};
 use polars::prelude::*;
 use std::fmt::Write as _;
@@ -146,10 +147,6 @@ fn draft_source(input_index: usize, input: &Input) -> PolarsResult<Drafted> {
         })
         .unwrap_or_else(|| rows.to_string());
     Ok(Drafted { input_index, columns, key, rows, volume })
-}
-
-fn is_text(dtype: &DataType) -> bool {
-    matches!(dtype, DataType::String | DataType::Categorical(..) | DataType::Enum(..))
 }
 
 fn id_like(name: &str) -> bool {
@@ -293,16 +290,7 @@ fn link_references(inputs: &[Input], drafted: &mut [Drafted]) -> PolarsResult<()
     for d in drafted.iter_mut() {
         for c in d.columns.iter_mut().filter(|c| c.ty == "id" && !c.modifiers.iter().any(|m| m == "key")) {
             let Some((other, key)) = keys.iter().find(|(i, k)| *i != d.input_index && *k == c.name) else { continue };
-            let value = "__mlspec_value";
-            let side = |input: &Input, column: &str| -> PolarsResult<LazyFrame> {
-                Ok(input.data.scan()?.select([col(column).cast(DataType::String).alias(value)]).drop_nulls(None))
-            };
-            let unresolved = side(&inputs[d.input_index], &c.name)?.join(
-                side(&inputs[*other], key)?,
-                [col(value)],
-                [col(value)],
-                JoinArgs::new(JoinType::Anti),
-            );
+            let unresolved = unresolved(inputs[d.input_index].data.scan()?, &c.name, inputs[*other].data.scan()?, key);
             let n = collect(unresolved.select([len().cast(DataType::UInt64).alias("n")]))?;
             if n.column("n")?.u64()?.get(0) == Some(0) {
                 c.modifiers.push(format!("references {}.{key}", inputs[*other].source));

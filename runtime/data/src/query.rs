@@ -109,6 +109,17 @@ pub fn clip(value: &str) -> String {
     }
 }
 
+/// The non-null values of `column` in `child` that `parent_column` of
+/// `parent` does not hold (an anti-join, compared as text), in a column
+/// named [`UNRESOLVED`]: what `references` checks and `infer` links by.
+pub fn unresolved(child: LazyFrame, column: &str, parent: LazyFrame, parent_column: &str) -> LazyFrame {
+    let as_text = |frame: LazyFrame, c: &str| frame.select([col(c).cast(DataType::String).alias(UNRESOLVED)]).drop_nulls(None);
+    as_text(child, column).join(as_text(parent, parent_column), [col(UNRESOLVED)], [col(UNRESOLVED)], JoinArgs::new(JoinType::Anti))
+}
+
+/// The column [`unresolved`] gives.
+pub const UNRESOLVED: &str = "__mlspec_value";
+
 /// `(value, rows, label positives)` for each distinct value of `column`
 /// over the rows where `label` is not null, sorted by value: what the
 /// leakage check and `infer` read. The label is summed as 0/1.

@@ -3,13 +3,11 @@
 //! source must have been read with that column.
 
 use super::{Findings, Table};
-use crate::query::{clip, collect};
+use crate::query::{clip, collect, unresolved, UNRESOLVED as VALUE};
 use mlspec_diag::Diagnostic;
 use mlspec_ir::numbers::count;
 use mlspec_ir::Field;
 use polars::prelude::*;
-
-const VALUE: &str = "__mlspec_value";
 
 pub fn check(
     table: &Table<'_>,
@@ -21,13 +19,7 @@ pub fn check(
     for f in fields {
         let Some(r) = &f.references else { continue };
         let Some(parent) = referenced(&r.source, &r.field) else { continue };
-        let as_text = |frame: LazyFrame, column: &str| frame.select([col(column).cast(DataType::String).alias(VALUE)]).drop_nulls(None);
-        let unresolved = as_text(table.frame.clone(), &f.name).join(
-            as_text(parent, &r.field),
-            [col(VALUE)],
-            [col(VALUE)],
-            JoinArgs::new(JoinType::Anti),
-        );
+        let unresolved = unresolved(table.frame.clone(), &f.name, parent, &r.field);
         let counted = collect(unresolved.clone().select([len().cast(DataType::UInt64).alias("n")]))?;
         let missing = counted.column("n")?.u64()?.get(0).unwrap_or(0);
         if missing == 0 {

@@ -107,7 +107,8 @@ fn holds(declared: &FieldType, dtype: &DataType) -> bool {
     }
 }
 
-fn is_text(dtype: &DataType) -> bool {
+/// Text columns: strings and categoricals.
+pub(crate) fn is_text(dtype: &DataType) -> bool {
     matches!(dtype, DataType::String | DataType::Categorical(..) | DataType::Enum(..))
 }
 
